@@ -1,0 +1,54 @@
+# mtr-analysis — run `make help` for the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+REVIEW ?= mid-term
+COUNTRIES ?= all
+RAW ?= data/raw/demo
+DATA ?= data/processed
+OUT ?= outputs
+JOBS ?= 2
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo build report test lint format lab clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-8s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=...)")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP) ## Create .venv and install pinned dependencies and the package
+
+demo: $(STAMP) ## Generate the synthetic demo inputs under data/raw/demo if missing
+	@test -f $(RAW)/.complete || $(BIN)/mtr demo --out $(RAW)
+
+build: demo ## Build the tidy store (data/processed) from RAW (default: the demo inputs)
+	$(BIN)/mtr build --raw $(RAW) --out $(DATA)
+
+report: build ## Set up, build and run every report for REVIEW (default mid-term)
+	$(BIN)/mtr run --data $(DATA) --review $(REVIEW) --countries $(COUNTRIES) --jobs $(JOBS) --out $(OUT)
+
+test: $(STAMP) ## Set up and run the whole test suite
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP) ## Check style with ruff
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+format: $(STAMP) ## Format code with ruff
+	$(BIN)/ruff format src tests benchmarks
+	$(BIN)/ruff check --fix src tests benchmarks
+
+lab: $(STAMP) ## Open JupyterLab on the project environment
+	$(BIN)/jupyter lab notebooks/
+
+clean: ## Remove generated data and outputs (keeps .venv)
+	rm -rf data/raw/demo data/processed/* outputs/*
+	touch data/processed/.gitkeep outputs/.gitkeep

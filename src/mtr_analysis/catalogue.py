@@ -1,0 +1,158 @@
+"""The indicator catalogue and the Blueprint structure, loaded from data and validated.
+
+``config/ascc_framework.yaml`` holds the 5 characteristics, their elements (with a
+confirmation status) and the review calendar; ``config/indicators.csv`` holds one row per
+indicator with its unit, desirable direction, SDG code, source series codes and target.
+Indicator ids are stable: outputs and other tools refer to indicators by them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from mtr_analysis.paths import CONFIG_DIR
+
+FRAMEWORK_FILE = CONFIG_DIR / "ascc_framework.yaml"
+INDICATORS_FILE = CONFIG_DIR / "indicators.csv"
+
+DIRECTIONS = ("increase", "decrease")
+TARGET_KINDS = ("", "absolute", "relative", "interpretive")
+REQUIRED_COLUMNS = (
+    "id", "name", "unit", "direction", "characteristic", "element", "sdg", "wdi_code",
+    "unsdg_series", "target_value", "target_year", "target_kind", "target_source",
+    "verified_code",
+)  # fmt: skip
+_ID_RE = re.compile(r"^[a-e]_[a-z0-9_]+$")
+
+
+class CatalogueError(ValueError):
+    """A catalogue entry is invalid; the message names the file, row, id and field."""
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Indicators plus the Blueprint structure they hang from.
+
+    Attributes
+    ----------
+    indicators : pandas.DataFrame
+        One row per indicator, indexed by ``id``; ``target_value`` float (NaN if none),
+        ``target_year`` nullable Int64, ``sdg`` a ``;``-separated string.
+    characteristics : pandas.DataFrame
+        ``code``, ``name``, ``name_vi``, indexed by ``code`` (A–E).
+    elements : pandas.DataFrame
+        ``code``, ``characteristic``, ``title``, ``status``, indexed by ``code``.
+    reviews : dict
+        Review name → ``{"cutoff_year", "baseline_year", "label", "label_vi"}``.
+    """
+
+    indicators: pd.DataFrame
+    characteristics: pd.DataFrame
+    elements: pd.DataFrame
+    reviews: dict
+
+    def series_map(self) -> dict[str, str]:
+        """Source series code → indicator id, for every source the catalogue knows.
+
+        Keys are the codes as written by the source (``SH.STA.MMRT`` for WDI,
+        ``SH_STA_MORT`` for the UN SDG database).
+        """
+        out: dict[str, str] = {}
+        for ind_id, row in self.indicators.iterrows():
+            for col in ("wdi_code", "unsdg_series"):
+                for code in str(row[col]).split(";"):
+                    if code.strip():
+                        out[code.strip()] = str(ind_id)
+        return out
+
+    def review(self, name: str) -> dict:
+        """Settings of a review (``mid-term`` or ``end-term``); ``ValueError`` otherwise."""
+        if name not in self.reviews:
+            raise ValueError(f"unknown review {name!r}; allowed: {', '.join(self.reviews)}")
+        return self.reviews[name]
+
+
+def _fail(path: Path, row: int, ind_id: str, field: str, reason: str) -> CatalogueError:
+    return CatalogueError(f"{path.name}, row {row} (id {ind_id!r}), field {field!r}: {reason}")
+
+
+def validate_indicators(df: pd.DataFrame, elements: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """Check every indicator row; raise :class:`CatalogueError` on the first bad entry.
+
+    Rows are numbered as in the file (header = row 1).
+    """
+    missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
+    if missing:
+        raise CatalogueError(f"{path.name}: missing column(s) {', '.join(missing)}")
+    seen: set[str] = set()
+    for pos, row in enumerate(df.itertuples(index=False), start=2):
+        ind_id = str(row.id)
+        if not _ID_RE.match(ind_id):
+            raise _fail(path, pos, ind_id, "id", "must be snake_case starting with a_ … e_")
+        if ind_id in seen:
+            raise _fail(path, pos, ind_id, "id", "duplicate id")
+        seen.add(ind_id)
+        if ind_id[0].upper() != row.characteristic:
+            raise _fail(path, pos, ind_id, "characteristic", "id prefix and characteristic differ")
+        if row.direction not in DIRECTIONS:
+            raise _fail(
+                path, pos, ind_id, "direction", f"{row.direction!r} not in {', '.join(DIRECTIONS)}"
+            )
+        if row.element not in elements.index:
+            raise _fail(path, pos, ind_id, "element", f"{row.element!r} is not a known element")
+        if elements.loc[row.element, "characteristic"] != row.characteristic:
+            raise _fail(path, pos, ind_id, "element", "element belongs to another characteristic")
+        if row.target_kind not in TARGET_KINDS:
+            raise _fail(path, pos, ind_id, "target_kind", f"{row.target_kind!r} not allowed")
+        tv = str(row.target_value).strip()
+        if tv:
+            try:
+                float(tv)
+            except ValueError:
+                raise _fail(path, pos, ind_id, "target_value", f"{tv!r} is not a number") from None
+            if row.target_kind not in ("absolute", "interpretive"):
+                raise _fail(path, pos, ind_id, "target_kind", "a numeric target needs a kind")
+        elif row.target_kind in ("absolute", "interpretive"):
+            raise _fail(path, pos, ind_id, "target_value", "kind set but no value")
+        ty = str(row.target_year).strip()
+        if ty and not (ty.isdigit() and 2015 <= int(ty) <= 2050):
+            raise _fail(path, pos, ind_id, "target_year", f"{ty!r} is not a year in 2015–2050")
+        if not str(row.name).strip() or not str(row.unit).strip():
+            raise _fail(path, pos, ind_id, "name/unit", "empty")
+    out = df.copy()
+    out["target_value"] = pd.to_numeric(out["target_value"].replace("", None), errors="raise")
+    out["target_year"] = pd.to_numeric(out["target_year"].replace("", None)).astype("Int64")
+    out["verified_code"] = out["verified_code"].eq("yes")
+    return out.set_index("id", drop=False)
+
+
+@lru_cache(maxsize=4)
+def _load_cached(indicators_path: Path, framework_path: Path) -> Catalogue:
+    fw = yaml.safe_load(framework_path.read_text(encoding="utf-8"))
+    characteristics = pd.DataFrame(fw["characteristics"]).set_index("code", drop=False)
+    elements = pd.DataFrame(fw["elements"]).set_index("code", drop=False)
+    bad = elements.loc[~elements["characteristic"].isin(characteristics.index), "code"]
+    if len(bad):
+        raise CatalogueError(f"{framework_path.name}: element(s) {list(bad)} have no characteristic")
+    raw = pd.read_csv(indicators_path, dtype=str, keep_default_na=False, encoding="utf-8")
+    indicators = validate_indicators(raw, elements, indicators_path)
+    return Catalogue(indicators, characteristics, elements, fw.get("reviews", {}))
+
+
+def load_catalogue(
+    indicators_path: Path | str = INDICATORS_FILE, framework_path: Path | str = FRAMEWORK_FILE
+) -> Catalogue:
+    """Load and validate the catalogue (cached per pair of files).
+
+    Raises
+    ------
+    CatalogueError
+        Naming the file, row, indicator id and field of the first invalid entry.
+    """
+    return _load_cached(Path(indicators_path).resolve(), Path(framework_path).resolve())

@@ -1,0 +1,41 @@
+"""The project's folder layout: the only module that knows where things live.
+
+Functions elsewhere take paths as arguments and use these constants as defaults.
+Set ``MTR_ROOT`` to point the defaults at another project folder.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+CONFIG_DIR = PACKAGE_DIR / "config"
+
+
+def _find_root() -> Path:
+    env = os.environ.get("MTR_ROOT")
+    if env:
+        return Path(env).resolve()
+    # Editable install: src/mtr_analysis/paths.py -> project root two levels up.
+    candidate = PACKAGE_DIR.parents[1]
+    if (candidate / "pyproject.toml").exists():
+        return candidate
+    return Path.cwd()
+
+
+ROOT = _find_root()
+DATA_DIR = ROOT / "data"
+RAW_DIR = DATA_DIR / "raw"
+DEMO_DIR = RAW_DIR / "demo"
+PROCESSED_DIR = DATA_DIR / "processed"
+OUTPUTS_DIR = ROOT / "outputs"
+NOTEBOOKS_DIR = ROOT / "notebooks"
+SHARED_REAL_DIR = ROOT.parent / "shared" / "data" / "real"
+
+OBSERVATIONS_FILE = "observations.parquet"
+INTAKE_FILE = "intake.json"
+REJECTS_FILE = "rejects.csv"
+
+COUNTRY_NOTEBOOK = NOTEBOOKS_DIR / "country_profile.ipynb"
+REGIONAL_NOTEBOOK = NOTEBOOKS_DIR / "regional_synthesis.ipynb"
