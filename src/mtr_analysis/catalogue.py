@@ -61,10 +61,12 @@ class Catalogue:
         """Source series code → indicator id, for every source the catalogue knows.
 
         Keys are the codes as written by the source (``SH.STA.MMRT`` for WDI,
-        ``SH_STA_MORT`` for the UN SDG database).
+        ``SH_STA_MORT`` for the UN SDG database) and the catalogue ids themselves (used
+        by the national workbook).
         """
         out: dict[str, str] = {}
         for ind_id, row in self.indicators.iterrows():
+            out[str(ind_id)] = str(ind_id)
             for col in ("wdi_code", "unsdg_series"):
                 for code in str(row[col]).split(";"):
                     if code.strip():

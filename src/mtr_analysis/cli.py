@@ -1,0 +1,158 @@
+"""The ``mtr`` command line: demo → build → run, plus the national template tools.
+
+Run ``mtr <command> --help`` for the options of each command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from mtr_analysis import paths
+
+EPILOG = """typical use:
+  mtr demo                                   # synthetic inputs in data/raw/demo
+  mtr build --raw data/raw/demo              # tidy store in data/processed
+  mtr run --review mid-term --countries all  # reports in outputs/mid-term/index.html
+"""
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from mtr_analysis.demo import write_demo
+
+    files = write_demo(args.out)
+    print(f"wrote {len(files)} demo files (synthetic, not official statistics) to {args.out}")
+    return 0
+
+
+def _cmd_build(args: argparse.Namespace) -> int:
+    from mtr_analysis.build import build
+
+    raw = args.raw or [paths.RAW_DIR]
+    result = build(raw, args.out, include_optional=args.include_timor_leste, progress=True)
+    t = result.totals
+    print(
+        f"{len(result.files)} files, {t['records_read']} records: {t['accepted']} accepted, "
+        f"{t['rejected']} rejected, {t['out_of_scope']} out of scope"
+    )
+    for f in result.files:
+        if f.error:
+            print(f"  skipped {f.path}: {f.error}")
+    print(f"store: {Path(args.out) / paths.OBSERVATIONS_FILE}")
+    print(f"intake report: {Path(args.out) / paths.INTAKE_FILE}, rejects: {paths.REJECTS_FILE}")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from mtr_analysis import registry, report, store
+
+    countries = registry.parse_countries(args.countries, include_optional=args.include_timor_leste)
+    obs = store.read_store(args.data)  # fail early, before any notebook starts
+    summary = report.run_reports(
+        countries=countries,
+        review=args.review,
+        data_dir=Path(args.data).resolve(),
+        out_dir=Path(args.out).resolve(),
+        jobs=args.jobs,
+        lang=args.lang,
+        with_code=args.with_code,
+        demo=store.is_demo(obs),
+    )
+    failed = [r for r in summary.results if r.status != "ok"]
+    print(f"{len(summary.results) - len(failed)} report(s) ok, {len(failed)} failed")
+    for r in failed:
+        print(f"  FAILED {r.name}: {r.error}")
+    print(f"open {summary.index_path}")
+    return 0 if summary.ok else 1
+
+
+def _cmd_template(args: argparse.Namespace) -> int:
+    from mtr_analysis.sources import national
+
+    path = national.write_template(args.country, args.out)
+    print(f"wrote {path}")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from mtr_analysis.build import classify_records
+    from mtr_analysis.catalogue import load_catalogue
+    from mtr_analysis.sources import detect_format, readers
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"{path}: no such file", file=sys.stderr)
+        return 2
+    fmt, why = detect_format(path)
+    if fmt not in readers():
+        print(f"{path}: not a readable data file ({why or fmt})", file=sys.stderr)
+        return 1
+    records = readers()[fmt](path, path.parent)
+    obs, rejects, scope = classify_records(records, load_catalogue())
+    for r in rejects.itertuples():
+        print(f"{r.file}, {r.locator}: {r.reason}")
+    print(
+        f"{path.name} ({fmt}): {len(records)} values, {len(obs)} valid, {len(rejects)} "
+        f"problem(s), {len(scope)} out of scope"
+    )
+    return 1 if len(rejects) else 0
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of ``mtr`` (exposed for tests and docs)."""
+    p = argparse.ArgumentParser(
+        prog="mtr",
+        description="Data-gap analysis, trends and findings for the ASCC Blueprint 2025 review.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("demo", help="(re)generate the synthetic demo inputs")
+    s.add_argument("--out", type=Path, default=paths.DEMO_DIR, help="folder (default %(default)s)")
+    s.set_defaults(func=_cmd_demo)
+
+    s = sub.add_parser("build", help="read raw files into the tidy store, with an intake report")
+    s.add_argument(
+        "--raw", type=Path, action="append", help="raw folder (repeatable; default data/raw)"
+    )
+    s.add_argument("--out", type=Path, default=paths.PROCESSED_DIR, help="default %(default)s")
+    s.add_argument("--include-timor-leste", action="store_true", help="keep Timor-Leste values")
+    s.set_defaults(func=_cmd_build)
+
+    s = sub.add_parser("run", help="execute and render the country and regional reports")
+    s.add_argument("--data", type=Path, default=paths.PROCESSED_DIR, help="store folder (default %(default)s)")
+    s.add_argument("--countries", default="all", help="'all' or ISO3 codes, e.g. VNM,THA")
+    s.add_argument("--review", default="mid-term", choices=["mid-term", "end-term"])
+    s.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel notebooks")
+    s.add_argument("--lang", default="en", choices=["en", "vi"], help="report language")
+    s.add_argument("--with-code", action="store_true", help="keep code cells (consultant version)")
+    s.add_argument("--out", type=Path, default=paths.OUTPUTS_DIR, help="default %(default)s")
+    s.add_argument("--include-timor-leste", action="store_true", help="allow TLS in 'all'")
+    s.set_defaults(func=_cmd_run)
+
+    s = sub.add_parser("template", help="write the national data-collection workbook")
+    s.add_argument("--country", required=True, help="ISO3 code, e.g. VNM")
+    s.add_argument("--out", type=Path, required=True, help="output .xlsx file")
+    s.set_defaults(func=_cmd_template)
+
+    s = sub.add_parser("validate", help="check a filled national workbook or a download")
+    s.add_argument("file", type=Path)
+    s.set_defaults(func=_cmd_validate)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``mtr`` console script; returns the exit code."""
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (ValueError, FileNotFoundError, KeyError) as exc:
+        print(f"mtr {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,210 @@
+"""``mtr demo``: deterministic synthetic inputs in real source formats.
+
+The demo data let ``make report`` run offline on a fresh machine through the real intake
+path. They are **synthetic, not official statistics**: every file says so (the WDI
+preamble's ``Data Source``, the national workbook's status cell), the ``source`` of every
+value contains ``DEMO``, and every report made from them shows a banner.
+
+Gaps are realistic on purpose: missing baselines, single points, survey-sparse series,
+stale series, countries with no data, a text entry in a number cell, and a change of
+source inside the review window (the national submission for Viet Nam replaces WDI from
+2016), which the gap analysis reports as a series break. Regenerating gives identical bytes.
+"""
+
+from __future__ import annotations
+
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mtr_analysis import registry
+from mtr_analysis.catalogue import Catalogue, load_catalogue
+from mtr_analysis.paths import DEMO_DIR
+from mtr_analysis.sources import national, wdi
+
+DEMO_LABEL = "DEMO: synthetic data, not official statistics"
+WDI_META = {
+    "Data Source": f"World Development Indicators ({DEMO_LABEL})",
+    "Last Updated Date": "2026-01-01",
+}
+YEARS = tuple(range(1960, 2026))
+#: Non-members and aggregates written alongside the member states, as in real downloads.
+OTHER_ROWS = (
+    ("China", "CHN"),
+    ("India", "IND"),
+    ("Japan", "JPN"),
+    ("Korea, Rep.", "KOR"),
+    ("East Asia & Pacific", "EAS"),
+    ("Upper middle income", "UMC"),
+    ("World", "WLD"),
+)
+NATIONAL_COUNTRY = "VNM"
+NATIONAL_YEARS = range(2016, 2021)
+COMPLETE_MARKER = ".complete"
+
+
+def _rng(*keys: str) -> np.random.Generator:
+    """A generator seeded from the keys (crc32 is stable across runs, unlike ``hash``)."""
+    return np.random.default_rng(zlib.crc32("|".join(keys).encode("utf-8")))
+
+
+def _level_and_kind(unit: str) -> tuple[float, float, str]:
+    u = unit.lower()
+    if "-2.5 to 2.5" in u:
+        return -1.0, 1.2, "additive"
+    if "(0-1)" in u:
+        return 0.4, 0.75, "bounded1"
+    if "per year" in u:
+        return -1.0, 5.0, "noise"
+    if "years" in u:
+        return 62.0, 80.0, "additive"
+    if "100,000" in u:
+        return 20.0, 350.0, "ratio"
+    if "1,000" in u:
+        return 2.0, 70.0, "ratio"
+    if "%" in u or "0-100" in u or "1-100" in u:
+        return 5.0, 90.0, "bounded100"
+    return 1.0, 50.0, "ratio"
+
+
+def synthetic_series(iso3: str, indicator: str, unit: str, direction: str) -> dict[int, float]:
+    """A synthetic annual series (year → value) with a country-specific gap pattern.
+
+    Notes
+    -----
+    Level drawn from a unit-dependent range; relative annual change ``r`` drawn in the
+    desirable direction (15 % of series go the wrong way); multiplicative noise of 1 %.
+    Gap patterns: annual to a recent year (55 %), survey-sparse every 3–5 years (12 %),
+    missing baseline (starts 2018, 8 %), single point (6 %), stale (ends 2013, 7 %), no
+    data (12 %).
+    """
+    rng = _rng(iso3, indicator)
+    lo, hi, kind = _level_and_kind(unit)
+    level = rng.uniform(lo, hi)
+    sign = 1.0 if direction == "increase" else -1.0
+    if rng.random() < 0.15:
+        sign = -sign
+    rate = sign * rng.uniform(0.004, 0.045)
+    t = np.arange(2000, 2025)
+    if kind == "additive":
+        span = hi - lo
+        values = level + sign * rng.uniform(0.002, 0.02) * span * (t - 2000)
+    elif kind == "noise":
+        values = level + rng.normal(0, 1.0, len(t))
+    else:
+        values = level * (1 + rate) ** (t - 2000)
+    values = values * (1 + rng.normal(0, 0.01, len(t)))
+    if kind == "bounded100":
+        values = np.clip(values, 0.2, 99.8)
+    if kind == "bounded1":
+        values = np.clip(values, 0.05, 0.99)
+
+    draw = rng.random()
+    if draw < 0.55:
+        last = int(rng.integers(2019, 2025))
+        keep = t <= last
+    elif draw < 0.67:
+        step = int(rng.integers(3, 6))
+        start = int(rng.integers(2000, 2005))
+        keep = ((t - start) % step == 0) & (t >= start) & (t <= 2023)
+    elif draw < 0.75:
+        keep = (t >= 2018) & (t <= 2023)
+    elif draw < 0.81:
+        keep = t == int(rng.integers(2012, 2023))
+    elif draw < 0.88:
+        keep = t <= 2013
+    else:
+        keep = np.zeros(len(t), dtype=bool)
+    return {int(y): float(round(v, 6)) for y, v, k in zip(t, values, keep) if k}
+
+
+def _fmt(v: float | None) -> str:
+    return "" if v is None else repr(v)
+
+
+def write_wdi_files(out_dir: Path, catalogue: Catalogue) -> list[Path]:
+    """One WDI-format CSV per catalogue indicator that has a WDI code."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    members = registry.member_states(include_optional=True)
+    for ind_id, ind in catalogue.indicators.iterrows():
+        code = str(ind["wdi_code"])
+        if not code:
+            continue
+        rows = []
+        for name, iso3 in [(s.name, s.iso3) for s in members] + list(OTHER_ROWS):
+            series = synthetic_series(iso3, str(ind_id), str(ind["unit"]), str(ind["direction"]))
+            rows.append([name, iso3] + [_fmt(series.get(y)) for y in YEARS])
+        table = pd.DataFrame(rows, columns=["name", "code", *YEARS])
+        path = out_dir / f"API_{code}_DS2_en_csv_v2_DEMO.csv"
+        wdi.write(path, code, f"{ind['name']} ({ind['unit']})", table, WDI_META)
+        written.append(path)
+    return written
+
+
+def national_values(catalogue: Catalogue, iso3: str = NATIONAL_COUNTRY) -> pd.DataFrame:
+    """Synthetic national-submission values: a subset of indicators, 2016–2020.
+
+    National figures differ from the international series by a few percent (national
+    definitions), so the switch of source in 2016 is a visible series break.
+    """
+    rows = []
+    ids = [i for i in catalogue.indicators.index if _rng(iso3, "national", i).random() < 0.35]
+    for ind_id in ids:
+        ind = catalogue.indicators.loc[ind_id]
+        base = synthetic_series(iso3, f"{ind_id}/national", str(ind["unit"]), str(ind["direction"]))
+        if not base:
+            base = synthetic_series(iso3, f"{ind_id}/national2", str(ind["unit"]), "increase")
+        for year in NATIONAL_YEARS:
+            v = base.get(year)
+            if v is None and base:
+                v = base[min(base, key=lambda y: abs(y - year))]
+            if v is not None:
+                rows.append(
+                    {
+                        "indicator": ind_id,
+                        "year": year,
+                        "value": v,
+                        "source": "General Statistics Office (DEMO)",
+                        "note": "synthetic value for demonstration",
+                    }
+                )
+    return pd.DataFrame(rows, columns=["indicator", "year", "value", "source", "note"])
+
+
+def write_demo(out_dir: Path | str = DEMO_DIR, catalogue: Catalogue | None = None) -> list[Path]:
+    """Write all demo inputs under ``out_dir`` (``wdi/``, ``national/``) and a README.
+
+    Returns the list of files written. Running it twice gives byte-identical files.
+    """
+    from openpyxl import load_workbook
+
+    cat = catalogue or load_catalogue()
+    out_dir = Path(out_dir)
+    files = write_wdi_files(out_dir / "wdi", cat)
+    xlsx = out_dir / "national" / f"{NATIONAL_COUNTRY}_national_template_DEMO.xlsx"
+    national.write_template(
+        NATIONAL_COUNTRY, xlsx, cat, values=national_values(cat), status=DEMO_LABEL
+    )
+    # One text entry in a number cell, as national submissions often contain.
+    wb = load_workbook(xlsx)
+    ws = wb[national.SHEET]
+    ws.cell(row=national.HEADER_ROW + 1, column=len(national.FIXED_COLUMNS) + 1).value = "about 5"
+    wb.properties.created = national._FIXED_TIME
+    wb.save(xlsx)
+    national._make_reproducible(xlsx)
+    files.append(xlsx)
+    readme = out_dir / "README.md"
+    readme.write_text(
+        "# Demo inputs — synthetic data, not official statistics\n\n"
+        "Generated by `mtr demo` (mtr_analysis.demo). The files imitate real source formats\n"
+        "(World Bank WDI per-indicator CSV, the national data-collection workbook) so that\n"
+        "the real intake path runs, but every number is made up. Reports built from them\n"
+        "carry a demo banner. Regenerate with `mtr demo`.\n",
+        encoding="utf-8",
+    )
+    files.append(readme)
+    (out_dir / COMPLETE_MARKER).write_text("demo inputs complete\n", encoding="utf-8")
+    return files

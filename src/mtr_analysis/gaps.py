@@ -1,0 +1,413 @@
+"""Data availability over a review window: what each country × indicator series can support.
+
+:func:`availability` summarises every country × indicator pair of a grid (observations in
+the window, baseline and latest points, gaps, source changes) and puts it in a
+:data:`GAP_CATEGORIES` category. :func:`rollup` counts those categories per characteristic,
+element, country or for the whole region, and :func:`regional_assessability` applies the
+ESCAP selection rule (an indicator is assessed for the region only when more than half of
+the member states have at least two data points).
+
+All functions are pure (DataFrame in, DataFrame out) and vectorised over series, so they
+scale to hundreds of thousands of country × indicator pairs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+
+from mtr_analysis.catalogue import Catalogue
+
+#: Categories of :func:`availability`, from most to least usable.
+GAP_CATEGORIES: tuple[str, ...] = ("sufficient", "stale", "single_point", "no_data")
+
+#: Output columns of :func:`availability`, in order.
+AVAILABILITY_COLUMNS: list[str] = [
+    "country",
+    "indicator",
+    "n_obs",
+    "first_year",
+    "latest_year",
+    "latest_value",
+    "lag",
+    "baseline_year",
+    "baseline_value",
+    "longest_gap",
+    "n_sources",
+    "has_break",
+    "gap_category",
+]
+
+#: Groupings accepted by :func:`rollup`.
+ROLLUP_BY: tuple[str, ...] = ("characteristic", "element", "country", "region")
+
+#: Label of the single group produced by ``rollup(..., by="region")``.
+REGION_LABEL = "ASEAN"
+
+#: Share of member states with enough data above which an indicator is assessable (ESCAP).
+ESCAP_MIN_SHARE = 0.5
+
+_REQUIRED_OBS = ("country", "indicator", "year", "value", "source")
+_REQUIRED_AVAIL = ("country", "indicator", "n_obs", "gap_category")
+
+
+# --------------------------------------------------------------------------- validation
+def _check_int(name: str, value: object, minimum: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if minimum is not None and value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def _require_columns(df: pd.DataFrame, columns: Iterable[str], name: str) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"{name} lacks required column(s): {', '.join(missing)}")
+
+
+def _axis(observed: pd.Series, given: Iterable[str] | None, name: str) -> list[str]:
+    """Grid axis: ``given`` de-duplicated in order, or the sorted distinct observed values."""
+    if given is None:
+        return sorted(str(v) for v in pd.unique(observed.dropna()))
+    if isinstance(given, str):
+        raise TypeError(f"{name} must be a list of codes, not a single string {given!r}")
+    axis = list(dict.fromkeys(str(v) for v in given))
+    if not axis:
+        raise ValueError(f"{name} is empty: pass None for the codes found in obs")
+    return axis
+
+
+def _nullable_int(values: np.ndarray, valid: np.ndarray) -> pd.arrays.IntegerArray:
+    """``Int64`` array holding ``values`` where ``valid`` and ``<NA>`` elsewhere."""
+    data = np.where(valid, values, 0).astype(np.int64)
+    return pd.arrays.IntegerArray(data, ~valid.astype(bool))
+
+
+def _scatter(n: int, positions: np.ndarray, values: np.ndarray, fill: object) -> np.ndarray:
+    """Array of length ``n`` filled with ``fill`` and ``values`` at ``positions``."""
+    out = np.full(n, fill, dtype=np.asarray(values).dtype if len(values) else np.float64)
+    out[positions] = values
+    return out
+
+
+# --------------------------------------------------------------------------- availability
+def availability(
+    obs: pd.DataFrame,
+    baseline_year: int = 2015,
+    cutoff_year: int = 2020,
+    countries: Iterable[str] | None = None,
+    indicators: Iterable[str] | None = None,
+    baseline_tolerance: int = 3,
+    stale_after: int = 3,
+) -> pd.DataFrame:
+    """Summarise data availability per country × indicator over a review window.
+
+    Parameters
+    ----------
+    obs : pandas.DataFrame
+        Tidy observations as returned by :func:`mtr_analysis.store.for_analysis`: columns
+        ``country`` (ISO3), ``indicator`` (catalogue id), ``year`` (int), ``value``
+        (float, in the indicator's unit), ``source`` and optionally ``source_series``; one
+        row per country × indicator × year. Rows with a missing ``value`` are ignored.
+    baseline_year : int
+        Requested baseline year (calendar year), e.g. 2015 for the ASCC Blueprint 2025.
+    cutoff_year : int
+        Last year of the review window (calendar year); later observations are ignored
+        entirely. Must be >= ``baseline_year``.
+    countries, indicators : list of str, optional
+        Axes of the output grid. Default: the distinct values found in ``obs`` (sorted).
+        Pass the full lists to get a row for every pair, including pairs with no data.
+        Observations outside the grid are ignored.
+    baseline_tolerance : int
+        How many years before ``baseline_year`` a baseline may lie (years, >= 0). The
+        review window is ``[baseline_year - baseline_tolerance, cutoff_year]``.
+    stale_after : int
+        A series whose latest value is more than this many years before ``cutoff_year``
+        is ``"stale"`` (years, >= 0).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per country × indicator of the grid (countries outer, indicators inner,
+        in axis order), columns :data:`AVAILABILITY_COLUMNS`:
+
+        - ``country``, ``indicator`` (string);
+        - ``n_obs`` (int64): observations in the window;
+        - ``first_year`` (Int64): first year observed in the window;
+        - ``latest_year`` (Int64), ``latest_value`` (float): the last observation in a
+          year <= ``cutoff_year``; when the window is empty this may be an older value
+          (``n_obs`` is then 0 and the category ``"no_data"``);
+        - ``lag`` (Int64, years): ``cutoff_year - latest_year``;
+        - ``baseline_year`` (Int64), ``baseline_value`` (float): see Notes;
+        - ``longest_gap`` (Int64, years): longest run of consecutive missing years
+          between the first observation in the window and ``latest_year`` (0 when the
+          years are consecutive or there is one point, ``<NA>`` without data);
+        - ``n_sources`` (int64): distinct ``source`` values in the window;
+        - ``has_break`` (bool): ``source`` or ``source_series`` differs between
+          observations in the window (a possible break in the series);
+        - ``gap_category`` (string): one of :data:`GAP_CATEGORIES`.
+
+    Raises
+    ------
+    TypeError
+        When a year, tolerance or axis argument has the wrong type.
+    ValueError
+        When ``baseline_year > cutoff_year``, a tolerance is negative, an axis list is
+        empty, ``obs`` lacks a required column, has missing years, or holds more than
+        one row for a country × indicator × year.
+
+    Notes
+    -----
+    Window: ``W = [b - τ, c]`` with ``b`` the requested baseline year, ``τ`` the
+    tolerance and ``c`` the cutoff year.
+
+    Baseline (UNSD progress-chart rule "if 2015 is missing use the nearest year that still
+    gives two values", methods note 3.1): among the observed years ``y`` in ``W`` — and,
+    when the window holds two or more points, strictly before ``latest_year`` — take the
+    one minimising ``|y - b|``; on a tie the later year wins. A series with a single point
+    in ``W`` gets that point as both baseline and latest.
+
+    Categories, first match wins: ``"no_data"`` if ``n_obs = 0``; ``"single_point"`` if
+    ``n_obs = 1``; ``"stale"`` if ``lag > stale_after``; else ``"sufficient"``.
+
+    Longest gap: ``max_i (y_{i+1} - y_i - 1)`` over consecutive observed years in ``W``.
+    """
+    baseline_year = _check_int("baseline_year", baseline_year)
+    cutoff_year = _check_int("cutoff_year", cutoff_year)
+    baseline_tolerance = _check_int("baseline_tolerance", baseline_tolerance, minimum=0)
+    stale_after = _check_int("stale_after", stale_after, minimum=0)
+    if baseline_year > cutoff_year:
+        raise ValueError(
+            f"baseline_year ({baseline_year}) must be <= cutoff_year ({cutoff_year})"
+        )
+    _require_columns(obs, _REQUIRED_OBS, "obs")
+    if obs["year"].isna().any():
+        raise ValueError("obs has rows with a missing year")
+
+    country_axis = _axis(obs["country"], countries, "countries")
+    indicator_axis = _axis(obs["indicator"], indicators, "indicators")
+    n_ind = len(indicator_axis)
+    n_pairs = len(country_axis) * n_ind
+    window_start = baseline_year - baseline_tolerance
+
+    # One integer code per grid pair: country position × n_ind + indicator position.
+    c_code = pd.Categorical(obs["country"].astype("string"), categories=country_axis).codes
+    i_code = pd.Categorical(obs["indicator"].astype("string"), categories=indicator_axis).codes
+    year = obs["year"].to_numpy(dtype=np.int64)
+    value = obs["value"].to_numpy(dtype=np.float64, na_value=np.nan)
+    keep = (c_code >= 0) & (i_code >= 0) & (year <= cutoff_year) & ~np.isnan(value)
+    series = obs["source_series"] if "source_series" in obs else pd.Series("", index=obs.index)
+    data = pd.DataFrame(
+        {
+            "pair": c_code[keep].astype(np.int64) * n_ind + i_code[keep],
+            "year": year[keep],
+            "value": value[keep],
+            "source": obs["source"].astype("string").fillna("").to_numpy()[keep],
+            "series": series.astype("string").fillna("").to_numpy()[keep],
+        }
+    )
+    data = data.iloc[np.lexsort((data["year"].to_numpy(), data["pair"].to_numpy()))]
+    pair = data["pair"].to_numpy()
+    yr = data["year"].to_numpy()
+    same_as_previous = np.r_[False, (pair[1:] == pair[:-1]) & (yr[1:] == yr[:-1])]
+    if same_as_previous.any():
+        first = data.iloc[int(np.argmax(same_as_previous))]
+        raise ValueError(
+            f"obs has {int(same_as_previous.sum())} duplicated country × indicator × year "
+            f"row(s), e.g. {country_axis[first['pair'] // n_ind]} "
+            f"{indicator_axis[first['pair'] % n_ind]} {first['year']}: pass the output of "
+            "mtr_analysis.store.for_analysis"
+        )
+
+    # Latest observation up to the cutoff (data is sorted by pair, year: last row per pair).
+    is_last = np.r_[pair[1:] != pair[:-1], True] if len(pair) else np.zeros(0, bool)
+    has_latest = np.zeros(n_pairs, dtype=bool)
+    has_latest[pair[is_last]] = True
+    latest_year = _scatter(n_pairs, pair[is_last], yr[is_last], 0)
+    latest_value = _scatter(n_pairs, pair[is_last], data["value"].to_numpy()[is_last], np.nan)
+    latest_value = latest_value.astype(np.float64)
+
+    # Window statistics.
+    win = data.loc[yr >= window_start]
+    wp = win["pair"].to_numpy()
+    wy = win["year"].to_numpy()
+    n_obs = np.bincount(wp, minlength=n_pairs).astype(np.int64)
+    in_data = n_obs > 0
+    is_first = np.r_[True, wp[1:] != wp[:-1]] if len(wp) else np.zeros(0, bool)
+    first_year = _scatter(n_pairs, wp[is_first], wy[is_first], 0)
+
+    gap = np.r_[0, np.where(wp[1:] == wp[:-1], wy[1:] - wy[:-1] - 1, 0)] if len(wp) else wp
+    longest_gap = np.zeros(n_pairs, dtype=np.int64)
+    np.maximum.at(longest_gap, wp, gap)
+
+    n_sources = np.zeros(n_pairs, dtype=np.int64)
+    n_series = np.zeros(n_pairs, dtype=np.int64)
+    if len(win):
+        src = win.groupby("pair", sort=False)["source"].nunique()
+        n_sources[src.index.to_numpy()] = src.to_numpy()
+        ser = win.groupby("pair", sort=False)["series"].nunique()
+        n_series[ser.index.to_numpy()] = ser.to_numpy()
+    has_break = (n_sources > 1) | (n_series > 1)
+
+    # Baseline: closest to the requested year, later year on ties, before latest if n > 1.
+    candidate = ~((n_obs[wp] > 1) & (wy == latest_year[wp]))
+    cp, cy = wp[candidate], wy[candidate]
+    cv = win["value"].to_numpy()[candidate]
+    score = 2 * np.abs(cy - baseline_year) + (cy < baseline_year)
+    order = np.lexsort((score, cp))
+    cp, cy, cv = cp[order], cy[order], cv[order]
+    best = np.r_[True, cp[1:] != cp[:-1]] if len(cp) else np.zeros(0, bool)
+    baseline_found = _scatter(n_pairs, cp[best], cy[best], 0)
+    baseline_value = _scatter(n_pairs, cp[best], cv[best], np.nan).astype(np.float64)
+
+    lag = cutoff_year - latest_year
+    category = np.select(
+        [n_obs == 0, n_obs == 1, lag > stale_after],
+        ["no_data", "single_point", "stale"],
+        default="sufficient",
+    )
+
+    out = pd.DataFrame(
+        {
+            "country": pd.array(np.repeat(country_axis, n_ind), dtype="string"),
+            "indicator": pd.array(np.tile(indicator_axis, len(country_axis)), dtype="string"),
+            "n_obs": n_obs,
+            "first_year": _nullable_int(first_year, in_data),
+            "latest_year": _nullable_int(latest_year, has_latest),
+            "latest_value": np.where(has_latest, latest_value, np.nan),
+            "lag": _nullable_int(lag, has_latest),
+            "baseline_year": _nullable_int(baseline_found, in_data),
+            "baseline_value": np.where(in_data, baseline_value, np.nan),
+            "longest_gap": _nullable_int(longest_gap, in_data),
+            "n_sources": n_sources,
+            "has_break": has_break,
+            "gap_category": pd.array(category, dtype="string"),
+        }
+    )
+    return out[AVAILABILITY_COLUMNS]
+
+
+# --------------------------------------------------------------------------- roll-ups
+def _indicator_table(catalogue: Catalogue | pd.DataFrame) -> pd.DataFrame:
+    table = catalogue.indicators if isinstance(catalogue, Catalogue) else catalogue
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError("catalogue must be a Catalogue or its indicators DataFrame")
+    return table
+
+
+def _attach_structure(avail: pd.DataFrame, catalogue: Catalogue | pd.DataFrame) -> pd.DataFrame:
+    """Add ``characteristic`` and ``element`` from the catalogue; error on unknown ids."""
+    table = _indicator_table(catalogue)
+    unknown = sorted(set(avail["indicator"].astype(str)) - set(table.index.astype(str)))
+    if unknown:
+        raise ValueError(f"avail has indicator(s) not in the catalogue: {', '.join(unknown)}")
+    out = avail.copy()
+    ids = out["indicator"].astype(str)
+    out["characteristic"] = ids.map(table["characteristic"].astype(str)).astype("string")
+    out["element"] = ids.map(table["element"].astype(str)).astype("string")
+    return out
+
+
+def rollup(avail: pd.DataFrame, catalogue: Catalogue | pd.DataFrame, by: str) -> pd.DataFrame:
+    """Count gap categories per characteristic, element, country or for the whole region.
+
+    Parameters
+    ----------
+    avail : pandas.DataFrame
+        Output of :func:`availability` (at least ``country``, ``indicator``, ``n_obs``,
+        ``gap_category``).
+    catalogue : Catalogue or pandas.DataFrame
+        The catalogue (or its ``indicators`` table indexed by id) giving each indicator's
+        ``characteristic`` and ``element``.
+    by : {"characteristic", "element", "country", "region"}
+        Grouping; ``"region"`` gives a single row labelled :data:`REGION_LABEL`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group present in ``avail`` (sorted), columns: ``by``, one count
+        column per category of :data:`GAP_CATEGORIES` (int64), ``n_pairs`` (int64),
+        ``share_sufficient`` and ``share_assessable`` (float, fractions in [0, 1]).
+
+    Raises
+    ------
+    ValueError
+        When ``by`` is not allowed, a column is missing or an indicator is unknown.
+
+    Notes
+    -----
+    ``share_sufficient = n_sufficient / n_pairs``;
+    ``share_assessable = #{pairs with n_obs >= 2} / n_pairs`` (a stale series with two
+    points is assessable but not sufficient).
+    """
+    if by not in ROLLUP_BY:
+        raise ValueError(f"by must be one of {', '.join(ROLLUP_BY)}; got {by!r}")
+    _require_columns(avail, _REQUIRED_AVAIL, "avail")
+    frame = _attach_structure(avail, catalogue)
+    if by == "region":
+        frame["region"] = pd.Series(REGION_LABEL, index=frame.index, dtype="string")
+    unknown = sorted(set(frame["gap_category"].dropna()) - set(GAP_CATEGORIES))
+    if unknown:
+        raise ValueError(f"avail has unknown gap_category value(s): {', '.join(unknown)}")
+    category = pd.Categorical(frame["gap_category"], categories=list(GAP_CATEGORIES))
+    counts = pd.crosstab(frame[by], category, dropna=False).reindex(
+        columns=list(GAP_CATEGORIES), fill_value=0
+    )
+    counts.columns = list(GAP_CATEGORIES)
+    assessable = (frame["n_obs"] >= 2).groupby(frame[by]).sum()
+    out = counts.astype(np.int64)
+    out["n_pairs"] = out[list(GAP_CATEGORIES)].sum(axis=1).astype(np.int64)
+    out["share_sufficient"] = out["sufficient"] / out["n_pairs"]
+    out["share_assessable"] = assessable.reindex(out.index).to_numpy() / out["n_pairs"]
+    out = out.rename_axis(by).reset_index()
+    out[by] = out[by].astype("string")
+    return out.sort_values(by, kind="stable").reset_index(drop=True)
+
+
+def regional_assessability(avail: pd.DataFrame, min_points: int = 2) -> pd.DataFrame:
+    """Apply the ESCAP rule: assess an indicator regionally only with enough countries.
+
+    Parameters
+    ----------
+    avail : pandas.DataFrame
+        Output of :func:`availability` (``country``, ``indicator``, ``n_obs``); pass the
+        full grid of member states so that countries without data count in the
+        denominator.
+    min_points : int
+        Data points a country needs in the window (default 2, >= 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per indicator (sorted), columns ``indicator``, ``n_countries`` (distinct
+        countries in ``avail``), ``n_with_min_points`` (countries with
+        ``n_obs >= min_points``), ``share`` (fraction in [0, 1]) and ``assessable`` (bool).
+
+    Notes
+    -----
+    ``share = n_with_min_points / n_countries``; ``assessable = share > 0.5``: "two or
+    more data points exist for more than 50 % of the countries" (ESCAP Progress
+    Assessment Methodology, methods note 1.1). Exactly half is not enough.
+    """
+    min_points = _check_int("min_points", min_points, minimum=1)
+    _require_columns(avail, ("country", "indicator", "n_obs"), "avail")
+    per_pair = (
+        avail.assign(_enough=avail["n_obs"].to_numpy() >= min_points)
+        .groupby(["indicator", "country"], sort=False, observed=True)["_enough"]
+        .any()
+        .reset_index()
+    )
+    out = per_pair.groupby("indicator", sort=True, observed=True)["_enough"].agg(
+        n_countries="size", n_with_min_points="sum"
+    )
+    out = out.astype(np.int64).reset_index()
+    out["indicator"] = out["indicator"].astype("string")
+    out["share"] = out["n_with_min_points"] / out["n_countries"]
+    out["assessable"] = (out["share"] > ESCAP_MIN_SHARE).astype(bool)
+    return out[["indicator", "n_countries", "n_with_min_points", "share", "assessable"]]
