@@ -32,7 +32,11 @@ lang: str = "en"  # report language
 
 def _write(path: Path, cells: list) -> Path:
     nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, str(path))
     return path
 
@@ -53,7 +57,8 @@ def _country_notebook(path: Path, params: str = COUNTRY_PARAMS) -> Path:
                 f"{SOURCE_TOKEN} = {MARKER!r} + country\n"
                 f"print({SOURCE_TOKEN}, review, baseline_year, cutoff_year)"
             ),
-            new_code_cell(f'import sys\nprint("{STDERR_TEXT}", file=sys.stderr)'),
+            # Split literal: the joined text appears only in the output, never in the source.
+            new_code_cell('import sys\nprint("STDERR-" + "WARNING-TEXT", file=sys.stderr)'),
             removed,
             removed_output,
             new_code_cell(
@@ -238,12 +243,16 @@ def test_run_country_ok_code_hidden(run):
     assert vnm.status == "ok" and vnm.error is None and vnm.label == "Viet Nam"
     page = vnm.html.read_text(encoding="utf-8")
     assert f"{MARKER}VNM mid-term 2015 2020" in page
+    assert "<title>Viet Nam — Mid-term review (2020)</title>" in page
     assert SOURCE_TOKEN not in page  # code hidden
     assert "hl-ipython3" not in page  # no highlighted code block at all (parameters too)
     assert STDERR_TEXT not in page  # warnings stripped
     assert REMOVED_TEXT not in page  # 'remove' cell gone
     assert REMOVED_OUTPUT not in page  # 'remove-output' output gone
     assert "after the failing cell" in page
+    # ... while the executed notebook keeps everything.
+    executed = vnm.executed.read_text(encoding="utf-8")
+    assert all(text in executed for text in (STDERR_TEXT, REMOVED_TEXT, REMOVED_OUTPUT))
 
 
 @pytest.mark.notebook
@@ -257,7 +266,9 @@ def test_run_failure_recorded_and_rendered(run):
     assert f"{MARKER}LAO" in page  # partial notebook kept
     assert "after the failing cell" not in page
     executed = nbformat.read(str(lao.executed), as_version=4)
-    assert any(o.get("output_type") == "error" for c in executed.cells for o in c.get("outputs", []))
+    assert any(
+        o.get("output_type") == "error" for c in executed.cells for o in c.get("outputs", [])
+    )
 
 
 @pytest.mark.notebook

@@ -183,9 +183,7 @@ def availability(
     baseline_tolerance = _check_int("baseline_tolerance", baseline_tolerance, minimum=0)
     stale_after = _check_int("stale_after", stale_after, minimum=0)
     if baseline_year > cutoff_year:
-        raise ValueError(
-            f"baseline_year ({baseline_year}) must be <= cutoff_year ({cutoff_year})"
-        )
+        raise ValueError(f"baseline_year ({baseline_year}) must be <= cutoff_year ({cutoff_year})")
     _require_columns(obs, _REQUIRED_OBS, "obs")
     if obs["year"].isna().any():
         raise ValueError("obs has rows with a missing year")
@@ -197,8 +195,8 @@ def availability(
     window_start = baseline_year - baseline_tolerance
 
     # One integer code per grid pair: country position × n_ind + indicator position.
-    c_code = pd.Categorical(obs["country"].astype("string"), categories=country_axis).codes
-    i_code = pd.Categorical(obs["indicator"].astype("string"), categories=indicator_axis).codes
+    c_code = pd.Index(country_axis).get_indexer(obs["country"].astype("string"))
+    i_code = pd.Index(indicator_axis).get_indexer(obs["indicator"].astype("string"))
     year = obs["year"].to_numpy(dtype=np.int64)
     value = obs["value"].to_numpy(dtype=np.float64, na_value=np.nan)
     keep = (c_code >= 0) & (i_code >= 0) & (year <= cutoff_year) & ~np.isnan(value)

@@ -40,6 +40,9 @@ REGIONAL_OPTIONAL = ("baseline_year", "cutoff_year", "lang", "countries")
 
 LANGS = ("en", "vi")
 KERNEL_NAME = "python3"
+#: Quieten the kernel application's own log (e.g. ipykernel's "running over TCP without
+#: encryption" warning, printed once per notebook); notebook output is unaffected.
+KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=ERROR",)
 EXECUTED_DIR = "executed"
 INDEX_FILE = "index.html"
 MANIFEST_FILE = "run.json"
@@ -191,6 +194,7 @@ class _Task:
     executed: Path
     html: Path
     with_code: bool
+    title: str
 
 
 # --------------------------------------------------------------------------- parameters
@@ -373,13 +377,14 @@ def _run_one(task: _Task) -> ReportResult:
             cwd=str(task.notebook.parent),
             progress_bar=False,
             log_output=False,
+            extra_arguments=list(KERNEL_ARGUMENTS),
         )
     except Exception as exc:  # one failing notebook must not stop the others
         status, error = "failed", _error_line(exc)
     html_path: Path | None = None
     if task.executed.is_file():
         try:
-            html_path = render_html(task.executed, task.html, task.label, task.with_code)
+            html_path = render_html(task.executed, task.html, task.title, task.with_code)
         except Exception as exc:
             if status == "ok":
                 status, error = "failed", f"HTML rendering failed: {_error_line(exc)}"
@@ -399,12 +404,18 @@ def _run_one(task: _Task) -> ReportResult:
 
 def _crashed(task: _Task, exc: BaseException, seconds: float) -> ReportResult:
     """Result for a task whose worker process died (e.g. killed for lack of memory)."""
+    error = _error_line(exc)
+    if isinstance(exc, concurrent.futures.process.BrokenProcessPool):
+        error = (
+            "worker process died (out of memory, or run_reports called from a script "
+            "without an `if __name__ == '__main__':` guard)"
+        )
     return ReportResult(
         name=task.name,
         kind=task.kind,
         label=task.label,
         status="failed",
-        error=_error_line(exc),
+        error=error,
         seconds=round(seconds, 2),
         html=task.html if task.html.is_file() else None,
         executed=task.executed if task.executed.is_file() else None,
@@ -615,6 +626,9 @@ def run_reports(
 
     Notes
     -----
+    With ``jobs > 1`` notebooks run in "spawn" worker processes, so a script calling this
+    function must guard its entry point with ``if __name__ == "__main__":``.
+
     Parameters passed (when the notebook declares them): ``country`` (ISO3, country notebook
     only), ``review``, ``baseline_year``, ``cutoff_year``, ``data_dir``, ``lang`` and
     ``countries`` (list of ISO3, regional notebook only).
@@ -656,14 +670,13 @@ def run_reports(
     country_params = _select_parameters(
         country_nb, {**values, "country": codes[0]}, COUNTRY_REQUIRED, COUNTRY_OPTIONAL
     )
-    regional_params = _select_parameters(
-        regional_nb, values, REGIONAL_REQUIRED, REGIONAL_OPTIONAL
-    )
+    regional_params = _select_parameters(regional_nb, values, REGIONAL_REQUIRED, REGIONAL_OPTIONAL)
 
     # ---- plan
     review_dir = Path(out_dir).resolve() / review
     executed_dir = review_dir / EXECUTED_DIR
     ui = _UI[lang]
+    label = settings.get("label_vi" if lang == "vi" else "label") or review
     country_tasks = [
         _Task(
             name=iso3,
@@ -674,6 +687,7 @@ def run_reports(
             executed=executed_dir / f"{iso3}.ipynb",
             html=review_dir / f"{iso3}.html",
             with_code=with_code,
+            title=f"{registry.display_name(iso3, lang)} — {label}",
         )
         for iso3 in codes
     ]
@@ -686,11 +700,11 @@ def run_reports(
         executed=executed_dir / f"{REGIONAL_NAME}.ipynb",
         html=review_dir / f"{REGIONAL_NAME}.html",
         with_code=with_code,
+        title=f"{ui['regional']} — {label}",
     )
 
     # ---- run
     executed_dir.mkdir(parents=True, exist_ok=True)
-    label = settings.get("label_vi" if lang == "vi" else "label") or review
     with tqdm(
         total=len(country_tasks) + 1, desc=f"mtr run {review}", unit="report", disable=not progress
     ) as bar:

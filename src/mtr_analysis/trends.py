@@ -164,9 +164,9 @@ def _indicator_table(catalogue: Catalogue | pd.DataFrame) -> pd.DataFrame:
 
 def _classify(score: np.ndarray, cutoffs: tuple[float, ...]) -> np.ndarray:
     """Trend status of ``score`` for decreasing ``cutoffs`` (>= first → on_track, ...)."""
-    return np.select(
-        [score >= c for c in cutoffs], _TREND_STATUSES, default="regression"
-    ).astype(object)
+    return np.select([score >= c for c in cutoffs], _TREND_STATUSES, default="regression").astype(
+        object
+    )
 
 
 def assess(
@@ -301,7 +301,7 @@ def assess(
     moved_away = np.where(sign * (projected - v_b) < 0, "regression", "stagnation")
 
     status = np.select(
-        [~has_data, ~has_trend, met, ratio_defined, numeric_target],
+        [~has_data, ~has_trend & ~met, met, ratio_defined, numeric_target],
         [
             "no_data",
             "insufficient_data",

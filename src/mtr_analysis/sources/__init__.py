@@ -27,13 +27,9 @@ class SourceError(ValueError):
 
 def records_frame(rows: list[dict]) -> pd.DataFrame:
     """Raw records as a DataFrame with :data:`RECORD_COLUMNS` (defaults filled in)."""
-    df = pd.DataFrame(rows, columns=list(RECORD_COLUMNS))
-    for col in ("unit", "note"):
-        df[col] = df[col].fillna("")
-    df["country_name"] = df["country_name"].fillna(df["country"])
-    for col in ("sex", "age", "location"):
-        df[col] = df[col].fillna("total")
-    return df
+    defaults = {"unit": "", "note": "", "sex": "total", "age": "total", "location": "total"}
+    full = [{**defaults, "country_name": r.get("country"), **r} for r in rows]
+    return pd.DataFrame(full, columns=list(RECORD_COLUMNS))
 
 
 def detect_format(path: Path) -> tuple[str | None, str]:

@@ -1,0 +1,847 @@
+"""Rule-based, plain-language findings generated from the numbers (product spec, section 5).
+
+Every :class:`Finding` is one sentence that cites the indicators, years and sources it rests
+on, in English or Vietnamese (``lang="vi"``, terms of the product spec, section 8).
+:func:`country_findings` covers one member state, :func:`regional_findings` the region.
+The rules are deterministic: the same inputs give the same list in the same order, and
+:func:`findings_to_json` writes it byte for byte the same.
+
+Inputs are the outputs of the analysis stages:
+
+- ``assessment`` (``trends.assess``): one row per country × indicator with ``status``,
+  ``cagr``, ``baseline_year``/``baseline_value``, ``latest_year``/``latest_value`` and
+  ``target_value``;
+- ``avail`` (``gaps.availability``): one row per country × indicator with ``n_obs``,
+  ``gap_category`` and ``has_break``;
+- ``obs`` (``store.for_analysis``), optional: gives the source of each latest value.
+
+Status groups used in the sentences (UNSD / ESCAP wording): *on track* = ``target_met`` +
+``on_track``; *needs acceleration* = ``moderate_progress`` + ``marginal_progress`` +
+``stagnation``; *regressing* = ``regression``. ``insufficient_data`` and ``no_data`` are
+not assessable.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+
+import pandas as pd
+
+from mtr_analysis import registry
+from mtr_analysis.catalogue import Catalogue
+
+LANGS = ("en", "vi")
+SEVERITIES = ("info", "warning", "priority")
+
+#: Every status of ``trends.assess``, from best to worst, then the unassessable ones.
+STATUSES: tuple[str, ...] = (
+    "target_met",
+    "on_track",
+    "moderate_progress",
+    "marginal_progress",
+    "stagnation",
+    "regression",
+    "insufficient_data",
+    "no_data",
+)
+ON_TRACK = frozenset({"target_met", "on_track"})
+NEEDS_ACCELERATION = frozenset({"moderate_progress", "marginal_progress", "stagnation"})
+REGRESSING = frozenset({"regression"})
+ASSESSABLE = ON_TRACK | NEEDS_ACCELERATION | REGRESSING
+NOT_ASSESSABLE = frozenset({"insufficient_data", "no_data"})
+#: ``gap_category`` values of ``gaps.availability`` that count as a data gap.
+GAP_KINDS = ("no_data", "single_point", "stale")
+
+#: Display labels of the statuses (legends, tables).
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "target_met": "target met",
+        "on_track": "on track",
+        "moderate_progress": "moderate progress",
+        "marginal_progress": "marginal progress",
+        "stagnation": "stagnation",
+        "regression": "regression",
+        "insufficient_data": "insufficient data",
+        "no_data": "no data",
+    },
+    "vi": {
+        "target_met": "đã đạt mục tiêu",
+        "on_track": "đúng tiến độ",
+        "moderate_progress": "tiến bộ vừa phải",
+        "marginal_progress": "tiến bộ nhỏ",
+        "stagnation": "đứng yên",
+        "regression": "thụt lùi",
+        "insufficient_data": "không đủ dữ liệu",
+        "no_data": "không có dữ liệu",
+    },
+}
+
+# Sentence templates, one dict per language. A ``(singular, plural)`` pair is chosen by
+# the count it is formatted with; Vietnamese has no plural, so both forms are the same.
+TEMPLATES_EN: dict[str, object] = {
+    "summary": "Of {n} assessable {indicators} in {char}, {on}, {acc} and {reg}.",
+    "indicators": ("indicator", "indicators"),
+    "on": ("{n} is on track or has met its target", "{n} are on track or have met their target"),
+    "acc": ("{n} needs acceleration", "{n} need acceleration"),
+    "reg": ("{n} is regressing", "{n} are regressing"),
+    "summary_none": (
+        "The {n} indicator in {char} cannot be assessed yet: data are missing or too few.",
+        "None of the {n} indicators in {char} can be assessed yet: data are missing or too few.",
+    ),
+    "rose": "{name} rose from {v0} in {y0} to {v1} in {y1}",
+    "fell": "{name} fell from {v0} in {y0} to {v1} in {y1}",
+    "flat": "{name} stayed at {v1} from {y0} to {y1}",
+    "cite": " ({unit}; source: {source}).",
+    "cite_nosource": " ({unit}).",
+    "target_met": (
+        "{country} has already met the target for {names}.",
+        "{country} has already met the targets for {names}.",
+    ),
+    "gap": "Data gaps in {country}: of {total} {indicators}, {no_data}, {single} and {stale}.",
+    "gap_no_data": ("{n} has no data", "{n} have no data"),
+    "gap_single": ("{n} has a single data point", "{n} have a single data point"),
+    "gap_stale": ("{n} has no recent data", "{n} have no recent data"),
+    "gap_none": "{country} has at least two recent data points for all {total} indicators.",
+    "breaks": (
+        "{n} indicator has a break in its series (change of source or definition), so its "
+        "trend should be read with care: {names}.",
+        "{n} indicators have a break in their series (change of source or definition), so "
+        "their trends should be read with care: {names}.",
+    ),
+    "priority": (
+        "Prioritise data collection for {names}, which has a target but cannot be assessed.",
+        "Prioritise data collection for {names}, which have targets but cannot be assessed.",
+    ),
+    "and": " and ",
+    "more": ("{n} more indicator", "{n} more indicators"),
+    "r_summary": (
+        "Across member states, of {n} assessable country–indicator pairs in {char}, "
+        "{on} are on track or have met their target, {acc} need acceleration and {reg} "
+        "are regressing."
+    ),
+    "r_summary_none": (
+        "No country–indicator pair in {char} can be assessed yet: data are missing or too few."
+    ),
+    "r_escap": (
+        "Under the ESCAP rule (two or more data points in more than half of the member "
+        "states), {k} of {n} indicators ({pct}) can be assessed for the region."
+    ),
+    "r_priority": (
+        "Regional progress cannot be assessed for {names}, which has a target: no more than "
+        "half of the member states have two or more data points.",
+        "Regional progress cannot be assessed for {names}, which have targets: no more than "
+        "half of the member states have two or more data points.",
+    ),
+    "r_gaps": "Data gaps are largest in {items}.",
+    "r_gap_item": "{country} ({k} of {n} indicators)",
+    "r_improve": "{name} improved in {k} of {n} member states with data ({y0}–{y1}).",
+    "r_regress": (
+        "{name} moved in the wrong direction in {k} of {n} member states with data ({y0}–{y1})."
+    ),
+}
+TEMPLATES_VI: dict[str, object] = {
+    "summary": (
+        "Trong số {n} {indicators} có thể đánh giá thuộc đặc điểm “{char}”, {on}, {acc} và {reg}."
+    ),
+    "indicators": ("chỉ số", "chỉ số"),
+    "on": ("{n} chỉ số đúng tiến độ hoặc đã đạt mục tiêu",) * 2,
+    "acc": ("{n} chỉ số cần đẩy nhanh",) * 2,
+    "reg": ("{n} chỉ số thụt lùi",) * 2,
+    "summary_none": (
+        "Chưa thể đánh giá chỉ số nào trong số {n} chỉ số thuộc đặc điểm “{char}” do thiếu "
+        "dữ liệu hoặc quá ít dữ liệu.",
+    )
+    * 2,
+    "rose": "{name} tăng từ {v0} năm {y0} lên {v1} năm {y1}",
+    "fell": "{name} giảm từ {v0} năm {y0} xuống {v1} năm {y1}",
+    "flat": "{name} giữ nguyên ở mức {v1} từ năm {y0} đến năm {y1}",
+    "cite": " ({unit}; nguồn: {source}).",
+    "cite_nosource": " ({unit}).",
+    "target_met": ("{country} đã đạt mục tiêu đối với {names}.",) * 2,
+    "gap": "Khoảng trống dữ liệu của {country}: trong {total} {indicators}, {no_data}, {single} và {stale}.",
+    "gap_no_data": ("{n} chỉ số không có dữ liệu",) * 2,
+    "gap_single": ("{n} chỉ số chỉ có một điểm dữ liệu",) * 2,
+    "gap_stale": ("{n} chỉ số không có dữ liệu gần đây",) * 2,
+    "gap_none": "{country} có ít nhất hai điểm dữ liệu gần đây cho cả {total} chỉ số.",
+    "breaks": (
+        "{n} chỉ số có dữ liệu không liên tục (thay đổi nguồn hoặc định nghĩa), cần thận "
+        "trọng khi diễn giải xu hướng: {names}.",
+    )
+    * 2,
+    "priority": (
+        "Cần ưu tiên thu thập dữ liệu cho {names}: có mục tiêu nhưng chưa thể đánh giá do "
+        "khoảng trống dữ liệu.",
+    )
+    * 2,
+    "and": " và ",
+    "more": ("{n} chỉ số khác",) * 2,
+    "r_summary": (
+        "Trên toàn bộ các nước thành viên ASEAN, trong số {n} cặp nước – chỉ số có thể đánh "
+        "giá thuộc đặc điểm “{char}”, {on} đúng tiến độ hoặc đã đạt mục tiêu, {acc} cần đẩy "
+        "nhanh và {reg} thụt lùi."
+    ),
+    "r_summary_none": (
+        "Chưa thể đánh giá cặp nước – chỉ số nào thuộc đặc điểm “{char}” do khoảng trống dữ liệu."
+    ),
+    "r_escap": (
+        "Theo quy tắc của ESCAP (hơn một nửa số nước thành viên ASEAN có từ hai điểm dữ liệu "
+        "trở lên), {k}/{n} chỉ số ({pct}) có thể đánh giá ở cấp khu vực."
+    ),
+    "r_priority": (
+        "Chưa thể đánh giá tiến độ khu vực đối với {names} (có mục tiêu): không quá một nửa "
+        "số nước thành viên ASEAN có từ hai điểm dữ liệu trở lên.",
+    )
+    * 2,
+    "r_gaps": "Khoảng trống dữ liệu lớn nhất ở {items}.",
+    "r_gap_item": "{country} ({k}/{n} chỉ số)",
+    "r_improve": "{name} được cải thiện ở {k}/{n} nước thành viên ASEAN có dữ liệu ({y0}–{y1}).",
+    "r_regress": "{name} thụt lùi ở {k}/{n} nước thành viên ASEAN có dữ liệu ({y0}–{y1}).",
+}
+TEMPLATES: dict[str, dict[str, object]] = {"en": TEMPLATES_EN, "vi": TEMPLATES_VI}
+
+_ASSESSMENT_COLUMNS = (
+    "country", "indicator", "status", "cagr", "baseline_year", "baseline_value",
+    "latest_year", "latest_value", "target_value",
+)  # fmt: skip
+_AVAIL_COLUMNS = ("country", "indicator", "n_obs", "gap_category")
+_TRAILING_PAREN = re.compile(r"\s*\([^()]*\)\s*$")
+
+
+@dataclass
+class Finding:
+    """One plain-language finding and the evidence it cites.
+
+    Attributes
+    ----------
+    kind : str
+        ``progress_summary``, ``target_met``, ``largest_improvement``,
+        ``largest_regression``, ``data_gap``, ``series_break``, ``data_priority``,
+        ``regional_assessability``, ``regional_improvement``, ``regional_regression``.
+    text : str
+        The sentence, in the requested language.
+    indicators : list of str
+        Catalogue ids the sentence is about.
+    years : list of int
+        Years cited (baseline and latest, or the span covered).
+    sources : list of str
+        Sources of the values cited (empty when unknown).
+    severity : {"info", "warning", "priority"}
+        ``priority`` marks a recommended action.
+    country : str
+        ISO3 of the member state, ``""`` for a regional finding.
+    """
+
+    kind: str
+    text: str
+    indicators: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    severity: str = "info"
+    country: str = ""
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES:
+            raise ValueError(
+                f"severity must be one of {', '.join(SEVERITIES)}; got {self.severity!r}"
+            )
+        self.indicators = [str(i) for i in self.indicators]
+        self.years = sorted({int(y) for y in self.years})
+        self.sources = sorted({str(s) for s in self.sources if str(s)})
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready dict (lists of str/int only)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Finding:
+        """Inverse of :meth:`to_dict`."""
+        return cls(**data)
+
+
+# --------------------------------------------------------------------------- helpers
+def _check_lang(lang: str) -> dict[str, object]:
+    if lang not in TEMPLATES:
+        raise ValueError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
+    return TEMPLATES[lang]
+
+
+def _require(df: pd.DataFrame, columns: Iterable[str], name: str) -> None:
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"{name} lacks required column(s): {', '.join(missing)}")
+
+
+def _plural(t: dict, key: str, n: int, **kw: object) -> str:
+    one, many = t[key]
+    return (one if n == 1 else many).format(n=n, **kw)
+
+
+def _join(items: Sequence[str], t: dict, max_names: int | None = None) -> str:
+    items = list(items)
+    if max_names is not None and len(items) > max_names:
+        rest = len(items) - max_names
+        items = items[:max_names] + [_plural(t, "more", rest)]
+    if len(items) <= 1:
+        return "".join(items)
+    # Names such as "Life expectancy at birth, total" hold commas: separate with semicolons.
+    sep = "; " if any("," in item for item in items) else ", "
+    return sep.join(items[:-1]) + t["and"] + items[-1]
+
+
+def _missing(value: object) -> bool:
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def format_number(value: float, lang: str = "en") -> str:
+    """Format a value for prose: 1 decimal from 10, 2 decimals from 1, else 3 significant.
+
+    Vietnamese uses a decimal comma and a dot as thousands separator (``1.234,5``).
+    """
+    v = float(value)
+    a = abs(v)
+    if a >= 10:
+        s = f"{v:,.1f}"
+    elif a >= 1:
+        s = f"{v:.2f}"
+    elif a == 0:
+        s = "0"
+    else:
+        s = f"{v:.3g}"
+    if lang == "vi":
+        s = s.translate(str.maketrans({",": ".", ".": ","}))
+    return s
+
+
+def _pct(share: float) -> str:
+    return f"{round(100 * share)}%"
+
+
+def prose_name(catalogue: Catalogue, indicator: str) -> str:
+    """Indicator name for sentences: the catalogue name without a trailing parenthesis."""
+    table = catalogue.indicators
+    if indicator not in table.index:
+        return str(indicator)
+    name = str(table.at[indicator, "name"])
+    short = _TRAILING_PAREN.sub("", name)
+    return short or name
+
+
+def _country_name(iso3: str, lang: str) -> str:
+    try:
+        return registry.display_name(iso3, lang)
+    except KeyError:
+        return str(iso3)
+
+
+def _char_name(catalogue: Catalogue, code: str, lang: str) -> str:
+    chars = catalogue.characteristics
+    col = "name_vi" if lang == "vi" and "name_vi" in chars else "name"
+    if code in chars.index:
+        return str(chars.at[code, col])
+    return str(code)
+
+
+def _characteristic(frame: pd.DataFrame, catalogue: Catalogue) -> pd.Series:
+    """Characteristic per row: the frame's column where set, else the catalogue's."""
+    from_cat = frame["indicator"].astype(str).map(catalogue.indicators["characteristic"])
+    if "characteristic" in frame:
+        given = frame["characteristic"].astype("string").fillna("")
+        return given.where(given.ne(""), from_cat).fillna("").astype(str)
+    return from_cat.fillna("").astype(str)
+
+
+def _directional_cagr(frame: pd.DataFrame, catalogue: Catalogue) -> pd.Series:
+    """``cagr × (+1 if an increase is desirable else −1)``: positive = improvement."""
+    direction = frame["indicator"].astype(str).map(catalogue.indicators["direction"])
+    sign = direction.map({"increase": 1.0, "decrease": -1.0})
+    return pd.to_numeric(frame["cagr"], errors="coerce").astype(float) * sign.astype(float)
+
+
+def _has_target(frame: pd.DataFrame, catalogue: Catalogue) -> pd.Series:
+    """True where the row or the catalogue gives a target (value or kind)."""
+    ids = frame["indicator"].astype(str)
+    table = catalogue.indicators
+    cat_value = ids.map(table["target_value"]).notna()
+    kind = ids.map(table["target_kind"]) if "target_kind" in table else None
+    cat_kind = kind.fillna("").astype(str).ne("") if kind is not None else False
+    return frame["target_value"].notna() | cat_value | cat_kind
+
+
+def _source_lookup(obs: pd.DataFrame | None, country: str | None = None) -> dict:
+    """``(country, indicator, year) → source``; selected rows and sorted order win."""
+    if obs is None or len(obs) == 0:
+        return {}
+    _require(obs, ("country", "indicator", "year", "source"), "obs")
+    rows = obs if country is None else obs.loc[obs["country"] == country]
+    rows = rows.assign(_sel=rows["selected"].astype(bool) if "selected" in rows else True)
+    rows = rows.sort_values(
+        ["country", "indicator", "year", "_sel", "source"],
+        ascending=[True, True, True, False, True],
+        kind="stable",
+    ).drop_duplicates(["country", "indicator", "year"])
+    return {
+        (str(c), str(i), int(y)): str(s)
+        for c, i, y, s in zip(
+            rows["country"], rows["indicator"], rows["year"], rows["source"], strict=True
+        )
+    }
+
+
+def _assessment_source(row: pd.Series, lookup: dict) -> str:
+    if not _missing(row["latest_year"]):
+        key = (str(row["country"]), str(row["indicator"]), int(row["latest_year"]))
+        if key in lookup:
+            return lookup[key]
+    for col in ("latest_source", "source"):
+        if col in row.index and not _missing(row[col]) and str(row[col]):
+            return str(row[col])
+    return ""
+
+
+def _unit(catalogue: Catalogue, indicator: str) -> str:
+    table = catalogue.indicators
+    return str(table.at[indicator, "unit"]) if indicator in table.index else ""
+
+
+def _movement_sentence(row: pd.Series, catalogue: Catalogue, source: str, t: dict, lang: str):
+    v0, v1 = float(row["baseline_value"]), float(row["latest_value"])
+    key = "rose" if v1 > v0 else "fell" if v1 < v0 else "flat"
+    ind = str(row["indicator"])
+    text = t[key].format(
+        name=prose_name(catalogue, ind),
+        v0=format_number(v0, lang),
+        v1=format_number(v1, lang),
+        y0=int(row["baseline_year"]),
+        y1=int(row["latest_year"]),
+    )
+    unit = _unit(catalogue, ind)
+    if source:
+        return text + t["cite"].format(unit=unit, source=source)
+    return text + t["cite_nosource"].format(unit=unit)
+
+
+# --------------------------------------------------------------------------- country
+def country_findings(
+    assessment: pd.DataFrame,
+    avail: pd.DataFrame,
+    catalogue: Catalogue,
+    country: str,
+    obs: pd.DataFrame | None = None,
+    lang: str = "en",
+    top_n: int = 3,
+    max_names: int = 10,
+) -> list[Finding]:
+    """Plain-language findings for one member state.
+
+    Parameters
+    ----------
+    assessment : pandas.DataFrame
+        Output of ``trends.assess`` (may hold several countries; ``country`` is selected).
+    avail : pandas.DataFrame
+        Output of ``gaps.availability`` (may hold several countries).
+    catalogue : Catalogue
+        Gives names, units, desirable directions, characteristics and targets.
+    country : str
+        ISO3 code of the member state.
+    obs : pandas.DataFrame, optional
+        Tidy observations; the source of each latest value is cited when given.
+    lang : {"en", "vi"}
+        Language of the sentences.
+    top_n : int
+        How many largest improvements and regressions to report (each).
+    max_names : int
+        Longest list of indicator names written out in one sentence; the rest are counted.
+
+    Returns
+    -------
+    list of Finding
+        In this order: one ``progress_summary`` per characteristic (A–E), ``target_met``,
+        ``largest_improvement`` (best first), ``largest_regression`` (worst first),
+        ``data_gap``, ``series_break``, ``data_priority``. Kinds without evidence are left
+        out.
+
+    Notes
+    -----
+    Directional CAGR ``g_d = D · CAGR`` with ``D = +1`` when an increase is desirable and
+    ``−1`` when a decrease is; improvements are the ``top_n`` largest ``g_d > 0``,
+    regressions the ``top_n`` smallest ``g_d < 0`` (ties broken by indicator id).
+    """
+    t = _check_lang(lang)
+    _require(assessment, _ASSESSMENT_COLUMNS, "assessment")
+    _require(avail, _AVAIL_COLUMNS, "avail")
+    if not isinstance(top_n, int) or top_n < 0:
+        raise ValueError(f"top_n must be a non-negative integer; got {top_n!r}")
+    country = str(country)
+    a = assessment.loc[assessment["country"].astype(str) == country].copy()
+    a = a.sort_values("indicator", kind="stable").reset_index(drop=True)
+    av = avail.loc[avail["country"].astype(str) == country]
+    av = av.sort_values("indicator", kind="stable").reset_index(drop=True)
+    lookup = _source_lookup(obs, country)
+    a["_char"] = _characteristic(a, catalogue)
+    a["_dcagr"] = _directional_cagr(a, catalogue)
+    a["_source"] = [_assessment_source(r, lookup) for _, r in a.iterrows()]
+    name = _country_name(country, lang)
+
+    def make(kind: str, text: str, rows: pd.DataFrame, severity: str = "info", **kw) -> Finding:
+        years = kw.pop("years", None)
+        if years is None:
+            years = [
+                int(y)
+                for col in ("baseline_year", "latest_year")
+                for y in rows[col]
+                if not _missing(y)
+            ]
+        return Finding(
+            kind=kind,
+            text=text,
+            indicators=kw.pop("indicators", list(rows["indicator"].astype(str))),
+            years=years,
+            sources=kw.pop("sources", list(rows["_source"]) if "_source" in rows else []),
+            severity=severity,
+            country=country,
+        )
+
+    out: list[Finding] = []
+
+    # (1) One summary per characteristic.
+    for code in sorted(c for c in a["_char"].unique() if c):
+        rows = a.loc[a["_char"] == code]
+        status = rows["status"].astype(str)
+        assessable = rows.loc[status.isin(ASSESSABLE)]
+        n = len(assessable)
+        char = _char_name(catalogue, code, lang)
+        if n == 0:
+            text = _plural(t, "summary_none", len(rows), char=char)
+            out.append(make("progress_summary", text, rows, "warning"))
+            continue
+        s = assessable["status"].astype(str)
+        text = t["summary"].format(
+            n=n,
+            indicators=t["indicators"][0 if n == 1 else 1],
+            char=char,
+            on=_plural(t, "on", int(s.isin(ON_TRACK).sum())),
+            acc=_plural(t, "acc", int(s.isin(NEEDS_ACCELERATION).sum())),
+            reg=_plural(t, "reg", int(s.isin(REGRESSING).sum())),
+        )
+        severity = "warning" if s.isin(REGRESSING).any() else "info"
+        out.append(make("progress_summary", text, assessable, severity))
+
+    # Targets already met.
+    met = a.loc[a["status"].astype(str) == "target_met"]
+    if len(met):
+        names = [prose_name(catalogue, i) for i in met["indicator"].astype(str)]
+        text = _plural(t, "target_met", len(met), country=name, names=_join(names, t, max_names))
+        out.append(
+            make("target_met", text, met, years=[int(y) for y in met["latest_year"].dropna()])
+        )
+
+    # (2) Largest improvements and regressions by directional CAGR.
+    movable = a.loc[
+        a["_dcagr"].map(math.isfinite)
+        & a["baseline_value"].notna()
+        & a["latest_value"].notna()
+        & a["baseline_year"].notna()
+        & a["latest_year"].notna()
+    ]
+    up = movable.loc[movable["_dcagr"] > 0].sort_values(
+        ["_dcagr", "indicator"], ascending=[False, True], kind="stable"
+    )
+    down = movable.loc[movable["_dcagr"] < 0].sort_values(
+        ["_dcagr", "indicator"], ascending=[True, True], kind="stable"
+    )
+    for kind, chosen, severity in (
+        ("largest_improvement", up, "info"),
+        ("largest_regression", down, "warning"),
+    ):
+        for _, row in chosen.head(top_n).iterrows():
+            text = _movement_sentence(row, catalogue, row["_source"], t, lang)
+            out.append(make(kind, text, chosen.loc[[row.name]], severity))
+
+    # (3) Data gaps.
+    av_cat = av.loc[av["indicator"].astype(str).isin(catalogue.indicators.index)]
+    if len(av_cat):
+        gap = av_cat["gap_category"].astype(str)
+        counts = {k: int(gap.eq(k).sum()) for k in GAP_KINDS}
+        gap_rows = av_cat.loc[gap.isin(GAP_KINDS)]
+        total = len(av_cat)
+        if len(gap_rows):
+            text = t["gap"].format(
+                country=name,
+                total=total,
+                indicators=t["indicators"][0 if total == 1 else 1],
+                no_data=_plural(t, "gap_no_data", counts["no_data"]),
+                single=_plural(t, "gap_single", counts["single_point"]),
+                stale=_plural(t, "gap_stale", counts["stale"]),
+            )
+            years = [int(y) for y in gap_rows.get("latest_year", pd.Series()).dropna()]
+            out.append(
+                make(
+                    "data_gap",
+                    text,
+                    gap_rows,
+                    "warning",
+                    years=years,
+                    sources=[],
+                    indicators=list(gap_rows["indicator"].astype(str)),
+                )
+            )
+        else:
+            text = t["gap_none"].format(country=name, total=total)
+            out.append(make("data_gap", text, av_cat, years=[], sources=[]))
+        if "has_break" in av_cat:
+            broken = av_cat.loc[av_cat["has_break"].fillna(False).astype(bool)]
+            if len(broken):
+                names = [prose_name(catalogue, i) for i in broken["indicator"].astype(str)]
+                text = _plural(t, "breaks", len(broken), names=_join(names, t, max_names))
+                years = [
+                    int(y)
+                    for col in ("first_year", "latest_year")
+                    if col in broken
+                    for y in broken[col].dropna()
+                ]
+                out.append(make("series_break", text, broken, years=years, sources=[]))
+
+    # (4) Data-collection priorities: indicators with a target that cannot be assessed.
+    blocked = a.loc[a["status"].astype(str).isin(NOT_ASSESSABLE) & _has_target(a, catalogue)]
+    if len(blocked):
+        blocked = blocked.assign(_nodata=blocked["status"].astype(str).ne("no_data"))
+        blocked = blocked.sort_values(["_nodata", "indicator"], kind="stable")
+        names = [prose_name(catalogue, i) for i in blocked["indicator"].astype(str)]
+        text = _plural(t, "priority", len(blocked), names=_join(names, t, max_names))
+        out.append(make("data_priority", text, blocked, "priority"))
+    return out
+
+
+# --------------------------------------------------------------------------- regional
+def _escap(avail: pd.DataFrame) -> pd.DataFrame:
+    """Per indicator: countries with ``n_obs >= 2`` and the ESCAP "more than half" rule."""
+    n_countries = avail["country"].nunique()
+    enough = (pd.to_numeric(avail["n_obs"], errors="coerce").fillna(0) >= 2).groupby(
+        avail["indicator"].astype(str)
+    )
+    out = enough.sum().rename("n_with_two").to_frame()
+    out["n_countries"] = n_countries
+    out["assessable"] = out["n_with_two"] > n_countries / 2
+    return out.sort_index()
+
+
+def regional_findings(
+    assessment: pd.DataFrame,
+    avail: pd.DataFrame,
+    catalogue: Catalogue,
+    lang: str = "en",
+    top_n: int = 3,
+    obs: pd.DataFrame | None = None,
+    max_names: int = 10,
+) -> list[Finding]:
+    """Plain-language findings for the region (all member states in the inputs).
+
+    Parameters
+    ----------
+    assessment, avail : pandas.DataFrame
+        Outputs of ``trends.assess`` and ``gaps.availability`` for all member states.
+    catalogue : Catalogue
+    lang : {"en", "vi"}
+    top_n : int
+        How many countries with the most gaps, and indicators with the largest regional
+        improvements and regressions, to report.
+    obs : pandas.DataFrame, optional
+        Tidy observations; cites the sources of the latest values when given.
+    max_names : int
+        Longest list of indicator names written out in one sentence.
+
+    Returns
+    -------
+    list of Finding
+        ``progress_summary`` per characteristic (country ``""``), ``regional_assessability``,
+        ``data_priority`` (targets not assessable regionally), ``data_gap`` (countries with
+        most gaps), ``regional_improvement``, ``regional_regression``.
+
+    Notes
+    -----
+    ESCAP rule: an indicator is assessable for the region when more than half of the
+    member states in ``avail`` have ``n_obs >= 2`` (exactly half is not enough).
+    Regional movement of an indicator: the median directional CAGR over the member states
+    with a CAGR (at least two); the sentence counts the states that improved
+    (``D · CAGR > 0``) or moved the wrong way.
+    """
+    t = _check_lang(lang)
+    _require(assessment, _ASSESSMENT_COLUMNS, "assessment")
+    _require(avail, _AVAIL_COLUMNS, "avail")
+    if not isinstance(top_n, int) or top_n < 0:
+        raise ValueError(f"top_n must be a non-negative integer; got {top_n!r}")
+    a = assessment.sort_values(["indicator", "country"], kind="stable").reset_index(drop=True)
+    a = a.assign(_char=_characteristic(a, catalogue), _dcagr=_directional_cagr(a, catalogue))
+    lookup = _source_lookup(obs)
+    a["_source"] = [_assessment_source(r, lookup) for _, r in a.iterrows()]
+    known = catalogue.indicators.index
+    av = avail.loc[avail["indicator"].astype(str).isin(known)]
+    av = av.sort_values(["country", "indicator"], kind="stable").reset_index(drop=True)
+    out: list[Finding] = []
+
+    def years_of(rows: pd.DataFrame) -> list[int]:
+        return [
+            int(y) for c in ("baseline_year", "latest_year") for y in rows[c] if not _missing(y)
+        ]
+
+    # Status shares per characteristic.
+    for code in sorted(c for c in a["_char"].unique() if c):
+        rows = a.loc[a["_char"] == code]
+        s = rows["status"].astype(str)
+        assessable = rows.loc[s.isin(ASSESSABLE)]
+        char = _char_name(catalogue, code, lang)
+        n = len(assessable)
+        if n == 0:
+            text = t["r_summary_none"].format(char=char)
+            severity = "warning"
+        else:
+            sa = assessable["status"].astype(str)
+            text = t["r_summary"].format(
+                n=n,
+                char=char,
+                on=_pct(sa.isin(ON_TRACK).sum() / n),
+                acc=_pct(sa.isin(NEEDS_ACCELERATION).sum() / n),
+                reg=_pct(sa.isin(REGRESSING).sum() / n),
+            )
+            severity = "warning" if sa.isin(REGRESSING).any() else "info"
+        out.append(
+            Finding(
+                "progress_summary",
+                text,
+                sorted(set(assessable["indicator"].astype(str))),
+                years_of(assessable),
+                list(assessable["_source"]),
+                severity,
+            )
+        )
+
+    # ESCAP rule.
+    if len(av):
+        escap = _escap(av)
+        k, n = int(escap["assessable"].sum()), len(escap)
+        text = t["r_escap"].format(k=k, n=n, pct=_pct(k / n))
+        out.append(
+            Finding(
+                "regional_assessability",
+                text,
+                list(escap.index[escap["assessable"]]),
+                severity="info" if k > n / 2 else "warning",
+            )
+        )
+        blocked_ids = escap.index[~escap["assessable"]]
+        frame = pd.DataFrame({"indicator": blocked_ids, "target_value": float("nan")})
+        if "target_value" in a:
+            tv = a.dropna(subset=["target_value"]).drop_duplicates("indicator")
+            frame["target_value"] = frame["indicator"].map(
+                tv.set_index(tv["indicator"].astype(str))["target_value"]
+            )
+        blocked = frame.loc[_has_target(frame, catalogue)].sort_values("indicator")
+        if len(blocked):
+            names = [prose_name(catalogue, i) for i in blocked["indicator"]]
+            text = _plural(t, "r_priority", len(blocked), names=_join(names, t, max_names))
+            out.append(
+                Finding("data_priority", text, list(blocked["indicator"]), severity="priority")
+            )
+
+        # Countries with the most gaps.
+        gap = av["gap_category"].astype(str).isin(GAP_KINDS)
+        per = pd.DataFrame(
+            {
+                "gaps": gap.groupby(av["country"].astype(str)).sum(),
+                "n": av.groupby(av["country"].astype(str)).size(),
+            }
+        )
+        per = per.loc[per["gaps"] > 0].reset_index(names="country")
+        per = per.sort_values(["gaps", "country"], ascending=[False, True], kind="stable")
+        top = per.head(top_n)
+        if len(top):
+            items = [
+                t["r_gap_item"].format(country=_country_name(c, lang), k=int(g), n=int(m))
+                for c, g, m in zip(top["country"], top["gaps"], top["n"], strict=True)
+            ]
+            gap_ids = av.loc[gap & av["country"].astype(str).isin(top["country"]), "indicator"]
+            out.append(
+                Finding(
+                    "data_gap",
+                    t["r_gaps"].format(items=_join(items, t)),
+                    sorted(set(gap_ids.astype(str))),
+                    severity="warning",
+                )
+            )
+
+    # Largest regional improvements and regressions (median directional CAGR).
+    moved = a.loc[a["_dcagr"].map(math.isfinite)]
+    if len(moved):
+        grouped = moved.groupby(moved["indicator"].astype(str))
+        stats = pd.DataFrame(
+            {
+                "median": grouped["_dcagr"].median(),
+                "n": grouped.size(),
+                "up": grouped["_dcagr"].apply(lambda s: int((s > 0).sum())),
+                "down": grouped["_dcagr"].apply(lambda s: int((s < 0).sum())),
+            }
+        )
+        stats = stats.loc[stats["n"] >= 2].reset_index(names="indicator")
+        best = stats.loc[stats["median"] > 0].sort_values(
+            ["median", "indicator"], ascending=[False, True], kind="stable"
+        )
+        worst = stats.loc[stats["median"] < 0].sort_values(
+            ["median", "indicator"], ascending=[True, True], kind="stable"
+        )
+        for kind, chosen, key, count, severity in (
+            ("regional_improvement", best, "r_improve", "up", "info"),
+            ("regional_regression", worst, "r_regress", "down", "warning"),
+        ):
+            for _, row in chosen.head(top_n).iterrows():
+                rows = moved.loc[moved["indicator"].astype(str) == row["indicator"]]
+                yrs = years_of(rows)
+                text = t[key].format(
+                    name=prose_name(catalogue, row["indicator"]),
+                    k=int(row[count]),
+                    n=int(row["n"]),
+                    y0=min(yrs) if yrs else "",
+                    y1=max(yrs) if yrs else "",
+                )
+                out.append(
+                    Finding(
+                        kind,
+                        text,
+                        [row["indicator"]],
+                        [min(yrs), max(yrs)] if yrs else [],
+                        list(rows["_source"]),
+                        severity,
+                    )
+                )
+    return out
+
+
+# --------------------------------------------------------------------------- output
+def findings_to_json(findings: Iterable[Finding]) -> str:
+    """Deterministic JSON (sorted keys, UTF-8 text kept, indent 2) of a list of findings."""
+    return json.dumps([f.to_dict() for f in findings], sort_keys=True, ensure_ascii=False, indent=2)
+
+
+def findings_from_json(text: str) -> list[Finding]:
+    """Read back the output of :func:`findings_to_json`."""
+    return [Finding.from_dict(d) for d in json.loads(text)]
+
+
+def findings_to_frame(findings: Iterable[Finding]) -> pd.DataFrame:
+    """One row per finding; list fields joined with ``"; "`` (for CSV and tables)."""
+    rows = []
+    for f in findings:
+        d = f.to_dict()
+        for col in ("indicators", "years", "sources"):
+            d[col] = "; ".join(str(v) for v in d[col])
+        rows.append(d)
+    cols = ["country", "kind", "severity", "text", "indicators", "years", "sources"]
+    return pd.DataFrame(rows, columns=cols)
