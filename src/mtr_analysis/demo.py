@@ -145,32 +145,39 @@ def write_wdi_files(out_dir: Path, catalogue: Catalogue) -> list[Path]:
 
 
 def national_values(catalogue: Catalogue, iso3: str = NATIONAL_COUNTRY) -> pd.DataFrame:
-    """Synthetic national-submission values: a subset of indicators, 2016–2020.
+    """Synthetic national-submission values: about a third of the indicators, 2016–2020.
 
-    National figures differ from the international series by a few percent (national
-    definitions), so the switch of source in 2016 is a visible series break.
+    National figures follow the international series but differ from it by a few percent
+    (national definitions), so the switch of source in 2016 is a visible series break.
+    Indicators without an international series get a series of their own.
     """
     rows = []
-    ids = [i for i in catalogue.indicators.index if _rng(iso3, "national", i).random() < 0.35]
-    for ind_id in ids:
-        ind = catalogue.indicators.loc[ind_id]
-        base = synthetic_series(iso3, f"{ind_id}/national", str(ind["unit"]), str(ind["direction"]))
+    for ind_id, ind in catalogue.indicators.iterrows():
+        rng = _rng(iso3, "national", str(ind_id))
+        if rng.random() >= 0.35:
+            continue
+        unit, direction = str(ind["unit"]), str(ind["direction"])
+        base = synthetic_series(iso3, str(ind_id), unit, direction) if ind["wdi_code"] else {}
         if not base:
-            base = synthetic_series(iso3, f"{ind_id}/national2", str(ind["unit"]), "increase")
+            base = synthetic_series(iso3, f"{ind_id}/national", unit, direction)
+        if not base:
+            continue
+        offset = 1 + rng.uniform(-0.06, 0.06)
         for year in NATIONAL_YEARS:
-            v = base.get(year)
-            if v is None and base:
-                v = base[min(base, key=lambda y: abs(y - year))]
-            if v is not None:
-                rows.append(
-                    {
-                        "indicator": ind_id,
-                        "year": year,
-                        "value": v,
-                        "source": "General Statistics Office (DEMO)",
-                        "note": "synthetic value for demonstration",
-                    }
-                )
+            nearest = min(base, key=lambda y: (abs(y - year), -y))
+            # Carry the nearest international value, scaled, as national teams often do.
+            v = base[nearest] * offset
+            if "%" in unit:
+                v = min(v, 100.0)
+            rows.append(
+                {
+                    "indicator": ind_id,
+                    "year": year,
+                    "value": round(v, 4),
+                    "source": "General Statistics Office (DEMO)",
+                    "note": "synthetic value for demonstration",
+                }
+            )
     return pd.DataFrame(rows, columns=["indicator", "year", "value", "source", "note"])
 
 

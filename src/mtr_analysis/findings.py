@@ -290,8 +290,9 @@ def _join(items: Sequence[str], t: dict, max_names: int | None = None) -> str:
     if len(items) <= 1:
         return "".join(items)
     # Names such as "Life expectancy at birth, total" hold commas: separate with semicolons.
-    sep = "; " if any("," in item for item in items) else ", "
-    return sep.join(items[:-1]) + t["and"] + items[-1]
+    if len(items) > 2 and any("," in item for item in items):
+        return "; ".join(items[:-1]) + ";" + t["and"] + items[-1]
+    return ", ".join(items[:-1]) + t["and"] + items[-1]
 
 
 def _missing(value: object) -> bool:

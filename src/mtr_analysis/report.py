@@ -633,7 +633,7 @@ def run_reports(
     only), ``review``, ``baseline_year``, ``cutoff_year``, ``data_dir``, ``lang`` and
     ``countries`` (list of ISO3, regional notebook only).
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     # ---- validate everything before running anything
     settings = load_catalogue().review(review)

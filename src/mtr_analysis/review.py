@@ -30,7 +30,8 @@ class ReviewData:
     Attributes
     ----------
     observations : pandas.DataFrame
-        Selected total values used for analysis (see :func:`store.for_analysis`).
+        Selected total values used for analysis (see :func:`store.for_analysis`) for the
+        member states, up to the cut-off year.
     availability : pandas.DataFrame
         :func:`gaps.availability` on the full member state × catalogue indicator grid.
     assessment : pandas.DataFrame
@@ -65,7 +66,9 @@ def load_review(
     countries = list(countries or registry.iso3_codes())
     obs_all = store.read_store(data_dir)
     obs = store.for_analysis(obs_all)
-    obs = obs.loc[obs["country"].isin(countries)].reset_index(drop=True)
+    # Values after the cut-off were not available to the review: leave them out everywhere.
+    keep = obs["country"].isin(countries) & obs["year"].le(cutoff_year)
+    obs = obs.loc[keep].reset_index(drop=True)
     avail = gaps.availability(
         obs,
         baseline_year=baseline_year,

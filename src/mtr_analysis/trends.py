@@ -301,7 +301,7 @@ def assess(
     moved_away = np.where(sign * (projected - v_b) < 0, "regression", "stagnation")
 
     status = np.select(
-        [~has_data, ~has_trend & ~met, met, ratio_defined, numeric_target],
+        [~has_data, ~has_trend, met, ratio_defined, numeric_target],
         [
             "no_data",
             "insufficient_data",
