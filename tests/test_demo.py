@@ -12,7 +12,9 @@ def test_regenerating_gives_identical_files(demo_raw, tmp_path):
     a = sorted(p.relative_to(demo_raw) for p in demo_raw.rglob("*") if p.is_file())
     b = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
     assert a == b and len(a) > 50
-    match, mismatch, errors = filecmp.cmpfiles(demo_raw, tmp_path, [str(p) for p in a], shallow=False)
+    match, mismatch, errors = filecmp.cmpfiles(
+        demo_raw, tmp_path, [str(p) for p in a], shallow=False
+    )
     assert mismatch == [] and errors == []
 
 

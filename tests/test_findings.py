@@ -204,6 +204,15 @@ def test_priority_names_targets_without_data(assessment, avail, catalogue):
     assert "slums" not in priority.text
 
 
+def test_priority_lists_no_data_before_insufficient_data(assessment, avail, catalogue):
+    swapped = assessment.copy()
+    vnm = swapped["country"] == "VNM"
+    swapped.loc[vnm & (swapped["indicator"] == "b_nmr"), "status"] = "insufficient_data"
+    swapped.loc[vnm & (swapped["indicator"] == "b_stunt"), "status"] = "no_data"
+    (priority,) = by_kind(country_findings(swapped, avail, catalogue, "VNM"), "data_priority")
+    assert priority.indicators == ["b_stunt", "b_nmr"]
+
+
 def test_priority_singular(assessment, avail, catalogue):
     one = assessment.loc[assessment["indicator"] != "b_stunt"]
     (priority,) = by_kind(country_findings(one, avail, catalogue, "VNM"), "data_priority")
@@ -330,7 +339,7 @@ def test_regional_summary_shares(regional, catalogue):
         "on track or have met their target, 20% need acceleration and 40% are regressing."
     )
     assert summaries[1].text.startswith(
-        "Across member states, of 1 assessable country–indicator pairs in Sustainable, 0% "
+        "Across member states, of 1 assessable country–indicator pair in Sustainable, 0% "
     )
     assert all(f.country == "" for f in found)
 
@@ -375,7 +384,9 @@ def test_regional_vietnamese(regional, catalogue):
 def test_json_deterministic_and_round_trips(assessment, avail, catalogue, obs):
     found = country_findings(assessment, avail, catalogue, "VNM", obs=obs, lang="vi")
     first = findings_to_json(found)
-    again = findings_to_json(country_findings(assessment, avail, catalogue, "VNM", obs=obs, lang="vi"))
+    again = findings_to_json(
+        country_findings(assessment, avail, catalogue, "VNM", obs=obs, lang="vi")
+    )
     assert first == again
     assert "thụt lùi" in first  # ensure_ascii=False keeps the Vietnamese text readable
     data = json.loads(first)

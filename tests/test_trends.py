@@ -402,3 +402,14 @@ def test_assess_validates_cut_offs(kwargs, message):
 def test_assess_rejects_unknown_indicator():
     with pytest.raises(ValueError, match="x_unknown"):
         assess(avail_rows([("x_unknown", 2015, 1.0, 2020, 2.0)]), load_catalogue())
+
+
+def test_projection_of_a_share_is_clipped_at_100_percent():
+    # b_skilled_birth is "% of births" without target: 50 → 90 over 5 years has CAGR
+    # 1.8**0.2 − 1 ≈ 12.5 %/yr; unclipped 90·1.125^10 ≈ 292 % by 2030.
+    row = assess_one("b_skilled_birth", 2015, 50.0, 2020, 90.0)
+    assert row["projected_value"] == 100.0
+    assert math.isclose(row["cagr"], 1.8**0.2 - 1)
+    # "% gross" enrolment can exceed 100 and is not clipped.
+    gross = assess_one("e_tertiary_enrolment", 2015, 50.0, 2020, 90.0)
+    assert math.isclose(gross["projected_value"], 90.0 * 1.8**2)

@@ -141,7 +141,9 @@ def _load_cached(indicators_path: Path, framework_path: Path) -> Catalogue:
     elements = pd.DataFrame(fw["elements"]).set_index("code", drop=False)
     bad = elements.loc[~elements["characteristic"].isin(characteristics.index), "code"]
     if len(bad):
-        raise CatalogueError(f"{framework_path.name}: element(s) {list(bad)} have no characteristic")
+        raise CatalogueError(
+            f"{framework_path.name}: element(s) {list(bad)} have no characteristic"
+        )
     raw = pd.read_csv(indicators_path, dtype=str, keep_default_na=False, encoding="utf-8")
     indicators = validate_indicators(raw, elements, indicators_path)
     return Catalogue(indicators, characteristics, elements, fw.get("reviews", {}))

@@ -123,7 +123,9 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_cmd_build)
 
     s = sub.add_parser("run", help="execute and render the country and regional reports")
-    s.add_argument("--data", type=Path, default=paths.PROCESSED_DIR, help="store folder (default %(default)s)")
+    s.add_argument(
+        "--data", type=Path, default=paths.PROCESSED_DIR, help="store folder (default %(default)s)"
+    )
     s.add_argument("--countries", default="all", help="'all' or ISO3 codes, e.g. VNM,THA")
     s.add_argument("--review", default="mid-term", choices=["mid-term", "end-term"])
     s.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel notebooks")

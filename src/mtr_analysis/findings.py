@@ -119,10 +119,11 @@ TEMPLATES_EN: dict[str, object] = {
     "and": " and ",
     "more": ("{n} more indicator", "{n} more indicators"),
     "r_summary": (
-        "Across member states, of {n} assessable country–indicator pairs in {char}, "
+        "Across member states, of {n} assessable {pairs} in {char}, "
         "{on} are on track or have met their target, {acc} need acceleration and {reg} "
         "are regressing."
     ),
+    "pairs": ("country–indicator pair", "country–indicator pairs"),
     "r_summary_none": (
         "No country–indicator pair in {char} can be assessed yet: data are missing or too few."
     ),
@@ -180,10 +181,11 @@ TEMPLATES_VI: dict[str, object] = {
     "and": " và ",
     "more": ("{n} chỉ số khác",) * 2,
     "r_summary": (
-        "Trên toàn bộ các nước thành viên ASEAN, trong số {n} cặp nước – chỉ số có thể đánh "
+        "Trên toàn bộ các nước thành viên ASEAN, trong số {n} {pairs} có thể đánh "
         "giá thuộc đặc điểm “{char}”, {on} đúng tiến độ hoặc đã đạt mục tiêu, {acc} cần đẩy "
         "nhanh và {reg} thụt lùi."
     ),
+    "pairs": ("cặp nước – chỉ số", "cặp nước – chỉ số"),
     "r_summary_none": (
         "Chưa thể đánh giá cặp nước – chỉ số nào thuộc đặc điểm “{char}” do khoảng trống dữ liệu."
     ),
@@ -708,6 +710,7 @@ def regional_findings(
             sa = assessable["status"].astype(str)
             text = t["r_summary"].format(
                 n=n,
+                pairs=t["pairs"][0 if n == 1 else 1],
                 char=char,
                 on=_pct(sa.isin(ON_TRACK).sum() / n),
                 acc=_pct(sa.isin(NEEDS_ACCELERATION).sum() / n),

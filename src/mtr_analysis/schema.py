@@ -110,9 +110,13 @@ def validate_observations(
         (out["file"].eq("") | out["locator"].eq(""), "have no provenance (file, locator)"),
     ]
     if countries is not None:
-        checks.append((~out["country"].isin(countries), "have a country that is not a member state"))
+        checks.append(
+            (~out["country"].isin(countries), "have a country that is not a member state")
+        )
     if indicators is not None:
-        checks.append((~out["indicator"].isin(indicators), "have an indicator not in the catalogue"))
+        checks.append(
+            (~out["indicator"].isin(indicators), "have an indicator not in the catalogue")
+        )
     dup = out.loc[out["selected"]].duplicated(KEY, keep=False).reindex(out.index, fill_value=False)
     checks.append((dup, "select more than one value for the same country/indicator/year"))
     for mask, reason in checks:

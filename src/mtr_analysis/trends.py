@@ -243,6 +243,8 @@ def assess(
     ``Δ / ((|v_b| + |v_t|)/2)`` (0 when both values are 0), which approximates the CAGR
     for small changes of positive values.
 
+    Shares (units beginning "% of") are bounded: their projection is clipped to 0–100.
+
     When the horizon has passed (``T < t``) the series is judged on its latest value:
     ``v̂ = v_t`` (no back-casting; UNSD: "where the target year has passed, assess up to
     that year").
@@ -266,6 +268,8 @@ def assess(
         return ids.map(table[column])
 
     sign = np.where(per_indicator("direction").astype(str).eq("increase"), 1.0, -1.0)
+    units = per_indicator("unit") if "unit" in table.columns else pd.Series("", index=ids.index)
+    bounded = units.astype(str).str.startswith("% of").to_numpy()
     kind = per_indicator("target_kind").astype(str)
     target = pd.to_numeric(per_indicator("target_value"), errors="coerce").to_numpy(np.float64)
     numeric_target = kind.isin(NUMERIC_TARGET_KINDS).to_numpy() & ~np.isnan(target)
@@ -293,6 +297,8 @@ def assess(
         ahead = np.maximum(horizon - t, 0.0)
         projected = np.where(log_scale, v_t * (1 + growth) ** ahead, v_t + slope * ahead)
         projected = np.where(has_trend, projected, np.nan)
+        # Shares ("% of …") cannot leave 0–100: extrapolating a CAGR would overshoot.
+        projected = np.where(bounded, np.clip(projected, 0.0, 100.0), projected)
         required = sign * (target - v_b)  # > 0 when the baseline falls short of the target
         ratio_defined = numeric_target & has_trend & (required > 0)
         ratio = np.where(ratio_defined, (projected - v_b) / (target - v_b), np.nan)

@@ -74,7 +74,9 @@ def write_template(
     ws["A2"], ws["B2"] = "Country (ISO3)", iso3
     ws["A3"], ws["B3"] = "Template version", VERSION
     ws["A4"], ws["B4"] = "Data status", status
-    ws["A5"] = "Enter numbers only in the year columns (no units, no text); leave unknown years empty."
+    ws["A5"] = (
+        "Enter numbers only in the year columns (no units, no text); leave unknown years empty."
+    )
     for j, name in enumerate(HEADER, start=1):
         cell = ws.cell(row=HEADER_ROW, column=j, value=name)
         cell.font = Font(bold=True)
@@ -202,8 +204,14 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
     for i, row in enumerate(rows[HEADER_ROW:], start=HEADER_ROW + 1):
         if not row or row[0] is None:
             continue
-        src_text = row[first_year_col + len(YEARS)] if len(row) > first_year_col + len(YEARS) else None
-        note = row[first_year_col + len(YEARS) + 1] if len(row) > first_year_col + len(YEARS) + 1 else None
+        src_text = (
+            row[first_year_col + len(YEARS)] if len(row) > first_year_col + len(YEARS) else None
+        )
+        note = (
+            row[first_year_col + len(YEARS) + 1]
+            if len(row) > first_year_col + len(YEARS) + 1
+            else None
+        )
         source = f"{producer} {iso3}: {src_text or 'national statistics'}"
         for k, year in enumerate(YEARS):
             j = first_year_col + k

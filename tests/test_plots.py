@@ -1,0 +1,322 @@
+"""Figures: structure (axes, rows, ticks, titles) and the numbers they draw."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from matplotlib.collections import PolyCollection, QuadMesh  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+from mtr_analysis import plots  # noqa: E402
+from mtr_analysis.catalogue import Catalogue  # noqa: E402
+from mtr_analysis.findings import STATUSES  # noqa: E402
+
+NAN = math.nan
+LONG_NAME = "Mortality attributed to household and ambient air pollution, age-standardized rate"
+
+
+def make_catalogue() -> Catalogue:
+    rows = [
+        ("b_gini", "Gini index (income or consumption)", "index (0-100)", "decrease", "B", "B.1", NAN, None),
+        ("b_mmr", "Maternal mortality ratio (modeled)", "deaths per 100,000 live births", "decrease", "B", "B.2", 70.0, 2030),
+        ("b_water", "People using safely managed drinking water services", "% of population", "increase", "B", "B.2", 100.0, 2030),
+        ("c_forest", "Forest area", "% of land area", "increase", "C", "C.1", NAN, None),
+        ("c_air", LONG_NAME, "deaths per 100,000", "decrease", "C", "C.2", NAN, None),
+    ]  # fmt: skip
+    cols = ["id", "name", "unit", "direction", "characteristic", "element", "target_value",
+            "target_year"]  # fmt: skip
+    ind = pd.DataFrame(rows, columns=cols)
+    ind["target_year"] = ind["target_year"].astype("Int64")
+    ind["target_kind"] = np.where(ind["target_value"].notna(), "absolute", "")
+    chars = pd.DataFrame(
+        {
+            "code": ["B", "C"],
+            "name": ["Inclusive", "Sustainable"],
+            "name_vi": ["Cộng đồng hòa nhập", "Cộng đồng bền vững"],
+        }
+    ).set_index("code", drop=False)
+    els = pd.DataFrame(
+        {
+            "code": ["B.1", "B.2", "C.1", "C.2"],
+            "characteristic": ["B", "B", "C", "C"],
+            "title": ["Reducing Barriers", "Equitable Access for All", "Biodiversity", "Cities"],
+        }
+    ).set_index("code", drop=False)
+    reviews = {"mid-term": {"cutoff_year": 2020, "baseline_year": 2015}}
+    return Catalogue(ind.set_index("id", drop=False), chars, els, reviews)
+
+
+@pytest.fixture
+def catalogue() -> Catalogue:
+    return make_catalogue()
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _obs(rows) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=["country", "indicator", "year", "value", "flag"])
+    frame["source"] = "World Bank WDI"
+    return frame
+
+
+@pytest.fixture
+def obs() -> pd.DataFrame:
+    return _obs(
+        [
+            ("VNM", "b_mmr", 2015, 121.0, ""),
+            ("VNM", "b_mmr", 2017, 110.0, ""),
+            ("VNM", "b_mmr", 2018, 104.0, "modelled"),
+            ("VNM", "b_mmr", 2020, 95.2, ""),
+            ("VNM", "c_forest", 2012, 44.0, ""),
+            ("VNM", "c_forest", 2019, 45.5, "estimate"),
+            ("VNM", "b_water", 2005, 50.0, ""),  # outside 2010–2020: no row
+            ("VNM", "other_id", 2015, 1.0, ""),  # not in the catalogue: no row
+            ("THA", "b_gini", 2015, 36.0, ""),  # another country: no row
+            ("THA", "b_mmr", 2015, 30.0, ""),
+            ("THA", "b_mmr", 2020, 25.0, ""),
+            ("LAO", "b_mmr", 2015, 200.0, ""),
+            ("LAO", "b_mmr", 2020, 180.0, ""),
+        ]
+    )
+
+
+def _assess(country, ind, status, latest=(NAN, NAN), base=(NAN, NAN), target=NAN, ty=NAN, proj=NAN):
+    return {
+        "country": country, "indicator": ind, "characteristic": ind[0].upper(),
+        "status": status, "baseline_year": base[0], "baseline_value": base[1],
+        "latest_year": latest[0], "latest_value": latest[1], "target_value": target,
+        "target_year": ty, "projected_value": proj,
+    }  # fmt: skip
+
+
+@pytest.fixture
+def assessment() -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            _assess("VNM", "b_mmr", "on_track", (2020, 95.2), (2015, 121.0), 70.0, 2030, 60.0),
+            _assess("VNM", "b_water", "regression", (2020, 45.0), (2015, 50.0), 100.0, 2030, 35.0),
+            _assess("VNM", "b_gini", "target_met", (2020, 30.0), (2015, 35.0)),
+            _assess("VNM", "c_forest", "stagnation", (2019, 45.5), (2015, 45.0)),
+            _assess("VNM", "c_air", "no_data"),
+            _assess("THA", "b_mmr", "regression", (2020, 25.0), (2015, 30.0), 70.0),
+            _assess("THA", "b_water", "on_track", (2020, 90.0), (2015, 80.0), 100.0),
+            _assess("LAO", "b_mmr", "on_track", (2020, 170.0), (2015, 200.0), 70.0),
+            _assess("LAO", "b_water", "moderate_progress", (2020, 30.0), (2015, 25.0), 100.0),
+            _assess("LAO", "c_forest", "on_track", (2020, 60.0), (2015, 58.0)),
+        ]
+    )
+
+
+# --------------------------------------------------------------------------- helpers
+def test_status_colours_cover_every_status():
+    assert set(plots.STATUS_COLOURS) == set(STATUSES)
+    assert len(set(plots.STATUS_COLOURS.values())) == len(STATUSES)
+
+
+def test_short_name_truncates_with_ellipsis(catalogue):
+    label = plots.short_name(catalogue, "c_air")
+    assert len(label) <= 45 and label.endswith("…")
+    assert label.startswith("Mortality attributed to household")
+    assert plots.short_name(catalogue, "c_forest") == "Forest area"
+
+
+def test_ordered_indicators_by_characteristic_then_element(catalogue):
+    order = plots.ordered_indicators(catalogue, ["c_forest", "b_water", "b_gini", "nope"])
+    assert order == ["b_gini", "b_water", "c_forest"]
+
+
+# --------------------------------------------------------------------------- heatmap
+def test_availability_heatmap_rows_years_and_cells(obs, catalogue):
+    fig = plots.availability_heatmap(obs, catalogue, "VNM", years=range(2010, 2021))
+    assert isinstance(fig, Figure)
+    assert len(fig.axes) == 1
+    ax = fig.axes[0]
+    assert "Viet Nam" in fig.get_suptitle() and "2010–2020" in fig.get_suptitle()
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert labels == ["Maternal mortality ratio (modeled)", "Forest area"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == [str(y) for y in range(2010, 2021)]
+    (mesh,) = [c for c in ax.collections if isinstance(c, QuadMesh)]
+    codes = np.asarray(mesh.get_array()).reshape(2, 11)
+    years = list(range(2010, 2021))
+    # 0 = value, 1 = estimate/modelled, 2 = no value.
+    expected = np.full((2, 11), 2)
+    expected[0, [years.index(y) for y in (2015, 2017, 2020)]] = 0
+    expected[0, years.index(2018)] = 1
+    expected[1, years.index(2012)] = 0
+    expected[1, years.index(2019)] = 1
+    np.testing.assert_array_equal(codes, expected)
+    assert fig.legends, "a legend explains the colours"
+
+
+def test_availability_heatmap_default_years_from_review(obs, catalogue):
+    fig = plots.availability_heatmap(obs, catalogue, "VNM")
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks[0] == "2010" and ticks[-1] == "2020" and len(ticks) == 11
+
+
+def test_availability_heatmap_height_grows_and_empty_rows(obs, catalogue):
+    small = plots.availability_heatmap(obs, catalogue, "VNM", years=range(2010, 2021))
+    full = plots.availability_heatmap(
+        obs, catalogue, "VNM", years=range(2010, 2021), include_empty=True
+    )
+    assert len(full.axes[0].get_yticklabels()) == 5
+    assert full.get_size_inches()[1] > small.get_size_inches()[1]
+
+
+def test_availability_heatmap_no_data(obs, catalogue):
+    fig = plots.availability_heatmap(obs, catalogue, "KHM", years=range(2010, 2021))
+    assert len(fig.axes) == 1
+    assert "No data to plot" in [t.get_text() for t in fig.axes[0].texts]
+    assert "Cambodia" in fig.get_suptitle()
+
+
+def test_regional_availability_matrix(catalogue):
+    avail = pd.DataFrame(
+        {
+            "country": ["VNM", "VNM", "THA", "THA"],
+            "indicator": ["b_mmr", "c_forest", "b_mmr", "c_forest"],
+            "gap_category": ["sufficient", "stale", "single_point", "no_data"],
+        }
+    )
+    fig = plots.regional_availability_matrix(avail, catalogue)
+    ax = fig.axes[0]
+    assert len(fig.axes) == 1
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["Thailand", "Viet Nam"]
+    assert len(ax.get_yticklabels()) == 2
+    (mesh,) = [c for c in ax.collections if isinstance(c, QuadMesh)]
+    order = list(plots.GAP_CATEGORIES)
+    expected = [
+        [order.index("single_point"), order.index("sufficient")],
+        [order.index("no_data"), order.index("stale")],
+    ]
+    np.testing.assert_array_equal(np.asarray(mesh.get_array()).reshape(2, 2), expected)
+    legend_labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "no data" in legend_labels
+
+
+# --------------------------------------------------------------------------- trends
+def _panel(fig: Figure, name: str):
+    return next(ax for ax in fig.axes if ax.get_title().startswith(name))
+
+
+def test_trend_grid_panels_target_projection_band(obs, assessment, catalogue):
+    fig = plots.trend_grid(obs, assessment, catalogue, "VNM", asean_obs=obs)
+    # Indicators with data for Viet Nam: b_mmr, b_water (2005 only), c_forest.
+    assert len(fig.axes) == 3
+    assert "Viet Nam" in fig.get_suptitle()
+    ax = _panel(fig, "Maternal mortality ratio")
+    assert "on track" in ax.get_title()
+    assert ax.get_ylabel().replace("\n", " ") == "deaths per 100,000 live births"
+    horizontal = [ln for ln in ax.get_lines() if np.allclose(ln.get_ydata(), 70.0)]
+    assert horizontal and horizontal[0].get_linestyle() == "--"
+    dotted = [ln for ln in ax.get_lines() if ln.get_linestyle() == ":"]
+    assert len(dotted) == 1
+    np.testing.assert_allclose(dotted[0].get_xdata(), [2020, 2030])
+    np.testing.assert_allclose(dotted[0].get_ydata(), [95.2, 60.0])
+    assert any(isinstance(c, PolyCollection) for c in ax.collections), "ASEAN band"
+    # No target for forest area: no dashed line.
+    forest = _panel(fig, "Forest area")
+    assert not [ln for ln in forest.get_lines() if ln.get_linestyle() == "--"]
+    assert all(float(t).is_integer() for t in ax.get_xticks())
+
+
+def test_trend_grid_max_panels_and_order(obs, assessment, catalogue):
+    fig = plots.trend_grid(
+        obs, assessment, catalogue, "VNM", indicators=["c_forest", "b_mmr", "b_gini"],
+        max_panels=1,
+    )  # fmt: skip
+    assert len(fig.axes) == 1
+    assert fig.axes[0].get_title().startswith("Forest area")
+    assert "1 of 2" in fig.get_suptitle()
+
+
+def test_trend_grid_no_data(obs, assessment, catalogue):
+    fig = plots.trend_grid(obs, assessment, catalogue, "KHM")
+    assert len(fig.axes) == 1
+    assert [t.get_text() for t in fig.axes[0].texts] == ["No data to plot"]
+
+
+# --------------------------------------------------------------------------- status
+def test_status_bar_widths_are_shares(assessment, catalogue):
+    fig = plots.status_bar(assessment, catalogue, country="VNM")
+    ax = fig.axes[0]
+    assert len(fig.axes) == 1
+    assert "Viet Nam" in fig.get_suptitle()
+    assert ax.get_xlabel() == "% of indicators"
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    assert "Inclusive" in labels[0] and "Sustainable" in labels[1]
+    widths = {c.get_label(): [p.get_width() for p in c] for c in ax.containers}
+    # Viet Nam, Inclusive: 3 indicators (target met, on track, regression) → 1/3 each;
+    # Sustainable: 2 (stagnation, no data) → 1/2 each.
+    assert widths["target met"] == pytest.approx([100 / 3, 0])
+    assert widths["on track"] == pytest.approx([100 / 3, 0])
+    assert widths["regression"] == pytest.approx([100 / 3, 0])
+    assert widths["stagnation"] == pytest.approx([0, 50])
+    assert widths["no data"] == pytest.approx([0, 50])
+    assert sum(sum(w) for w in widths.values()) == pytest.approx(200)
+    # Segments are stacked: regression starts after target met + on track.
+    regression = next(c for c in ax.containers if c.get_label() == "regression")
+    assert regression[0].get_x() == pytest.approx(200 / 3)
+
+
+def test_status_bar_regional_and_vietnamese(assessment, catalogue):
+    fig = plots.status_bar(assessment, catalogue, lang="vi")
+    ax = fig.axes[0]
+    assert "đặc điểm" in fig.get_suptitle()
+    assert "Cộng đồng hòa nhập" in ax.get_yticklabels()[0].get_text()
+    widths = {c.get_label(): [p.get_width() for p in c] for c in ax.containers}
+    # All countries, Inclusive: 7 pairs, 3 on track; Sustainable: 3 pairs, 1 on track.
+    assert widths["đúng tiến độ"] == pytest.approx([300 / 7, 100 / 3])
+    assert ax.get_xlabel() == "% chỉ số"
+
+
+def test_status_bar_by_element(assessment, catalogue):
+    fig = plots.status_bar(assessment, catalogue, by="element", country="VNM")
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert [lab.split()[0] for lab in labels] == ["B.1", "B.2", "C.1", "C.2"]
+    with pytest.raises(ValueError, match="by must be"):
+        plots.status_bar(assessment, catalogue, by="country")
+
+
+# --------------------------------------------------------------------------- position
+def test_country_position_normalised_and_reversed(assessment, catalogue):
+    fig = plots.country_position(assessment, catalogue, "VNM")
+    ax = fig.axes[0]
+    assert len(fig.axes) == 1
+    assert "Viet Nam" in fig.get_suptitle()
+    assert ax.get_xlabel() == "position among member states (right = better)"
+    rows = [t.get_text() for t in ax.get_yticklabels()]
+    # c_forest: VNM and LAO have values; b_gini has one country only: no row.
+    assert rows == [
+        "Maternal mortality ratio (modeled)",
+        plots.short_name(catalogue, "b_water"),
+        "Forest area",
+    ]
+    others, mine = ax.collections[:2]
+    x = mine.get_offsets()[:, 0]
+    # b_mmr (decrease): 1 − (95.2 − 25) / (170 − 25); b_water: (45 − 30) / (90 − 30);
+    # c_forest: VNM is the minimum of 45.5 and 60.
+    assert list(x) == pytest.approx([1 - 70.2 / 145, 0.25, 0.0])
+    assert len(others.get_offsets()) == 5
+
+
+def test_country_position_no_data(assessment, catalogue):
+    fig = plots.country_position(assessment, catalogue, "KHM")
+    assert "No data to plot" in [t.get_text() for t in fig.axes[0].texts]
+
+
+def test_lang_is_checked(obs, catalogue):
+    with pytest.raises(ValueError, match="lang must be one of en, vi"):
+        plots.availability_heatmap(obs, catalogue, "VNM", lang="fr")
