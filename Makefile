@@ -9,7 +9,7 @@ COUNTRIES ?= all
 RAW ?= data/raw/demo
 DATA ?= data/processed
 OUT ?= outputs
-JOBS ?= 2
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .DEFAULT_GOAL := help
 .PHONY: help setup demo build report test lint format lab clean
