@@ -33,21 +33,15 @@ import pandas as pd
 
 from mtr_analysis import registry
 from mtr_analysis.catalogue import Catalogue
+from mtr_analysis.gaps import regional_assessability
+from mtr_analysis.schema import require_columns
+from mtr_analysis.trends import STATUS_ORDER
 
 LANGS = ("en", "vi")
 SEVERITIES = ("info", "warning", "priority")
 
 #: Every status of ``trends.assess``, from best to worst, then the unassessable ones.
-STATUSES: tuple[str, ...] = (
-    "target_met",
-    "on_track",
-    "moderate_progress",
-    "marginal_progress",
-    "stagnation",
-    "regression",
-    "insufficient_data",
-    "no_data",
-)
+STATUSES: tuple[str, ...] = tuple(STATUS_ORDER)
 ON_TRACK = frozenset({"target_met", "on_track"})
 NEEDS_ACCELERATION = frozenset({"moderate_progress", "marginal_progress", "stagnation"})
 REGRESSING = frozenset({"regression"})
@@ -271,14 +265,6 @@ def _check_lang(lang: str) -> dict[str, object]:
     return TEMPLATES[lang]
 
 
-def _require(df: pd.DataFrame, columns: Iterable[str], name: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"{name} lacks required column(s): {', '.join(missing)}")
-
-
 def _plural(t: dict, key: str, n: int, **kw: object) -> str:
     one, many = t[key]
     return (one if n == 1 else many).format(n=n, **kw)
@@ -383,7 +369,7 @@ def _source_lookup(obs: pd.DataFrame | None, country: str | None = None) -> dict
     """``(country, indicator, year) → source``; selected rows and sorted order win."""
     if obs is None or len(obs) == 0:
         return {}
-    _require(obs, ("country", "indicator", "year", "source"), "obs")
+    require_columns(obs, ("country", "indicator", "year", "source"), "obs")
     rows = obs if country is None else obs.loc[obs["country"] == country]
     rows = rows.assign(_sel=rows["selected"].astype(bool) if "selected" in rows else True)
     rows = rows.sort_values(
@@ -479,8 +465,8 @@ def country_findings(
     regressions the ``top_n`` smallest ``g_d < 0`` (ties broken by indicator id).
     """
     t = _check_lang(lang)
-    _require(assessment, _ASSESSMENT_COLUMNS, "assessment")
-    _require(avail, _AVAIL_COLUMNS, "avail")
+    require_columns(assessment, _ASSESSMENT_COLUMNS, "assessment")
+    require_columns(avail, _AVAIL_COLUMNS, "avail")
     if not isinstance(top_n, int) or top_n < 0:
         raise ValueError(f"top_n must be a non-negative integer; got {top_n!r}")
     country = str(country)
@@ -625,18 +611,6 @@ def country_findings(
 
 
 # --------------------------------------------------------------------------- regional
-def _escap(avail: pd.DataFrame) -> pd.DataFrame:
-    """Per indicator: countries with ``n_obs >= 2`` and the ESCAP "more than half" rule."""
-    n_countries = avail["country"].nunique()
-    enough = (pd.to_numeric(avail["n_obs"], errors="coerce").fillna(0) >= 2).groupby(
-        avail["indicator"].astype(str)
-    )
-    out = enough.sum().rename("n_with_two").to_frame()
-    out["n_countries"] = n_countries
-    out["assessable"] = out["n_with_two"] > n_countries / 2
-    return out.sort_index()
-
-
 def regional_findings(
     assessment: pd.DataFrame,
     avail: pd.DataFrame,
@@ -678,8 +652,8 @@ def regional_findings(
     (``D · CAGR > 0``) or moved the wrong way.
     """
     t = _check_lang(lang)
-    _require(assessment, _ASSESSMENT_COLUMNS, "assessment")
-    _require(avail, _AVAIL_COLUMNS, "avail")
+    require_columns(assessment, _ASSESSMENT_COLUMNS, "assessment")
+    require_columns(avail, _AVAIL_COLUMNS, "avail")
     if not isinstance(top_n, int) or top_n < 0:
         raise ValueError(f"top_n must be a non-negative integer; got {top_n!r}")
     a = assessment.sort_values(["indicator", "country"], kind="stable").reset_index(drop=True)
@@ -730,7 +704,7 @@ def regional_findings(
 
     # ESCAP rule.
     if len(av):
-        escap = _escap(av)
+        escap = regional_assessability(av).set_index("indicator").sort_index()
         k, n = int(escap["assessable"].sum()), len(escap)
         text = t["r_escap"].format(k=k, n=n, pct=_pct(k / n))
         out.append(

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from mtr_analysis.catalogue import Catalogue
+from mtr_analysis.schema import require_columns
 
 #: Categories of :func:`availability`, from most to least usable.
 GAP_CATEGORIES: tuple[str, ...] = ("sufficient", "stale", "single_point", "no_data")
@@ -61,14 +62,6 @@ def _check_int(name: str, value: object, minimum: int | None = None) -> int:
     if minimum is not None and value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
     return int(value)
-
-
-def _require_columns(df: pd.DataFrame, columns: Iterable[str], name: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"{name} lacks required column(s): {', '.join(missing)}")
 
 
 def _axis(observed: pd.Series, given: Iterable[str] | None, name: str) -> list[str]:
@@ -184,7 +177,7 @@ def availability(
     stale_after = _check_int("stale_after", stale_after, minimum=0)
     if baseline_year > cutoff_year:
         raise ValueError(f"baseline_year ({baseline_year}) must be <= cutoff_year ({cutoff_year})")
-    _require_columns(obs, _REQUIRED_OBS, "obs")
+    require_columns(obs, _REQUIRED_OBS, "obs")
     if obs["year"].isna().any():
         raise ValueError("obs has rows with a missing year")
 
@@ -346,7 +339,7 @@ def rollup(avail: pd.DataFrame, catalogue: Catalogue | pd.DataFrame, by: str) ->
     """
     if by not in ROLLUP_BY:
         raise ValueError(f"by must be one of {', '.join(ROLLUP_BY)}; got {by!r}")
-    _require_columns(avail, _REQUIRED_AVAIL, "avail")
+    require_columns(avail, _REQUIRED_AVAIL, "avail")
     frame = _attach_structure(avail, catalogue)
     if by == "region":
         frame["region"] = pd.Series(REGION_LABEL, index=frame.index, dtype="string")
@@ -394,7 +387,7 @@ def regional_assessability(avail: pd.DataFrame, min_points: int = 2) -> pd.DataF
     Assessment Methodology, methods note 1.1). Exactly half is not enough.
     """
     min_points = _check_int("min_points", min_points, minimum=1)
-    _require_columns(avail, ("country", "indicator", "n_obs"), "avail")
+    require_columns(avail, ("country", "indicator", "n_obs"), "avail")
     per_pair = (
         avail.assign(_enough=avail["n_obs"].to_numpy() >= min_points)
         .groupby(["indicator", "country"], sort=False, observed=True)["_enough"]

@@ -29,6 +29,7 @@ from matplotlib.ticker import MaxNLocator
 from mtr_analysis import registry
 from mtr_analysis.catalogue import Catalogue
 from mtr_analysis.findings import STATUS_LABELS, STATUSES
+from mtr_analysis.schema import require_columns
 
 LANGS = ("en", "vi")
 MAX_LABEL = 45
@@ -131,14 +132,6 @@ def _text(lang: str) -> dict[str, str]:
     if lang not in TEXT:
         raise ValueError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
     return TEXT[lang]
-
-
-def _require(df: pd.DataFrame, columns: Iterable[str], name: str) -> None:
-    if not isinstance(df, pd.DataFrame):
-        raise TypeError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(f"{name} lacks required column(s): {', '.join(missing)}")
 
 
 def truncate(text: str, max_len: int = MAX_LABEL) -> str:
@@ -301,7 +294,7 @@ def availability_heatmap(
         ``imputed`` or ``carried_forward``) or "missing".
     """
     tx = _text(lang)
-    _require(obs, ("country", "indicator", "year", "value"), "obs")
+    require_columns(obs, ("country", "indicator", "year", "value"), "obs")
     if years is None:
         cutoff = int(catalogue.review(review)["cutoff_year"])
         years = range(2010, cutoff + 1)
@@ -385,7 +378,7 @@ def regional_availability_matrix(
         One axes; pairs missing from ``avail`` are drawn as ``no_data``.
     """
     tx = _text(lang)
-    _require(avail, ("country", "indicator", "gap_category"), "avail")
+    require_columns(avail, ("country", "indicator", "gap_category"), "avail")
     title = tx["regional_availability"]
     cols = (
         list(dict.fromkeys(str(c) for c in countries))
@@ -485,8 +478,8 @@ def trend_grid(
     (``target_year``, ``projected_value``).
     """
     tx = _text(lang)
-    _require(obs, ("country", "indicator", "year", "value"), "obs")
-    _require(assessment, ("country", "indicator"), "assessment")
+    require_columns(obs, ("country", "indicator", "year", "value"), "obs")
+    require_columns(assessment, ("country", "indicator"), "assessment")
     if not isinstance(max_panels, int) or max_panels < 1:
         raise ValueError(f"max_panels must be a positive integer; got {max_panels!r}")
     if not isinstance(ncols, int) or ncols < 1:
@@ -512,7 +505,7 @@ def trend_grid(
     a = a.assign(indicator=a["indicator"].astype(str))
     band_obs = None
     if asean_obs is not None:
-        _require(asean_obs, ("country", "indicator", "year", "value"), "asean_obs")
+        require_columns(asean_obs, ("country", "indicator", "year", "value"), "asean_obs")
         band_obs = asean_obs.loc[asean_obs["value"].notna()]
         band_obs = band_obs.assign(indicator=band_obs["indicator"].astype(str))
 
@@ -632,7 +625,7 @@ def status_shares(
     """
     if by not in ("characteristic", "element"):
         raise ValueError(f"by must be 'characteristic' or 'element'; got {by!r}")
-    _require(assessment, ("indicator", "status"), "assessment")
+    require_columns(assessment, ("indicator", "status"), "assessment")
     ids = assessment["indicator"].astype(str)
     group = ids.map(catalogue.indicators[by])
     if by in assessment:
@@ -682,7 +675,7 @@ def status_bar(
     if by not in ("characteristic", "element"):
         raise ValueError(f"by must be 'characteristic' or 'element'; got {by!r}")
     if country is not None:
-        _require(assessment, ("country",), "assessment")
+        require_columns(assessment, ("country",), "assessment")
         assessment = assessment.loc[assessment["country"].astype(str) == str(country)]
         title = tx["status_bar_country"].format(by=tx[by], country=_country_name(country, lang))
     else:
@@ -753,7 +746,7 @@ def position_scores(
     ``1 − that`` for decrease-desirable ones (1 = best); 0.5 when all values are equal.
     Only catalogue indicators with values for two or more countries.
     """
-    _require(assessment_all, ("country", "indicator", "latest_value"), "assessment_all")
+    require_columns(assessment_all, ("country", "indicator", "latest_value"), "assessment_all")
     frame = assessment_all.loc[
         assessment_all["latest_value"].notna(), ["country", "indicator", "latest_value"]
     ]

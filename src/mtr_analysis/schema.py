@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 #: Column → pandas dtype, in canonical order.
@@ -39,6 +41,15 @@ YEAR_RANGE = (1960, 2035)
 
 class SchemaError(ValueError):
     """Observations break the schema; the message names rows, files and locators."""
+
+
+def require_columns(df: pd.DataFrame, columns: Iterable[str], name: str) -> None:
+    """Raise naming the argument when ``df`` is not a DataFrame or lacks ``columns``."""
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"{name} must be a pandas DataFrame, got {type(df).__name__}")
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(f"{name} lacks required column(s): {', '.join(missing)}")
 
 
 def empty_observations() -> pd.DataFrame:
