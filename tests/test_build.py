@@ -55,12 +55,16 @@ def test_unreadable_file_never_stops_the_others(real_dir, tmp_path):
     # A WDI header followed by a truncated data line: the reader must refuse it with a reason.
     lines = src.read_bytes().split(b"\n")
     (raw / "bad.csv").write_bytes(b"\n".join(lines[:5] + [b'"Viet Nam","VNM"']))
-    (raw / "notes.txt").write_text("hello", encoding="utf-8")
+    (raw / "export.dat").write_text("hello", encoding="utf-8")
+    (raw / "README.md").write_text("# notes", encoding="utf-8")
+    (raw / ".complete").write_text("", encoding="utf-8")
     result = build([raw], tmp_path / "out")
     by_path = {f.path: f for f in result.files}
     assert by_path["good.csv"].accepted > 0
     assert "bad.csv, line 6" in by_path["bad.csv"].error
-    assert by_path["notes.txt"].error.startswith("not recognised")
+    assert by_path["export.dat"].error.startswith("not recognised")
+    assert by_path["README.md"].format == "documentation" and not by_path["README.md"].error
+    assert ".complete" not in by_path  # hidden bookkeeping files are not inputs
 
 
 def test_demo_build_selects_one_value_per_key_with_national_first(demo_store):

@@ -137,7 +137,12 @@ def raw_files(raw_dirs: list[Path]) -> list[tuple[Path, Path]]:
         root = Path(root)
         if not root.is_dir():
             raise FileNotFoundError(f"raw folder {root} does not exist")
-        out += [(p, root) for p in sorted(root.rglob("*")) if p.is_file()]
+        # Hidden files (".complete", ".DS_Store") are bookkeeping, not inputs.
+        out += [
+            (p, root)
+            for p in sorted(root.rglob("*"))
+            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
+        ]
     return out
 
 
@@ -170,7 +175,7 @@ def build(
             info.error = f"not recognised: {why}"
             continue
         if fmt not in known:
-            continue  # recognised companion file (e.g. WDI metadata): no observations
+            continue  # documentation or a companion file (e.g. WDI metadata): no observations
         try:
             records = known[fmt](path, root)
             obs, rej, scope = classify_records(records, cat, include_optional)

@@ -39,7 +39,7 @@ def _cmd_build(args: argparse.Namespace) -> int:
     )
     for f in result.files:
         if f.error:
-            print(f"  skipped {f.path}: {f.error}")
+            print(f"  not read: {f.path}: {f.error}")
     print(f"store: {Path(args.out) / paths.OBSERVATIONS_FILE}")
     print(f"intake report: {Path(args.out) / paths.INTAKE_FILE}, rejects: {paths.REJECTS_FILE}")
     return 0

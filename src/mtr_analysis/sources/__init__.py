@@ -32,32 +32,44 @@ def records_frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(full, columns=list(RECORD_COLUMNS))
 
 
+#: Reader modules, in detection order. Each defines ``FORMAT``, ``sniff(path) -> bool`` and
+#: ``read(path, root) -> raw records``. Companion formats that carry no observations are
+#: declared by ``COMPANION_FORMATS`` in a module, with ``sniff_companion(path) -> str | None``.
+READER_MODULES = ("wdi", "databank", "unsdg", "hdr", "aseanstats", "national")
+DOCUMENTATION_SUFFIXES = frozenset({".md", ".txt", ".pdf", ".docx", ".html"})
+
+
+def _modules() -> list:
+    import importlib
+
+    return [importlib.import_module(f"mtr_analysis.sources.{m}") for m in READER_MODULES]
+
+
 def detect_format(path: Path) -> tuple[str | None, str]:
-    """Detect a file's format from its content.
+    """Detect a file's format from its content (not only its name).
 
     Returns
     -------
     (format, reason)
-        ``format`` is one of :data:`READERS` keys, ``"wdi_metadata"`` (recognised,
-        carries no observations) or ``None`` with the reason it was not recognised.
+        ``format`` is a reader's ``FORMAT``, a companion format (e.g. ``"wdi_metadata"``,
+        recognised but carrying no observations), ``"documentation"``, or ``None`` with
+        the reason the file was not recognised.
     """
-    from mtr_analysis.sources import national, wdi
-
-    if path.name.startswith(".") or path.suffix.lower() in {".md", ".txt", ".json_meta"}:
-        return None, "documentation or hidden file"
-    for fmt, probe in ((wdi.FORMAT, wdi.sniff), (national.FORMAT, national.sniff)):
+    if path.suffix.lower() in DOCUMENTATION_SUFFIXES:
+        return "documentation", ""
+    for module in _modules():
         try:
-            if probe(path):
-                return fmt, ""
-        except Exception as exc:  # a probe must never stop detection of other formats
+            if module.sniff(path):
+                return module.FORMAT, ""
+        except Exception as exc:  # a probe must never stop detection of the other formats
             return None, f"could not inspect content ({type(exc).__name__}: {exc})"
-    if wdi.sniff_metadata(path):
-        return "wdi_metadata", ""
+    for module in _modules():
+        companion = getattr(module, "sniff_companion", None)
+        if companion is not None and (fmt := companion(path)):
+            return fmt, ""
     return None, "content does not match any known source format"
 
 
 def readers() -> dict[str, Callable[[Path, Path], pd.DataFrame]]:
     """Format name → reader ``(path, root) -> raw records``."""
-    from mtr_analysis.sources import national, wdi
-
-    return {wdi.FORMAT: wdi.read, national.FORMAT: national.read}
+    return {m.FORMAT: m.read for m in _modules()}

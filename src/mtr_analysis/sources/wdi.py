@@ -46,12 +46,14 @@ def sniff(path: Path) -> bool:
     return False
 
 
-def sniff_metadata(path: Path) -> bool:
-    """True for the ``Metadata_Country_*`` / ``Metadata_Indicator_*`` companions."""
+def sniff_companion(path: Path) -> str | None:
+    """``"wdi_metadata"`` for the ``Metadata_Country_*`` / ``Metadata_Indicator_*`` files."""
     if path.suffix.lower() != ".csv":
-        return False
+        return None
     head = next(csv.reader(_head_lines(path, 1)), [])
-    return head[:2] in (["Country Code", "Region"], ["INDICATOR_CODE", "INDICATOR_NAME"])
+    if head[:2] in (["Country Code", "Region"], ["INDICATOR_CODE", "INDICATOR_NAME"]):
+        return "wdi_metadata"
+    return None
 
 
 def read(path: Path, root: Path | None = None) -> pd.DataFrame:
