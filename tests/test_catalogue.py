@@ -94,3 +94,10 @@ def test_reviews_have_cutoffs():
     assert cat.review("end-term")["cutoff_year"] == 2025
     with pytest.raises(ValueError, match="allowed: mid-term, end-term"):
         cat.review("final")
+
+
+def test_auxiliary_population_series_is_mapped_but_not_an_indicator():
+    cat = load_catalogue()
+    assert cat.series_map()["SP.POP.TOTL"] == "x_population"
+    assert "x_population" not in cat.indicators.index
+    assert "x_population" in cat.known_ids and "b_mmr" in cat.known_ids

@@ -100,7 +100,7 @@ def classify_records(
     accepted = in_scope & ~rejected
 
     acc = records.loc[accepted]
-    units = catalogue.indicators["unit"]
+    units = pd.concat([catalogue.indicators["unit"], catalogue.auxiliary["unit"]])
     obs = pd.DataFrame(
         {
             "country": iso3[accepted],

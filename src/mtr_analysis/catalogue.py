@@ -9,7 +9,7 @@ Indicator ids are stable: outputs and other tools refer to indicators by them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from mtr_analysis.paths import CONFIG_DIR
 
 FRAMEWORK_FILE = CONFIG_DIR / "ascc_framework.yaml"
 INDICATORS_FILE = CONFIG_DIR / "indicators.csv"
+AUXILIARY_FILE = CONFIG_DIR / "auxiliary_series.csv"
 
 DIRECTIONS = ("increase", "decrease")
 TARGET_KINDS = ("", "absolute", "relative", "interpretive")
@@ -50,28 +51,41 @@ class Catalogue:
         ``code``, ``characteristic``, ``title``, ``status``, indexed by ``code``.
     reviews : dict
         Review name → ``{"cutoff_year", "baseline_year", "label", "label_vi"}``.
+    auxiliary : pandas.DataFrame
+        Series that are not review indicators but are needed to compute them (population
+        for weights and head counts), indexed by an ``x_`` id; same code columns.
     """
 
     indicators: pd.DataFrame
     characteristics: pd.DataFrame
     elements: pd.DataFrame
     reviews: dict
+    auxiliary: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(
+            columns=["id", "name", "unit", "wdi_code", "unsdg_series"]
+        )  # fmt: skip
+    )
 
     def series_map(self) -> dict[str, str]:
         """Source series code → indicator id, for every source the catalogue knows.
 
         Keys are the codes as written by the source (``SH.STA.MMRT`` for WDI,
         ``SH_STA_MORT`` for the UN SDG database) and the catalogue ids themselves (used
-        by the national workbook).
+        by the national workbook). Auxiliary series (``x_population``) are included.
         """
         out: dict[str, str] = {}
-        for ind_id, row in self.indicators.iterrows():
+        for ind_id, row in pd.concat([self.indicators, self.auxiliary]).iterrows():
             out[str(ind_id)] = str(ind_id)
             for col in ("wdi_code", "unsdg_series"):
                 for code in str(row[col]).split(";"):
                     if code.strip():
                         out[code.strip()] = str(ind_id)
         return out
+
+    @property
+    def known_ids(self) -> set[str]:
+        """Ids that may appear in the store: indicators and auxiliary series."""
+        return set(self.indicators.index) | set(self.auxiliary.index)
 
     def review(self, name: str) -> dict:
         """Settings of a review (``mid-term`` or ``end-term``); ``ValueError`` otherwise."""
@@ -135,7 +149,7 @@ def validate_indicators(df: pd.DataFrame, elements: pd.DataFrame, path: Path) ->
 
 
 @lru_cache(maxsize=4)
-def _load_cached(indicators_path: Path, framework_path: Path) -> Catalogue:
+def _load_cached(indicators_path: Path, framework_path: Path, auxiliary_path: Path) -> Catalogue:
     fw = yaml.safe_load(framework_path.read_text(encoding="utf-8"))
     characteristics = pd.DataFrame(fw["characteristics"]).set_index("code", drop=False)
     elements = pd.DataFrame(fw["elements"]).set_index("code", drop=False)
@@ -146,17 +160,28 @@ def _load_cached(indicators_path: Path, framework_path: Path) -> Catalogue:
         )
     raw = pd.read_csv(indicators_path, dtype=str, keep_default_na=False, encoding="utf-8")
     indicators = validate_indicators(raw, elements, indicators_path)
-    return Catalogue(indicators, characteristics, elements, fw.get("reviews", {}))
+    auxiliary = pd.read_csv(auxiliary_path, dtype=str, keep_default_na=False, encoding="utf-8")
+    bad = auxiliary.loc[~auxiliary["id"].str.match(r"^x_[a-z0-9_]+$"), "id"]
+    if len(bad):
+        raise CatalogueError(f"{auxiliary_path.name}: ids must start with x_: {list(bad)}")
+    auxiliary = auxiliary.set_index("id", drop=False)
+    return Catalogue(indicators, characteristics, elements, fw.get("reviews", {}), auxiliary)
 
 
 def load_catalogue(
-    indicators_path: Path | str = INDICATORS_FILE, framework_path: Path | str = FRAMEWORK_FILE
+    indicators_path: Path | str = INDICATORS_FILE,
+    framework_path: Path | str = FRAMEWORK_FILE,
+    auxiliary_path: Path | str = AUXILIARY_FILE,
 ) -> Catalogue:
-    """Load and validate the catalogue (cached per pair of files).
+    """Load and validate the catalogue (cached per set of files).
 
     Raises
     ------
     CatalogueError
         Naming the file, row, indicator id and field of the first invalid entry.
     """
-    return _load_cached(Path(indicators_path).resolve(), Path(framework_path).resolve())
+    return _load_cached(
+        Path(indicators_path).resolve(),
+        Path(framework_path).resolve(),
+        Path(auxiliary_path).resolve(),
+    )

@@ -124,6 +124,36 @@ def _fmt(v: float | None) -> str:
     return "" if v is None else repr(v)
 
 
+#: Rough 2015 populations (millions) so that weights look like ASEAN's; growth is synthetic.
+POPULATION_2015_M = {
+    "BRN": 0.42, "KHM": 15.5, "IDN": 258.0, "LAO": 6.7, "MYS": 30.3, "MMR": 52.7,
+    "PHL": 102.0, "SGP": 5.5, "THA": 68.7, "VNM": 92.7, "TLS": 1.2, "CHN": 1380.0,
+    "IND": 1310.0, "JPN": 127.0, "KOR": 51.0, "EAS": 2300.0, "UMC": 2600.0, "WLD": 7400.0,
+}  # fmt: skip
+
+
+def population_series(iso3: str) -> dict[int, float]:
+    """Synthetic total population (persons), complete 1990–2024: 2015 level × growth."""
+    rng = _rng(iso3, "population")
+    growth = rng.uniform(0.004, 0.02)
+    base = POPULATION_2015_M[iso3] * 1e6
+    return {y: float(round(base * (1 + growth) ** (y - 2015))) for y in range(1990, 2025)}
+
+
+def write_population_file(out_dir: Path, catalogue: Catalogue) -> Path:
+    """The WDI-format file of the auxiliary population series (weights for aggregates)."""
+    aux = catalogue.auxiliary.loc["x_population"]
+    rows = []
+    members = registry.member_states(include_optional=True)
+    for name, iso3 in [(s.name, s.iso3) for s in members] + list(OTHER_ROWS):
+        series = population_series(iso3)
+        rows.append([name, iso3] + [_fmt(series.get(y)) for y in YEARS])
+    table = pd.DataFrame(rows, columns=["name", "code", *YEARS])
+    path = out_dir / f"API_{aux['wdi_code']}_DS2_en_csv_v2_DEMO.csv"
+    wdi.write(path, str(aux["wdi_code"]), str(aux["name"]), table, WDI_META)
+    return path
+
+
 def write_wdi_files(out_dir: Path, catalogue: Catalogue) -> list[Path]:
     """One WDI-format CSV per catalogue indicator that has a WDI code."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -141,6 +171,7 @@ def write_wdi_files(out_dir: Path, catalogue: Catalogue) -> list[Path]:
         path = out_dir / f"API_{code}_DS2_en_csv_v2_DEMO.csv"
         wdi.write(path, code, f"{ind['name']} ({ind['unit']})", table, WDI_META)
         written.append(path)
+    written.append(write_population_file(out_dir, catalogue))
     return written
 
 
