@@ -140,18 +140,56 @@ def population_series(iso3: str) -> dict[int, float]:
     return {y: float(round(base * (1 + growth) ** (y - 2015))) for y in range(1990, 2025)}
 
 
-def write_population_file(out_dir: Path, catalogue: Catalogue) -> Path:
-    """The WDI-format file of the auxiliary population series (weights for aggregates)."""
-    aux = catalogue.auxiliary.loc["x_population"]
-    rows = []
+#: Auxiliary series other than population: (2015 level range, annual change range).
+_AUX_SHAPES = {
+    "x_share_0014": ((15.0, 32.0), (-0.4, -0.1)),
+    "x_share_65up": ((4.0, 14.0), (0.1, 0.35)),
+    "x_share_urban": ((25.0, 75.0), (0.2, 0.8)),
+    "x_lfpr_total": ((55.0, 78.0), (-0.2, 0.2)),
+    "x_crude_birth_rate": ((8.0, 24.0), (-0.4, -0.1)),
+}
+
+
+def auxiliary_series(iso3: str, aux_id: str) -> dict[int, float]:
+    """Synthetic auxiliary series (persons or %), 1990–2024, for weights and head counts.
+
+    Viet Nam's crude birth rate lacks 2014–2016, so head counts there need an
+    interpolated denominator (and say so).
+    """
+    pop = population_series(iso3)
+    rng = _rng(iso3, aux_id)
+    if aux_id == "x_population":
+        return pop
+    if aux_id == "x_population_female":
+        share = rng.uniform(0.49, 0.51)
+        return {y: float(round(v * share)) for y, v in pop.items()}
+    if aux_id == "x_population_1524":
+        share = rng.uniform(0.15, 0.19)
+        return {y: float(round(v * share)) for y, v in pop.items()}
+    (lo, hi), (dlo, dhi) = _AUX_SHAPES[aux_id]
+    level, step = rng.uniform(lo, hi), rng.uniform(dlo, dhi)
+    if aux_id == "x_share_urban" and iso3 == "SGP":
+        level, step = 100.0, 0.0
+    out = {y: float(round(min(level + step * (y - 2015), 100.0), 4)) for y in pop}
+    if aux_id == "x_crude_birth_rate" and iso3 == NATIONAL_COUNTRY:
+        out = {y: v for y, v in out.items() if not 2014 <= y <= 2016}
+    return out
+
+
+def write_auxiliary_files(out_dir: Path, catalogue: Catalogue) -> list[Path]:
+    """WDI-format files of the auxiliary series (population and its structure)."""
+    written = []
     members = registry.member_states(include_optional=True)
-    for name, iso3 in [(s.name, s.iso3) for s in members] + list(OTHER_ROWS):
-        series = population_series(iso3)
-        rows.append([name, iso3] + [_fmt(series.get(y)) for y in YEARS])
-    table = pd.DataFrame(rows, columns=["name", "code", *YEARS])
-    path = out_dir / f"API_{aux['wdi_code']}_DS2_en_csv_v2_DEMO.csv"
-    wdi.write(path, str(aux["wdi_code"]), str(aux["name"]), table, WDI_META)
-    return path
+    for aux_id, aux in catalogue.auxiliary.iterrows():
+        rows = []
+        for name, iso3 in [(s.name, s.iso3) for s in members] + list(OTHER_ROWS):
+            series = auxiliary_series(iso3, str(aux_id))
+            rows.append([name, iso3] + [_fmt(series.get(y)) for y in YEARS])
+        table = pd.DataFrame(rows, columns=["name", "code", *YEARS])
+        path = out_dir / f"API_{aux['wdi_code']}_DS2_en_csv_v2_DEMO.csv"
+        wdi.write(path, str(aux["wdi_code"]), str(aux["name"]), table, WDI_META)
+        written.append(path)
+    return written
 
 
 def write_wdi_files(out_dir: Path, catalogue: Catalogue) -> list[Path]:
@@ -171,7 +209,7 @@ def write_wdi_files(out_dir: Path, catalogue: Catalogue) -> list[Path]:
         path = out_dir / f"API_{code}_DS2_en_csv_v2_DEMO.csv"
         wdi.write(path, code, f"{ind['name']} ({ind['unit']})", table, WDI_META)
         written.append(path)
-    written.append(write_population_file(out_dir, catalogue))
+    written += write_auxiliary_files(out_dir, catalogue)
     return written
 
 

@@ -1,0 +1,427 @@
+"""Who benefited: turn rates into numbers of people.
+
+For each rate indicator the catalogue names the population it refers to
+(``config/denominators.csv``) and how that population is measured from auxiliary series
+(``config/auxiliary_series.csv``: total population by sex and age structure, crude birth
+rate, labour-force participation, urban share). Estimates use the assessment's baseline and
+latest years, so they describe the same change the progress status judges.
+
+Formulas (rate ``r`` in the indicator's unit, ``s`` its scale — 100 for %, 1,000 or
+100,000 for "per 1,000/100,000" — denominator ``D``, baseline ``b``, latest ``l``)::
+
+    people_t               = r_t / s · D_t
+    change                 = people_l − people_b
+    change_due_to_rate     = (r_l − r_b) / s · D_l
+    change_due_to_population = r_b / s · (D_l − D_b)
+    change = change_due_to_rate + change_due_to_population     (exact)
+    averted                = (r_b − r_l) / s · D_l             (poverty, mortality, incidence)
+
+``averted`` is the number of people lifted out of poverty, lives saved or cases avoided
+in the latest year relative to baseline rates (e.g. (MMR_b − MMR_l) / 100,000 × live births).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from mtr_analysis.catalogue import Catalogue
+from mtr_analysis.paths import CONFIG_DIR
+from mtr_analysis.schema import require_columns
+
+DENOMINATORS_FILE = CONFIG_DIR / "denominators.csv"
+KINDS = ("share", "poverty", "mortality", "incidence", "none")
+#: Kinds for which a decrease of the rate means people spared (``averted``).
+AVERTING_KINDS = frozenset({"poverty", "mortality", "incidence"})
+#: How many years a denominator may be carried to a year outside its observed range.
+NEAREST_LIMIT = 2
+COLUMNS = [
+    "country", "indicator", "baseline_year", "latest_year", "people_baseline",
+    "people_latest", "change", "change_due_to_rate", "change_due_to_population", "low",
+    "high", "denominator_series", "flags", "kind", "averted",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Denominator:
+    """A population that rates refer to, as a formula over auxiliary series."""
+
+    needs: tuple[str, ...]
+    formula: Callable[[dict[str, pd.DataFrame]], pd.DataFrame]
+    text: str
+    approximated: bool = False
+
+
+def _adults(a: dict[str, pd.DataFrame], base: str) -> pd.DataFrame:
+    return a[base] * (1 - a["x_share_0014"] / 100)
+
+
+DENOMINATORS: dict[str, Denominator] = {
+    "total_population": Denominator(("x_population",), lambda a: a["x_population"], "x_population"),
+    "live_births": Denominator(
+        ("x_crude_birth_rate", "x_population"),
+        lambda a: a["x_crude_birth_rate"] / 1000 * a["x_population"],
+        "x_crude_birth_rate / 1000 × x_population",
+    ),
+    "under5": Denominator(
+        ("x_population", "x_share_0014"),
+        lambda a: a["x_population"] * a["x_share_0014"] / 100 / 3,
+        "x_population × x_share_0014 / 100 / 3",
+        approximated=True,
+    ),
+    "women_15plus": Denominator(
+        ("x_population_female", "x_share_0014"),
+        lambda a: _adults(a, "x_population_female"),
+        "x_population_female × (1 − x_share_0014 / 100)",
+        approximated=True,
+    ),
+    "labour_force": Denominator(
+        ("x_lfpr_total", "x_population", "x_share_0014"),
+        lambda a: a["x_lfpr_total"] / 100 * _adults(a, "x_population"),
+        "x_lfpr_total / 100 × x_population × (1 − x_share_0014 / 100)",
+    ),
+    "youth_1524": Denominator(
+        ("x_population_1524",), lambda a: a["x_population_1524"], "x_population_1524"
+    ),
+    "urban_population": Denominator(
+        ("x_population", "x_share_urban"),
+        lambda a: a["x_population"] * a["x_share_urban"] / 100,
+        "x_population × x_share_urban / 100",
+    ),
+    "older_65plus": Denominator(
+        ("x_population", "x_share_65up"),
+        lambda a: a["x_population"] * a["x_share_65up"] / 100,
+        "x_population × x_share_65up / 100",
+        approximated=True,
+    ),
+}
+
+
+class DenominatorError(ValueError):
+    """``denominators.csv`` is invalid; the message names the row and the field."""
+
+
+@lru_cache(maxsize=2)
+def _load(path: Path) -> pd.DataFrame:
+    return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+
+
+def load_denominators(catalogue: Catalogue, path: Path | str = DENOMINATORS_FILE) -> pd.DataFrame:
+    """Read and validate the denominator table, one row per catalogue indicator.
+
+    Raises
+    ------
+    DenominatorError
+        Naming the file row of an unknown indicator, kind or denominator, a rate without a
+        denominator, or a catalogue indicator that is missing.
+    """
+    path = Path(path)
+    table = _load(path.resolve())
+    for pos, row in enumerate(table.itertuples(index=False), start=2):
+        where = f"{path.name}, row {pos} ({row.indicator!r})"
+        if row.indicator not in catalogue.indicators.index:
+            raise DenominatorError(f"{where}: not a catalogue indicator")
+        if row.kind not in KINDS:
+            raise DenominatorError(f"{where}: kind {row.kind!r} not in {', '.join(KINDS)}")
+        if row.kind != "none" and row.denominator not in DENOMINATORS:
+            raise DenominatorError(
+                f"{where}: denominator {row.denominator!r} not in {', '.join(DENOMINATORS)}"
+            )
+        if row.kind != "none" and _scale(catalogue.indicators.loc[row.indicator, "unit"]) is None:
+            raise DenominatorError(f"{where}: the indicator's unit is not a rate")
+    missing = sorted(set(catalogue.indicators.index) - set(table["indicator"]))
+    if missing:
+        raise DenominatorError(f"{path.name}: no row for {', '.join(missing)}")
+    return table.set_index("indicator", drop=False)
+
+
+def _scale(unit: str) -> float | None:
+    """Scale of a rate from its unit: "%…" → 100, "per 1,000…" → 1000, "per 100,000…" → 1e5."""
+    u = str(unit).strip().lower()
+    if u.startswith("%"):
+        return 100.0
+    for text, value in (("per 100,000", 1e5), ("per 1,000", 1e3)):
+        if text in u:
+            return value
+    return None
+
+
+def denominator_tables(
+    obs: pd.DataFrame, countries: list[str], years: range
+) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """Auxiliary series as country × year tables, gap-filled, with flags and brackets.
+
+    Inside a series' observed range missing years are interpolated linearly; outside it the
+    nearest observed value is carried at most :data:`NEAREST_LIMIT` years.
+
+    Returns
+    -------
+    (values, method, (low, high))
+        ``values[aux]`` filled table; ``method[aux]`` "observed", "interpolated",
+        "nearest" or "" per cell; ``low``/``high`` the bracketing observed values of
+        interpolated cells (equal to the value elsewhere).
+    """
+    require_columns(obs, ("country", "indicator", "year", "value"), "obs")
+    aux = obs.loc[obs["indicator"].str.startswith("x_")]
+    values, method, brackets = {}, {}, {}
+    grid = pd.MultiIndex.from_product([countries, list(years)])
+    for aux_id, part in aux.groupby("indicator"):
+        wide = (
+            part.groupby(["country", "year"])["value"].last().reindex(grid).unstack().astype(float)
+        )
+        observed = wide.notna()
+        inside = wide.interpolate(axis=1, limit_area="inside")
+        filled = inside.ffill(axis=1, limit=NEAREST_LIMIT).bfill(axis=1, limit=NEAREST_LIMIT)
+        kind = pd.DataFrame("", index=wide.index, columns=wide.columns)
+        kind = kind.mask(filled.notna(), "nearest").mask(inside.notna(), "interpolated")
+        kind = kind.mask(observed, "observed")
+        prev, nxt = wide.ffill(axis=1), wide.bfill(axis=1)
+        interp = kind.eq("interpolated")
+        lo = filled.mask(interp, np.minimum(prev, nxt))
+        hi = filled.mask(interp, np.maximum(prev, nxt))
+        values[aux_id], method[aux_id], brackets[aux_id] = filled, kind, (lo, hi)
+    return values, method, brackets
+
+
+def estimate(
+    assessment: pd.DataFrame,
+    obs: pd.DataFrame,
+    catalogue: Catalogue,
+    denominators: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """People covered at baseline and latest year, and the decomposition of the change.
+
+    Parameters
+    ----------
+    assessment : pandas.DataFrame
+        ``trends.assess`` output (``country``, ``indicator``, ``baseline_year``,
+        ``baseline_value``, ``latest_year``, ``latest_value``).
+    obs : pandas.DataFrame
+        Observations including the auxiliary ``x_`` series (``review.load_review`` keeps
+        them; ``store.for_analysis`` of the store has them).
+    denominators : pandas.DataFrame, optional
+        :func:`load_denominators` (default: the project's table).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`COLUMNS`, one row per country × rate indicator with a baseline and a
+        latest value distinct in time. ``low``/``high`` bound ``change`` when a
+        denominator had to be interpolated (NaN otherwise). ``flags`` lists
+        ``denominator_interpolated``, ``denominator_nearest_year``,
+        ``denominator_approximated`` and ``no_denominator_data`` (``;``-separated).
+
+    Notes
+    -----
+    See the module docstring for the formulas; the decomposition adds up exactly. Range
+    when a denominator ``D_t`` is interpolated: ``D_t`` is replaced by the observed values
+    that bracket it, ``change ∈ [r_l/s·D_l,lo − r_b/s·D_b,hi, r_l/s·D_l,hi − r_b/s·D_b,lo]``.
+    """
+    require_columns(
+        assessment,
+        ("country", "indicator", "baseline_year", "baseline_value", "latest_year", "latest_value"),
+        "assessment",
+    )
+    den = denominators if denominators is not None else load_denominators(catalogue)
+    a = assessment.loc[assessment["baseline_year"].notna() & assessment["latest_year"].notna()]
+    a = a.loc[a["baseline_year"] < a["latest_year"]]
+    a = a.loc[a["indicator"].map(den["kind"]).fillna("none").ne("none")].copy()
+    if a.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    countries = sorted(a["country"].unique())
+    # The grid spans the auxiliary years too, so that interpolation sees both neighbours.
+    aux_years = obs.loc[obs["indicator"].str.startswith("x_"), "year"]
+    first = min(int(a["baseline_year"].min()), int(aux_years.min()) if len(aux_years) else 9999)
+    last = max(int(a["latest_year"].max()), int(aux_years.max()) if len(aux_years) else 0)
+    years = range(first, last + 1)
+    values, method, brackets = denominator_tables(obs, countries, years)
+
+    rows = []
+    for name, d in DENOMINATORS.items():
+        part = a.loc[a["indicator"].map(den["denominator"]).eq(name)]
+        if part.empty:
+            continue
+        if any(n not in values for n in d.needs):
+            part = part.assign(_D_b=np.nan, _D_l=np.nan, _lo_b=np.nan, _hi_b=np.nan,
+                               _lo_l=np.nan, _hi_l=np.nan, _flags="no_denominator_data")  # fmt: skip
+            rows.append(part.assign(denominator_series=d.text))
+            continue
+        table = d.formula({n: values[n] for n in d.needs})
+        lo = d.formula({n: brackets[n][0] for n in d.needs})
+        hi = d.formula({n: brackets[n][1] for n in d.needs})
+        ci = part["country"].to_numpy()
+        by = part["baseline_year"].astype(int).to_numpy()
+        ly = part["latest_year"].astype(int).to_numpy()
+
+        def at(t: pd.DataFrame, yrs: np.ndarray, ci: np.ndarray = ci) -> np.ndarray:
+            return np.array([t.at[c, y] for c, y in zip(ci, yrs)], dtype=float)
+
+        def how(yrs: np.ndarray, ci: np.ndarray = ci, d: Denominator = d) -> list[set[str]]:
+            return [{method[n].at[c, y] for n in d.needs} for c, y in zip(ci, yrs)]
+
+        flags = []
+        for mb, ml, dbv, dlv in zip(how(by), how(ly), at(table, by), at(table, ly)):
+            f = []
+            if "interpolated" in mb | ml:
+                f.append("denominator_interpolated")
+            if "nearest" in mb | ml:
+                f.append("denominator_nearest_year")
+            if d.approximated:
+                f.append("denominator_approximated")
+            if math.isnan(dbv) or math.isnan(dlv):
+                f.append("no_denominator_data")
+            flags.append(";".join(f))
+        rows.append(
+            part.assign(
+                _D_b=at(table, by),
+                _D_l=at(table, ly),
+                _lo_b=at(lo, by),
+                _hi_b=at(hi, by),
+                _lo_l=at(lo, ly),
+                _hi_l=at(hi, ly),
+                _flags=flags,
+                denominator_series=d.text,
+            )  # fmt: skip
+        )
+    df = pd.concat(rows).sort_index()
+    scale = df["indicator"].map(catalogue.indicators["unit"]).map(_scale).astype(float)
+    r_b, r_l = df["baseline_value"] / scale, df["latest_value"] / scale
+    people_b, people_l = r_b * df["_D_b"], r_l * df["_D_l"]
+    interpolated = df["_flags"].str.contains("denominator_interpolated")
+    low = (r_l * df["_lo_l"] - r_b * df["_hi_b"]).where(interpolated)
+    high = (r_l * df["_hi_l"] - r_b * df["_lo_b"]).where(interpolated)
+    kind = df["indicator"].map(den["kind"])
+    out = pd.DataFrame(
+        {
+            "country": df["country"],
+            "indicator": df["indicator"],
+            "baseline_year": df["baseline_year"].astype("Int64"),
+            "latest_year": df["latest_year"].astype("Int64"),
+            "people_baseline": people_b,
+            "people_latest": people_l,
+            "change": people_l - people_b,
+            "change_due_to_rate": (r_l - r_b) * df["_D_l"],
+            "change_due_to_population": r_b * (df["_D_l"] - df["_D_b"]),
+            "low": low,
+            "high": high,
+            "denominator_series": df["denominator_series"],
+            "flags": df["_flags"],
+            "kind": kind,
+            "averted": ((r_b - r_l) * df["_D_l"]).where(kind.isin(AVERTING_KINDS)),
+        }
+    )
+    return out[COLUMNS].reset_index(drop=True)
+
+
+def regional_totals(benef: pd.DataFrame, obs: pd.DataFrame, countries: list[str]) -> pd.DataFrame:
+    """Sums over member states per indicator, with the population coverage of the sum.
+
+    ``population_coverage`` = population (latest year of each estimate) of the countries in
+    the sum ÷ population of all ``countries`` in the same years; NaN without population.
+    Only estimates without ``no_denominator_data`` enter the sums.
+    """
+    ok = benef.loc[~benef["flags"].str.contains("no_denominator_data")]
+    sums = ok.groupby("indicator")[
+        ["people_baseline", "people_latest", "change", "change_due_to_rate",
+         "change_due_to_population", "averted"]
+    ].sum(min_count=1)  # fmt: skip
+    sums.insert(0, "n_countries", ok.groupby("indicator")["country"].nunique())
+    pop = obs.loc[obs["indicator"].eq("x_population") & obs["country"].isin(countries)]
+    pop = pop.groupby(["country", "year"])["value"].last()
+    cover = {}
+    for ind, part in ok.groupby("indicator"):
+        year = int(part["latest_year"].max())
+        at_year = pop.xs(year, level="year") if year in pop.index.get_level_values(1) else None
+        if at_year is None or at_year.sum() == 0:
+            cover[ind] = np.nan
+        else:
+            cover[ind] = float(at_year.reindex(part["country"]).sum() / at_year.sum())
+    sums["population_coverage"] = pd.Series(cover)
+    return sums.reset_index()
+
+
+_TEMPLATES = {
+    "en": {
+        "more": "About {change} more {label} in {l} than in {b}",
+        "fewer": "About {change} fewer {label} in {l} than in {b}",
+        "rate_part": "; {part} of the difference because the rate {moved}",
+        "rose": "rose",
+        "fell": "fell",
+        "averted": ("; at {b} rates there would have been {averted} more {label} in {l}"),
+        "worse": "; at {b} rates there would have been {averted} fewer {label} in {l}",
+        "range": " (between {low} and {high}, as the population had to be interpolated)",
+        "signed_more": "{x} more",
+        "signed_fewer": "{x} fewer",
+        "million": "{x} million",
+        "thousand": "{x} thousand",
+    },
+    "vi": {
+        "more": "Khoảng {change} {label} nhiều hơn vào năm {l} so với năm {b}",
+        "fewer": "Khoảng {change} {label} ít hơn vào năm {l} so với năm {b}",
+        "rate_part": "; {part} trong số đó do tỷ lệ {moved}",
+        "rose": "tăng",
+        "fell": "giảm",
+        "averted": "; nếu giữ tỷ lệ năm {b} thì năm {l} sẽ có thêm {averted} {label}",
+        "worse": "; nếu giữ tỷ lệ năm {b} thì năm {l} sẽ có ít hơn {averted} {label}",
+        "range": " (trong khoảng {low} đến {high}, do dân số phải nội suy)",
+        "signed_more": "nhiều hơn {x}",
+        "signed_fewer": "ít hơn {x}",
+        "million": "{x} triệu",
+        "thousand": "{x} nghìn",
+    },
+}
+
+
+def people(n: float, lang: str = "en") -> str:
+    """Round a head count for prose: 1.94e6 → "1.9 million", 12,345 → "12 thousand"."""
+    t = _TEMPLATES[lang]
+    a = abs(n)
+    if a >= 1e6:
+        text = t["million"].format(x=f"{a / 1e6:.1f}")
+    elif a >= 1e4:
+        text = t["thousand"].format(x=f"{a / 1e3:.0f}")
+    else:
+        text = f"{a:,.0f}"
+    return text.replace(".", ",") if lang == "vi" and a >= 1e6 else text
+
+
+def _signed(n: float, lang: str) -> str:
+    t = _TEMPLATES[lang]
+    return t["signed_more" if n >= 0 else "signed_fewer"].format(x=people(n, lang))
+
+
+def statements(
+    benef: pd.DataFrame, denominators: pd.DataFrame, lang: str = "en"
+) -> list[tuple[str, str]]:
+    """Plain statements, one per estimate: ``(indicator, sentence)``, in input order.
+
+    E.g. "About 1.9 million more people used safely managed sanitation in 2020 than in
+    2015; 1.4 million of the difference because the rate rose."
+    """
+    t = _TEMPLATES[lang]
+    label_col = "label_vi" if lang == "vi" else "label_en"
+    out = []
+    for r in benef.itertuples(index=False):
+        if "no_denominator_data" in r.flags or pd.isna(r.change):
+            continue
+        label = denominators.at[r.indicator, label_col]
+        key = "more" if r.change >= 0 else "fewer"
+        text = t[key].format(change=people(r.change, lang), label=label, l=r.latest_year,
+                             b=r.baseline_year)  # fmt: skip
+        if pd.notna(r.averted) and r.averted != 0:
+            tmpl = t["averted"] if r.averted > 0 else t["worse"]
+            text += tmpl.format(b=r.baseline_year, l=r.latest_year, label=label,
+                                averted=people(r.averted, lang))  # fmt: skip
+        elif r.change_due_to_rate != 0:
+            moved = t["rose"] if r.change_due_to_rate > 0 else t["fell"]
+            text += t["rate_part"].format(part=people(r.change_due_to_rate, lang), moved=moved)
+        if pd.notna(r.low):
+            text += t["range"].format(low=_signed(r.low, lang), high=_signed(r.high, lang))
+        out.append((r.indicator, text + "."))
+    return out
