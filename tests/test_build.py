@@ -1,11 +1,14 @@
+import csv
 import json
 
 import pandas as pd
+import pytest
 
-from mtr_analysis import paths
-from mtr_analysis.build import build
+from mtr_analysis import paths, store
+from mtr_analysis.build import build, metadata_regions
+from mtr_analysis.cli import main
 from mtr_analysis.registry import iso3_codes
-from mtr_analysis.schema import KEY
+from mtr_analysis.schema import COLUMNS, KEY
 
 
 def test_every_record_accounted_for_on_real_wdi(real_dir, tmp_path):
@@ -78,3 +81,101 @@ def test_demo_build_selects_one_value_per_key_with_national_first(demo_store):
     rejects = pd.read_csv(demo_store / paths.REJECTS_FILE)
     assert rejects["reason"].tolist() == ["not a number: about 5"]
     assert rejects["locator"].tolist() == ["Data!E7"]
+
+
+# --------------------------------------------------------------------------------------
+# The whole real folder (the "done when")
+
+
+@pytest.fixture(scope="module")
+def real_build(real_dir, tmp_path_factory):
+    out = tmp_path_factory.mktemp("realbuild")
+    assert main(["build", "--raw", str(real_dir), "--out", str(out)]) == 0
+    intake = json.loads((out / paths.INTAKE_FILE).read_text(encoding="utf-8"))
+    return out, intake
+
+
+def test_real_build_accounts_for_every_record(real_build):
+    out, intake = real_build
+    for f in intake["files"]:
+        assert f["accepted"] + f["rejected"] + f["out_of_scope"] == f["records_read"], f["path"]
+        assert sum(f["out_of_scope_reasons"].values()) == f["out_of_scope"], f["path"]
+    totals = intake["totals"]
+    for key in ("records_read", "accepted", "rejected", "out_of_scope"):
+        assert totals[key] == sum(f[key] for f in intake["files"])
+    obs = pd.read_parquet(out / paths.OBSERVATIONS_FILE)
+    assert list(obs.columns) == list(COLUMNS)
+    assert len(obs) == totals["accepted"] and obs["selected"].sum() == totals["selected"]
+    assert set(obs["country"]) <= set(iso3_codes())
+    assert not obs.loc[obs["selected"]].duplicated(KEY).any()
+    rejects = pd.read_csv(out / paths.REJECTS_FILE)
+    assert list(rejects.columns) == ["file", "locator", "value", "reason"]
+    assert len(rejects) == totals["rejected"]
+    assert (out / "intake.html").stat().st_size > 1000
+
+
+def test_real_build_recognises_every_data_file(real_build):
+    _out, intake = real_build
+    assert intake["unrecognised"] == [], [f["path"] for f in intake["unrecognised"]]
+    assert intake["unreadable"] == []
+
+
+def test_real_unmapped_series_are_kept_counted_and_listed(real_build, real_dir):
+    out, intake = real_build
+    listed = {u["series"]: u for u in intake["unmapped_series"]}
+    counted = sum(f["out_of_scope_reasons"].get("series not in the catalogue", 0)
+                  for f in intake["files"])  # fmt: skip
+    assert sum(u["records"] for u in listed.values()) == counted > 0
+    kept = store.read_out_of_scope(out)
+    assert len(kept) == sum(u["values_kept"] for u in listed.values())
+    assert kept["indicator"].eq("").all() and not kept["selected"].any()
+    # Values of an unmapped series from a WDI download are kept with their provenance and
+    # equal the raw file (which series is unmapped depends on the catalogue: take one).
+    api = next(
+        (code, f)
+        for code, u in sorted(listed.items())
+        for f in u["files"].split(" | ")
+        if f.startswith("wdi/api_indicator/API_") and f.endswith(".csv") and u["values_kept"]
+    )
+    code, rel = api
+    lines = (real_dir / rel).read_bytes().decode("utf-8-sig").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith('"Country Name"'))
+    rows = list(csv.reader(lines[start:]))
+    mine = kept[kept["source_series"].eq(code) & kept["file"].eq(rel)]
+    assert len(mine) > 0
+    for iso3, part in mine.groupby("country"):
+        row = next(r for r in rows if len(r) > 3 and r[1] == iso3 and r[3] == code)
+        raw = {int(h): float(c) for h, c in zip(rows[0], row) if h.isdigit() and c}
+        assert dict(zip(part["year"], part["value"])) == raw
+    page = (out / "intake.html").read_text(encoding="utf-8")
+    assert "never analysed" in page and f"<td>{code}</td>" in page
+
+
+def test_real_aggregates_by_metadata_never_countries(real_dir, tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    src = real_dir / "wdi/api_indicator"
+    data = "API_SH.STA.SMSS.ZS_DS2_en_csv_v2_33860.csv"
+    meta = "Metadata_Country_API_SH.STA.SMSS.ZS_DS2_en_csv_v2_33860.csv"
+    for name in (data, meta):
+        (raw / name).write_bytes((src / name).read_bytes())
+    aggregates, economies = metadata_regions(raw / meta)
+    table = list(csv.reader((raw / meta).read_text(encoding="utf-8-sig").splitlines()))
+    assert aggregates == {r[0] for r in table[1:] if r and not r[1]}
+    assert {"EAS", "WLD", "LMC", "EAR"} <= aggregates and "ZAF" in economies
+    result = build([raw], tmp_path / "out")
+    lines = (raw / data).read_bytes().decode("utf-8-sig").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith('"Country Name"'))
+    rows = [r for r in csv.reader(lines[start + 1 :]) if len(r) > 4]
+    cells = {r[1]: sum(1 for c in r[4:] if c.strip()) for r in rows}
+    (info,) = [f for f in result.files if f.path == data]
+    reasons = info.out_of_scope_reasons
+    assert reasons["regional aggregate or income group"] == sum(
+        n for code, n in cells.items() if code in aggregates
+    )
+    # "South Africa" and "United States" look like groups by name; the metadata says not.
+    members = set(iso3_codes())
+    assert reasons["not an ASEAN member state"] == sum(
+        n for code, n in cells.items() if code not in aggregates and code not in members
+    )
+    assert not set(result.observations["country"]) & aggregates

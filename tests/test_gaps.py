@@ -327,3 +327,45 @@ def test_missing_column_and_duplicates_are_reported():
         availability(obs.drop(columns="source"))
     with pytest.raises(ValueError, match="min_points"):
         regional_assessability(avail_frame([("A", "b_mmr", 1, "")]), min_points=0)
+
+
+# ----------------------------------------------------------------------------- order, sources
+def test_row_order_of_obs_does_not_matter():
+    rows = [
+        ("VNM", "b_mmr", 2013, 5.0), ("VNM", "b_mmr", 2016, 4.0), ("VNM", "b_mmr", 2019, 3.0),
+        ("THA", "b_mmr", 2015, 9.0), ("THA", "b_gini", 2018, 1.0), ("THA", "b_gini", 2020, 2.0),
+        ("LAO", "b_gini", 2012, 7.0), ("LAO", "b_gini", 2017, 6.0),
+    ]  # fmt: skip
+    obs = make_obs(rows)
+    shuffled = obs.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    pd.testing.assert_frame_equal(availability(obs), availability(shuffled))
+    reversed_rows = availability(obs.iloc[::-1].reset_index(drop=True))
+    pd.testing.assert_frame_equal(availability(obs), reversed_rows)
+
+
+def test_three_sources_are_counted_and_missing_source_equals_empty():
+    obs = make_obs(
+        [
+            ("VNM", "b_mmr", 2015, 1.0, "A", "S"),
+            ("VNM", "b_mmr", 2016, 1.0, "B", "S"),
+            ("VNM", "b_mmr", 2017, 1.0, "C", "S"),
+            ("VNM", "b_mmr", 2018, 1.0, "A", "S"),
+            ("THA", "b_mmr", 2015, 1.0, "", "S"),
+            ("THA", "b_mmr", 2016, 1.0, "", "S"),
+        ]
+    )
+    obs.loc[5, "source"] = pd.NA  # a missing source is the same as an empty one
+    out = availability(obs).set_index("country")
+    assert out.loc["VNM", "n_sources"] == 3
+    assert out.loc["VNM", "has_break"]
+    assert out.loc["THA", "n_sources"] == 1
+    assert not out.loc["THA", "has_break"]
+
+
+def test_categorical_and_object_columns_give_the_same_result():
+    obs = make_obs([("VNM", "b_mmr", 2015, 1.0), ("VNM", "b_mmr", 2019, 2.0)])
+    as_category = obs.astype({"country": "category", "indicator": "category"})
+    as_object = obs.astype({"country": object, "indicator": object, "source": object})
+    expected = availability(obs, countries=["THA", "VNM"])
+    pd.testing.assert_frame_equal(availability(as_category, countries=["THA", "VNM"]), expected)
+    pd.testing.assert_frame_equal(availability(as_object, countries=["THA", "VNM"]), expected)

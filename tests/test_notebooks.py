@@ -1,17 +1,28 @@
-"""Notebooks: signatures, committed without outputs, and executed end to end on demo data."""
+"""Notebooks: signatures, committed without outputs, and executed end to end on demo data.
+
+Two module-scoped runs of the real notebooks (four executions in all):
+
+- English, with code, on the demo store: sections, figures, self-containment, table of
+  contents, code hidden / shown, findings JSON equal to the library's, index and manifest;
+- Vietnamese, on a copy of the demo store whose source and note texts of one country carry
+  HTML: everything escaped, headings and labels translated.
+"""
 
 from __future__ import annotations
 
+import html
 import json
 import re
+import shutil
 
 import nbformat
 import papermill as pm
 import pytest
+from test_report import assert_self_contained
 
-from mtr_analysis import paths
+from mtr_analysis import findings, paths, store
 from mtr_analysis.report import run_reports
-from mtr_analysis.review import DEMO_BANNER
+from mtr_analysis.review import DEMO_BANNER, DEMO_BANNER_VI, load_review
 
 NOTEBOOKS = {
     paths.COUNTRY_NOTEBOOK: {
@@ -21,6 +32,7 @@ NOTEBOOKS = {
         "cutoff_year",
         "data_dir",
         "lang",
+        "out_dir",
     },
     paths.REGIONAL_NOTEBOOK: {
         "review",
@@ -29,8 +41,11 @@ NOTEBOOKS = {
         "data_dir",
         "lang",
         "countries",
+        "out_dir",
     },  # fmt: skip
 }
+MALICIOUS = "<script>alert('x')</script>"
+MALICIOUS_SOURCE = f'Ministry {MALICIOUS} & "Partners" <img src=x onerror=alert(1)>'
 
 
 @pytest.mark.parametrize("path", list(NOTEBOOKS), ids=lambda p: p.name)
@@ -52,45 +67,142 @@ def test_notebook_committed_without_outputs(path):
             assert cell["outputs"] == [] and cell["execution_count"] is None
 
 
+@pytest.mark.parametrize("path", list(NOTEBOOKS), ids=lambda p: p.name)
+def test_report_text_comes_from_the_library(path):
+    """Headings follow ``lang``: no English markdown reaches the rendered report."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            assert "remove" in cell.metadata.get("tags", []), cell.source[:60]
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "Markdown(" not in code and "HTML(" not in code  # blocks come from review.py
+    assert "lang=lang" in code or ", lang)" in code
+
+
+# ------------------------------------------------------------------ executed notebooks
+
+
 @pytest.fixture(scope="module")
 def demo_run(demo_store, tmp_path_factory):
     out = tmp_path_factory.mktemp("reports")
-    summary = run_reports(["VNM"], "mid-term", demo_store, out, jobs=1, progress=False, demo=True)
-    return summary
+    return run_reports(["VNM"], "mid-term", demo_store, out, jobs=2, progress=False,
+                       with_code=True)  # fmt: skip
 
 
-def _text(html: str) -> str:
-    return re.sub(r"<[^>]+>", " ", re.sub(r"<(style|script)[^>]*>.*?</\1>", "", html, flags=re.S))
+@pytest.fixture(scope="module")
+def hostile_store(demo_store, tmp_path_factory):
+    """The demo store with HTML in the source, note and file texts of Lao PDR's values."""
+    folder = tmp_path_factory.mktemp("hostile")
+    for f in demo_store.iterdir():
+        shutil.copy2(f, folder / f.name)
+    obs = store.read_store(folder)
+    lao = obs["country"].eq("LAO")
+    obs.loc[lao, "source"] = MALICIOUS_SOURCE + " (DEMO), updated 2026-01-01"
+    obs.loc[lao, "note"] = MALICIOUS
+    obs.to_parquet(folder / "observations.parquet", index=False)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def vi_run(hostile_store, tmp_path_factory):
+    out = tmp_path_factory.mktemp("reports_vi")
+    return run_reports(["LAO"], "mid-term", hostile_store, out, jobs=2, progress=False,
+                       lang="vi")  # fmt: skip
+
+
+def _text(page: str) -> str:
+    page = re.sub(r"<(style|script)[^>]*>.*?</\1>", "", page, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
 
 
 @pytest.mark.notebook
 def test_country_and_regional_reports_run_on_demo_data(demo_run):
     assert demo_run.ok, [(r.name, r.error) for r in demo_run.results]
     out = demo_run.out_dir
-    assert {p.name for p in out.glob("*.html")} == {"VNM.html", "regional.html", "index.html"}
+    assert {p.name for p in out.glob("*.html")} == {
+        "VNM.html", "VNM.code.html", "regional.html", "regional.code.html", "index.html"
+    }  # fmt: skip
 
 
 @pytest.mark.notebook
 @pytest.mark.parametrize(
     "name, sections",
     [
-        ("VNM", ["Summary", "Data availability", "Progress by characteristic",
-                 "The country among ASEAN member states", "Preliminary findings", "Annex",
-                 "Viet Nam"]),
-        ("regional", ["Overall progress", "Data availability", "Progress by characteristic",
-                      "National-level comparison", "Key findings"]),
+        ("VNM", ["Summary", "Key numbers", "Top findings", "Data availability",
+                 "Coverage by characteristic and element", "Most serious data gaps",
+                 "Progress by characteristic", "A. Engages and Benefits the People",
+                 "E. Dynamic", "Status of indicators", "The country among ASEAN member states",
+                 "Preliminary findings and recommendations", "Annex", "Indicator definitions",
+                 "Sources and vintages", "Data table", "Parameters", "Input files and checksums",
+                 "Software, package versions and git commit", "Viet Nam — country profile"]),
+        ("regional", ["Regional synthesis", "Overall progress", "Data availability",
+                      "Regional assessability (ESCAP rule)",
+                      "Progress by characteristic and element",
+                      "Regional aggregates and their coverage", "National-level comparison",
+                      "Key findings, conclusions and recommendations", "Annex"]),
     ],
 )  # fmt: skip
 def test_reports_have_sections_banner_figures_and_no_code_or_errors(demo_run, name, sections):
-    html = (demo_run.out_dir / f"{name}.html").read_text(encoding="utf-8")
-    text = _text(html)
+    page = (demo_run.out_dir / f"{name}.html").read_text(encoding="utf-8")
+    text = _text(page)
     for section in sections:
         assert section in text, section
+    # Every heading but the title is listed in the table of contents.
+    toc = _text(re.search(r'<nav class="mtr-toc".*?</nav>', page, re.S).group(0))
+    for section in sections:
+        if section not in ("Viet Nam — country profile", "Regional synthesis"):
+            assert section in toc, f"{section} not in the table of contents"
     assert DEMO_BANNER in text
-    assert html.count("data:image/png;base64,") >= 2  # charts embedded in the page
-    assert "load_review(" not in html  # code cells hidden
+    assert page.count("data:image/png;base64,") >= (8 if name == "VNM" else 3)
+    assert "load_review" not in page and "hl-ipython3" not in page  # code hidden
+    assert "For analysts" not in page  # notebook-only notes removed
     assert "Traceback" not in text and "An Exception was encountered" not in text
-    assert 'data-mime-type="application/vnd.jupyter.stderr"' not in html
+    assert 'data-mime-type="application/vnd.jupyter.stderr"' not in page
+    assert_self_contained(page)
+
+
+@pytest.mark.notebook
+def test_country_report_annex_stamps(demo_run):
+    text = _text((demo_run.out_dir / "VNM.html").read_text(encoding="utf-8"))
+    assert re.search(r"git commit\s+([0-9a-f]{40}|unknown)", text)
+    assert re.search(r"observations\.parquet sha256\s+[0-9a-f]{64}", text)
+    assert re.search(r"VNM data hash\s+[0-9a-f]{64}", text)
+    assert "national/VNM_national_template_DEMO.xlsx" in text  # input file with checksum
+    assert "papermill" in text and "nbconvert" in text
+    assert "2026-01-01" in text  # vintage of the demo WDI files
+
+
+@pytest.mark.notebook
+def test_regional_report_tables(demo_run):
+    page = (demo_run.out_dir / "regional.html").read_text(encoding="utf-8")
+    assert ">Population-weighted mean, latest year</th>" in page  # regional aggregates
+    assert ">Member states reporting</th>" in page  # ... with their coverage
+    assert ">On track or target met</th>" in page  # national-level comparison
+    assert 'class="mtr-pending"' not in page
+
+
+@pytest.mark.notebook
+def test_code_version_shows_code(demo_run):
+    page = (demo_run.out_dir / "VNM.code.html").read_text(encoding="utf-8")
+    assert "load_review" in page and "hl-ipython3" in page
+    assert_self_contained(page)
+
+
+@pytest.mark.notebook
+def test_findings_json_written_and_deterministic(demo_run, demo_store):
+    folder = demo_run.out_dir / "findings"
+    assert {p.name for p in folder.glob("*.json")} == {"VNM.json", "regional.json"}
+    data = load_review(demo_store, 2015, 2020)
+    expected = findings.findings_to_json(
+        findings.country_findings(
+            data.assessment, data.availability, data.catalogue, "VNM", obs=data.observations
+        )
+    )
+    assert (folder / "VNM.json").read_text(encoding="utf-8") == expected + "\n"
+    items = json.loads((folder / "regional.json").read_text(encoding="utf-8"))
+    assert items and all(set(f) >= {"kind", "text", "indicators", "years"} for f in items)
+    index = demo_run.index_path.read_text(encoding="utf-8")
+    assert re.search(r'href="VNM.html">Viet Nam</a>.*?<span class="ok">ok</span>', index)
 
 
 @pytest.mark.notebook
@@ -99,3 +211,41 @@ def test_index_links_reports_with_status(demo_run):
     rows = re.findall(r"<tr>.*?</tr>", index)
     assert any('href="VNM.html"' in r and '<span class="ok">ok</span>' in r for r in rows)
     assert any('href="regional.html"' in r and '<span class="ok">ok</span>' in r for r in rows)
+    assert any('href="VNM.code.html"' in r for r in rows)
+    manifest = json.loads(demo_run.manifest_path.read_text(encoding="utf-8"))
+    assert manifest["parameters"]["country"]["out_dir"] == str(demo_run.out_dir.parent)
+
+
+@pytest.mark.notebook
+def test_text_from_data_files_is_escaped(vi_run):
+    assert vi_run.ok, [(r.name, r.error) for r in vi_run.results]
+    for name in ("LAO", "regional"):
+        page = (vi_run.out_dir / f"{name}.html").read_text(encoding="utf-8")
+        assert MALICIOUS not in page and "<img src=x" not in page
+        assert "<script" not in page  # no script element at all
+        assert_self_contained(page)
+    page = (vi_run.out_dir / "LAO.html").read_text(encoding="utf-8")
+    assert html.escape(MALICIOUS) in page or "&lt;script&gt;" in page  # shown, as text
+    assert MALICIOUS_SOURCE in _text(page)  # the sources table and data table show it
+
+
+@pytest.mark.notebook
+def test_vietnamese_report(vi_run):
+    page = (vi_run.out_dir / "LAO.html").read_text(encoding="utf-8")
+    text = _text(page)
+    assert '<html lang="vi">' in page
+    for heading in ("Lào — Báo cáo quốc gia", "Mục lục", "Tóm tắt", "Tình trạng sẵn có dữ liệu",
+                    "Tiến độ theo đặc điểm", "Tình trạng của các chỉ số",
+                    "Phát hiện sơ bộ và khuyến nghị", "Phụ lục", "Bảng dữ liệu"):  # fmt: skip
+        assert heading in text, heading
+    for label in ("Chỉ số", "Năm gốc", "Giá trị cơ sở", "Tình trạng", "Nguồn"):
+        assert f">{label}</th>" in page, label  # table headers
+    assert DEMO_BANNER_VI in text and DEMO_BANNER not in text
+    for english in ("Summary", "Data availability", "Status of indicators", "Annex"):
+        assert english not in text, english
+    regional = _text((vi_run.out_dir / "regional.html").read_text(encoding="utf-8"))
+    assert "Báo cáo tổng hợp khu vực" in regional and "Tiến độ chung" in regional
+    index = _text(vi_run.index_path.read_text(encoding="utf-8"))
+    assert "Báo cáo" in index and "Trạng thái" in index and "thành công" in index
+    items = json.loads((vi_run.out_dir / "findings" / "LAO.json").read_text(encoding="utf-8"))
+    assert any("chỉ số" in f["text"] for f in items)

@@ -150,14 +150,39 @@ def test_availability_heatmap_rows_years_and_cells(obs, catalogue):
     (mesh,) = [c for c in ax.collections if isinstance(c, QuadMesh)]
     codes = np.asarray(mesh.get_array()).reshape(2, 11)
     years = list(range(2010, 2021))
-    # 0 = value, 1 = estimate/modelled, 2 = no value.
-    expected = np.full((2, 11), 2)
-    expected[0, [years.index(y) for y in (2015, 2017, 2020)]] = 0
-    expected[0, years.index(2018)] = 1
-    expected[1, years.index(2012)] = 0
-    expected[1, years.index(2019)] = 1
+    # 0 = national submission, 1 = international database, 2 = estimate, 3 = no value.
+    expected = np.full((2, 11), 3)
+    expected[0, [years.index(y) for y in (2015, 2017, 2020)]] = 1
+    expected[0, years.index(2018)] = 2
+    expected[1, years.index(2012)] = 1
+    expected[1, years.index(2019)] = 2
     np.testing.assert_array_equal(codes, expected)
     assert fig.legends, "a legend explains the colours"
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["national submission", "international database",
+                      "estimate, modelled or imputed", "no value"]  # fmt: skip
+
+
+def test_availability_heatmap_colours_national_values(obs, catalogue):
+    national = obs.copy()
+    national.loc[national["year"].eq(2017), "source"] = "DEMO national submission VNM: GSO"
+    # Same cell reported twice: the national value wins over the international one.
+    both = pd.concat([national, obs.loc[obs["year"].eq(2017)]], ignore_index=True)
+    fig = plots.availability_heatmap(both, catalogue, "VNM", years=range(2015, 2021))
+    (mesh,) = [c for c in fig.axes[0].collections if isinstance(c, QuadMesh)]
+    codes = np.asarray(mesh.get_array()).reshape(2, 6)
+    assert codes[0].tolist() == [1, 3, 0, 2, 3, 1]  # 2015 intl, 2017 national, 2018 estimate
+
+
+def test_presence_codes():
+    frame = pd.DataFrame(
+        {
+            "source": ["National submission LAO", "World Bank WDI", "World Bank WDI", "x"],
+            "flag": ["", "", "modelled", "imputed"],
+        }
+    )
+    assert plots.presence_codes(frame).tolist() == [0, 1, 2, 2]
+    assert plots.presence_codes(frame[["flag"]]).tolist() == [1, 1, 2, 2]
 
 
 def test_availability_heatmap_default_years_from_review(obs, catalogue):
@@ -211,13 +236,23 @@ def _panel(fig: Figure, name: str):
     return next(ax for ax in fig.axes if ax.get_title().startswith(name))
 
 
+def _badge(ax) -> str:
+    (text,) = [t for t in ax.texts if t.get_bbox_patch() is not None]
+    return text.get_text()
+
+
 def test_trend_grid_panels_target_projection_band(obs, assessment, catalogue):
     fig = plots.trend_grid(obs, assessment, catalogue, "VNM", asean_obs=obs)
     # Indicators with data for Viet Nam: b_mmr, b_water (2005 only), c_forest.
     assert len(fig.axes) == 3
     assert "Viet Nam" in fig.get_suptitle()
     ax = _panel(fig, "Maternal mortality ratio")
-    assert "on track" in ax.get_title()
+    assert _badge(ax) == "on track"
+    badge = next(t for t in ax.texts if t.get_bbox_patch() is not None)
+    assert badge.get_bbox_patch().get_facecolor()[:3] == pytest.approx(
+        matplotlib.colors.to_rgb(plots.STATUS_COLOURS["on_track"])
+    )
+    assert _badge(_panel(fig, "Forest area")) == "stagnation"
     assert ax.get_ylabel().replace("\n", " ") == "deaths per 100,000 live births"
     horizontal = [ln for ln in ax.get_lines() if np.allclose(ln.get_ydata(), 70.0)]
     assert horizontal and horizontal[0].get_linestyle() == "--"
@@ -240,6 +275,59 @@ def test_trend_grid_max_panels_and_order(obs, assessment, catalogue):
     assert len(fig.axes) == 1
     assert fig.axes[0].get_title().startswith("Forest area")
     assert "1 of 2" in fig.get_suptitle()
+
+
+def test_trend_grid_band_is_min_max_of_member_states(obs, assessment, catalogue):
+    band = plots.asean_band(obs)
+    # b_mmr 2015: VNM 121, THA 30, LAO 200; 2017 has one country only: left out.
+    assert band.loc[("b_mmr", 2015)].tolist() == [30.0, 200.0, 3]
+    assert ("b_mmr", 2017) not in band.index
+    a = plots.trend_grid(obs, assessment, catalogue, "VNM", asean_obs=obs)
+    b = plots.trend_grid(obs, assessment, catalogue, "VNM", band=band)
+    poly_a = next(c for c in _panel(a, "Maternal").collections if isinstance(c, PolyCollection))
+    poly_b = next(c for c in _panel(b, "Maternal").collections if isinstance(c, PolyCollection))
+    np.testing.assert_allclose(poly_a.get_paths()[0].vertices, poly_b.get_paths()[0].vertices)
+
+
+def test_trend_grid_legend_and_vietnamese(obs, assessment, catalogue):
+    fig = plots.trend_grid(obs, assessment, catalogue, "VNM", asean_obs=obs, lang="vi")
+    assert fig.get_suptitle() == "Xu hướng, Việt Nam"
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend[0] == "Việt Nam"
+    for label in ("khoảng giá trị ASEAN (thấp nhất–cao nhất)", "giá trị cơ sở", "mục tiêu",
+                  "dự báo đến năm mục tiêu"):  # fmt: skip
+        assert label in legend
+    assert _badge(_panel(fig, "Maternal mortality ratio")) == "đúng tiến độ"
+
+
+def test_trend_grid_panels_do_not_overlap(obs, assessment, catalogue):
+    ids = ["b_mmr", "c_forest", "b_water"]
+    fig = plots.trend_grid(obs, assessment, catalogue, "VNM", indicators=ids, ncols=2)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    renderer = FigureCanvasAgg(fig).get_renderer()
+    boxes = [ax.get_tightbbox(renderer) for ax in fig.axes]
+    for i, one in enumerate(boxes):
+        for other in boxes[i + 1 :]:
+            assert not one.overlaps(other), "panels (with titles and labels) overlap"
+    figure_box = fig.bbox
+    for box in boxes:
+        assert box.x0 >= figure_box.x0 - 1 and box.x1 <= figure_box.x1 + 1
+
+
+def test_year_ticks_are_integers_and_few():
+    assert plots._year_ticks(2000, 2030) == [2000, 2010, 2020, 2030]
+    assert plots._year_ticks(2013, 2020) == [2014, 2016, 2018, 2020]
+    assert plots._year_ticks(2014, 2014) == [2014]
+
+
+def test_render_embeds_png(obs, catalogue):
+    png = plots.render(plots.availability_heatmap(obs, catalogue, "VNM"))
+    assert png.data.startswith(b"\x89PNG") and png._repr_png_() is png.data
+    full = plots.render(plots.availability_heatmap(obs, catalogue, "VNM"), colours=None)
+    assert len(png.data) < len(full.data)
+    with pytest.raises(ValueError, match="dpi"):
+        plots.render(Figure(), dpi=0)
 
 
 def test_trend_grid_no_data(obs, assessment, catalogue):

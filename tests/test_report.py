@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from mtr_analysis import report
+from mtr_analysis import paths, report, store
 from mtr_analysis.report import ReportResult, RunSummary
 
 # Text that only appears in cell *sources*: it must vanish from the code-hidden HTML.
@@ -53,6 +55,7 @@ def _country_notebook(path: Path, params: str = COUNTRY_PARAMS) -> Path:
         [
             new_markdown_cell("# Country profile"),
             parameters,
+            new_markdown_cell("## Results"),
             new_code_cell(
                 f"{SOURCE_TOKEN} = {MARKER!r} + country\n"
                 f"print({SOURCE_TOKEN}, review, baseline_year, cutoff_year)"
@@ -100,8 +103,12 @@ def notebooks(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("processed")
+def data_dir(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A private copy of the demo store (the cache tests change one country's rows)."""
+    folder = tmp_path_factory.mktemp("processed")
+    for f in demo_store.iterdir():
+        shutil.copy2(f, folder / f.name)
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -121,6 +128,41 @@ def run(notebooks: dict[str, Path], data_dir: Path, tmp_path_factory: pytest.Tem
 
 
 # ------------------------------------------------------------------ parameter checks (no kernel)
+
+
+@pytest.mark.parametrize(
+    "name", ["country", "regional", "no_data_dir", "real_country", "real_regional"]
+)
+def test_notebook_parameters_agree_with_papermill(notebooks, name):
+    import papermill
+
+    path = {
+        **notebooks,
+        "real_country": paths.COUNTRY_NOTEBOOK,
+        "real_regional": paths.REGIONAL_NOTEBOOK,
+    }[name]
+    ours = report.notebook_parameters(path)
+    theirs = papermill.inspect_notebook(str(path))
+    assert list(ours) == list(theirs)
+    for key, info in theirs.items():
+        assert ours[key]["default"] == info["default"], key
+        assert ours[key]["inferred_type_name"] == info["inferred_type_name"], key
+        assert ours[key]["help"] == info["help"], key
+
+
+def test_notebook_parameters_errors(tmp_path):
+    with pytest.raises(ValueError, match="notebook not found"):
+        report.notebook_parameters(tmp_path / "none.ipynb")
+    (tmp_path / "bad.ipynb").write_text("not json")
+    with pytest.raises(ValueError, match="not a Jupyter notebook"):
+        report.notebook_parameters(tmp_path / "bad.ipynb")
+    cell = new_code_cell("country: str = 'VNM' +")
+    cell.metadata["tags"] = ["parameters"]
+    with pytest.raises(ValueError, match="not valid Python"):
+        report.notebook_parameters(_write(tmp_path / "syntax.ipynb", [cell]))
+    assert (
+        report.notebook_parameters(_write(tmp_path / "none2.ipynb", [new_code_cell("x=1")])) == {}
+    )
 
 
 def test_notebook_parameters(notebooks):
@@ -290,15 +332,24 @@ def test_run_index_and_manifest(run):
     assert "failed" in page and "ValueError: no data for LAO" in page
     assert "<script" not in page  # the error text is escaped
     assert "&lt;script&gt;" in page
-    assert "Demo data" not in page
+    assert "Demo data — synthetic" in page  # the demo store is detected
+    assert "2026-01-01" in page  # data vintage of the demo WDI files
 
-    manifest = json.loads((out / "mid-term" / "run.json").read_text(encoding="utf-8"))
+    manifest = json.loads((out / "mid-term" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["ok"] is False and manifest["review"] == "mid-term"
     by_name = {r["name"]: r for r in manifest["results"]}
     assert by_name["LAO"]["status"] == "failed"
     assert by_name["VNM"]["html"] == "VNM.html"
     assert by_name["regional"]["executed"] == "executed/regional.ipynb"
     assert manifest["parameters"]["regional"]["countries"] == ["VNM", "LAO"]
+    # Provenance: inputs, software, commit and per-notebook timings.
+    assert len(manifest["inputs"]["store"]["observations.parquet"]) == 64
+    assert set(manifest["inputs"]["country_data"]) == {"VNM", "LAO"}
+    assert any(f["path"].startswith("wdi/") for f in manifest["inputs"]["files"])
+    assert manifest["packages"]["papermill"] and manifest["packages"]["python"]
+    assert re.fullmatch(r"[0-9a-f]{40}|unknown", manifest["git_commit"])
+    assert set(manifest["timings"]) == {"VNM", "LAO", "regional"}
+    assert manifest["timings"]["VNM"]["execute_seconds"] > 0
 
 
 @pytest.mark.notebook
@@ -309,6 +360,35 @@ def test_run_parameters_reach_notebook(run, data_dir):
     assert 'country = "VNM"' in injected.source
     assert f'data_dir = "{data_dir.resolve()}"' in injected.source
     assert "cutoff_year = 2020" in injected.source
+
+
+@pytest.mark.notebook
+def test_run_html_self_contained_with_toc(run):
+    summary, _ = run
+    for result in summary.results:
+        page = result.html.read_text(encoding="utf-8")
+        assert_self_contained(page)
+    page = summary.results[0].html.read_text(encoding="utf-8")
+    toc = re.search(r'<nav class="mtr-toc".*?</nav>', page, re.S)
+    assert toc, "table of contents"
+    assert 'href="#Results"' in toc.group(0)  # from the notebook's markdown heading
+
+
+def assert_self_contained(page: str) -> None:
+    """No script, stylesheet or image loaded from the network; no script file at all."""
+    for tag, attr in (("script", "src"), ("link", "href"), ("img", "src"), ("iframe", "src")):
+        for found in re.findall(rf"<{tag}\b[^>]*\b{attr}\s*=\s*[\"']?([^\"'\s>]+)", page, re.I):
+            assert not re.match(r"(https?:)?//", found, re.I), f"<{tag} {attr}={found}>"
+    assert not re.search(r"<script\b[^>]*\bsrc=", page, re.I)
+    assert not re.search(r"@import\s+url\(\s*[\"']?(https?:)?//", page, re.I)
+
+
+def test_self_containment_check_can_fail():
+    with pytest.raises(AssertionError):
+        assert_self_contained('<script src="https://cdn.example/require.js"></script>')
+    with pytest.raises(AssertionError):
+        assert_self_contained("<link rel=stylesheet href=//cdn.example/x.css>")
+    assert_self_contained('<a href="https://example.org">a link is fine</a><img src="data:x">')
 
 
 @pytest.mark.notebook
@@ -325,10 +405,124 @@ def test_run_with_code_and_demo(notebooks, data_dir, tmp_path):
         progress=False,
     )
     assert summary.ok
-    page = (tmp_path / "end-term" / "VNM.html").read_text(encoding="utf-8")
-    assert SOURCE_TOKEN in page and "hl-ipython3" in page  # code shown
-    assert f"{MARKER}VNM end-term 2015 2025" in page
-    assert STDERR_TEXT not in page
+    vnm = summary.results[0]
+    assert vnm.html_code == tmp_path / "end-term" / "VNM.code.html"
+    code_page = vnm.html_code.read_text(encoding="utf-8")
+    assert SOURCE_TOKEN in code_page and "hl-ipython3" in code_page  # code shown
+    assert f"{MARKER}VNM end-term 2015 2025" in code_page
+    assert STDERR_TEXT not in code_page
+    assert_self_contained(code_page)
+    page = vnm.html.read_text(encoding="utf-8")  # the SOCA version still hides code
+    assert SOURCE_TOKEN not in page and f"{MARKER}VNM end-term 2015 2025" in page
     index = summary.index_path.read_text(encoding="utf-8")
     assert "Demo data — synthetic, not official statistics" in index
     assert "End-term review (2025)" in index
+    assert '<a href="VNM.code.html">VNM.code.html</a>' in index
+
+
+# ------------------------------------------------------------------ cache
+
+
+@pytest.mark.notebook
+def test_cache_reuses_unchanged_reports_and_reruns_changed_country(notebooks, data_dir, tmp_path):
+    def run():
+        return report.run_reports(
+            ["VNM", "THA"],
+            "mid-term",
+            data_dir,
+            tmp_path,
+            country_notebook=notebooks["country"],
+            regional_notebook=notebooks["regional"],
+            progress=False,
+        )
+
+    first = run()
+    assert first.ok and not any(r.cached for r in first.results)
+    keys = {r.name: r.cache_key for r in first.results}
+    records = {p.stem for p in (tmp_path / "mid-term" / "cache").glob("*.json")}
+    assert records == {"VNM", "THA", "regional"}
+    mtime = first.results[0].html.stat().st_mtime_ns
+
+    second = run()  # nothing changed
+    assert [r.cached for r in second.results] == [True, True, True]
+    assert {r.name: r.cache_key for r in second.results} == keys
+    assert first.results[0].html.stat().st_mtime_ns == mtime  # not rewritten
+    index = second.index_path.read_text(encoding="utf-8")
+    assert index.count("reused (inputs unchanged)") == 3
+    manifest = json.loads(second.manifest_path.read_text(encoding="utf-8"))
+    assert manifest["timings"]["VNM"]["cached"] is True
+
+    # New data for Viet Nam only: Viet Nam and the region re-run, Thailand is reused.
+    path = data_dir / "observations.parquet"
+    original = path.read_bytes()
+    try:
+        obs = store.read_store(data_dir)
+        row = obs.index[obs["country"].eq("VNM")][0]
+        obs.loc[row, "value"] = float(obs.loc[row, "value"]) + 1.0
+        obs.to_parquet(path, index=False)
+        third = run()
+    finally:
+        path.write_bytes(original)
+    assert {r.name: r.cached for r in third.results} == {
+        "VNM": False,
+        "THA": True,
+        "regional": False,
+    }
+    assert third.results[1].cache_key == keys["THA"]
+    assert third.results[0].cache_key != keys["VNM"]
+
+    # A missing output is a cache miss; use_cache=False executes everything.
+    third.results[1].html.unlink()
+    fourth = report.run_reports(
+        ["THA"],
+        "mid-term",
+        data_dir,
+        tmp_path,
+        country_notebook=notebooks["country"],
+        regional_notebook=notebooks["regional"],
+        progress=False,
+        use_cache=False,
+    )
+    assert [r.cached for r in fourth.results] == [False, False]
+    assert fourth.results[0].html.is_file()
+
+
+@pytest.mark.notebook
+def test_failed_reports_are_not_cached(run):
+    summary, out = run
+    cache_dir = out / "mid-term" / "cache"
+    assert not (cache_dir / "LAO.json").exists()
+    assert (cache_dir / "VNM.json").exists()
+    record = json.loads((cache_dir / "VNM.json").read_text(encoding="utf-8"))
+    assert record["key"] == summary.results[0].cache_key
+    assert record["parts"]["data"]["country_rows"]
+    assert "data_dir" not in record["parts"]["parameters"]
+
+
+def test_store_is_required_before_running(notebooks, tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="run `mtr build` first"):
+        report.run_reports(
+            ["VNM"],
+            "mid-term",
+            tmp_path / "empty",
+            tmp_path / "out",
+            country_notebook=notebooks["country"],
+            regional_notebook=notebooks["regional"],
+            progress=False,
+        )
+    assert not (tmp_path / "out").exists()
+
+
+def test_table_of_contents_nests_and_escapes():
+    body = (
+        '<h2 id="a">A &amp; B<a class="anchor-link" href="#a">¶</a></h2>'
+        '<h3 id="b">B</h3><h3 id="c">C</h3><h2 id="d">D</h2><h2>no id</h2>'
+    )
+    toc = report.table_of_contents(body, "vi")
+    assert "Mục lục" in toc
+    assert re.sub(r"\s+", "", toc).endswith(
+        '<li><ahref="#a">A&amp;B</a><ol><li><ahref="#b">B</a></li><li><ahref="#c">C</a></li>'
+        '</ol></li><li><ahref="#d">D</a></li></ol></nav>'
+    )
+    assert report.table_of_contents("<p>nothing</p>") == ""

@@ -1,4 +1,7 @@
-"""Tests for mtr_analysis.trends: statuses and numbers are worked out by hand in each test."""
+"""Tests for mtr_analysis.trends: statuses and numbers are worked out by hand in each test.
+
+The UNSD default first, then the ESCAP and OLS methods, special units and properties.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +15,12 @@ from hypothesis import strategies as st
 
 from mtr_analysis.catalogue import load_catalogue
 from mtr_analysis.trends import (
+    ASSESSMENT_EXTRA_COLUMNS,
     STATUS_LABELS_EN,
     STATUS_ORDER,
     assess,
     cagr,
+    natural_bounds,
     summarise_status,
 )
 
@@ -349,7 +354,7 @@ def test_output_columns_dtypes_and_catalogue_fields():
         avail_rows([("b_mmr", 2015, 100.0, 2020, 80.0), ("b_gini", None, None, None, None)]),
         load_catalogue(),
     )
-    assert list(out.columns) == EXPECTED_COLUMNS
+    assert list(out.columns)[: len(EXPECTED_COLUMNS)] == EXPECTED_COLUMNS
     assert list(out["characteristic"]) == ["B", "B"]
     assert list(out["element"]) == ["B.2", "B.1"]
     assert out["baseline_year"].dtype == "Int64" and out["target_year"].dtype == "Int64"
@@ -413,3 +418,298 @@ def test_projection_of_a_share_is_clipped_at_100_percent():
     # "% gross" enrolment can exceed 100 and is not clipped.
     gross = assess_one("e_tertiary_enrolment", 2015, 50.0, 2020, 90.0)
     assert math.isclose(gross["projected_value"], 90.0 * 1.8**2)
+
+
+# ============================================================================= methods
+# The ESCAP and OLS methods need the observations; ``obs_series`` builds them and the
+# availability table from (indicator, {year: value}) with the gaps module, as the runner does.
+def obs_frame(series: list[tuple[str, dict[int, float]]]) -> pd.DataFrame:
+    """Observations of countries C00, C01, ... from (indicator, {year: value}) pairs."""
+    rows = [
+        {"country": f"C{i:02d}", "indicator": ind, "year": y, "value": v, "source": "test"}
+        for i, (ind, values) in enumerate(series)
+        for y, v in values.items()
+    ]
+    frame = pd.DataFrame(rows, columns=["country", "indicator", "year", "value", "source"])
+    return frame.astype({"year": "int64", "value": "float64"})
+
+
+def assess_series(
+    series: list[tuple[str, dict[int, float]]],
+    method: str,
+    catalogue=None,
+    baseline_year: int = 2015,
+    cutoff_year: int = 2020,
+    **kwargs,
+) -> pd.DataFrame:
+    from mtr_analysis.gaps import availability
+
+    obs = obs_frame(series)
+    countries = [f"C{i:02d}" for i in range(len(series))]
+    catalogue = load_catalogue() if catalogue is None else catalogue
+    out = []
+    for i, (ind, _) in enumerate(series):  # one grid per series: keep only its own pair
+        avail = availability(
+            obs.loc[obs["country"] == countries[i]],
+            baseline_year,
+            cutoff_year,
+            countries=[countries[i]],
+            indicators=[ind],
+        )
+        out.append(avail)
+    avail = pd.concat(out, ignore_index=True)
+    return assess(avail, catalogue, method=method, obs=obs, **kwargs)
+
+
+def test_method_argument_is_validated():
+    avail = avail_rows([("b_mmr", 2015, 100.0, 2020, 80.0)])
+    with pytest.raises(ValueError, match="method must be one of"):
+        assess(avail, load_catalogue(), method="sdsn")
+    with pytest.raises(ValueError, match="obs="):
+        assess(avail, load_catalogue(), method="escap")
+    with pytest.raises(ValueError, match="confidence"):
+        assess(avail, load_catalogue(), method="ols", obs=obs_frame([]), confidence=1.5)
+
+
+def test_unsd_extra_columns():
+    out = assess(avail_rows([("b_mmr", 2015, 100.0, 2020, 80.0)]), load_catalogue())
+    row = out.iloc[0]
+    assert list(out.columns) == EXPECTED_COLUMNS + ASSESSMENT_EXTRA_COLUMNS
+    assert row["method"] == "unsd" and row["n_fit"] == 2 and row["fit_scale"] == "log"
+    assert row["slope"] == pytest.approx(math.log(0.8) / 5)  # ln(1 + g) per year
+    assert row["trend_rate"] == pytest.approx(0.8**0.2 - 1)
+    assert np.isnan(row["slope_ci_low"]) and np.isnan(row["projected_ci_high"])
+
+
+def test_escap_weighted_regression_by_hand():
+    # b_mmr (decrease, target 70 by 2030), points 2000: 300, 2020: 270, 2025: 251.25.
+    # w_i = (T − t_min)/(T − t_i) with T = 2030, t_min = 2000: 30/30, 30/10, 30/5 = 1, 3, 6.
+    # x = t − 2000 = 0, 20, 25: Σw = 10, x̄ = (0 + 60 + 150)/10 = 21,
+    # ȳ = (300 + 3·270 + 6·251.25)/10 = 261.75; dx = −21, −1, 4;
+    # Sxx = 441 + 3 + 96 = 540; Sxy = Σ w·dx·y = −6300 − 810 + 6030 = −1080 → β = −2.
+    # ŷ(2030) = 261.75 − 2·(30 − 21) = 243.75. Baseline (window 2012–2025): 2020, 270.
+    # r = (243.75 − 270)/(70 − 270) = 0.13125 → marginal progress.
+    row = assess_series(
+        [("b_mmr", {2000: 300.0, 2020: 270.0, 2025: 251.25})], "escap", cutoff_year=2025
+    ).iloc[0]
+    assert row["n_fit"] == 3 and row["fit_scale"] == "linear"
+    assert row["slope"] == pytest.approx(-2.0)
+    assert row["projected_value"] == pytest.approx(243.75)
+    assert row["progress_ratio"] == pytest.approx(0.13125)
+    assert row["status"] == "marginal_progress"
+    # Unweighted OLS on the same three points gives another slope: −637.5/350.
+    ols = assess_series(
+        [("b_mmr", {2000: 300.0, 2020: 270.0, 2025: 251.25})], "ols", cutoff_year=2025,
+        fit_start=2000,
+    ).iloc[0]  # fmt: skip
+    assert ols["slope"] == pytest.approx(-637.5 / 350)
+
+
+def test_escap_logit_for_shares_by_hand():
+    # a_women_parliament is "% of seats" (target 50 by 2030): fitted on the logit scale.
+    # 2010: 20 % (odds 1/4), 2020: 25 % (odds 1/3): two points, so the line passes through
+    # both whatever the weights; odds grow ×4/3 per decade → 2030 odds 4/9 → 4/13 = 30.77 %.
+    # Window 2012–2020 holds only 2020, so the baseline is 25 %: r = (400/13 − 25)/25 = 3/13.
+    row = assess_series([("a_women_parliament", {2010: 20.0, 2020: 25.0})], "escap").iloc[0]
+    assert row["fit_scale"] == "logit"
+    assert row["slope"] == pytest.approx(math.log(4 / 3) / 10)
+    assert row["projected_value"] == pytest.approx(400 / 13)
+    assert row["progress_ratio"] == pytest.approx(3 / 13)
+    assert row["status"] == "marginal_progress"
+    # UNSD needs two points in the review window: this series has one.
+    unsd = assess_series([("a_women_parliament", {2010: 20.0, 2020: 25.0})], "unsd").iloc[0]
+    assert unsd["status"] == "insufficient_data"
+
+
+def test_escap_logit_keeps_projections_inside_0_100():
+    # A share rising 10 points a year would pass 100 % linearly; on the logit scale it
+    # approaches 100 % (clip 0.1 %–99.9 % keeps 100 % itself finite).
+    row = assess_series(
+        [("b_skilled_birth", {2016: 60.0, 2017: 70.0, 2018: 80.0, 2019: 90.0, 2020: 100.0})],
+        "escap",
+    ).iloc[0]
+    assert 90.0 < row["projected_value"] < 100.0
+    assert row["status"] == "on_track"
+
+
+def test_escap_passed_target_year_uses_latest_value():
+    # c_marine_protected: target 10 by 2020; data to 2023 with cut-off 2025.
+    row = assess_series(
+        [("c_marine_protected", {2015: 4.0, 2018: 5.0, 2023: 6.0})], "escap", cutoff_year=2025
+    ).iloc[0]
+    assert row["target_year"] == 2020
+    assert row["projected_value"] == pytest.approx(6.0)
+    assert row["progress_ratio"] == pytest.approx(2 / 6)
+    assert np.isnan(row["projected_ci_low"])
+
+
+def test_regression_methods_no_data_and_insufficient_data():
+    out = assess_series(
+        [
+            ("b_mmr", {2005: 300.0, 2008: 280.0}),  # nothing in the window 2012–2020
+            ("b_mmr", {2018: 120.0}),  # one point
+        ],
+        "escap",
+    )
+    assert list(out["status"]) == ["no_data", "insufficient_data"]
+    ols = assess_series([("b_mmr", {2010: 300.0, 2018: 120.0})], "ols").iloc[0]
+    # OLS fits the review window (baseline year onwards): one point → insufficient.
+    assert ols["n_fit"] == 1 and ols["status"] == "insufficient_data"
+
+
+def test_ols_matches_statsmodels_on_several_series():
+    sm = pytest.importorskip("statsmodels.api")
+    rng = np.random.default_rng(7)
+    series = []
+    for ind, level in [("b_mmr", 150.0), ("b_gini", 38.0), ("a_voice_accountability", -0.4)]:
+        for k in range(3):
+            years = sorted(int(y) for y in rng.choice(np.arange(2012, 2021), 4 + k, replace=False))
+            series.append(
+                (ind, {y: level * (1 + 0.03 * (y - 2015)) + rng.normal(0, 0.05 * abs(level))
+                       for y in years})
+            )  # fmt: skip
+    out = assess_series(series, "ols", confidence=0.9)
+    for (ind, values), (_, row) in zip(series, out.iterrows(), strict=True):
+        years = np.array([y for y in values if y >= row["baseline_year"]], dtype=float)
+        y = np.array([values[int(t)] for t in years])
+        with np.errstate(divide="ignore", invalid="ignore"):  # n = 2: no residual df
+            fit = sm.OLS(y, sm.add_constant(years)).fit()
+            pred = fit.get_prediction(np.array([[1.0, float(row["target_year"])]]))
+        low, high = fit.conf_int(alpha=0.1)[1]
+        assert row["slope"] == pytest.approx(fit.params[1], rel=1e-9)
+        assert row["slope_ci_low"] == pytest.approx(low, rel=1e-9, nan_ok=True)
+        assert row["slope_ci_high"] == pytest.approx(high, rel=1e-9, nan_ok=True)
+        lo_b, hi_b = natural_bounds(load_catalogue().indicators.loc[ind, "unit"])
+        mean_low, mean_high = np.clip(pred.conf_int(alpha=0.1)[0], lo_b, hi_b)
+        assert row["projected_value"] == pytest.approx(
+            np.clip(pred.predicted_mean[0], lo_b, hi_b), rel=1e-9, abs=1e-12
+        )
+        assert row["projected_ci_low"] == pytest.approx(mean_low, rel=1e-9, nan_ok=True)
+        assert row["projected_ci_high"] == pytest.approx(mean_high, rel=1e-9, nan_ok=True)
+        assert (row["n_fit"] > 2) == np.isfinite(row["slope_ci_low"])
+
+
+def test_escap_matches_statsmodels_wls():
+    sm = pytest.importorskip("statsmodels.api")
+    values = {2001: 310.0, 2006: 280.0, 2011: 250.0, 2015: 200.0, 2017: 185.0, 2020: 170.0}
+    row = assess_series([("b_mmr", values)], "escap").iloc[0]
+    t = np.array(sorted(values), dtype=float)
+    y = np.array([values[int(k)] for k in t])
+    fit = sm.WLS(y, sm.add_constant(t), weights=(2030 - t.min()) / (2030 - t)).fit()
+    assert row["slope"] == pytest.approx(fit.params[1], rel=1e-9)
+    assert [row["slope_ci_low"], row["slope_ci_high"]] == pytest.approx(
+        list(fit.conf_int(0.05)[1]), rel=1e-9
+    )
+    assert row["projected_value"] == pytest.approx(fit.params[0] + fit.params[1] * 2030)
+
+
+# ----------------------------------------------------------------------------- special units
+@pytest.mark.parametrize(
+    ("latest", "status"),
+    [(2.5, "on_track"), (1.5, "moderate_progress"), (0.7, "marginal_progress"),
+     (0.2, "stagnation"), (-1.0, "regression")],
+)  # fmt: skip
+def test_growth_rate_series_are_judged_by_level(latest, status):
+    # b_bottom40_growth is itself a growth rate (% per year, increase desirable): its
+    # latest level d = v_t/100 is banded like a growth rate; no CAGR, no projection.
+    row = assess_one("b_bottom40_growth", 2015, 3.0, 2020, latest)
+    assert np.isnan(row["cagr"]) and np.isnan(row["projected_value"])
+    assert row["trend_rate"] == pytest.approx(latest / 100)
+    assert row["status"] == status
+
+
+def test_near_limit_of_a_0_or_100_percent_target_counts_as_met():
+    # b_sanitation_safely_managed: "% of population", target 100. 99.2 is within 1 point.
+    assert assess_one("b_sanitation_safely_managed", 2015, 95.0, 2020, 99.2)["status"] == (
+        "target_met"
+    )
+    row = assess_one("b_sanitation_safely_managed", 2015, 95.0, 2020, 98.9)
+    assert row["status"] != "target_met"
+    # b_poverty_intl: target 0 %, 0.8 % is within 1 point; tolerance 0 switches it off.
+    assert assess_one("b_poverty_intl", 2015, 3.0, 2020, 0.8)["status"] == "target_met"
+    strict = assess_one("b_poverty_intl", 2015, 3.0, 2020, 0.8, near_limit_tolerance=0.0)
+    assert strict["status"] != "target_met"
+    # Not a share (deaths per 100,000): no tolerance.
+    assert assess_one("b_mmr", 2015, 100.0, 2020, 70.5)["status"] != "target_met"
+
+
+@pytest.mark.parametrize(
+    ("unit", "bounds"),
+    [
+        ("% of population", (0.0, 100.0)),
+        ("index (-2.5 to 2.5)", (-2.5, 2.5)),
+        ("score (0-100)", (0.0, 100.0)),
+        ("index (0-1)", (0.0, 1.0)),
+        ("% per year", (-math.inf, math.inf)),
+        ("% gross", (0.0, math.inf)),
+        ("deaths per 100,000 live births", (0.0, math.inf)),
+    ],
+)
+def test_natural_bounds(unit, bounds):
+    assert natural_bounds(unit) == bounds
+
+
+def test_projection_of_a_score_is_clipped_to_its_range():
+    # b_wbl_index "score (1-100)", target 100: 50 → 90 would reach ~292 by 2030 → 100.
+    row = assess_one("b_wbl_index", 2015, 50.0, 2020, 90.0)
+    assert row["projected_value"] == 100.0
+    assert row["progress_ratio"] == pytest.approx(1.0)
+
+
+# ----------------------------------------------------------------------------- properties
+series_strategy = st.lists(
+    st.tuples(st.integers(2012, 2020), st.floats(1.0, 1000.0)),
+    min_size=3,
+    max_size=8,
+    unique_by=lambda p: p[0],
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(points=series_strategy, method=st.sampled_from(["escap", "ols"]))
+def test_regression_direction_symmetry_without_target(points, method):
+    values = dict(points)
+    out = assess_series([("x_up", values), ("x_down", values)], method, toy_catalogue())
+    up, down = out.iloc[0], out.iloc[1]
+    assume(not np.isnan(up["trend_rate"]))
+    g = up["trend_rate"]
+    assume(all(abs(abs(g) - c) > 1e-9 for c in (0.02, 0.01, 0.005)))
+    assert down["trend_rate"] == pytest.approx(g)
+    assert up["status"] == reference_band(g)
+    assert down["status"] == reference_band(-g)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    points=series_strategy,
+    k=st.floats(1e-2, 1e3),
+    method=st.sampled_from(["unsd", "escap", "ols"]),
+)
+def test_scale_invariance_of_rates_and_statuses(points, k, method):
+    # Without a target and on a linear/log scale, multiplying a series by k > 0 leaves its
+    # growth rate and status unchanged and multiplies the projection by k.
+    values = dict(points)
+    scaled = {y: k * v for y, v in values.items()}
+    out = assess_series([("x_up", values), ("x_up", scaled)], method, toy_catalogue())
+    a, b = out.iloc[0], out.iloc[1]
+    if np.isnan(a["trend_rate"]):
+        assert np.isnan(b["trend_rate"])
+        return
+    assume(all(abs(abs(a["trend_rate"]) - c) > 1e-7 for c in (0.02, 0.01, 0.005)))
+    assert b["trend_rate"] == pytest.approx(a["trend_rate"], rel=1e-7, abs=1e-12)
+    assert b["status"] == a["status"]
+    assert b["projected_value"] == pytest.approx(k * a["projected_value"], rel=1e-7, abs=1e-9)
+
+
+@settings(max_examples=60, deadline=None)
+@given(points=st.lists(
+    st.tuples(st.integers(2000, 2020), st.floats(0.0, 100.0)), min_size=2, max_size=10,
+    unique_by=lambda p: p[0],
+))  # fmt: skip
+def test_escap_share_projection_stays_in_0_100(points):
+    row = assess_series([("b_skilled_birth", dict(points))], "escap").iloc[0]
+    if not np.isnan(row["projected_value"]):
+        assert 0.0 <= row["projected_value"] <= 100.0
+        assert row["projected_ci_low"] <= row["projected_value"] + 1e-9 or np.isnan(
+            row["projected_ci_low"]
+        )

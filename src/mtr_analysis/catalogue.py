@@ -70,14 +70,19 @@ class Catalogue:
         """Source series code → indicator id, for every source the catalogue knows.
 
         Keys are the codes as written by the source (``SH.STA.MMRT`` for WDI,
-        ``SH_STA_MORT`` for the UN SDG database) and the catalogue ids themselves (used
-        by the national workbook). Auxiliary series (``x_population``) are included.
+        ``SH_STA_MORT`` for the UN SDG database, ``le`` for the UNDP HDR variable) and the
+        catalogue ids themselves (used by the national workbook). Auxiliary series
+        (``x_population``) are included. A code column missing from a table (the optional
+        ``hdr_variable``) or empty contributes nothing.
         """
         out: dict[str, str] = {}
         for ind_id, row in pd.concat([self.indicators, self.auxiliary]).iterrows():
             out[str(ind_id)] = str(ind_id)
-            for col in ("wdi_code", "unsdg_series"):
-                for code in str(row[col]).split(";"):
+            for col in ("wdi_code", "unsdg_series", "hdr_variable"):
+                value = row.get(col)
+                if value is None or pd.isna(value):
+                    continue
+                for code in str(value).split(";"):
                     if code.strip():
                         out[code.strip()] = str(ind_id)
         return out

@@ -28,20 +28,33 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from mtr_analysis.build import build
+    from mtr_analysis.build import INTAKE_HTML, build
 
     raw = args.raw or [paths.RAW_DIR]
-    result = build(raw, args.out, include_optional=args.include_timor_leste, progress=True)
-    t = result.totals
+    result = build(
+        raw,
+        args.out,
+        include_optional=args.include_timor_leste,
+        progress=True,
+        priority=args.priority,
+    )
+    t = result.intake["totals"]
     print(
-        f"{len(result.files)} files, {t['records_read']} records: {t['accepted']} accepted, "
-        f"{t['rejected']} rejected, {t['out_of_scope']} out of scope"
+        f"{t['files']} files, {t['records_read']} records: {t['accepted']} accepted, "
+        f"{t['rejected']} rejected, {t['out_of_scope']} out of scope; "
+        f"{t['selected']} values selected for analysis"
     )
     for f in result.files:
         if f.error:
             print(f"  not read: {f.path}: {f.error}")
-    print(f"store: {Path(args.out) / paths.OBSERVATIONS_FILE}")
-    print(f"intake report: {Path(args.out) / paths.INTAKE_FILE}, rejects: {paths.REJECTS_FILE}")
+    print(
+        f"{t['unmapped_series']} series not in the catalogue (kept, not analysed), "
+        f"{t['conflicts']} disagreements between sources, {t['revisions']} revisions, "
+        f"{t['carried_forward']} carried-forward values flagged"
+    )
+    out = Path(args.out)
+    print(f"store: {out / paths.OBSERVATIONS_FILE}")
+    print(f"intake report: {out / INTAKE_HTML} ({paths.INTAKE_FILE}, {paths.REJECTS_FILE})")
     return 0
 
 
@@ -59,9 +72,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         lang=args.lang,
         with_code=args.with_code,
         demo=store.is_demo(obs),
+        use_cache=not args.no_cache,
     )
     failed = [r for r in summary.results if r.status != "ok"]
-    print(f"{len(summary.results) - len(failed)} report(s) ok, {len(failed)} failed")
+    reused = sum(r.cached for r in summary.results)
+    print(
+        f"{len(summary.results) - len(failed)} report(s) ok ({reused} reused, inputs unchanged), "
+        f"{len(failed)} failed, {summary.seconds:.1f} s"
+    )
     for r in failed:
         print(f"  FAILED {r.name}: {r.error}")
     print(f"open {summary.index_path}")
@@ -77,27 +95,56 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from mtr_analysis.build import classify_records
+    from mtr_analysis.build import detect, read_file
     from mtr_analysis.catalogue import load_catalogue
-    from mtr_analysis.sources import detect_format, readers
+    from mtr_analysis.sources import readers
 
     path = Path(args.file)
     if not path.is_file():
         print(f"{path}: no such file", file=sys.stderr)
         return 2
-    fmt, why = detect_format(path)
+    fmt, why = detect(path)
     if fmt not in readers():
         print(f"{path}: not a readable data file ({why or fmt})", file=sys.stderr)
         return 1
-    records = readers()[fmt](path, path.parent)
-    obs, rejects, scope = classify_records(records, load_catalogue())
-    for r in rejects.itertuples():
+    try:
+        records, t = read_file(path, path.parent, fmt, load_catalogue())
+    except Exception as exc:  # the reader names the sheet/cell; show it, do not crash
+        print(f"{path}: {exc}")
+        print(f"{path.name} ({fmt}): cannot be read; fix the problem(s) above")
+        return 1
+    for r in t.rejects.itertuples():
         print(f"{r.file}, {r.locator}: {r.reason}")
     print(
-        f"{path.name} ({fmt}): {len(records)} values, {len(obs)} valid, {len(rejects)} "
-        f"problem(s), {len(scope)} out of scope"
+        f"{path.name} ({fmt}): {len(records)} values, {len(t.observations)} valid, "
+        f"{len(t.rejects)} problem(s), {len(t.out_of_scope)} out of scope"
     )
-    return 1 if len(rejects) else 0
+    return 1 if len(t.rejects) else 0
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from mtr_analysis import fetch
+
+    series = [c.strip() for c in args.series.split(",") if c.strip()] if args.series else None
+    report = fetch.fetch(
+        source=args.source,
+        out_dir=args.out,
+        countries=args.countries,
+        series=series,
+        start=args.start,
+        end=args.end,
+        log=print,
+    )
+    ok = [i for i in report.items if i.status == "ok"]
+    empty = [i for i in report.items if i.status == "empty"]
+    print(
+        f"{len(ok)} series written, {len(empty)} without values for these countries, "
+        f"{len(report.failed)} failed; files in {args.out} (read them with "
+        f"`mtr build --raw {args.out}`)"
+    )
+    for i in report.failed:
+        print(f"  FAILED {i.source} {i.series}: {i.message}", file=sys.stderr)
+    return 0 if report.ok else 1
 
 
 def parser() -> argparse.ArgumentParser:
@@ -120,6 +167,11 @@ def parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--out", type=Path, default=paths.PROCESSED_DIR, help="default %(default)s")
     s.add_argument("--include-timor-leste", action="store_true", help="keep Timor-Leste values")
+    s.add_argument(
+        "--priority",
+        help="source priority: a YAML file like config/source_priority.yaml, or kinds in "
+        "order, e.g. national,unsdg,wdi (default: config/source_priority.yaml)",
+    )
     s.set_defaults(func=_cmd_build)
 
     s = sub.add_parser("run", help="execute and render the country and regional reports")
@@ -128,11 +180,25 @@ def parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--countries", default="all", help="'all' or ISO3 codes, e.g. VNM,THA")
     s.add_argument("--review", default="mid-term", choices=["mid-term", "end-term"])
-    s.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="parallel notebooks")
+    s.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="notebooks run in parallel (default: the number of cores, %(default)s)",
+    )
     s.add_argument("--lang", default="en", choices=["en", "vi"], help="report language")
-    s.add_argument("--with-code", action="store_true", help="keep code cells (consultant version)")
+    s.add_argument(
+        "--with-code",
+        action="store_true",
+        help="also write <name>.code.html with the code (consultant version)",
+    )
     s.add_argument("--out", type=Path, default=paths.OUTPUTS_DIR, help="default %(default)s")
     s.add_argument("--include-timor-leste", action="store_true", help="allow TLS in 'all'")
+    s.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="execute every notebook, even when its inputs are unchanged since the last run",
+    )
     s.set_defaults(func=_cmd_run)
 
     s = sub.add_parser("template", help="write the national data-collection workbook")
@@ -143,6 +209,17 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("validate", help="check a filled national workbook or a download")
     s.add_argument("file", type=Path)
     s.set_defaults(func=_cmd_validate)
+
+    s = sub.add_parser("fetch", help="download the catalogue's series (World Bank, UN SDG APIs)")
+    s.add_argument("--source", default="all", choices=["wdi", "unsdg", "all"])
+    s.add_argument(
+        "--out", type=Path, default=paths.RAW_DIR / "fetched", help="default %(default)s"
+    )
+    s.add_argument("--countries", default="all", help="'all' or ISO3 codes, e.g. VNM,THA")
+    s.add_argument("--series", help="only these series codes, comma-separated")
+    s.add_argument("--start", type=int, default=2000, help="first year (default %(default)s)")
+    s.add_argument("--end", type=int, default=2025, help="last year (default %(default)s)")
+    s.set_defaults(func=_cmd_fetch)
     return p
 
 

@@ -13,7 +13,7 @@ scale to hundreds of thousands of country × indicator pairs.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from numbers import Integral
 
 import numpy as np
@@ -80,6 +80,47 @@ def _nullable_int(values: np.ndarray, valid: np.ndarray) -> pd.arrays.IntegerArr
     """``Int64`` array holding ``values`` where ``valid`` and ``<NA>`` elsewhere."""
     data = np.where(valid, values, 0).astype(np.int64)
     return pd.arrays.IntegerArray(data, ~valid.astype(bool))
+
+
+def axis_codes(values: pd.Series, axis: Sequence[str]) -> np.ndarray:
+    """Position of each of ``values`` in ``axis`` (int64; -1 when absent or missing).
+
+    Factorises ``values`` first, so the string lookup runs once per distinct value: fast
+    on millions of rows of a few hundred codes.
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if len(uniques) == 0:
+        return np.full(len(codes), -1, dtype=np.int64)
+    lookup = pd.Index(list(axis)).get_indexer(pd.Index(uniques).astype(str))
+    return np.where(codes >= 0, lookup[np.maximum(codes, 0)], -1).astype(np.int64)
+
+
+def _factor_codes(values: pd.Series) -> np.ndarray:
+    """Integer code per row (missing values share the code of ``""``)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    codes = codes.astype(np.int64)
+    missing = codes < 0
+    if missing.any():
+        empty = np.flatnonzero(pd.Index(uniques).astype(str) == "")
+        codes[missing] = empty[0] if len(empty) else len(uniques)
+    return codes
+
+
+def _distinct_per_group(codes: np.ndarray, group: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """Number of distinct ``codes`` per contiguous group (``group`` ids 0..k-1).
+
+    Most groups hold one code: only groups where some row differs from the group's first
+    row are counted exactly (by sorting their (group, code) pairs).
+    """
+    out = np.ones(len(starts), dtype=np.int64)
+    differs = codes != codes[starts][group]
+    if differs.any():
+        mixed = np.zeros(len(starts), dtype=bool)
+        mixed[group[differs]] = True
+        rows = mixed[group]
+        sub = np.unique(np.stack([group[rows], codes[rows]]), axis=1)
+        out[mixed] = np.bincount(sub[0], minlength=len(starts))[mixed]
+    return out
 
 
 def _scatter(n: int, positions: np.ndarray, values: np.ndarray, fill: object) -> np.ndarray:
@@ -188,74 +229,81 @@ def availability(
     window_start = baseline_year - baseline_tolerance
 
     # One integer code per grid pair: country position × n_ind + indicator position.
-    c_code = pd.Index(country_axis).get_indexer(obs["country"].astype("string"))
-    i_code = pd.Index(indicator_axis).get_indexer(obs["indicator"].astype("string"))
-    year = obs["year"].to_numpy(dtype=np.int64)
-    value = obs["value"].to_numpy(dtype=np.float64, na_value=np.nan)
-    keep = (c_code >= 0) & (i_code >= 0) & (year <= cutoff_year) & ~np.isnan(value)
-    series = obs["source_series"] if "source_series" in obs else pd.Series("", index=obs.index)
-    data = pd.DataFrame(
-        {
-            "pair": c_code[keep].astype(np.int64) * n_ind + i_code[keep],
-            "year": year[keep],
-            "value": value[keep],
-            "source": obs["source"].astype("string").fillna("").to_numpy()[keep],
-            "series": series.astype("string").fillna("").to_numpy()[keep],
-        }
-    )
-    data = data.iloc[np.lexsort((data["year"].to_numpy(), data["pair"].to_numpy()))]
-    pair = data["pair"].to_numpy()
-    yr = data["year"].to_numpy()
-    same_as_previous = np.r_[False, (pair[1:] == pair[:-1]) & (yr[1:] == yr[:-1])]
-    if same_as_previous.any():
-        first = data.iloc[int(np.argmax(same_as_previous))]
-        raise ValueError(
-            f"obs has {int(same_as_previous.sum())} duplicated country × indicator × year "
-            f"row(s), e.g. {country_axis[first['pair'] // n_ind]} "
-            f"{indicator_axis[first['pair'] % n_ind]} {first['year']}: pass the output of "
-            "mtr_analysis.store.for_analysis"
-        )
+    c_code = axis_codes(obs["country"], country_axis)
+    i_code = axis_codes(obs["indicator"], indicator_axis)
+    year_all = obs["year"].to_numpy(dtype=np.int64)
+    value_all = obs["value"].to_numpy(dtype=np.float64, na_value=np.nan)
+    keep = (c_code >= 0) & (i_code >= 0) & (year_all <= cutoff_year) & ~np.isnan(value_all)
+    pair = c_code[keep].astype(np.int64) * n_ind + i_code[keep]
+    yr = year_all[keep]
+    val = value_all[keep]
+    src = _factor_codes(obs["source"])[keep]
+    if "source_series" in obs:
+        ser = _factor_codes(obs["source_series"])[keep]
+    else:
+        ser = np.zeros(len(yr), dtype=np.int64)
 
-    # Latest observation up to the cutoff (data is sorted by pair, year: last row per pair).
+    # Sort by pair, then year (the store is usually sorted already: checked in O(n)).
+    if len(yr):
+        y0 = int(yr.min())
+        key = pair * (int(yr.max()) - y0 + 1) + (yr - y0)
+        if not bool(np.all(key[1:] >= key[:-1])):
+            order = np.argsort(key, kind="stable")
+            key, pair, yr, val, src, ser = (a[order] for a in (key, pair, yr, val, src, ser))
+        same_as_previous = key[1:] == key[:-1]
+        if same_as_previous.any():
+            at = int(np.argmax(same_as_previous)) + 1
+            raise ValueError(
+                f"obs has {int(same_as_previous.sum())} duplicated country × indicator × year "
+                f"row(s), e.g. {country_axis[pair[at] // n_ind]} "
+                f"{indicator_axis[pair[at] % n_ind]} {yr[at]}: pass the output of "
+                "mtr_analysis.store.for_analysis"
+            )
+
+    # Latest observation up to the cutoff (sorted by pair, year: last row per pair).
     is_last = np.r_[pair[1:] != pair[:-1], True] if len(pair) else np.zeros(0, bool)
     has_latest = np.zeros(n_pairs, dtype=bool)
     has_latest[pair[is_last]] = True
     latest_year = _scatter(n_pairs, pair[is_last], yr[is_last], 0)
-    latest_value = _scatter(n_pairs, pair[is_last], data["value"].to_numpy()[is_last], np.nan)
-    latest_value = latest_value.astype(np.float64)
+    latest_value = _scatter(n_pairs, pair[is_last], val[is_last], np.nan).astype(np.float64)
 
-    # Window statistics.
-    win = data.loc[yr >= window_start]
-    wp = win["pair"].to_numpy()
-    wy = win["year"].to_numpy()
+    # Window statistics; rows of a pair stay contiguous and sorted by year.
+    in_window = yr >= window_start
+    wp, wy, wv = pair[in_window], yr[in_window], val[in_window]
+    wsrc, wser = src[in_window], ser[in_window]
     n_obs = np.bincount(wp, minlength=n_pairs).astype(np.int64)
     in_data = n_obs > 0
     is_first = np.r_[True, wp[1:] != wp[:-1]] if len(wp) else np.zeros(0, bool)
-    first_year = _scatter(n_pairs, wp[is_first], wy[is_first], 0)
+    starts = np.flatnonzero(is_first)
+    group_pair = wp[starts]
+    first_year = _scatter(n_pairs, group_pair, wy[starts], 0)
 
-    gap = np.r_[0, np.where(wp[1:] == wp[:-1], wy[1:] - wy[:-1] - 1, 0)] if len(wp) else wp
     longest_gap = np.zeros(n_pairs, dtype=np.int64)
-    np.maximum.at(longest_gap, wp, gap)
-
     n_sources = np.zeros(n_pairs, dtype=np.int64)
     n_series = np.zeros(n_pairs, dtype=np.int64)
-    if len(win):
-        src = win.groupby("pair", sort=False)["source"].nunique()
-        n_sources[src.index.to_numpy()] = src.to_numpy()
-        ser = win.groupby("pair", sort=False)["series"].nunique()
-        n_series[ser.index.to_numpy()] = ser.to_numpy()
+    if len(wp):
+        gap = np.r_[0, np.where(is_first[1:], 0, wy[1:] - wy[:-1] - 1)]
+        longest_gap[group_pair] = np.maximum.reduceat(gap, starts)
+        group = np.cumsum(is_first) - 1
+        n_sources[group_pair] = _distinct_per_group(wsrc, group, starts)
+        n_series[group_pair] = _distinct_per_group(wser, group, starts)
     has_break = (n_sources > 1) | (n_series > 1)
 
     # Baseline: closest to the requested year, later year on ties, before latest if n > 1.
+    # The score 2·|y − b| + [y < b] is distinct for distinct years, so its minimum per
+    # pair picks exactly one row.
     candidate = ~((n_obs[wp] > 1) & (wy == latest_year[wp]))
-    cp, cy = wp[candidate], wy[candidate]
-    cv = win["value"].to_numpy()[candidate]
-    score = 2 * np.abs(cy - baseline_year) + (cy < baseline_year)
-    order = np.lexsort((score, cp))
-    cp, cy, cv = cp[order], cy[order], cv[order]
-    best = np.r_[True, cp[1:] != cp[:-1]] if len(cp) else np.zeros(0, bool)
-    baseline_found = _scatter(n_pairs, cp[best], cy[best], 0)
-    baseline_value = _scatter(n_pairs, cp[best], cv[best], np.nan).astype(np.float64)
+    cp, cy, cv = wp[candidate], wy[candidate], wv[candidate]
+    baseline_found = np.zeros(n_pairs, dtype=np.int64)
+    baseline_value = np.full(n_pairs, np.nan)
+    if len(cp):
+        score = 2 * np.abs(cy - baseline_year) + (cy < baseline_year)
+        c_first = np.r_[True, cp[1:] != cp[:-1]]
+        c_starts = np.flatnonzero(c_first)
+        best_score = np.minimum.reduceat(score, c_starts)
+        best = score == np.repeat(best_score, np.diff(np.r_[c_starts, len(cp)]))
+        baseline_found[cp[best]] = cy[best]
+        baseline_value[cp[best]] = cv[best]
 
     lag = cutoff_year - latest_year
     category = np.select(

@@ -14,6 +14,7 @@ for red–green colour-blind readers, and every chart also carries a legend.
 
 from __future__ import annotations
 
+import io
 import math
 import re
 import textwrap
@@ -24,7 +25,6 @@ import pandas as pd
 from matplotlib.colors import BoundaryNorm, ListedColormap, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.ticker import MaxNLocator
 
 from mtr_analysis import registry
 from mtr_analysis.catalogue import Catalogue
@@ -53,15 +53,19 @@ GAP_COLOURS: dict[str, str] = {
     "single_point": "#f4a582",
     "no_data": "#e6e6e6",
 }
-#: Cell states of :func:`availability_heatmap`.
-PRESENCE = ("value", "estimate", "missing")
+#: Cell states of :func:`availability_heatmap`: who reported the value, or whether it is an
+#: estimate, or missing.
+PRESENCE = ("national", "international", "estimate", "missing")
 PRESENCE_COLOURS: dict[str, str] = {
-    "value": "#2b5d8c",
-    "estimate": "#9ecae1",
+    "national": "#1b7837",  # green: national submission
+    "international": "#2b5d8c",  # blue: international database (WDI, UN SDG, HDR, ASEANstats)
+    "estimate": "#9ecae1",  # light blue: estimate, modelled, imputed or carried forward
     "missing": "#f2f2f2",
 }
 #: Flags drawn as "estimate" (lighter) in the heatmap.
 ESTIMATE_FLAGS = frozenset({"estimate", "modelled", "imputed", "carried_forward"})
+#: Resolution of the PNG images embedded in reports (:func:`render`).
+REPORT_DPI = 90
 
 TEXT: dict[str, dict[str, str]] = {
     "en": {
@@ -80,6 +84,8 @@ TEXT: dict[str, dict[str, str]] = {
         "no_data": "No data to plot",
         "year": "year",
         "value": "value",
+        "national": "national submission",
+        "international": "international database",
         "estimate": "estimate, modelled or imputed",
         "missing": "no value",
         "sufficient": "sufficient",
@@ -109,6 +115,8 @@ TEXT: dict[str, dict[str, str]] = {
         "no_data": "Không có dữ liệu để vẽ",
         "year": "năm",
         "value": "có giá trị",
+        "national": "số liệu quốc gia gửi",
+        "international": "cơ sở dữ liệu quốc tế",
         "estimate": "ước tính, mô hình hóa hoặc quy nạp",
         "missing": "không có giá trị",
         "sufficient": "đủ dữ liệu",
@@ -255,6 +263,70 @@ def _categorical_mesh(ax, codes: np.ndarray, colours: Sequence[str]) -> None:
     ax.set_ylim(ny - 0.5, -0.5)
 
 
+class PNG:
+    """A rendered figure: shows as an embedded PNG image in notebooks and HTML reports.
+
+    Attributes
+    ----------
+    data : bytes
+        The PNG file.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def _repr_png_(self) -> bytes:
+        return self.data
+
+    def __repr__(self) -> str:
+        return f"<PNG image, {len(self.data)} bytes>"
+
+
+def render(fig: Figure, dpi: int = REPORT_DPI, colours: int | None = 128) -> PNG:
+    """Draw ``fig`` once into a PNG image for the report.
+
+    Faster than letting the notebook's inline backend draw the figure: no ``bbox_inches=
+    "tight"`` pass (layouts here already fit their text) and a screen resolution. The image
+    is reduced to a palette of ``colours`` colours, which makes it about three times smaller
+    (reports are e-mailed) without a visible change for these flat-coloured charts.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+    dpi : int
+        Pixels per inch (default :data:`REPORT_DPI`).
+    colours : int or None
+        Palette size (2–256); ``None`` keeps full colour.
+
+    Returns
+    -------
+    PNG
+        Displayed as an image when it is the last expression of a cell or passed to
+        ``IPython.display.display``.
+    """
+    if not isinstance(dpi, int) or dpi < 10:
+        raise ValueError(f"dpi must be an integer of at least 10; got {dpi!r}")
+    if colours is not None and not (isinstance(colours, int) and 2 <= colours <= 256):
+        raise ValueError(f"colours must be None or an integer from 2 to 256; got {colours!r}")
+    if colours is None:
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=dpi, facecolor="white", metadata={"Software": None})
+        return PNG(buf.getvalue())
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    # Draw once into memory and quantize the pixels directly (no intermediate PNG).
+    fig.set_dpi(dpi)
+    fig.patch.set_facecolor("white")
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba())
+    small = image.convert("RGB").quantize(colors=colours, method=Image.Quantize.FASTOCTREE)
+    out = io.BytesIO()
+    small.save(out, format="PNG")
+    return PNG(out.getvalue())
+
+
 # --------------------------------------------------------------------------- availability
 def availability_heatmap(
     obs: pd.DataFrame,
@@ -266,7 +338,7 @@ def availability_heatmap(
     include_empty: bool = False,
     lang: str = "en",
 ) -> Figure:
-    """Indicator × year grid showing which values exist for one member state.
+    """Indicator × year grid showing which values exist for one member state, by source.
 
     Parameters
     ----------
@@ -290,8 +362,9 @@ def availability_heatmap(
     Returns
     -------
     matplotlib.figure.Figure
-        One axes; cells are "value", "estimate" (flag ``estimate``, ``modelled``,
-        ``imputed`` or ``carried_forward``) or "missing".
+        One axes; cells are coloured by :data:`PRESENCE` (see :func:`presence_codes`):
+        national submission, international database, estimate (flag ``estimate``,
+        ``modelled``, ``imputed`` or ``carried_forward``) or missing.
     """
     tx = _text(lang)
     require_columns(obs, ("country", "indicator", "year", "value"), "obs")
@@ -309,11 +382,7 @@ def availability_heatmap(
         & obs["year"].isin(years)
         & obs["value"].notna()
     ]
-    flag = (
-        rows_obs["flag"].astype(str) if "flag" in rows_obs else pd.Series("", index=rows_obs.index)
-    )
-    # 0 = value, 1 = estimate, 2 = missing; an unflagged value wins over an estimate.
-    state = flag.isin(ESTIMATE_FLAGS).astype(int)
+    state = presence_codes(rows_obs)
     cells = (
         pd.DataFrame(
             {
@@ -332,7 +401,7 @@ def availability_heatmap(
         return _empty_figure(title, lang)
 
     grid = cells.unstack("year").reindex(index=rows, columns=years)
-    codes = grid.fillna(2).to_numpy(dtype=float)
+    codes = grid.fillna(PRESENCE.index("missing")).to_numpy(dtype=float)
 
     labels = [short_name(catalogue, i) for i in rows]
     fig = _new_figure(max(6.0, 3.6 + 0.32 * len(years)), 1.8 + 0.28 * len(rows))
@@ -347,8 +416,38 @@ def availability_heatmap(
     handles = [
         Patch(facecolor=PRESENCE_COLOURS[p], edgecolor="grey", label=tx[p]) for p in PRESENCE
     ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=3, frameon=False, fontsize=8)
+    fig.legend(handles=handles, loc="outside lower center", ncols=4, frameon=False, fontsize=8)
     return fig
+
+
+def presence_codes(obs: pd.DataFrame) -> pd.Series:
+    """Heatmap state of each observation, as a position in :data:`PRESENCE`.
+
+    ``estimate`` (2) when the flag is one of :data:`ESTIMATE_FLAGS`; otherwise ``national``
+    (0) when the source is a national submission and ``international`` (1) for any other
+    source. Where several values share a cell the smallest code is drawn, so a reported
+    national value wins over an international one and both win over an estimate.
+
+    Parameters
+    ----------
+    obs : pandas.DataFrame
+        Observations with ``source`` (optional: all international) and ``flag`` (optional).
+
+    Returns
+    -------
+    pandas.Series of int
+        Same index as ``obs``.
+    """
+    from mtr_analysis.store import source_kind
+
+    if "source" in obs:
+        national = source_kind(obs["source"].astype("string").fillna("")).eq("national")
+    else:
+        national = pd.Series(False, index=obs.index)
+    flag = obs["flag"].astype(str) if "flag" in obs else pd.Series("", index=obs.index)
+    code = np.where(national.to_numpy(dtype=bool), 0, 1)
+    code = np.where(flag.isin(ESTIMATE_FLAGS).to_numpy(), 2, code)
+    return pd.Series(code, index=obs.index, dtype=int)
 
 
 def regional_availability_matrix(
@@ -423,11 +522,43 @@ def regional_availability_matrix(
 
 
 # --------------------------------------------------------------------------- trends
-def _first(rows: pd.DataFrame, col: str) -> float | None:
-    if col not in rows or rows.empty:
-        return None
-    v = rows[col].iloc[0]
-    return None if pd.isna(v) else float(v)
+def asean_band(obs: pd.DataFrame, min_countries: int = 2) -> pd.DataFrame:
+    """Range of member states' values per indicator and year: the shaded band of trend charts.
+
+    Computed once for all indicators (one group-by), then looked up per panel.
+
+    Parameters
+    ----------
+    obs : pandas.DataFrame
+        Observations of all member states (``country``, ``indicator``, ``year``, ``value``).
+    min_countries : int
+        Years where fewer member states report are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``(indicator, year)``; columns ``lo`` (minimum), ``hi`` (maximum) and ``n``
+        (number of values), sorted by index.
+    """
+    require_columns(obs, ("country", "indicator", "year", "value"), "obs")
+    rows = obs.loc[obs["value"].notna()]
+    grouped = rows.groupby([rows["indicator"].astype(str), rows["year"].astype(int)])["value"]
+    band = pd.DataFrame({"lo": grouped.min(), "hi": grouped.max(), "n": grouped.size()})
+    band.index.names = ["indicator", "year"]
+    return band.loc[band["n"] >= min_countries].sort_index()
+
+
+def _wrap_title(text: str, width: int = 38, lines: int = 2) -> str:
+    wrapped = textwrap.wrap(text, width)
+    if len(wrapped) > lines:
+        wrapped = wrapped[: lines - 1] + [truncate(" ".join(wrapped[lines - 1 :]), width)]
+    return "\n".join(wrapped)
+
+
+# Layout of the trend grid, in inches (fixed, so no layout engine has to measure text).
+_CELL_W, _CELL_H = 3.8, 2.85
+_PAD_LEFT, _PAD_RIGHT, _PAD_TOP, _PAD_BOTTOM = 0.9, 0.12, 0.78, 0.32
+_SUPTITLE_H, _LEGEND_ROW_H = 0.34, 0.24
 
 
 def trend_grid(
@@ -440,6 +571,8 @@ def trend_grid(
     asean_obs: pd.DataFrame | None = None,
     ncols: int = 3,
     lang: str = "en",
+    band: pd.DataFrame | None = None,
+    title: str | None = None,
 ) -> Figure:
     """Small multiples of one member state's series with baseline, target and projection.
 
@@ -460,22 +593,29 @@ def trend_grid(
         At most this many panels (the first ones).
     asean_obs : pandas.DataFrame, optional
         Observations of all member states; their min–max per year (where two or more
-        countries report) is shaded behind the series.
+        countries report) is shaded behind the series. Ignored when ``band`` is given.
     ncols : int
         Panels per row.
     lang : {"en", "vi"}
+    band : pandas.DataFrame, optional
+        Precomputed :func:`asean_band` (pass it when drawing several grids from the same
+        observations, so the band is computed once).
+    title : str, optional
+        Figure title (default: "Trends, <country>").
 
     Returns
     -------
     matplotlib.figure.Figure
         One axes per panel (unused grid cells removed); a centred "No data to plot" text
-        when no indicator has data.
+        when no indicator has data. Each panel's title is the indicator's name; its status
+        is the coloured label above the plot (colour of :data:`STATUS_COLOURS`).
 
     Notes
     -----
     Target: dashed horizontal line at ``target_value`` (from ``assessment``, else the
     catalogue). Projection: dotted line from (``latest_year``, ``latest_value``) to
-    (``target_year``, ``projected_value``).
+    (``target_year``, ``projected_value``). The layout is computed in inches rather than by
+    a layout engine: drawing is several times faster and the panels line up.
     """
     tx = _text(lang)
     require_columns(obs, ("country", "indicator", "year", "value"), "obs")
@@ -487,67 +627,95 @@ def trend_grid(
     name = _country_name(country, lang)
     mine = obs.loc[(obs["country"].astype(str) == str(country)) & obs["value"].notna()]
     mine = mine.assign(indicator=mine["indicator"].astype(str))
-    with_data = set(mine["indicator"])
+    series_of = {
+        ind: grp.groupby("year")["value"].first().sort_index()
+        for ind, grp in mine.groupby("indicator", sort=False)
+    }
     if indicators is None:
-        candidates = ordered_indicators(catalogue, with_data)
+        candidates = ordered_indicators(catalogue, series_of)
     else:
         candidates = list(dict.fromkeys(str(i) for i in indicators))
-    panels = [i for i in candidates if i in with_data]
+    panels = [i for i in candidates if i in series_of]
+    base_title = title or tx["trends"].format(country=name)
     if not panels:
-        return _empty_figure(tx["trends"].format(country=name), lang)
+        return _empty_figure(base_title, lang)
     shown = panels[:max_panels]
-    title = (
-        tx["trends"].format(country=name)
-        if len(shown) == len(panels)
-        else tx["trends_more"].format(country=name, k=len(shown), n=len(panels))
-    )
+    if len(shown) < len(panels):
+        base_title = title or tx["trends_more"].format(country=name, k=len(shown), n=len(panels))
     a = assessment.loc[assessment["country"].astype(str) == str(country)]
-    a = a.assign(indicator=a["indicator"].astype(str))
-    band_obs = None
-    if asean_obs is not None:
-        require_columns(asean_obs, ("country", "indicator", "year", "value"), "asean_obs")
-        band_obs = asean_obs.loc[asean_obs["value"].notna()]
-        band_obs = band_obs.assign(indicator=band_obs["indicator"].astype(str))
+    a = a.assign(indicator=a["indicator"].astype(str)).drop_duplicates("indicator")
+    a = a.set_index("indicator")
+    if band is None and asean_obs is not None:
+        band = asean_band(asean_obs.loc[asean_obs["indicator"].astype(str).isin(shown)])
+    band_of = {}
+    if band is not None and len(band):
+        band_inds = band.index.get_level_values(0)
+        band_of = {ind: band.loc[band_inds == ind].droplevel(0) for ind in shown}
 
     ncols = min(ncols, len(shown))
     nrows = math.ceil(len(shown) / ncols)
-    fig = _new_figure(3.8 * ncols, 2.9 * nrows + 1.0)
-    axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
+    width = _CELL_W * ncols
+    axes_w = _CELL_W - _PAD_LEFT - _PAD_RIGHT
+    axes_h = _CELL_H - _PAD_TOP - _PAD_BOTTOM
+    legend_cols = max(2, min(6, int(width / 1.9)))
+    legend_rows = math.ceil(7 / legend_cols)
+    bottom_in = _PAD_BOTTOM + legend_rows * _LEGEND_ROW_H + 0.15
+    height = _CELL_H * nrows + _SUPTITLE_H + legend_rows * _LEGEND_ROW_H + 0.15
+    fig = Figure(figsize=(width, height))
+    axes = fig.subplots(
+        nrows,
+        ncols,
+        squeeze=False,
+        gridspec_kw={
+            "left": _PAD_LEFT / width,
+            "right": 1 - _PAD_RIGHT / width,
+            "top": 1 - (_SUPTITLE_H + _PAD_TOP) / height,
+            "bottom": bottom_in / height,
+            "wspace": (_PAD_LEFT + _PAD_RIGHT) / axes_w,
+            "hspace": (_PAD_TOP + _PAD_BOTTOM) / axes_h,
+        },
+    ).ravel()
     for ax in axes[len(shown) :]:
         fig.delaxes(ax)
     colour = "#1f4e79"
     table = catalogue.indicators
+    handles: dict[str, object] = {}
+
+    def keep(label: str, artist: object) -> None:
+        handles.setdefault(label, artist)
+
     for ax, ind in zip(axes, shown, strict=False):
-        series = mine.loc[mine["indicator"] == ind].groupby("year")["value"].first().sort_index()
-        row = a.loc[a["indicator"] == ind]
-        status = str(row["status"].iloc[0]) if "status" in row and len(row) else "no_data"
-        x_max = int(series.index.max())
-        if band_obs is not None:
-            band = band_obs.loc[band_obs["indicator"] == ind].groupby("year")["value"]
-            stats = pd.DataFrame({"lo": band.min(), "hi": band.max(), "n": band.size()})
-            stats = stats.loc[stats["n"] >= 2]
-            if len(stats):
+        series = series_of[ind]
+        row = a.loc[ind] if ind in a.index else pd.Series(dtype=object)
+        status = str(row.get("status", "no_data"))
+        if status not in STATUS_COLOURS:
+            status = "no_data"
+        x_min, x_max = int(series.index.min()), int(series.index.max())
+        stats = band_of.get(ind)
+        if stats is not None and len(stats):
+            keep(
+                tx["asean_range"],
                 ax.fill_between(
                     stats.index.to_numpy(dtype=float),
-                    stats["lo"],
-                    stats["hi"],
+                    stats["lo"].to_numpy(dtype=float),
+                    stats["hi"].to_numpy(dtype=float),
                     color="#9e9e9e",
                     alpha=0.25,
                     linewidth=0,
-                    label=tx["asean_range"],
-                )
-        ax.plot(
-            series.index,
+                ),
+            )
+        (line,) = ax.plot(
+            series.index.to_numpy(),
             series.to_numpy(),
             marker="o",
-            markersize=3.5,
+            markersize=3,
             color=colour,
             linewidth=1.5,
-            label=tx["series"].format(country=name),
         )
-        by, bv = _first(row, "baseline_year"), _first(row, "baseline_value")
+        keep(tx["series"].format(country=name), line)
+        by, bv = _value(row, "baseline_year"), _value(row, "baseline_value")
         if by is not None and bv is not None:
-            ax.plot(
+            (mark,) = ax.plot(
                 [by],
                 [bv],
                 marker="o",
@@ -556,62 +724,83 @@ def trend_grid(
                 markeredgecolor="#e08214",
                 markeredgewidth=2,
                 linestyle="none",
-                label=tx["baseline"],
             )
-        ly, lv = _first(row, "latest_year"), _first(row, "latest_value")
+            keep(tx["baseline"], mark)
+        ly, lv = _value(row, "latest_year"), _value(row, "latest_value")
         if ly is None or lv is None:
             ly, lv = float(series.index[-1]), float(series.iloc[-1])
-        ax.plot(
-            [ly], [lv], marker="D", markersize=6, color=colour, linestyle="none", label=tx["latest"]
-        )
-        target = _first(row, "target_value")
+        (mark,) = ax.plot([ly], [lv], marker="D", markersize=6, color=colour, linestyle="none")
+        keep(tx["latest"], mark)
+        target = _value(row, "target_value")
         if target is None and ind in table.index and pd.notna(table.at[ind, "target_value"]):
             target = float(table.at[ind, "target_value"])
-        target_year = _first(row, "target_year")
+        target_year = _value(row, "target_year")
         if target_year is None and ind in table.index and pd.notna(table.at[ind, "target_year"]):
             target_year = float(table.at[ind, "target_year"])
         if target is not None:
-            ax.axhline(
-                target,
-                color=STATUS_COLOURS["target_met"],
-                linestyle="--",
-                linewidth=1.2,
-                label=tx["target"],
+            keep(
+                tx["target"],
+                ax.axhline(
+                    target, color=STATUS_COLOURS["target_met"], linestyle="--", linewidth=1.2
+                ),
             )
-        projected = _first(row, "projected_value")
+        projected = _value(row, "projected_value")
         if projected is not None and target_year is not None and target_year > ly:
-            ax.plot(
-                [ly, target_year],
-                [lv, projected],
-                linestyle=":",
-                color=colour,
-                linewidth=1.5,
-                label=tx["projection"],
+            (proj,) = ax.plot(
+                [ly, target_year], [lv, projected], linestyle=":", color=colour, linewidth=1.5
             )
+            keep(tx["projection"], proj)
             x_max = max(x_max, int(target_year))
-        ax.set_xlim(min(int(series.index.min()), int(ly)) - 0.5, x_max + 0.5)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+        x_min = min(x_min, int(ly))
+        ax.set_xlim(x_min - 0.5, x_max + 0.5)
+        ax.set_xticks(_year_ticks(x_min, x_max))
         ax.tick_params(labelsize=8)
-        label = STATUS_LABELS[lang].get(status, status)
-        ax.set_title(f"{short_name(catalogue, ind, 40)}\n{label}", fontsize=9)
+        ax.set_title(_wrap_title(short_name(catalogue, ind, 76)), fontsize=9, pad=17)
+        badge = STATUS_COLOURS[status]
+        ax.text(
+            0.0,
+            1.025,
+            STATUS_LABELS[lang].get(status, status),
+            transform=ax.transAxes,
+            ha="left",
+            va="bottom",
+            fontsize=7.5,
+            color=_text_colour(badge),
+            bbox={"boxstyle": "round,pad=0.2", "facecolor": badge, "edgecolor": "none"},
+        )
         unit = str(table.at[ind, "unit"]) if ind in table.index else ""
-        ax.set_ylabel("\n".join(textwrap.wrap(unit, 30)), fontsize=8)
+        ax.set_ylabel("\n".join(textwrap.wrap(unit, 28)[:3]), fontsize=8)
         ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
-    # One legend for the figure, with every element that was drawn somewhere.
-    seen: dict[str, object] = {}
-    for ax in axes[: len(shown)]:
-        for handle, lab in zip(*ax.get_legend_handles_labels(), strict=True):
-            seen.setdefault(lab, handle)
+    # One legend for the figure, with every element drawn somewhere, in a fixed order.
+    order = [tx[k] for k in ("asean_range", "baseline", "latest", "target", "projection")]
+    labels = [tx["series"].format(country=name)] + [k for k in order if k in handles]
+    labels = [k for k in labels if k in handles]
     fig.legend(
-        list(seen.values()),
-        list(seen.keys()),
-        loc="outside lower center",
-        ncols=min(len(seen), 6),
+        [handles[k] for k in labels],
+        labels,
+        loc="lower center",
+        bbox_to_anchor=(0.5, 0.1 / height),
+        ncols=min(len(labels), legend_cols),
         frameon=False,
         fontsize=8,
     )
-    fig.suptitle(title)
+    fig.suptitle(base_title, y=1 - 0.12 / height, va="top")
     return fig
+
+
+def _year_ticks(first: int, last: int, max_ticks: int = 5) -> list[int]:
+    """Integer year ticks: every 1, 2, 5, 10 or 20 years so that at most ``max_ticks`` fit."""
+    span = max(last - first, 0)
+    step = next((s for s in (1, 2, 5, 10, 20, 50) if span / s < max_ticks), 100)
+    start = math.ceil(first / step) * step
+    return list(range(start, last + 1, step)) or [first]
+
+
+def _value(row: pd.Series, col: str) -> float | None:
+    if col not in row.index:
+        return None
+    v = row[col]
+    return None if pd.isna(v) else float(v)
 
 
 # --------------------------------------------------------------------------- status
@@ -709,7 +898,8 @@ def status_bar(
             widths,
             left=left,
             color=colour,
-            edgecolor="white",
+            # "no data" is almost white: outline it so the bar and its legend key show.
+            edgecolor="#9e9e9e" if status == "no_data" else "white",
             linewidth=0.6,
             label=STATUS_LABELS[lang][status],
             height=0.7,

@@ -57,7 +57,12 @@ class Harmonisation:
 
 def normalise_name(name: object) -> str:
     """Lower-case, strip accents and punctuation, collapse spaces ("Việt Nam" → "viet nam")."""
-    text = unicodedata.normalize("NFKD", str(name))
+    if isinstance(name, float) and name.is_integer():
+        name = int(name)  # an M49 code read from Excel as 96.0
+    text = str(name).strip()
+    if re.fullmatch(r"\d+\.0+", text):
+        text = text.split(".")[0]
+    text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.replace("đ", "d").replace("Đ", "D").lower()
     text = re.sub(r"\[[^\]]*\]", " ", text)  # "Cambodia [KH]" -> "Cambodia"

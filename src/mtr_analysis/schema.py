@@ -128,6 +128,7 @@ def validate_observations(
         checks.append(
             (~out["indicator"].isin(indicators), "have an indicator not in the catalogue")
         )
+    checks.append((out["selected"] & out["indicator"].eq(""), "are selected but have no indicator"))
     dup = out.loc[out["selected"]].duplicated(KEY, keep=False).reindex(out.index, fill_value=False)
     checks.append((dup, "select more than one value for the same country/indicator/year"))
     for mask, reason in checks:

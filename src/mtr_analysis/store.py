@@ -1,52 +1,293 @@
-"""The tidy observation store: choose among alternatives, write and read Parquet.
+"""The tidy observation store: choose among sources and vintages, list disagreements, Parquet I/O.
 
 ``mtr build`` writes ``observations.parquet`` (schema in :mod:`mtr_analysis.schema`) with
 every accepted value; the boolean ``selected`` marks the one value per country × indicator ×
-year × disaggregation used for analysis.
+year × disaggregation used for analysis, chosen by a configurable source priority
+(``config/source_priority.yaml``: national submission first by default) and, within one
+source, by the newest vintage. Values of series that are not in the catalogue go to
+``out_of_scope.parquet`` beside it: kept, but never analysed.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import yaml
 
-from mtr_analysis.paths import OBSERVATIONS_FILE, PROCESSED_DIR
-from mtr_analysis.schema import KEY, TOTAL, conform, validate_observations
+from mtr_analysis.clean import poverty_ppp, vintage_date
+from mtr_analysis.paths import CONFIG_DIR, OBSERVATIONS_FILE, PROCESSED_DIR
+from mtr_analysis.schema import COLUMNS, KEY, TOTAL, conform, validate_observations
 
+PRIORITY_FILE = CONFIG_DIR / "source_priority.yaml"
+OUT_OF_SCOPE_FILE = "out_of_scope.parquet"
 #: Source-kind priority for ``selected`` (lower wins): national submissions first.
 DEFAULT_PRIORITY = ("national", "asean", "unsdg", "wdi", "hdr")
 DEMO_MARKER = "DEMO"
+OTHER = "other"
 
 
-def source_kind(source: pd.Series) -> pd.Series:
-    """Classify ``source`` strings into the kinds of :data:`DEFAULT_PRIORITY`."""
-    s = source.str.lower()
-    kind = pd.Series("other", index=source.index, dtype="string")
-    for pattern, name in [
-        ("national", "national"),
-        ("asean", "asean"),
-        ("sdg", "unsdg"),
-        ("world bank|wdi|databank", "wdi"),
-        ("hdr|undp", "hdr"),
-    ]:
-        kind = kind.mask(kind.eq("other") & s.str.contains(pattern, regex=True), name)
-    return kind
+@dataclass(frozen=True)
+class Priority:
+    """How ``selected`` is chosen and when values disagree.
+
+    Attributes
+    ----------
+    order : tuple of str
+        Source kinds, preferred first.
+    kinds : tuple of (kind, pattern)
+        Classification of ``source`` text: the first regex that matches gives the kind.
+    tolerance : float
+        Relative difference ``|a − b| / max(|a|, |b|)`` above which two sources disagree.
+    revision_tolerance : float
+        The same threshold for revisions between vintages of one source.
+    """
+
+    order: tuple[str, ...] = DEFAULT_PRIORITY
+    kinds: tuple[tuple[str, str], ...] = (
+        ("national", "national submission"),
+        ("asean", "aseanstats|asean secretariat"),
+        ("unsdg", "sdg|unsd|united nations statistics"),
+        ("wdi", "world bank|world development indicators|wdi|databank"),
+        ("hdr", "hdr|undp|human development"),
+    )
+    tolerance: float = 0.05
+    revision_tolerance: float = 0.05
+
+    def as_dict(self) -> dict:
+        """Plain form for ``intake.json``."""
+        return {
+            "order": list(self.order),
+            "kinds": [{"kind": k, "pattern": p} for k, p in self.kinds],
+            "tolerance": self.tolerance,
+            "revision_tolerance": self.revision_tolerance,
+        }
 
 
-def select(obs: pd.DataFrame, priority: tuple[str, ...] = DEFAULT_PRIORITY) -> pd.DataFrame:
+def _check_priority(p: Priority, where: str) -> Priority:
+    known = {k for k, _ in p.kinds} | {OTHER}
+    bad = [k for k in p.order if k not in known]
+    if bad:
+        raise ValueError(
+            f"{where}: unknown source kind(s) {', '.join(map(repr, bad))}; "
+            f"known: {', '.join(sorted(known))}"
+        )
+    if len(set(p.order)) != len(p.order):
+        raise ValueError(f"{where}: a source kind is listed twice in {list(p.order)}")
+    for name, tol in (("tolerance", p.tolerance), ("revision_tolerance", p.revision_tolerance)):
+        if not (isinstance(tol, int | float) and 0 <= tol < 1):
+            raise ValueError(f"{where}: {name} must be a number in [0, 1), got {tol!r}")
+    for kind, pattern in p.kinds:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"{where}: pattern of kind {kind!r} is invalid: {exc}") from None
+    return p
+
+
+def read_priority_file(path: Path | str) -> Priority:
+    """Read a priority YAML file (format of ``config/source_priority.yaml``).
+
+    Raises
+    ------
+    ValueError
+        Naming the file and the bad entry.
+    """
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict) or "priority" not in raw:
+        raise ValueError(f"{path}: needs a 'priority' list of source kinds")
+    default = Priority()
+    kinds = raw.get("kinds")
+    parsed_kinds = default.kinds
+    if kinds is not None:
+        try:
+            parsed_kinds = tuple((str(k["kind"]), str(k["pattern"])) for k in kinds)
+        except (TypeError, KeyError):
+            raise ValueError(f"{path}: 'kinds' must be a list of {{kind, pattern}}") from None
+    p = Priority(
+        order=tuple(str(k) for k in raw["priority"]),
+        kinds=parsed_kinds,
+        tolerance=raw.get("tolerance", default.tolerance),
+        revision_tolerance=raw.get("revision_tolerance", default.revision_tolerance),
+    )
+    return _check_priority(p, str(path))
+
+
+def load_priority(spec: str | Path | Priority | None = None) -> Priority:
+    """The source priority from a YAML file, a comma-separated list, or the default file.
+
+    Parameters
+    ----------
+    spec : str, path or Priority, optional
+        ``None`` → ``config/source_priority.yaml``; an existing file → that file;
+        ``"national,wdi,unsdg"`` → the default settings with this order.
+    """
+    if isinstance(spec, Priority):
+        return _check_priority(spec, "priority")
+    if spec is None:
+        return read_priority_file(PRIORITY_FILE)
+    path = Path(spec)
+    if path.suffix.lower() in (".yaml", ".yml") or path.is_file():
+        if not path.is_file():
+            raise FileNotFoundError(f"priority file {path} not found")
+        return read_priority_file(path)
+    order = tuple(k.strip().lower() for k in str(spec).split(",") if k.strip())
+    return _check_priority(replace(read_priority_file(PRIORITY_FILE), order=order), "--priority")
+
+
+def source_kind(source: pd.Series, priority: Priority | None = None) -> pd.Series:
+    """Classify ``source`` strings into kinds (``national``, ``wdi``, … or ``other``)."""
+    p = priority or Priority()
+    s = source.astype("string").fillna("")
+    uniq = pd.Series(s.unique(), dtype="string")
+    kind = pd.Series(OTHER, index=uniq.index, dtype="string")
+    for name, pattern in p.kinds:
+        hit = uniq.str.contains(pattern, case=False, regex=True)
+        kind = kind.mask(kind.eq(OTHER) & hit, name)
+    return s.map(dict(zip(uniq, kind))).astype("string")
+
+
+def _ranked(obs: pd.DataFrame, priority: Priority) -> pd.DataFrame:
+    """Helper columns for choosing: ``_kind``, ``_rank``, ``_vintage``, ``_eligible``."""
+    out = obs.copy()
+    out["_kind"] = source_kind(out["source"], priority)
+    out["_rank"] = out["_kind"].map({k: i for i, k in enumerate(priority.order)})
+    out["_rank"] = out["_rank"].fillna(len(priority.order)).astype(int)
+    out["_vintage"] = vintage_date(out["source"])
+    ppp = poverty_ppp(out["source_series"])
+    newest = ppp.groupby([out["country"], out["indicator"]]).transform("max")
+    out["_eligible"] = ~(ppp.notna() & ppp.lt(newest))
+    return out
+
+
+_ORDER = ["_eligible", "_rank", "_vintage", "source", "file", "locator"]
+_ASC = [False, True, False, False, False, True]
+
+
+def select(obs: pd.DataFrame, priority: Priority | tuple[str, ...] | None = None) -> pd.DataFrame:
     """Mark one value per key (:data:`~mtr_analysis.schema.KEY`) as ``selected``.
 
-    The value from the source kind earliest in ``priority`` wins; ties go to the later
-    ``source`` string (newer vintages sort later), then to the first row.
+    Rules, in order:
+
+    1. A poverty-headcount value tagged with an older poverty line than the newest line
+       present for the same country and indicator is never selected (see
+       :func:`mtr_analysis.clean.tag_poverty_lines`): a series never splices two lines.
+    2. The source kind earliest in the priority order wins (national submission first by
+       default; kinds are read from ``source``, see :func:`source_kind`).
+    3. Within a kind, the newest vintage (release date in ``source``) wins; values
+       without a date come last.
+    4. Remaining ties go to the later ``source`` string, then the later file name, then
+       the first locator.
+
+    Every value is kept; the others get ``selected = False``.
     """
+    if priority is None or isinstance(priority, tuple):
+        priority = Priority(order=priority or DEFAULT_PRIORITY)
+    ranked = _ranked(obs, priority)
+    order = ranked.sort_values(_ORDER, ascending=_ASC, kind="stable", na_position="last")
+    chosen = ~order.duplicated(KEY, keep="first") & order["_eligible"]
     out = obs.copy()
-    rank = source_kind(out["source"]).map({k: i for i, k in enumerate(priority)})
-    out["_rank"] = rank.fillna(len(priority)).astype(int)
-    order = out.sort_values(["_rank", "source"], ascending=[True, False], kind="stable")
-    chosen = ~order.duplicated(KEY, keep="first")
-    out["selected"] = chosen.reindex(out.index)
-    return out.drop(columns="_rank")
+    out["selected"] = chosen.reindex(out.index).astype(bool)
+    return out
+
+
+def relative_difference(a: pd.Series, b: pd.Series) -> pd.Series:
+    """``|a − b| / max(|a|, |b|)`` (0 when both are 0): symmetric, between 0 and 1 for
+    values of one sign, up to 2 when the signs differ."""
+    den = np.maximum(a.abs(), b.abs())
+    diff = (a - b).abs()
+    return (diff / den.where(den > 0)).fillna(0.0)
+
+
+_SIDE = ["source", "source_series", "value", "file", "locator"]
+
+
+def conflicts(obs: pd.DataFrame, priority: Priority | None = None) -> pd.DataFrame:
+    """Disagreements between sources: the selected value vs the best value of each other kind.
+
+    For each key with a selected value and, for each other source kind with an eligible
+    value for the same key, that kind's best value (newest vintage): listed when their
+    :func:`relative_difference` exceeds ``priority.tolerance``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``KEY`` columns, ``selected_kind/_source/_series/_value/_file/_locator``,
+        ``other_kind/…``, ``rel_diff``; sorted by ``rel_diff`` descending.
+    """
+    p = priority or Priority()
+    cols = [*KEY, "selected_kind"] + [f"selected_{c}" for c in _SIDE]
+    cols += ["other_kind"] + [f"other_{c}" for c in _SIDE] + ["rel_diff"]
+    ranked = _ranked(obs, p)
+    ranked = ranked.loc[ranked["_eligible"]]
+    order = ranked.sort_values(_ORDER, ascending=_ASC, kind="stable", na_position="last")
+    best = order.loc[~order.duplicated([*KEY, "_kind"], keep="first")]
+    sel = best.loc[best["selected"]]
+    alt = best.loc[~best["selected"]]
+    left = sel[[*KEY, "_kind", *_SIDE]].rename(
+        columns={"_kind": "selected_kind", **{c: f"selected_{c}" for c in _SIDE}}
+    )
+    right = alt[[*KEY, "_kind", *_SIDE]].rename(
+        columns={"_kind": "other_kind", **{c: f"other_{c}" for c in _SIDE}}
+    )
+    pairs = left.merge(right, on=KEY, how="inner")
+    pairs = pairs.loc[pairs["selected_kind"].ne(pairs["other_kind"])]
+    pairs["rel_diff"] = relative_difference(pairs["selected_value"], pairs["other_value"])
+    out = pairs.loc[pairs["rel_diff"] > p.tolerance, cols]
+    return out.sort_values(["rel_diff", *KEY], ascending=[False] + [True] * len(KEY)).reset_index(
+        drop=True
+    )
+
+
+def revisions(obs: pd.DataFrame, priority: Priority | None = None) -> pd.DataFrame:
+    """Revisions between vintages of the same source and series.
+
+    For each key, source kind and ``source_series`` (so a change of poverty line is a
+    change of definition, not a revision), the newest vintage's value is compared with the
+    value of every older vintage; pairs whose :func:`relative_difference` exceeds
+    ``priority.revision_tolerance`` are listed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``KEY``, ``kind``, ``source_series``, ``new_vintage``, ``new_value``,
+        ``new_source``, ``new_file``, ``new_locator``, the same for ``old_``, and
+        ``rel_change`` = (new − old) / max(|new|, |old|), signed; sorted by its size.
+    """
+    p = priority or Priority()
+    side = ["_vintage", "value", "source", "file", "locator"]
+    names = ["vintage", "value", "source", "file", "locator"]
+    cols = [*KEY, "kind", "source_series"]
+    cols += [f"new_{c}" for c in names] + [f"old_{c}" for c in names] + ["rel_change"]
+    ranked = _ranked(obs, p)
+    ranked = ranked.loc[ranked["_vintage"].notna()]
+    group = [*KEY, "_kind", "source_series"]
+    newest = ranked.groupby(group, dropna=False)["_vintage"].transform("max")
+    new = ranked.loc[ranked["_vintage"].eq(newest)].drop_duplicates(group)
+    old = ranked.loc[ranked["_vintage"].lt(newest)]
+    pairs = new[[*group, *side]].merge(
+        old[[*group, *side]], on=group, how="inner", suffixes=("_new", "_old")
+    )
+    out = pd.DataFrame({k: pairs[k] for k in KEY})
+    out["kind"] = pairs["_kind"]
+    out["source_series"] = pairs["source_series"]
+    for s, n in zip(side, names):
+        out[f"new_{n}"] = pairs[f"{s}_new"]
+        out[f"old_{n}"] = pairs[f"{s}_old"]
+    for c in ("new_vintage", "old_vintage"):
+        out[c] = out[c].dt.strftime("%Y-%m-%d")
+    rel = relative_difference(out["new_value"], out["old_value"])
+    out["rel_change"] = rel * np.sign(out["new_value"] - out["old_value"])
+    out = out.loc[rel > p.revision_tolerance, cols]
+    size = out["rel_change"].abs()
+    return out.iloc[np.lexsort((out["year"], -size.to_numpy()))].reset_index(drop=True)
 
 
 def write_store(obs: pd.DataFrame, out_dir: Path | str = PROCESSED_DIR) -> Path:
@@ -54,9 +295,32 @@ def write_store(obs: pd.DataFrame, out_dir: Path | str = PROCESSED_DIR) -> Path:
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / OBSERVATIONS_FILE
-    ordered = validate_observations(obs).sort_values(KEY + ["source"], kind="stable")
+    ordered = validate_observations(obs).sort_values(KEY + ["source", "file", "locator"])
     ordered.reset_index(drop=True).to_parquet(path, index=False)
     return path
+
+
+def write_out_of_scope(values: pd.DataFrame, out_dir: Path | str = PROCESSED_DIR) -> Path:
+    """Write ``out_of_scope.parquet``: values of series not in the catalogue.
+
+    Same columns as the store, with ``indicator`` = ``""`` and ``selected`` = False, so the
+    values are kept with their provenance but never reach an analysis.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    path = out_dir / OUT_OF_SCOPE_FILE
+    frame = conform(values.assign(indicator="", selected=False))
+    frame = frame.sort_values(["source_series", "country", "year", "file", "locator"])
+    frame.reset_index(drop=True).to_parquet(path, index=False)
+    return path
+
+
+def read_out_of_scope(data_dir: Path | str = PROCESSED_DIR) -> pd.DataFrame:
+    """Values of series not in the catalogue (empty frame when the file does not exist)."""
+    path = Path(data_dir) / OUT_OF_SCOPE_FILE
+    if not path.exists():
+        return conform(pd.DataFrame({c: pd.Series(dtype=t) for c, t in COLUMNS.items()}))
+    return conform(pd.read_parquet(path))
 
 
 def read_store(data_dir: Path | str = PROCESSED_DIR) -> pd.DataFrame:
@@ -74,8 +338,10 @@ def read_store(data_dir: Path | str = PROCESSED_DIR) -> pd.DataFrame:
 
 
 def for_analysis(obs: pd.DataFrame) -> pd.DataFrame:
-    """Selected values for totals (sex, age and location all ``"total"``)."""
+    """Selected values for totals (sex, age and location all ``"total"``) of catalogue
+    indicators (rows without an ``indicator`` id are never analysed)."""
     mask = obs["selected"] & obs["sex"].eq(TOTAL) & obs["age"].eq(TOTAL) & obs["location"].eq(TOTAL)
+    mask &= obs["indicator"].fillna("").ne("")
     return obs.loc[mask].reset_index(drop=True)
 
 

@@ -1,29 +1,40 @@
-"""Progress assessment per country × indicator, after the UNSD SDG Progress Chart method.
+"""Progress assessment per country × indicator: UNSD progress chart, ESCAP, OLS trend.
 
-:func:`assess` takes the availability table of :func:`mtr_analysis.gaps.availability`
-(baseline and latest point of each series), computes the compound annual growth rate
-(:func:`cagr`) between them and classifies the series into :data:`STATUS_ORDER`:
+:func:`assess` classifies every series of the availability table of
+:func:`mtr_analysis.gaps.availability` into :data:`STATUS_ORDER` with one of
+:data:`METHODS`:
 
-- with a numeric target (catalogue ``target_kind`` ``absolute`` or ``interpretive``), the
-  share of the required baseline → target change that the extrapolated value reaches at
+- ``"unsd"`` (default), the UN Statistics Division's SDG Progress Chart: compound annual
+  growth rate (:func:`cagr`) between the baseline and the latest point, extrapolated to
   the target year;
-- without one (including ``relative`` targets, for now), the growth rate in the desirable
-  direction against fixed bands.
+- ``"escap"``, ESCAP's anticipated progress: a time-weighted linear regression on all data
+  since 2000 (logit scale for bounded percentages), extrapolated to the target year;
+- ``"ols"``, an ordinary least-squares trend on the review window with the confidence
+  interval of its slope (the closed form of ``statsmodels.OLS``, vectorised).
 
-:func:`summarise_status` counts statuses per group. Everything is vectorised over series.
-Source: UNSD Progress Chart technical notes as summarised in ``spec/methods.md`` section 3.1.
+With a numeric target (catalogue ``target_kind`` ``absolute`` or ``interpretive``) the status
+comes from the share of the required baseline → target change that the projected value
+reaches; without one (``relative`` targets included, for now) from the trend's growth rate
+in the desirable direction against fixed bands. :func:`summarise_status` counts statuses per
+group. Everything is vectorised over series.
+
+Sources: ``spec/methods.md`` section 3.1 (UNSD Progress Chart technical notes 2022–2024,
+as reproduced by EUSTAT) and section 1.3 (ESCAP Progress Assessment Methodology, Anticipated
+Progress Index; ESCAP SD/WP/04 weighted extrapolation).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from mtr_analysis.catalogue import Catalogue
-from mtr_analysis.gaps import REGION_LABEL
+from mtr_analysis.gaps import REGION_LABEL, axis_codes
 
 #: Statuses from best to worst, then the two "cannot assess" statuses.
 STATUS_ORDER: list[str] = [
@@ -49,7 +60,11 @@ STATUS_LABELS_EN: dict[str, str] = {
     "no_data": "No data",
 }
 
-#: Output columns of :func:`assess`, in order.
+#: Assessment methods of :func:`assess`.
+METHODS: tuple[str, ...] = ("unsd", "escap", "ols")
+
+#: Output columns of :func:`assess` shared by all methods, in order (the columns of
+#: ``assessment.csv``).
 ASSESSMENT_COLUMNS: list[str] = [
     "country",
     "indicator",
@@ -69,8 +84,24 @@ ASSESSMENT_COLUMNS: list[str] = [
     "status",
 ]
 
+#: Columns :func:`assess` adds after :data:`ASSESSMENT_COLUMNS`, in order.
+ASSESSMENT_EXTRA_COLUMNS: list[str] = [
+    "method",
+    "n_fit",
+    "fit_scale",
+    "slope",
+    "slope_ci_low",
+    "slope_ci_high",
+    "trend_rate",
+    "projected_ci_low",
+    "projected_ci_high",
+]
+
 #: Catalogue ``target_kind`` values whose ``target_value`` is used as a numeric target.
 NUMERIC_TARGET_KINDS = ("absolute", "interpretive")
+
+#: First year of the data used by the ESCAP method (ESCAP: "all data since 2000").
+ESCAP_START_YEAR = 2000
 
 #: The five trend statuses, best first, matching the four cut-offs of a threshold tuple.
 _TREND_STATUSES = ["on_track", "moderate_progress", "marginal_progress", "stagnation"]
@@ -84,6 +115,9 @@ _REQUIRED_AVAIL = (
     "latest_value",
     "gap_category",
 )
+_FIT_SCALES = ("", "log", "linear", "logit")  # codes 0–3 of the fit_scale column
+_RANGE = re.compile(r"\(\s*(-?\d+(?:\.\d+)?)\s*(?:-|–|to)\s*(-?\d+(?:\.\d+)?)\s*\)")
+_GROWTH_UNITS = ("% per year", "% a year", "annual %", "% per annum")
 
 
 # --------------------------------------------------------------------------- CAGR
@@ -139,7 +173,47 @@ def cagr(v_start: object, v_end: object, t_start: object, t_end: object) -> obje
     return out
 
 
-# --------------------------------------------------------------------------- assessment
+# --------------------------------------------------------------------------- units
+def is_bounded_percentage(unit: str) -> bool:
+    """True for shares of a whole, whose unit starts with ``"% of"`` (0–100 by nature)."""
+    return str(unit).strip().lower().startswith("% of")
+
+
+def is_growth_rate(unit: str) -> bool:
+    """True for series that are themselves growth rates (unit ``"% per year"`` and kin)."""
+    return str(unit).strip().lower().startswith(_GROWTH_UNITS)
+
+
+def natural_bounds(unit: str) -> tuple[float, float]:
+    """Range a value of this unit can take, used to clip projections.
+
+    Parameters
+    ----------
+    unit : str
+        The catalogue unit, e.g. ``"% of population"``, ``"index (-2.5 to 2.5)"``.
+
+    Returns
+    -------
+    (float, float)
+        ``(0, 100)`` for shares (``"% of …"``); the range written in the unit for
+        ``"(a-b)"`` / ``"(a to b)"``; ``(-inf, inf)`` for growth rates; otherwise
+        ``(0, inf)``: counts, ratios, rates per population, years, money and ``"% gross"``
+        enrolment ratios are never negative but may exceed 100.
+    """
+    text = str(unit).strip().lower()
+    if is_bounded_percentage(text):
+        return 0.0, 100.0
+    if is_growth_rate(text):
+        return -np.inf, np.inf
+    match = _RANGE.search(text)
+    if match:
+        low, high = float(match.group(1)), float(match.group(2))
+        if low < high:
+            return low, high
+    return 0.0, np.inf
+
+
+# --------------------------------------------------------------------------- checks
 def _check_cutoffs(name: str, cutoffs: Sequence[float]) -> tuple[float, ...]:
     values = tuple(cutoffs)
     if len(values) != 4 or not all(
@@ -149,6 +223,12 @@ def _check_cutoffs(name: str, cutoffs: Sequence[float]) -> tuple[float, ...]:
     if not all(a > b for a, b in zip(values, values[1:], strict=False)):
         raise ValueError(f"{name} must be strictly decreasing, got {cutoffs!r}")
     return tuple(float(v) for v in values)
+
+
+def _check_fraction(name: str, value: object, low: float, high: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real) or not low < value < high:
+        raise ValueError(f"{name} must be a number strictly between {low} and {high}")
+    return float(value)
 
 
 def _indicator_table(catalogue: Catalogue | pd.DataFrame) -> pd.DataFrame:
@@ -162,30 +242,222 @@ def _indicator_table(catalogue: Catalogue | pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def _strings(values: Sequence[str], codes: np.ndarray) -> pd.arrays.StringArray:
+    """String array ``values[codes]``, built by a take on the few distinct values (fast)."""
+    return pd.array(list(values), dtype="string").take(np.asarray(codes, dtype=np.int64))
+
+
+def _code(status: str) -> int:
+    return STATUS_ORDER.index(status)
+
+
 def _classify(score: np.ndarray, cutoffs: tuple[float, ...]) -> np.ndarray:
-    """Trend status of ``score`` for decreasing ``cutoffs`` (>= first → on_track, ...)."""
-    return np.select([score >= c for c in cutoffs], _TREND_STATUSES, default="regression").astype(
-        object
-    )
+    """Trend status code (position in :data:`STATUS_ORDER`) of ``score`` for decreasing
+    ``cutoffs``: >= first → on_track, ..., below the last (or NaN) → regression."""
+    codes = [_code(s) for s in _TREND_STATUSES]
+    return np.select([score >= c for c in cutoffs], codes, default=_code("regression"))
 
 
+def _arc_or_compound_rate(y0: np.ndarray, y1: np.ndarray, span: np.ndarray) -> np.ndarray:
+    """CAGR from ``y0`` to ``y1`` over ``span`` years; arc rate where a value is <= 0.
+
+    Arc (midpoint) rate: ``((y1 − y0) / span) / ((|y0| + |y1|) / 2)``, 0 when both are 0.
+    """
+    growth = cagr(y0, y1, 0.0, span)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mid = (np.abs(y0) + np.abs(y1)) / 2
+        arc = np.where(mid > 0, (y1 - y0) / span / mid, 0.0)
+    arc = np.where(span > 0, arc, np.nan)
+    return np.where(np.isnan(growth), arc, growth)
+
+
+# --------------------------------------------------------------------------- trends
+def _trend_unsd(
+    v_b: np.ndarray, v_t: np.ndarray, b: np.ndarray, t: np.ndarray, has_trend: np.ndarray,
+    horizon: np.ndarray,
+) -> dict[str, np.ndarray]:  # fmt: skip
+    """Two-point trend: CAGR on the log scale, average absolute change where values <= 0."""
+    growth = cagr(v_b, v_t, b, t)
+    log_scale = ~np.isnan(growth)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        span = t - b
+        change = (v_t - v_b) / span  # average annual absolute change
+        ahead = np.maximum(horizon - t, 0.0)
+        projected = np.where(log_scale, v_t * (1 + growth) ** ahead, v_t + change * ahead)
+        slope = np.where(log_scale, np.log1p(growth), change)
+    rate = _arc_or_compound_rate(v_b, v_t, span)
+    nan = np.full(len(v_b), np.nan)
+    return {
+        "has_trend": has_trend,
+        "projected": np.where(has_trend, projected, np.nan),
+        "n_fit": np.where(has_trend, 2, 0),
+        "fit_scale": np.where(has_trend, np.where(log_scale, 1, 2), 0),
+        "slope": np.where(has_trend, slope, np.nan),
+        "slope_ci_low": nan,
+        "slope_ci_high": nan,
+        "trend_rate": np.where(has_trend, rate, np.nan),
+        "projected_ci_low": nan,
+        "projected_ci_high": nan,
+    }
+
+
+def _obs_rows(avail: pd.DataFrame, obs: pd.DataFrame) -> np.ndarray:
+    """Position in ``avail`` of each observation's country × indicator (-1 when absent)."""
+    for column in ("country", "indicator", "year", "value"):
+        if column not in obs.columns:
+            raise ValueError(f"obs lacks required column: {column}")
+    c_codes, c_axis = pd.factorize(avail["country"].astype("string"))
+    i_codes, i_axis = pd.factorize(avail["indicator"].astype("string"))
+    lookup = np.full((len(c_axis), len(i_axis)), -1, dtype=np.int64)
+    lookup[c_codes, i_codes] = np.arange(len(avail))
+    if (lookup >= 0).sum() != len(avail):
+        raise ValueError("avail holds a country × indicator pair more than once")
+    oc = axis_codes(obs["country"], [str(c) for c in c_axis])
+    oi = axis_codes(obs["indicator"], [str(i) for i in i_axis])
+    found = (oc >= 0) & (oi >= 0)
+    return np.where(found, lookup[np.maximum(oc, 0), np.maximum(oi, 0)], -1)
+
+
+def _trend_regression(
+    avail: pd.DataFrame,
+    obs: pd.DataFrame,
+    method: str,
+    logit: np.ndarray,
+    horizon: np.ndarray,
+    has_data: np.ndarray,
+    fit_start: int | None,
+    confidence: float,
+    logit_clip: float,
+) -> dict[str, np.ndarray]:
+    """Weighted least-squares line per series from grouped sums (see :func:`assess`)."""
+    n = len(avail)
+    row = _obs_rows(avail, obs)
+    year = obs["year"].to_numpy(dtype=np.float64, na_value=np.nan)
+    value = obs["value"].to_numpy(dtype=np.float64, na_value=np.nan)
+    last = _as_float_array(avail["latest_year"])  # latest year <= cut-off, per series
+    if fit_start is not None:
+        first = np.full(n, float(fit_start))
+    elif method == "escap":
+        first = np.full(n, float(ESCAP_START_YEAR))
+    else:
+        first = _as_float_array(avail["baseline_year"])
+    valid_row = row >= 0
+    r0 = np.maximum(row, 0)
+    keep = valid_row & ~np.isnan(value) & (year >= first[r0]) & (year <= last[r0])
+    r, t, v = row[keep], year[keep], value[keep]
+
+    # Fit scale: logit of the share for bounded percentages (ESCAP), the value otherwise.
+    on_logit = logit[r]
+    share = np.clip(v / 100.0, logit_clip, 1.0 - logit_clip)
+    y = np.where(on_logit, np.log(share / (1.0 - share)), v)
+
+    # Weights. ESCAP: w_i = (T − t_min) / (T − t_i), T the prediction year (kept beyond the
+    # last observation: T_w = max(T, t_max + 1)); OLS: w_i = 1.
+    n_fit = np.bincount(r, minlength=n)
+    t_first = np.full(n, np.inf)  # first and last fitted year per series
+    np.minimum.at(t_first, r, t)
+    t_last = np.full(n, -np.inf)
+    np.maximum.at(t_last, r, t)
+    if method == "escap":
+        t_w = np.maximum(horizon, last + 1.0)
+        w = (t_w[r] - t_first[r]) / (t_w[r] - t)
+    else:
+        w = np.ones(len(t))
+
+    # Two-pass grouped sums (centred on the weighted mean year for accuracy).
+    sw = np.bincount(r, weights=w, minlength=n)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        t_bar = np.bincount(r, weights=w * t, minlength=n) / sw
+        y_bar = np.bincount(r, weights=w * y, minlength=n) / sw
+        dt = t - t_bar[r]
+        dy = y - y_bar[r]
+        sxx = np.bincount(r, weights=w * dt * dt, minlength=n)
+        sxy = np.bincount(r, weights=w * dt * dy, minlength=n)
+        fitted_ok = (n_fit >= 2) & (sxx > 0)
+        slope = np.where(fitted_ok, sxy / sxx, np.nan)
+        resid = dy - slope[r] * dt
+        rss = np.bincount(r, weights=w * resid * resid, minlength=n)
+        df = n_fit - 2
+        scale = np.where(df > 0, rss / np.maximum(df, 1), np.nan)  # s², residual variance
+        se_slope = np.sqrt(scale / sxx)
+        quantile = _t_quantiles(df, confidence)
+        slope_low = slope - quantile * se_slope
+        slope_high = slope + quantile * se_slope
+
+        def line(x: np.ndarray) -> np.ndarray:
+            return y_bar + slope * (x - t_bar)
+
+        def back(z: np.ndarray) -> np.ndarray:
+            return np.where(logit, 100.0 / (1.0 + np.exp(-z)), z)
+
+        latest = _as_float_array(avail["latest_value"])
+        ahead = horizon > last
+        f_t = line(horizon)
+        se_mean = np.sqrt(scale * (1.0 / sw + (horizon - t_bar) ** 2 / sxx))
+        projected = np.where(ahead, back(f_t), latest)
+        proj_low = np.where(ahead, back(f_t - quantile * se_mean), np.nan)
+        proj_high = np.where(ahead, back(f_t + quantile * se_mean), np.nan)
+        rate = _arc_or_compound_rate(back(line(t_first)), back(line(t_last)), t_last - t_first)
+
+    has_trend = has_data & fitted_ok
+    return {
+        "has_trend": has_trend,
+        "projected": np.where(has_trend, projected, np.nan),
+        "n_fit": n_fit,
+        "fit_scale": np.where(has_trend, np.where(logit, 3, 2), 0),
+        "slope": np.where(has_trend, slope, np.nan),
+        "slope_ci_low": np.where(has_trend, slope_low, np.nan),
+        "slope_ci_high": np.where(has_trend, slope_high, np.nan),
+        "trend_rate": np.where(has_trend, rate, np.nan),
+        "projected_ci_low": np.where(has_trend, proj_low, np.nan),
+        "projected_ci_high": np.where(has_trend, proj_high, np.nan),
+    }
+
+
+def _t_quantiles(df: np.ndarray, confidence: float) -> np.ndarray:
+    """Student-t quantile ``t_{(1+confidence)/2, df}`` per element (NaN where df < 1)."""
+    out = np.full(len(df), np.nan)
+    for d in np.unique(df[df >= 1]):
+        out[df == d] = stats.t.ppf(0.5 + confidence / 2.0, d)
+    return out
+
+
+# --------------------------------------------------------------------------- assessment
 def assess(
     avail: pd.DataFrame,
     catalogue: Catalogue | pd.DataFrame,
+    method: str = "unsd",
+    obs: pd.DataFrame | None = None,
+    *,
     target_year_default: int = 2030,
     thresholds: Sequence[float] = (0.95, 0.5, 0.1, -0.1),
     cagr_bands: Sequence[float] = (0.02, 0.01, 0.005, -0.005),
+    near_limit_tolerance: float = 1.0,
+    fit_start: int | None = None,
+    confidence: float = 0.95,
+    logit_clip: float = 0.001,
 ) -> pd.DataFrame:
-    """Assess progress of every country × indicator series (UNSD progress-chart method).
+    """Assess progress of every country × indicator series.
 
     Parameters
     ----------
     avail : pandas.DataFrame
-        Output of :func:`mtr_analysis.gaps.availability`.
+        Output of :func:`mtr_analysis.gaps.availability` (one row per country ×
+        indicator).
     catalogue : Catalogue or pandas.DataFrame
         The catalogue (or its ``indicators`` table indexed by id): ``direction``
         (``"increase"``/``"decrease"`` desirable), ``target_value`` (indicator unit),
-        ``target_year``, ``target_kind``, ``characteristic``, ``element``.
+        ``target_year``, ``target_kind``, ``characteristic``, ``element`` and optionally
+        ``unit`` (shares, growth rates and natural ranges are recognised from it).
+    method : {"unsd", "escap", "ols"}
+        ``"unsd"``: UNSD progress chart (two points, CAGR). ``"escap"``: ESCAP
+        anticipated progress (time-weighted regression on all data since 2000).
+        ``"ols"``: least-squares trend on the review window with confidence intervals.
+    obs : pandas.DataFrame, optional
+        Required by ``"escap"`` and ``"ols"``: the observations ``avail`` was computed
+        from (``country``, ``indicator``, ``year``, ``value``; one row per country ×
+        indicator × year, as :func:`mtr_analysis.store.for_analysis` gives). Years after
+        each series' ``latest_year`` (hence after the cut-off) are ignored.
     target_year_default : int
         Projection horizon when the catalogue gives no target year (calendar year).
     thresholds : four decreasing floats
@@ -194,91 +466,188 @@ def assess(
     cagr_bands : four decreasing floats
         Cut-offs on the directional growth rate ``d`` (fraction per year) with the same
         meaning, for series without a numeric target.
+    near_limit_tolerance : float
+        For shares (``"% of …"``) whose target is 0 or 100, a latest value within this
+        many percentage points of the target counts as met (UNSD; 0 disables it).
+    fit_start : int, optional
+        First year used by the regression methods. Default: 2000 for ``"escap"``; for
+        ``"ols"`` each series' ``baseline_year`` (the review window).
+    confidence : float
+        Confidence level of the regression intervals, in (0, 1).
+    logit_clip : float
+        ESCAP logit scale: shares are clipped to ``[c, 1 − c]`` (fraction) before
+        ``ln(Y/(1 − Y))`` so that 0 % and 100 % stay finite; in (0, 0.5).
 
     Returns
     -------
     pandas.DataFrame
-        One row per row of ``avail`` (same order), columns :data:`ASSESSMENT_COLUMNS`:
-        the identifying and availability columns copied from ``avail`` plus
-        ``characteristic``, ``element`` (string); ``cagr`` (float, fraction per year,
-        NaN when undefined); ``target_value`` (float, NaN without a numeric target);
-        ``target_year`` (Int64: the projection horizon ``T`` — the catalogue target year,
-        else ``target_year_default`` — a target year only where ``target_value`` is set);
-        ``projected_value`` (float, value expected at ``T``); ``progress_ratio`` (float,
-        ``r`` below, NaN without a usable numeric target); ``status`` (string, one of
-        :data:`STATUS_ORDER`).
+        One row per row of ``avail`` (same order and index), columns
+        :data:`ASSESSMENT_COLUMNS` then :data:`ASSESSMENT_EXTRA_COLUMNS`:
+
+        - ``country``, ``indicator``, ``n_obs``, ``baseline_year``, ``baseline_value``,
+          ``latest_year``, ``latest_value``, ``gap_category``: copied from ``avail``;
+          ``characteristic``, ``element`` from the catalogue;
+        - ``cagr`` (float, fraction per year): observed CAGR from the baseline to the
+          latest point, whatever the method (NaN when undefined and for growth-rate
+          series);
+        - ``target_value`` (float, indicator unit; NaN without a numeric target);
+          ``target_year`` (Int64): the projection horizon ``T`` (catalogue target year,
+          else ``target_year_default``);
+        - ``projected_value`` (float, indicator unit): value expected at ``T`` by the
+          method, clipped to the unit's :func:`natural_bounds`; the latest value when
+          ``T`` has passed; NaN for growth-rate series;
+        - ``progress_ratio`` (float): ``r`` below; NaN without a usable numeric target;
+        - ``status`` (string): one of :data:`STATUS_ORDER`;
+        - ``method`` (string); ``n_fit`` (int64): observations behind the trend;
+          ``fit_scale`` (``"log"``, ``"linear"``, ``"logit"``; ``""`` without trend);
+          ``slope`` (per year on ``fit_scale``: ``ln(1 + g)`` for ``"log"``, indicator
+          unit for ``"linear"``, logit units for ``"logit"``); ``slope_ci_low``,
+          ``slope_ci_high`` (regression methods, NaN with fewer than 3 points);
+          ``trend_rate`` (fraction per year, the rate the no-target bands judge, before
+          the direction sign); ``projected_ci_low``, ``projected_ci_high`` (confidence
+          interval of the fitted mean at ``T``, regression methods).
 
     Raises
     ------
+    TypeError
+        On arguments of the wrong type.
     ValueError
-        On a missing column, an indicator not in the catalogue, or bad cut-offs.
+        On an unknown method, a missing ``obs`` or column, an indicator not in the
+        catalogue, a duplicated country × indicator in ``avail``, or bad cut-offs.
 
     Notes
     -----
-    Let ``b, v_b`` be the baseline year and value, ``t, v_t`` the latest year and value,
-    ``s = +1`` when an increase is desirable and ``-1`` otherwise, ``V*`` the target.
-    Statuses, first match wins:
+    Notation: ``b, v_b`` baseline year and value and ``t, v_t`` latest year and value
+    (from ``avail``); ``s = +1`` when an increase is desirable, ``−1`` otherwise; ``V*``
+    the target; ``T`` the horizon; ``v̂`` the projected value.
 
-    1. ``no_data`` when ``n_obs = 0``; ``insufficient_data`` when there is no baseline
-       strictly before the latest year (fewer than two distinct years). At least two
-       points are needed even when the single value meets the target (UNSD rule).
-    2. ``target_met`` when a numeric target exists and ``s·(v_t − V*) >= 0``, whatever the
-       trend.
-    3. With a numeric target, the growth ``g = CAGR(v_b, v_t, b, t)`` is extrapolated to
-       ``T``: ``v̂ = v_t·(1 + g)^(T − t)`` and ``r = (v̂ − v_b) / (V* − v_b)``, the share
-       of the required change achieved (UNSD: ``r >= 0.95`` on track, ``0.5 <= r < 0.95``
+    **Statuses**, first match wins (all methods; the labels are UNSD's five levels for
+    every method, so ESCAP's "maintain / accelerate / reverse" map onto them through
+    ``r``):
+
+    1. ``no_data`` when ``n_obs = 0`` (nothing in the review window);
+       ``insufficient_data`` when the method has no trend: fewer than two distinct years
+       (UNSD: no baseline strictly before the latest year). Two points are needed even
+       when a single value meets the target (UNSD rule).
+    2. ``target_met`` when a numeric target exists and ``s·(v_t − V*) >= 0``, whatever
+       the trend; for shares with a 0 % or 100 % target also when
+       ``|v_t − V*| <= near_limit_tolerance`` (UNSD: "within 1 point counts as met").
+    3. Growth-rate series (unit ``"% per year"``, e.g. SDG 10.1.1): a CAGR of a growth
+       rate is meaningless, and UNSD leaves them to expert judgement. Here the level is
+       judged against 0 instead: ``d = s · v_t / 100`` is banded like a growth rate
+       (``cagr_bands``): a series growing at >= 2 % a year is on track, and so on.
+    4. With a numeric target: ``r = (v̂ − v_b) / (V* − v_b)``, the share of the required
+       change achieved by ``T`` (UNSD: ``r >= 0.95`` on track, ``0.5 <= r < 0.95``
        moderate, ``0.1 <= r < 0.5`` marginal, ``−0.1 <= r < 0.1`` stagnation,
-       ``r < −0.1`` regression). When the baseline already met the target
-       (``s·(V* − v_b) <= 0``, including ``V* = v_b``) ``r`` is undefined; since the
-       latest value no longer meets it the series moved away from the target:
-       ``regression`` when ``s·(v̂ − v_b) < 0``, else ``stagnation``.
-    4. Without a numeric target (``relative`` targets included for now), the directional
-       growth ``d = s·g`` is banded: ``d >= 2 %`` on track, ``1–2 %`` moderate,
-       ``0.5–1 %`` marginal, ``−0.5–0.5 %`` stagnation, ``< −0.5 %`` regression (UNSD
-       cut-offs; EUSTAT uses the same 2 % and 0.5 %).
+       ``r < −0.1`` regression; ESCAP reports the gap ``1 − r``). When the baseline
+       already met the target (``s·(V* − v_b) <= 0``) ``r`` is undefined; since the
+       latest value no longer meets it the series moved away: ``regression`` when
+       ``s·(v̂ − v_b) < 0``, else ``stagnation``.
+    5. Without a numeric target (``relative`` targets included, for now): ``d = s·g``
+       with ``g`` the ``trend_rate``, banded ``d >= 2 %`` on track, ``1–2 %``
+       moderate, ``0.5–1 %`` marginal, ``−0.5–0.5 %`` stagnation, ``< −0.5 %``
+       regression (UNSD cut-offs; EUSTAT uses the same 2 % and 0.5 %).
 
-    Non-positive values make the CAGR undefined (``cagr`` is NaN). The projection then
-    uses the average annual absolute change ``Δ = (v_t − v_b)/(t − b)`` linearly:
-    ``v̂ = v_t + Δ·(T − t)``; and the banded rate is the arc (midpoint) growth rate
-    ``Δ / ((|v_b| + |v_t|)/2)`` (0 when both values are 0), which approximates the CAGR
-    for small changes of positive values.
+    **Projection** by method (when ``T <= t`` the series is judged on its latest value,
+    ``v̂ = v_t``: "where the target year has passed, assess up to that year"):
 
-    Shares (units beginning "% of") are bounded: their projection is clipped to 0–100.
+    - ``unsd`` (methods note 3.1): ``g = CAGR(v_b, v_t, b, t)``, ``v̂ = v_t·(1 + g)^(T − t)``.
+      Non-positive values make the CAGR undefined; the projection then uses the average
+      annual absolute change ``Δ = (v_t − v_b)/(t − b)``, ``v̂ = v_t + Δ·(T − t)``, and
+      the banded rate is the arc rate ``Δ / ((|v_b| + |v_t|)/2)``.
+    - ``escap`` (methods note 1.3, ESCAP Anticipated Progress Index, SD/WP/04): all
+      observations ``(t_i, y_i)`` from 2000 to ``t``, weighted
+      ``w_i = (T − t_min)/(T − t_i)`` so that recent points weigh most (``T`` replaced by
+      ``t + 1`` when the horizon has passed); weighted least squares
+      ``β = Σw(t−t̄)(y−ȳ) / Σw(t−t̄)²``, ``t̄, ȳ`` weighted means;
+      ``v̂ = ȳ + β(T − t̄)``. Shares are fitted on the logit scale
+      ``y = ln(Y/(1 − Y))``, ``Y = value/100`` clipped to ``[logit_clip, 1 − logit_clip]``,
+      and back-transformed ``v̂ = 100/(1 + e^(−ŷ))``, so projections stay within 0–100.
+      The weight formula and the logit step are those of the public re-implementation of
+      the ESCAP method quoted in the methods note ([C]: read in code, not in ESCAP's own
+      text); ESCAP's gap ``(V* − v̂)/(V* − v_b)`` is ``1 − r``. Check both against the
+      ESCAP technical note before quoting results as ESCAP's.
+    - ``ols``: the same with ``w_i = 1`` on the years ``b`` … ``t`` (``fit_start`` to
+      change), on the indicator's own scale; identical to ``statsmodels.OLS(y,
+      add_constant(year))``. Slope interval ``β ± t_{(1+c)/2, n−2} · se``,
+      ``se = sqrt(s² / Σw(t−t̄)²)``, ``s² = Σw(y − ŷ)² / (n − 2)``; interval of the mean
+      at ``T``: ``ŷ(T) ± t · s·sqrt(1/Σw + (T − t̄)²/Σw(t−t̄)²)`` (also given for
+      ``escap``, equal to ``statsmodels.WLS`` with the ESCAP weights).
 
-    When the horizon has passed (``T < t``) the series is judged on its latest value:
-    ``v̂ = v_t`` (no back-casting; UNSD: "where the target year has passed, assess up to
-    that year").
+    For the regression methods the banded ``trend_rate`` is the growth of the fitted
+    line between its first and last fitted years (CAGR of the fitted values, arc rate
+    where one is <= 0), the counterpart of UNSD's CAGR between observed points.
+
+    Projections are clipped to the unit's natural range (:func:`natural_bounds`): 0–100
+    for shares (a CAGR would overshoot), the written range for scores and indices, >= 0
+    for counts and rates.
     """
     if isinstance(target_year_default, bool) or not isinstance(target_year_default, Integral):
         raise TypeError(f"target_year_default must be an integer, got {target_year_default!r}")
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
+    if fit_start is not None and (
+        isinstance(fit_start, bool) or not isinstance(fit_start, Integral)
+    ):
+        raise TypeError(f"fit_start must be an integer year or None, got {fit_start!r}")
     thresholds = _check_cutoffs("thresholds", thresholds)
     cagr_bands = _check_cutoffs("cagr_bands", cagr_bands)
+    confidence = _check_fraction("confidence", confidence, 0.0, 1.0)
+    logit_clip = _check_fraction("logit_clip", logit_clip, 0.0, 0.5)
+    if (
+        isinstance(near_limit_tolerance, bool)
+        or not isinstance(near_limit_tolerance, Real)
+        or not near_limit_tolerance >= 0
+    ):
+        raise ValueError(f"near_limit_tolerance must be >= 0, got {near_limit_tolerance!r}")
     if not isinstance(avail, pd.DataFrame):
         raise TypeError(f"avail must be a pandas DataFrame, got {type(avail).__name__}")
     missing = [c for c in _REQUIRED_AVAIL if c not in avail.columns]
     if missing:
         raise ValueError(f"avail lacks required column(s): {', '.join(missing)}")
+    if method != "unsd":
+        if obs is None:
+            raise ValueError(f"method {method!r} needs the observations: pass obs=")
+        if not isinstance(obs, pd.DataFrame):
+            raise TypeError(f"obs must be a pandas DataFrame, got {type(obs).__name__}")
     table = _indicator_table(catalogue)
-    ids = avail["indicator"].astype(str)
-    unknown = sorted(set(ids) - set(table.index.astype(str)))
+    id_codes, id_values = pd.factorize(avail["indicator"], use_na_sentinel=False)
+    id_values = [str(v) for v in id_values]
+    unknown = sorted(set(id_values) - set(table.index.astype(str)))
     if unknown:
         raise ValueError(f"avail has indicator(s) not in the catalogue: {', '.join(unknown)}")
 
-    def per_indicator(column: str) -> pd.Series:
-        return ids.map(table[column])
-
-    sign = np.where(per_indicator("direction").astype(str).eq("increase"), 1.0, -1.0)
-    units = per_indicator("unit") if "unit" in table.columns else pd.Series("", index=ids.index)
-    bounded = units.astype(str).str.startswith("% of").to_numpy()
-    kind = per_indicator("target_kind").astype(str)
-    target = pd.to_numeric(per_indicator("target_value"), errors="coerce").to_numpy(np.float64)
-    numeric_target = kind.isin(NUMERIC_TARGET_KINDS).to_numpy() & ~np.isnan(target)
-    target = np.where(numeric_target, target, np.nan)
-    horizon = (
-        pd.to_numeric(per_indicator("target_year"), errors="coerce")
-        .fillna(target_year_default)
-        .to_numpy(np.float64)
+    # Per-indicator attributes, computed once per indicator and broadcast to the rows.
+    table = table.copy()
+    table.index = table.index.astype(str)
+    units = table["unit"].astype(str) if "unit" in table.columns else pd.Series("", table.index)
+    bounds = units.map(natural_bounds)
+    attrs = pd.DataFrame(
+        {
+            "sign": np.where(table["direction"].astype(str).eq("increase"), 1.0, -1.0),
+            "share": units.map(is_bounded_percentage).astype(bool),
+            "growth": units.map(is_growth_rate).astype(bool),
+            "low": bounds.map(lambda x: x[0]).astype(float),
+            "high": bounds.map(lambda x: x[1]).astype(float),
+            "kind_ok": table["target_kind"].astype(str).isin(NUMERIC_TARGET_KINDS),
+            "target": pd.to_numeric(table["target_value"], errors="coerce").astype(float),
+            "horizon": pd.to_numeric(table["target_year"], errors="coerce")
+            .astype(float)
+            .fillna(float(target_year_default)),
+        },
+        index=table.index,
     )
+    pos_unique = attrs.index.get_indexer(id_values)
+    pos = pos_unique[id_codes]
+
+    def per_row(column: str) -> np.ndarray:
+        return attrs[column].to_numpy()[pos]
+
+    sign, share, growth = per_row("sign"), per_row("share"), per_row("growth")
+    low, high, horizon = per_row("low"), per_row("high"), per_row("horizon")
+    target = per_row("target")
+    numeric_target = per_row("kind_ok") & ~np.isnan(target)
+    target = np.where(numeric_target, target, np.nan)
 
     n_obs = avail["n_obs"].to_numpy(dtype=np.float64, na_value=0.0)
     b = _as_float_array(avail["baseline_year"])
@@ -286,59 +655,106 @@ def assess(
     v_b = _as_float_array(avail["baseline_value"])
     v_t = _as_float_array(avail["latest_value"])
     has_data = n_obs > 0
-    has_trend = has_data & (b < t) & ~np.isnan(v_b) & ~np.isnan(v_t)
+    two_points = has_data & (b < t) & ~np.isnan(v_b) & ~np.isnan(v_t)
 
-    growth = cagr(v_b, v_t, b, t)
-    log_scale = ~np.isnan(growth)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        slope = (v_t - v_b) / (t - b)  # average annual absolute change
-        mid_level = (np.abs(v_b) + np.abs(v_t)) / 2
-        arc_rate = np.where(mid_level > 0, slope / mid_level, 0.0)
-        ahead = np.maximum(horizon - t, 0.0)
-        projected = np.where(log_scale, v_t * (1 + growth) ** ahead, v_t + slope * ahead)
-        projected = np.where(has_trend, projected, np.nan)
-        # Shares ("% of …") cannot leave 0–100: extrapolating a CAGR would overshoot.
-        projected = np.where(bounded, np.clip(projected, 0.0, 100.0), projected)
-        required = sign * (target - v_b)  # > 0 when the baseline falls short of the target
-        ratio_defined = numeric_target & has_trend & (required > 0)
-        ratio = np.where(ratio_defined, (projected - v_b) / (target - v_b), np.nan)
-        directional_rate = sign * np.where(log_scale, growth, arc_rate)
-    met = numeric_target & (sign * (v_t - target) >= 0)
-    moved_away = np.where(sign * (projected - v_b) < 0, "regression", "stagnation")
+    if method == "unsd":
+        trend = _trend_unsd(v_b, v_t, b, t, two_points, horizon)
+    else:
+        trend = _trend_regression(
+            avail, obs, method, share & (method == "escap"), horizon, has_data,
+            fit_start, confidence, logit_clip,
+        )  # fmt: skip
+    has_trend = trend["has_trend"]
+    with np.errstate(invalid="ignore"):
+        projected = np.clip(trend["projected"], low, high)
+        projected_low = np.clip(trend["projected_ci_low"], low, high)
+        projected_high = np.clip(trend["projected_ci_high"], low, high)
+    rate = np.where(growth & has_trend, v_t / 100.0, trend["trend_rate"])
+    projected = np.where(growth, np.nan, projected)
 
-    status = np.select(
-        [~has_data, ~has_trend, met, ratio_defined, numeric_target],
-        [
-            "no_data",
-            "insufficient_data",
-            "target_met",
-            _classify(ratio, thresholds),
-            moved_away,
-        ],
-        default=_classify(directional_rate, cagr_bands),
-    )
+    status, ratio = _status(
+        has_data, has_trend, numeric_target, target, sign, share, growth, v_b, v_t,
+        projected, rate, thresholds, cagr_bands, float(near_limit_tolerance),
+    )  # fmt: skip
+    observed_cagr = np.where(two_points & ~growth, cagr(v_b, v_t, b, t), np.nan)
 
-    return pd.DataFrame(
+    out = pd.DataFrame(
         {
             "country": avail["country"].astype("string"),
             "indicator": avail["indicator"].astype("string"),
-            "characteristic": pd.array(per_indicator("characteristic"), dtype="string"),
-            "element": pd.array(per_indicator("element"), dtype="string"),
+            "characteristic": _strings(
+                table["characteristic"].astype(str).to_numpy()[pos_unique], id_codes
+            ),
+            "element": _strings(table["element"].astype(str).to_numpy()[pos_unique], id_codes),
             "n_obs": avail["n_obs"],
             "baseline_year": avail["baseline_year"].astype("Int64"),
             "baseline_value": v_b,
             "latest_year": avail["latest_year"].astype("Int64"),
             "latest_value": v_t,
             "gap_category": avail["gap_category"].astype("string"),
-            "cagr": np.where(has_trend, growth, np.nan),
+            "cagr": observed_cagr,
             "target_value": target,
             "target_year": pd.array(horizon.astype(np.int64), dtype="Int64"),
             "projected_value": projected,
             "progress_ratio": ratio,
-            "status": pd.array(status, dtype="string"),
+            "status": _strings(STATUS_ORDER, status),
+            "method": _strings([method], np.zeros(len(avail), dtype=np.int64)),
+            "n_fit": np.asarray(trend["n_fit"], dtype=np.int64),
+            "fit_scale": _strings(_FIT_SCALES, trend["fit_scale"]),
+            "slope": trend["slope"],
+            "slope_ci_low": trend["slope_ci_low"],
+            "slope_ci_high": trend["slope_ci_high"],
+            "trend_rate": np.where(has_trend, rate, np.nan),
+            "projected_ci_low": np.where(growth, np.nan, projected_low),
+            "projected_ci_high": np.where(growth, np.nan, projected_high),
         },
         index=avail.index,
-    )[ASSESSMENT_COLUMNS]
+    )
+    return out[ASSESSMENT_COLUMNS + ASSESSMENT_EXTRA_COLUMNS]
+
+
+def _status(
+    has_data: np.ndarray,
+    has_trend: np.ndarray,
+    numeric_target: np.ndarray,
+    target: np.ndarray,
+    sign: np.ndarray,
+    share: np.ndarray,
+    growth: np.ndarray,
+    v_b: np.ndarray,
+    v_t: np.ndarray,
+    projected: np.ndarray,
+    rate: np.ndarray,
+    thresholds: tuple[float, ...],
+    bands: tuple[float, ...],
+    near_limit_tolerance: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Status code (position in :data:`STATUS_ORDER`) and progress ratio per series
+    (rules 1–5 of :func:`assess`)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        at_limit = share & ((target == 0.0) | (target == 100.0))
+        near = at_limit & (np.abs(v_t - target) <= near_limit_tolerance)
+        met = numeric_target & ((sign * (v_t - target) >= 0) | near)
+        required = sign * (target - v_b)  # > 0 when the baseline falls short of the target
+        ratio_defined = numeric_target & has_trend & ~growth & (required > 0)
+        ratio = np.where(ratio_defined, (projected - v_b) / (target - v_b), np.nan)
+        moved_away = np.where(
+            sign * (projected - v_b) < 0, _code("regression"), _code("stagnation")
+        )
+        banded = _classify(sign * rate, bands)
+    code = np.select(
+        [~has_data, ~has_trend, met, growth, ratio_defined, numeric_target],
+        [
+            _code("no_data"),
+            _code("insufficient_data"),
+            _code("target_met"),
+            banded,
+            _classify(ratio, thresholds),
+            moved_away,
+        ],
+        default=banded,
+    )
+    return code, ratio
 
 
 # --------------------------------------------------------------------------- summaries

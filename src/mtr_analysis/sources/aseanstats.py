@@ -1,23 +1,146 @@
 """ASEANstats exports (``Cambodia [KH]`` names, space thousands separators).
 
-Not implemented yet: :func:`sniff` recognises nothing, so such files are reported as not
-recognised by ``mtr build``.
+Layout of a CSV export from the ASEANstats data portal (``dulich-Data.csv``, tourism)::
+
+    "","","Year","","",…                       preamble: the label over the year columns
+    "Destination Country","Origin Country","2016","2017",…   header
+    "Brunei Darussalam","Cambodia [KH]","318","356",…
+    "","Indonesia [ID]","20 844","22 420",…    blank leading cell = same as the row above
+    …
+    "","Total Intra-ASEAN","117 525",…
+
+* Leading (label) columns come before the year columns; a blank label cell repeats the
+  value above it (merged cells in the portal's table).
+* Country names may carry their ISO2 code in brackets (``Cambodia [KH]``); numbers use a
+  space as thousands separator (``20 844``). ``raw`` keeps the text as written: cleaning
+  parses ``"1 234"``.
+* Detection (content only): a header row with at least two year columns after one or more
+  label columns, and at least one ``Name [XX]`` label in the first rows.
+
+Records: one per non-empty year cell. ``country`` is the first label column whose header
+names a country (``Destination Country``), else the first label column; when the name has a
+bracketed ISO2 code, ``country`` is that code and ``country_name`` the name as written.
+``series`` is built from the other label columns: the value alone when the column is an
+indicator/series column, else ``"<header>: <value>"`` (``"Origin Country: Cambodia [KH]"``).
+The export carries no measure name, unit or date, so ``unit`` is empty and ``source`` is
+``"ASEANstats (ASEAN Secretariat) data portal export"``. ``locator`` = ``"line N, column
+YYYY"``.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
 
+from mtr_analysis.sources import SourceError, records_frame
+from mtr_analysis.sources.wdi import csv_rows, decode, file_kind, head_text, rel_path
+
 FORMAT = "aseanstats"
+SOURCE = "ASEANstats (ASEAN Secretariat) data portal export"
+_YEAR = re.compile(r"^(?:19|20)\d{2}$")
+_ISO2_NAME = re.compile(r"^(.*\S)\s*\[([A-Z]{2})\]$")
+_SERIES_HEADERS = {"indicator", "series", "variable", "indicator name", "series name"}
+_SCAN_ROWS = 15
+
+
+def _header_layout(cells: list[str]) -> tuple[int, list[tuple[int, int]]] | None:
+    """(number of label columns, [(column, year)]) when ``cells`` is a header row."""
+    years = [(j, int(c.strip())) for j, c in enumerate(cells) if _YEAR.match(c.strip())]
+    if len(years) < 2:
+        return None
+    first_year = years[0][0]
+    labels = [c.strip() for c in cells[:first_year]]
+    if not labels or not all(labels) or any(_YEAR.match(c) for c in labels):
+        return None
+    return first_year, years
+
+
+def _find_header(rows: list[tuple[int, list[str]]]) -> int | None:
+    for i, (_, cells) in enumerate(rows[:_SCAN_ROWS]):
+        if _header_layout(cells) is not None:
+            return i
+    return None
 
 
 def sniff(path: Path) -> bool:
-    """True when the file is in this format (decided from its content)."""
-    return False
+    """True for an ASEANstats-style table: a ``label…, YYYY, YYYY…`` header in the first rows
+    followed by label cells of the form ``Name [XX]``."""
+    try:
+        if file_kind(path) != "text":
+            return False
+        lines = head_text(path, 16000).splitlines()[: _SCAN_ROWS + 20]
+        rows = list(csv_rows("\n".join(lines)))
+        h = _find_header(rows)
+        if h is None:
+            return False
+        n_labels, _ = _header_layout(rows[h][1])
+        labels = (c.strip() for _, cells in rows[h + 1 :] for c in cells[:n_labels])
+        return any(_ISO2_NAME.match(c) for c in labels)
+    except Exception:  # a probe never raises
+        return False
+
+
+def _country(value: str) -> tuple[str, str]:
+    m = _ISO2_NAME.match(value.strip())
+    return (m.group(2), value.strip()) if m else (value.strip(), value.strip())
 
 
 def read(path: Path, root: Path | None = None) -> pd.DataFrame:
-    """Read the file into raw records (see :mod:`mtr_analysis.sources`)."""
-    raise NotImplementedError(f"{FORMAT} reader not implemented yet")
+    """Read an ASEANstats CSV export into raw records (one per non-empty year cell).
+
+    Raises
+    ------
+    SourceError
+        When no header row (labels followed by year columns) is found.
+    """
+    rel = rel_path(path, root)
+    rows = list(csv_rows(decode(path.read_bytes())))
+    h = _find_header(rows)
+    if h is None:
+        raise SourceError(
+            f"{rel}: no header row with label columns followed by year columns in the first "
+            f"{_SCAN_ROWS} rows"
+        )
+    header = rows[h][1]
+    n_labels, year_cols = _header_layout(header)
+    labels = [c.strip() for c in header[:n_labels]]
+    country_j = next((j for j, name in enumerate(labels) if "country" in name.lower()), 0)
+    other = [j for j in range(n_labels) if j != country_j]
+    current = [""] * n_labels
+    out = []
+    for line, cells in rows[h + 1 :]:
+        if not any(c.strip() for c in cells):
+            continue
+        for j in range(n_labels):
+            value = cells[j].strip() if j < len(cells) else ""
+            if value:
+                current[j] = value
+                for k in range(j + 1, n_labels):  # a new outer label resets inner ones
+                    if not (cells[k].strip() if k < len(cells) else ""):
+                        current[k] = ""
+        country, country_name = _country(current[country_j])
+        parts = [
+            current[j] if labels[j].lower() in _SERIES_HEADERS else f"{labels[j]}: {current[j]}"
+            for j in other
+            if current[j]
+        ]
+        series = "; ".join(parts)
+        for j, year in year_cols:
+            raw = cells[j] if j < len(cells) else ""
+            if not raw.strip():
+                continue
+            out.append(
+                {
+                    "country": country,
+                    "country_name": country_name,
+                    "series": series,
+                    "year": year,
+                    "raw": raw,
+                    "source": SOURCE,
+                    "file": rel,
+                    "locator": f"line {line}, column {year}",
+                }
+            )
+    return records_frame(out)

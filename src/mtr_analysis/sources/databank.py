@@ -1,23 +1,178 @@
 """World Bank DataBank exports (country-first or series-first, footers, appended metadata).
 
-Not implemented yet: :func:`sniff` recognises nothing, so such files are reported as not
-recognised by ``mtr build``.
+Layout of a DataBank CSV download (databank.worldbank.org, "Download options → CSV")::
+
+    Country Name,Country Code,Series Name,Series Code,2015 [YR2015],2016 [YR2016],…
+    Brunei Darussalam,BRN,"Life expectancy at birth, total (years)",SP.DYN.LE00.IN,74.88,…
+    …
+    ,,,,,…                                    (blank rows)
+    Data from database: World Development Indicators,,,…
+    Last Updated: 07/13/2026,,,…
+
+* The four identifier columns may come in any order (``Series Name, Series Code, Country
+  Name, Country Code, …`` when the export puts series first); year columns are
+  ``YYYY [YRYYYY]`` (plain ``YYYY`` is accepted too).
+* ``..`` marks a missing value; it is kept as a record (cleaning classifies it).
+* The data block ends at the first blank row (or a footer line). The footer names the
+  database and its "Last Updated" date (``MM/DD/YYYY``), which goes into ``source`` as
+  ``"World Bank World Development Indicators, updated 2026-07-13 (DataBank export)"``.
+* Some saves append the export's metadata table after the footer (``Code, License Type,
+  Indicator Name, Long definition, Source, Topic, …``) in the same CSV, sometimes with broken
+  quoting; nothing after the data block produces records.
+* Encoding is UTF-8 (with or without BOM) or Windows-1252.
+
+``locator`` is ``"line N, column YYYY"`` (1-based line in the file).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 
 import pandas as pd
 
+from mtr_analysis.sources import SourceError, records_frame
+from mtr_analysis.sources.wdi import csv_rows, decode, file_kind, head_text, rel_path
+
 FORMAT = "databank_csv"
+ID_COLUMNS = ("Country Name", "Country Code", "Series Name", "Series Code")
+_YEAR_HEADER = re.compile(r"^(\d{4})(?: \[YR\1\])?$")
+_FOOTER_DB = re.compile(r"^\s*Data from database:\s*(.+?)\s*$", re.IGNORECASE)
+_FOOTER_UPDATED = re.compile(r"^\s*Last Updated:\s*(.+?)\s*$", re.IGNORECASE)
+_METADATA_HEADER = ("Code", "License Type")
+
+
+def _header_layout(cells: list[str]) -> tuple[dict[str, int], list[tuple[int, int]]] | None:
+    """(id column → index, [(index, year)]) when ``cells`` is a DataBank header row."""
+    names = [c.strip() for c in cells]
+    ids = {c: names.index(c) for c in ID_COLUMNS if c in names}
+    if "Country Code" not in ids and "Country Name" not in ids:
+        return None
+    if "Series Code" not in ids and "Series Name" not in ids:
+        return None
+    years = []
+    bracketed = False
+    for j, h in enumerate(names):
+        m = _YEAR_HEADER.match(h)
+        if m:
+            years.append((j, int(m.group(1))))
+            bracketed = bracketed or "[YR" in h
+    # Plain "2015" headers are accepted only with all four id columns (WDI's own CSV has
+    # "Indicator Name/Code" instead of "Series Name/Code", so it never matches here).
+    if not years or not (bracketed or len(ids) == 4):
+        return None
+    return ids, years
 
 
 def sniff(path: Path) -> bool:
-    """True when the file is in this format (decided from its content)."""
-    return False
+    """True when the first line of a text file is a DataBank header (ids + year columns)."""
+    try:
+        if file_kind(path) != "text":
+            return False
+        lines = head_text(path, 8000).splitlines()
+        if not lines:
+            return False
+        first = next(csv_rows(lines[0]), (1, []))[1]
+        return _header_layout(first) is not None
+    except Exception:  # a probe never raises
+        return False
+
+
+def _iso_date(text: str) -> str:
+    """``07/13/2026`` → ``2026-07-13`` (DataBank writes US dates); other text unchanged."""
+    for fmt in ("%m/%d/%Y", "%Y-%m-%d", "%d-%b-%Y", "%B %d, %Y"):
+        try:
+            return dt.datetime.strptime(text.strip(), fmt).date().isoformat()
+        except ValueError:
+            continue
+    return text.strip()
+
+
+def _is_blank(cells: list[str]) -> bool:
+    return not any(c.strip() for c in cells)
+
+
+def _is_footer_or_metadata(cells: list[str]) -> bool:
+    first = cells[0] if cells else ""
+    return bool(
+        _FOOTER_DB.match(first)
+        or _FOOTER_UPDATED.match(first)
+        or tuple(c.strip() for c in cells[:2]) == _METADATA_HEADER
+    )
 
 
 def read(path: Path, root: Path | None = None) -> pd.DataFrame:
-    """Read the file into raw records (see :mod:`mtr_analysis.sources`)."""
-    raise NotImplementedError(f"{FORMAT} reader not implemented yet")
+    """Read a DataBank CSV export into raw records (one per non-empty year cell).
+
+    ``country`` is the Country Code (the name when the code is empty), ``series`` the
+    Series Code (the name when the code is empty). Rows after the data block (blank rows,
+    footer, appended metadata table) produce no records.
+
+    Raises
+    ------
+    SourceError
+        When the first row is not a DataBank header, or a data row is shorter than the
+        identifier columns.
+    """
+    rel = rel_path(path, root)
+    rows = csv_rows(decode(path.read_bytes()))
+    first = next(rows, None)
+    layout = _header_layout(first[1]) if first else None
+    if layout is None:
+        raise SourceError(
+            f"{rel}, line 1: not a DataBank header (expected {', '.join(ID_COLUMNS)} and "
+            "year columns such as '2015 [YR2015]')"
+        )
+    ids, year_cols = layout
+    width = max(ids.values()) + 1
+    data: list[tuple[int, list[str]]] = []
+    database = updated = ""
+    ended = False
+    for line, cells in rows:
+        if not ended:
+            if _is_blank(cells) or _is_footer_or_metadata(cells):
+                ended = True
+            else:
+                if len(cells) < width:
+                    raise SourceError(
+                        f"{rel}, line {line}: {len(cells)} cells, the identifier columns need "
+                        f"{width}"
+                    )
+                data.append((line, cells))
+                continue
+        if tuple(c.strip() for c in cells[:2]) == _METADATA_HEADER:
+            break  # the appended metadata table: nothing below is data or footer
+        first_cell = cells[0] if cells else ""
+        if m := _FOOTER_DB.match(first_cell):
+            database = m.group(1)
+        elif m := _FOOTER_UPDATED.match(first_cell):
+            updated = _iso_date(m.group(1))
+    source = f"World Bank {database or 'DataBank'}"
+    source += f", updated {updated} (DataBank export)" if updated else " (DataBank export)"
+
+    def cell(cells: list[str], col: str) -> str:
+        j = ids.get(col)
+        return cells[j].strip() if j is not None and j < len(cells) else ""
+
+    out = []
+    for line, cells in data:
+        name, code = cell(cells, "Country Name"), cell(cells, "Country Code")
+        series = cell(cells, "Series Code") or cell(cells, "Series Name")
+        for j, year in year_cols:
+            raw = cells[j] if j < len(cells) else ""
+            if not raw.strip():
+                continue
+            out.append(
+                {
+                    "country": code or name,
+                    "country_name": name or code,
+                    "series": series,
+                    "year": year,
+                    "raw": raw,
+                    "source": source,
+                    "file": rel,
+                    "locator": f"line {line}, column {year}",
+                }
+            )
+    return records_frame(out)

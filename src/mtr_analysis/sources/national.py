@@ -166,69 +166,200 @@ def sniff(path: Path) -> bool:
         wb.close()
 
 
-def read(path: Path, root: Path | None = None) -> pd.DataFrame:
-    """Read a filled national workbook into raw records (one per non-empty year cell).
+def _header_text(v: object) -> str:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    return "" if v is None else str(v).strip()
 
-    ``locator`` is ``"Data!F7"``. ``source`` is ``"National submission <ISO3>: <source
-    column>"``, prefixed with the data status when it says DEMO.
+
+def _layout(header: list[str]) -> tuple[dict[int, int | None], dict[str, int], list[str]]:
+    """Columns of the header row: value columns (index → year, None when the header is
+    empty), trailing columns (name → index) and the layout problems, each naming its cell."""
+    problems: list[str] = []
+    for j, expected in enumerate(FIXED_COLUMNS):
+        found = header[j] if j < len(header) else ""
+        if found != expected:
+            problems.append(
+                f"cell {get_column_letter(j + 1)}{HEADER_ROW}: layout changed, "
+                f"found {found!r}, expected {expected!r}"
+            )
+    values: dict[int, int | None] = {}
+    trailing: dict[str, int] = {}
+    seen: dict[int, int] = {}
+    for j in range(len(FIXED_COLUMNS), len(header)):
+        h, cell = header[j], f"{get_column_letter(j + 1)}{HEADER_ROW}"
+        if h == "":
+            values[j] = None
+        elif re.fullmatch(r"\d{4}", h):
+            year = int(h)
+            if year in seen:
+                problems.append(
+                    f"cell {cell}: layout changed, year {year} appears twice "
+                    f"(also in column {get_column_letter(seen[year] + 1)})"
+                )
+            seen[year] = j
+            values[j] = year
+        elif h.lower() in TRAILING_COLUMNS and h.lower() not in trailing:
+            trailing[h.lower()] = j
+        else:
+            expected = HEADER[j] if j < len(HEADER) else "a year, 'source' or 'note'"
+            problems.append(f"cell {cell}: layout changed, found {h!r}, expected {expected!r}")
+    return values, trailing, problems
+
+
+def _raw_text(v: object) -> str:
+    if isinstance(v, bool):
+        return str(v)
+    if isinstance(v, float):
+        return repr(v)
+    if isinstance(v, dt.datetime | dt.date):
+        return f"date {v.isoformat()}"
+    return str(v)
+
+
+def read(path: Path, root: Path | None = None) -> pd.DataFrame:
+    """Read a filled national workbook into raw records (one per non-empty value cell).
+
+    Every non-empty cell right of column D is a record: cells under a year header (any
+    4-digit year; :func:`check` rejects years outside 2010–2025) and cells under an empty
+    header (``year`` empty; rejected by :func:`check`). ``series`` is the indicator id in
+    column A (empty when missing). ``locator`` is ``"Data!F7"``. ``source`` is
+    ``"National submission <ISO3>: <source column>"``, prefixed with DEMO when the data
+    status cell says so. Dates typed into number cells come as ``"date 2020-01-01"``.
 
     Raises
     ------
     SourceError
-        When the layout differs from the template (names the sheet, cell and the expected
-        header) or the country cell is not a member state.
+        When the layout differs from the template: names the sheet, each changed header
+        cell and what was expected; or when the country cell is not a member state.
     """
     rel = str(path.relative_to(root)) if root else path.name
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
-        ws = wb[SHEET]
-        rows = list(ws.iter_rows(values_only=True))
+        if SHEET not in wb.sheetnames:
+            raise SourceError(f"{rel}: no sheet {SHEET!r} (sheets: {', '.join(wb.sheetnames)})")
+        rows = list(wb[SHEET].iter_rows(values_only=True))
     finally:
         wb.close()
     iso3 = registry.to_iso3(rows[1][1] if len(rows) > 1 else None, include_optional=True)
     if iso3 is None:
-        raise SourceError(f"{rel}, sheet {SHEET}, cell B2: {rows[1][1]!r} is not a member state")
+        found = rows[1][1] if len(rows) > 1 and len(rows[1]) > 1 else None
+        raise SourceError(f"{rel}, sheet {SHEET}, cell B2: {found!r} is not a member state")
     status = str(rows[3][1] or "") if len(rows) > 3 else ""
-    header = [("" if v is None else str(v).strip()) for v in rows[HEADER_ROW - 1]]
-    header = header[: len(HEADER)]
-    if tuple(header) != HEADER:
-        bad = next(j for j, (a, b) in enumerate(zip(header + [""] * len(HEADER), HEADER)) if a != b)
-        cell = f"{get_column_letter(bad + 1)}{HEADER_ROW}"
+    header = [_header_text(v) for v in rows[HEADER_ROW - 1]] if len(rows) >= HEADER_ROW else []
+    values, trailing, problems = _layout(header)
+    if problems:
         raise SourceError(
-            f"{rel}, sheet {SHEET}, cell {cell}: layout changed, found {header[bad] if bad < len(header) else ''!r}, "
-            f"expected {HEADER[bad]!r} (regenerate the workbook with `mtr template`)"
+            f"{rel}, sheet {SHEET}, "
+            + "; ".join(problems)
+            + " (regenerate the workbook with `mtr template`)"
         )
     producer = "DEMO national submission" if "DEMO" in status.upper() else "National submission"
+    src_col, note_col = trailing.get("source"), trailing.get("note")
     out = []
-    first_year_col = len(FIXED_COLUMNS)
     for i, row in enumerate(rows[HEADER_ROW:], start=HEADER_ROW + 1):
-        if not row or row[0] is None:
+        if not row:
             continue
-        src_text = (
-            row[first_year_col + len(YEARS)] if len(row) > first_year_col + len(YEARS) else None
-        )
-        note = (
-            row[first_year_col + len(YEARS) + 1]
-            if len(row) > first_year_col + len(YEARS) + 1
-            else None
-        )
-        source = f"{producer} {iso3}: {src_text or 'national statistics'}"
-        for k, year in enumerate(YEARS):
-            j = first_year_col + k
-            v = row[j] if j < len(row) else None
+
+        def cell(j: int | None, row: tuple = row) -> object:
+            return row[j] if j is not None and j < len(row) else None
+
+        ind = "" if row[0] is None else str(row[0]).strip()
+        source = f"{producer} {iso3}: {cell(src_col) or 'national statistics'}"
+        note = str(cell(note_col) or "")
+        unit = str(cell(2) or "")
+        for j in range(len(FIXED_COLUMNS), len(row)):
+            if j not in values and j >= len(header):
+                values[j] = None  # a cell right of the last header
+            if j not in values:
+                continue
+            v = row[j]
             if v is None or (isinstance(v, str) and not v.strip()):
                 continue
             out.append(
                 {
                     "country": iso3,
-                    "series": str(row[0]).strip(),
-                    "year": year,
-                    "raw": repr(v) if isinstance(v, float) else str(v),
-                    "unit": str(row[2] or ""),
+                    "series": ind,
+                    "year": values[j],
+                    "raw": _raw_text(v),
+                    "unit": unit,
                     "source": source,
-                    "note": str(note or ""),
+                    "note": note,
                     "file": rel,
                     "locator": f"{SHEET}!{get_column_letter(j + 1)}{i}",
                 }
             )
     return records_frame(out)
+
+
+#: Units whose values may be negative (growth rates, WGI-style indices centred on 0).
+NEGATIVE_ALLOWED = re.compile(r"per year|growth|change|\(\s*-", re.I)
+#: Percentage units that may exceed 100.
+OVER_100_ALLOWED = frozenset({"% per year", "% gross"})
+_RANGE = re.compile(r"\(\s*(-?\d+(?:\.\d+)?)\s*(?:to|–|-)\s*(-?\d+(?:\.\d+)?)\s*\)")
+
+
+def check(records: pd.DataFrame, catalogue: Catalogue | None = None) -> pd.Series:
+    """Why each record of a national workbook cannot be accepted (``""`` when it can).
+
+    ``mtr validate`` prints these reasons and ``mtr build`` rejects the records with them
+    (one function for both). Rules, first that applies wins:
+
+    * column A empty or not a catalogue id → "no/unknown indicator id … in column A";
+    * a value under an empty header → "value in a column without a year";
+    * a year outside 2010–2025 → "year Y outside the template's 2010–2025";
+    * text in a number cell → "not a number: …" (see :func:`mtr_analysis.clean.parse_values`);
+    * the same indicator in a second row → "indicator … repeated (first in row N)";
+    * a percentage above 100, where the unit starts with "%" and is not "% per year" or
+      "% gross";
+    * a negative value, unless the unit is a rate of change or a range reaching below 0
+      (:data:`NEGATIVE_ALLOWED`);
+    * a value outside a range written in the unit, e.g. "index (0-1)".
+
+    The unit is the catalogue's for the indicator id (the sheet's column C otherwise).
+    """
+    from mtr_analysis.clean import parse_values
+
+    cat = catalogue or load_catalogue()
+    units = pd.concat([cat.indicators["unit"], cat.auxiliary["unit"]])
+    reason = pd.Series("", index=records.index, dtype="string")
+
+    def add(mask: pd.Series, text: pd.Series | str) -> None:
+        nonlocal reason
+        reason = reason.mask(reason.eq("") & mask.fillna(False).astype(bool), text)
+
+    series = records["series"].astype("string").fillna("").str.strip()
+    year = pd.to_numeric(records["year"], errors="coerce")
+    parsed = parse_values(records["raw"])
+    value = parsed["value"]
+    unit = series.map(units).astype("string").fillna(records["unit"].astype("string"))
+    add(series.eq(""), "no indicator id in column A")
+    add(
+        ~series.isin(cat.known_ids),
+        "unknown indicator id '" + series + "' in column A (not in the catalogue)",
+    )
+    add(year.isna(), "value in a column without a year header")
+    add(
+        ~year.between(YEARS[0], YEARS[-1]),
+        "year " + year.astype("Int64").astype("string") + f" outside the template's "
+        f"{YEARS[0]}–{YEARS[-1]}",
+    )
+    add(parsed["reason"].ne(""), parsed["reason"])
+    row = records["locator"].astype("string").str.extract(r"(\d+)$")[0].astype("Int64")
+    first_row = row.groupby(series).transform("min")
+    add(
+        row.ne(first_row),
+        "indicator '" + series + "' repeated (first in row " + first_row.astype("string") + ")",
+    )
+    raw = records["raw"].astype("string")
+    pct = unit.str.startswith("%") & ~unit.isin(OVER_100_ALLOWED)
+    add(pct & value.gt(100), raw + " is above 100 for a percentage (" + unit + ")")
+    neg_ok = unit.str.contains(NEGATIVE_ALLOWED.pattern, case=False, regex=True)
+    add(value.lt(0) & ~neg_ok, "negative value " + raw + " is impossible for " + unit)
+    bounds = unit.str.extract(_RANGE.pattern)
+    low, high = (pd.to_numeric(bounds[k], errors="coerce") for k in (0, 1))
+    add(
+        value.lt(low) | value.gt(high),
+        raw + " is outside the range " + bounds[0] + " to " + bounds[1] + " of " + unit,
+    )
+    return reason

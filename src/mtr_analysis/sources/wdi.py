@@ -1,9 +1,20 @@
-"""World Bank WDI per-indicator (and per-country) CSV downloads.
+"""World Bank WDI per-indicator (and per-country) downloads: CSV and the ``.xls`` twin.
 
-Layout: optional UTF-8 BOM, a preamble (``"Data Source","World Development Indicators",``,
+CSV layout: optional UTF-8 BOM, a preamble (``"Data Source","World Development Indicators",``,
 ``"Last Updated Date","2026-07-13",`` with blank lines), then a header
 ``"Country Name","Country Code","Indicator Name","Indicator Code","1960",…`` and one row
 per economy with a trailing comma. Blank cells are missing values.
+
+The Excel download (BIFF ``.xls``, read with xlrd) has the same layout in sheet ``Data``
+(the "Last Updated Date" is an Excel date cell there) plus the sheets ``Metadata -
+Countries`` and ``Metadata - Indicators``. Both layouts give the same records; the Excel
+locator is ``"Data!E5"``.
+
+Companion files (no observations): ``Metadata_Country_*`` (economy list with region and
+income group; see :func:`aggregate_codes`) and ``Metadata_Indicator_*`` (definitions).
+
+This module also holds small helpers shared by the other text readers: :func:`decode`,
+:func:`file_kind`, :func:`csv_rows`.
 """
 
 from __future__ import annotations
@@ -11,6 +22,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -20,59 +32,180 @@ from mtr_analysis.sources import SourceError, records_frame
 FORMAT = "wdi_csv"
 _HEADER = ["Country Name", "Country Code", "Indicator Name", "Indicator Code"]
 _YEAR = re.compile(r"^\d{4}$")
+_COUNTRY_META_HEADER = ["Country Code", "Region"]
+_INDICATOR_META_HEADER = ["INDICATOR_CODE", "INDICATOR_NAME"]
+_XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def decode(data: bytes) -> str:
-    """Decode bytes as UTF-8 (with or without BOM), falling back to Windows-1252."""
+    """Decode bytes as UTF-8 (with or without BOM), falling back to Windows-1252.
+
+    Bytes that Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) fall back to
+    Latin-1, so decoding never fails.
+    """
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def file_kind(path: Path) -> str:
+    """``"zip"`` (xlsx), ``"ole"`` (xls), ``"pdf"``, ``"binary"`` or ``"text"``, from the first bytes."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(b"PK\x03\x04"):
+        return "zip"
+    if head.startswith(_XLS_MAGIC):
+        return "ole"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "binary"
+    return "text"
+
+
+def head_text(path: Path, size: int = 20000) -> str:
+    """The first ``size`` bytes of a text file, decoded with :func:`decode`."""
+    with open(path, "rb") as fh:
+        data = fh.read(size)
+    return decode(data)
+
+
+def csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """CSV rows with the 1-based line on which each row starts.
+
+    Line numbers stay right when quoted cells contain line breaks.
+    """
+    reader = csv.reader(io.StringIO(text))
+    previous = 0
+    for cells in reader:
+        yield previous + 1, cells
+        previous = reader.line_num
+
+
+def rel_path(path: Path, root: Path | None) -> str:
+    """``path`` relative to ``root`` (as in ``file``), or its name when there is no root."""
+    return str(path.relative_to(root)) if root else path.name
+
+
+def excel_number_text(value: float) -> str:
+    """Text of a numeric Excel cell: the integer text for whole numbers, else ``repr``."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(value)
 
 
 def _head_lines(path: Path, n: int = 12) -> list[str]:
-    with open(path, "rb") as fh:
-        return decode(fh.read(20000)).splitlines()[:n]
+    return head_text(path).splitlines()[:n]
+
+
+def _first_cells(path: Path, n: int = 12) -> list[list[str]]:
+    return [next(csv.reader([line]), []) for line in _head_lines(path, n)]
 
 
 def sniff(path: Path) -> bool:
-    """True when the file is a WDI data CSV (header row of the WDI layout near the top)."""
-    if path.suffix.lower() != ".csv":
+    """True when the file is a WDI data download: CSV (the header row of the WDI layout near
+    the top) or the BIFF ``.xls`` twin (a sheet with that header row). Decided from content.
+    """
+    try:
+        kind = file_kind(path)
+        if kind == "ole":
+            return _xls_data_sheet(path) is not None
+        if kind != "text":
+            return False
+        return any(cells[:4] == _HEADER for cells in _first_cells(path))
+    except Exception:  # a probe never raises: other formats' files must stay detectable
         return False
-    for line in _head_lines(path):
-        cells = next(csv.reader([line]), [])
-        if cells[:4] == _HEADER:
-            return True
-    return False
 
 
 def sniff_companion(path: Path) -> str | None:
     """``"wdi_metadata"`` for the ``Metadata_Country_*`` / ``Metadata_Indicator_*`` files."""
-    if path.suffix.lower() != ".csv":
+    try:
+        if file_kind(path) != "text":
+            return None
+        cells = _first_cells(path, 1)
+    except Exception:
         return None
-    head = next(csv.reader(_head_lines(path, 1)), [])
-    if head[:2] in (["Country Code", "Region"], ["INDICATOR_CODE", "INDICATOR_NAME"]):
+    head = cells[0] if cells else []
+    if head[:2] in (_COUNTRY_META_HEADER, _INDICATOR_META_HEADER):
         return "wdi_metadata"
     return None
 
 
-def read(path: Path, root: Path | None = None) -> pd.DataFrame:
-    """Read a WDI data CSV into raw records (one per non-empty year cell).
+def aggregate_codes(path: Path) -> set[str]:
+    """Codes of the aggregates listed in a WDI ``Metadata_Country_*`` file.
 
-    ``locator`` is ``"line N, column YYYY"`` with N the 1-based line in the file.
-    ``source`` is ``"World Bank <Data Source>, updated <Last Updated Date>"``.
+    WDI lists every economy and every aggregate (regions, income groups, "World", …) in
+    ``Metadata_Country_*.csv`` (and in sheet ``Metadata - Countries`` of the ``.xls``
+    download). Aggregates are the rows whose ``Region`` is empty; economies always have a
+    region. Use this to tell aggregates from countries by code, e.g.
+    ``"EAS" in aggregate_codes(meta)``.
+
+    Notes
+    -----
+    A code that appears in a data file but not in the metadata (``INX`` "Not classified" in
+    the 2026 downloads) is in neither set: callers must treat unknown codes themselves.
+
+    Raises
+    ------
+    SourceError
+        When the file has no ``Country Code, Region`` header.
+    """
+    path = Path(path)
+    if file_kind(path) == "ole":
+        import xlrd
+
+        book = xlrd.open_workbook(str(path), on_demand=True)
+        try:
+            for name in book.sheet_names():
+                sheet = book.sheet_by_name(name)
+                if sheet.nrows and [str(v) for v in sheet.row_values(0)[:2]] == (
+                    _COUNTRY_META_HEADER
+                ):
+                    rows = [[str(v) for v in sheet.row_values(r)] for r in range(sheet.nrows)]
+                    break
+            else:
+                raise SourceError(f"{path.name}: no sheet with a Country Code, Region header")
+        finally:
+            book.release_resources()
+    else:
+        rows = [cells for _, cells in csv_rows(decode(path.read_bytes()))]
+    if not rows or rows[0][:2] != _COUNTRY_META_HEADER:
+        raise SourceError(f"{path.name}: no WDI Metadata_Country header (Country Code, Region)")
+    return {r[0].strip() for r in rows[1:] if len(r) >= 2 and r[0].strip() and not r[1].strip()}
+
+
+def _source(meta: dict[str, str]) -> str:
+    source = f"World Bank {meta.get('Data Source') or 'World Development Indicators'}"
+    if meta.get("Last Updated Date"):
+        source += f", updated {meta['Last Updated Date']}"
+    return source
+
+
+def read(path: Path, root: Path | None = None) -> pd.DataFrame:
+    """Read a WDI data download (CSV or ``.xls``) into raw records (one per non-empty year cell).
+
+    ``locator`` is ``"line N, column YYYY"`` with N the 1-based line in the CSV file, or
+    ``"Data!E5"`` for the Excel download. ``source`` is ``"World Bank <Data Source>, updated
+    <Last Updated Date>"`` for both (the Excel date cell is converted to ``YYYY-MM-DD``).
+    Numeric Excel cells are written as the integer text or ``repr(float)``.
 
     Raises
     ------
     SourceError
         When the header row is missing or a data row has the wrong number of cells.
     """
-    rel = str(path.relative_to(root)) if root else path.name
-    text = decode(path.read_bytes())
-    rows = list(csv.reader(io.StringIO(text)))
+    if file_kind(path) == "ole":
+        return _read_xls(path, root)
+    rel = rel_path(path, root)
+    rows = list(csv_rows(decode(path.read_bytes())))
     meta: dict[str, str] = {}
     header_at = None
-    for i, cells in enumerate(rows):
+    for i, (_, cells) in enumerate(rows):
         if cells[:4] == _HEADER:
             header_at = i
             break
@@ -80,19 +213,16 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
             meta[cells[0]] = cells[1]
     if header_at is None:
         raise SourceError(f"{rel}: no WDI header row ({', '.join(_HEADER)}) found")
-    header = rows[header_at]
+    header = rows[header_at][1]
     year_cols = [(j, int(h)) for j, h in enumerate(header) if _YEAR.match(h.strip())]
-    source = f"World Bank {meta.get('Data Source', 'World Development Indicators')}"
-    if meta.get("Last Updated Date"):
-        source += f", updated {meta['Last Updated Date']}"
+    source = _source(meta)
     out = []
-    for i in range(header_at + 1, len(rows)):
-        cells = rows[i]
+    for line, cells in rows[header_at + 1 :]:
         if not any(c.strip() for c in cells):
             continue
         if len(cells) < len(year_cols) + 4 - 1:
             raise SourceError(
-                f"{rel}, line {i + 1}: {len(cells)} cells, expected {len(header)} as in the header"
+                f"{rel}, line {line}: {len(cells)} cells, expected {len(header)} as in the header"
             )
         name, code, _ind_name, series = cells[:4]
         for j, year in year_cols:
@@ -108,10 +238,114 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
                     "raw": raw,
                     "source": source,
                     "file": rel,
-                    "locator": f"line {i + 1}, column {year}",
+                    "locator": f"line {line}, column {year}",
                     "note": "",
                 }
             )
+    return records_frame(out)
+
+
+def _xls_header_row(sheet, max_rows: int = 12) -> int | None:
+    for r in range(min(max_rows, sheet.nrows)):
+        if [str(v).strip() for v in sheet.row_values(r, 0, 4)] == _HEADER:
+            return r
+    return None
+
+
+def _xls_data_sheet(path: Path) -> str | None:
+    """Name of the sheet holding the WDI data table in a ``.xls`` download, if any."""
+    import xlrd
+
+    book = xlrd.open_workbook(str(path), on_demand=True)
+    try:
+        names = book.sheet_names()
+        for name in sorted(names, key=lambda n: n != "Data"):  # "Data" first
+            if _xls_header_row(book.sheet_by_name(name)) is not None:
+                return name
+            book.unload_sheet(name)
+        return None
+    finally:
+        book.release_resources()
+
+
+def _read_xls(path: Path, root: Path | None) -> pd.DataFrame:
+    import xlrd
+    from openpyxl.utils import get_column_letter
+
+    rel = rel_path(path, root)
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True)
+    except Exception as exc:
+        raise SourceError(f"{rel}: not a readable .xls workbook ({exc})") from exc
+    try:
+        name = next(
+            (
+                n
+                for n in sorted(book.sheet_names(), key=lambda n: n != "Data")
+                if _xls_header_row(book.sheet_by_name(n)) is not None
+            ),
+            None,
+        )
+        if name is None:
+            raise SourceError(f"{rel}: no sheet with a WDI header row ({', '.join(_HEADER)})")
+        sheet = book.sheet_by_name(name)
+        header_at = _xls_header_row(sheet)
+        meta: dict[str, str] = {}
+        for r in range(header_at):
+            cells = sheet.row(r)
+            if len(cells) < 2 or cells[0].ctype != xlrd.XL_CELL_TEXT or not cells[0].value:
+                continue
+            value = cells[1]
+            if value.ctype == xlrd.XL_CELL_DATE:
+                text = xlrd.xldate_as_datetime(value.value, book.datemode).date().isoformat()
+            elif value.ctype == xlrd.XL_CELL_NUMBER:
+                text = excel_number_text(value.value)
+            else:
+                text = str(value.value).strip()
+            meta[str(cells[0].value).strip()] = text
+        header = [str(v).strip() for v in sheet.row_values(header_at)]
+        year_cols = [(j, int(h)) for j, h in enumerate(header) if _YEAR.match(h)]
+        source = _source(meta)
+        out = []
+        for r in range(header_at + 1, sheet.nrows):
+            cells = sheet.row(r)
+            ids = [str(c.value).strip() for c in cells[:4]]
+            if not any(ids) and all(
+                c.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK) for c in cells
+            ):
+                continue
+            name_, code, _ind_name, series = (ids + [""] * 4)[:4]
+            for j, year in year_cols:
+                if j >= len(cells):
+                    continue
+                cell = cells[j]
+                if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                    continue
+                if cell.ctype == xlrd.XL_CELL_NUMBER:
+                    raw = excel_number_text(cell.value)
+                elif cell.ctype == xlrd.XL_CELL_TEXT:
+                    raw = cell.value
+                    if not raw.strip():
+                        continue
+                elif cell.ctype == xlrd.XL_CELL_ERROR:
+                    raw = xlrd.error_text_from_code.get(cell.value, "#ERROR")
+                else:
+                    raw = str(cell.value)
+                out.append(
+                    {
+                        "country": code or name_,
+                        "country_name": name_,
+                        "series": series,
+                        "year": year,
+                        "raw": raw,
+                        "source": source,
+                        "file": rel,
+                        "locator": f"{name}!{get_column_letter(j + 1)}{r + 1}",
+                        "note": "",
+                    }
+                )
+    finally:
+        book.release_resources()
     return records_frame(out)
 
 

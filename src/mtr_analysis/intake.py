@@ -1,0 +1,242 @@
+"""The intake report: ``intake.html``, a readable summary of what ``mtr build`` did.
+
+:func:`render_html` turns the content of ``intake.json`` into one self-contained page
+(inline CSS, no scripts, no external resources). Every piece of text that comes from a
+data file or a path is HTML-escaped, so a file name or a series name can never inject
+markup into the page.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable, Sequence
+
+CSS = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:24px;
+color:#1d2733;max-width:1200px}
+h1{font-size:1.5em;margin-bottom:4px}h2{font-size:1.15em;margin-top:28px;
+border-bottom:1px solid #d0d7de;padding-bottom:4px}
+table{border-collapse:collapse;font-size:.86em;margin:8px 0}
+th,td{border:1px solid #d0d7de;padding:3px 7px;text-align:left;vertical-align:top}
+th{background:#eef3f8}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.ok{color:#1a7f37}.bad{color:#b42318;font-weight:600}.muted{color:#57606a}
+.cards{display:flex;flex-wrap:wrap;gap:10px;margin:10px 0}
+.card{border:1px solid #d0d7de;border-radius:6px;padding:8px 12px;min-width:120px}
+.card b{display:block;font-size:1.35em}
+code{background:#f3f5f7;padding:0 3px;border-radius:3px}
+"""
+
+
+def _e(value: object) -> str:
+    """Escape any value for HTML text or attribute context."""
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def _num(value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.4g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return _e(value)
+
+
+def table(rows: Iterable[dict], columns: Sequence[tuple[str, str]], empty: str = "none") -> str:
+    """An HTML table of ``rows`` (dicts) with ``columns`` as (key, heading) pairs.
+
+    Numbers are right-aligned; every cell is escaped.
+    """
+    rows = list(rows)
+    if not rows:
+        return f'<p class="muted">{_e(empty)}</p>'
+    head = "".join(f"<th>{_e(h)}</th>" for _, h in columns)
+    body = []
+    for r in rows:
+        cells = []
+        for key, _ in columns:
+            v = r.get(key)
+            numeric = isinstance(v, int | float) and not isinstance(v, bool)
+            cells.append(f'<td class="n">{_num(v)}</td>' if numeric else f"<td>{_e(v)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _cards(totals: dict) -> str:
+    items = [
+        ("files", "files"),
+        ("records_read", "records read"),
+        ("accepted", "accepted"),
+        ("rejected", "rejected"),
+        ("out_of_scope", "out of scope"),
+        ("selected", "selected for analysis"),
+        ("conflicts", "source disagreements"),
+        ("revisions", "revisions"),
+        ("unmapped_series", "unmapped series"),
+        ("carried_forward", "carried-forward values"),
+    ]
+    return (
+        '<div class="cards">'
+        + "".join(
+            f"<div class='card'><b>{_num(totals.get(k, 0))}</b>{_e(label)}</div>"
+            for k, label in items
+        )
+        + "</div>"
+    )
+
+
+def _balance(f: dict) -> str:
+    ok = f.get("accepted", 0) + f.get("rejected", 0) + f.get("out_of_scope", 0) == f.get(
+        "records_read", 0
+    )
+    return '<span class="ok">✓</span>' if ok else '<span class="bad">✗</span>'
+
+
+def _files_table(files: list[dict]) -> str:
+    head = (
+        "<tr><th>file</th><th>format</th><th>records read</th><th>accepted</th>"
+        "<th>rejected</th><th>out of scope</th><th>adds up</th><th>why out of scope</th>"
+        "<th>problem</th></tr>"
+    )
+    rows = []
+    for f in files:
+        reasons = "; ".join(f"{k}: {v:,}" for k, v in (f.get("out_of_scope_reasons") or {}).items())
+        err = f.get("error") or ""
+        rows.append(
+            "<tr>"
+            f"<td>{_e(f.get('path'))}</td><td>{_e(f.get('format') or '—')}</td>"
+            + "".join(
+                f'<td class="n">{_num(f.get(k, 0))}</td>'
+                for k in ("records_read", "accepted", "rejected", "out_of_scope")
+            )
+            + f"<td>{_balance(f)}</td><td>{_e(reasons)}</td>"
+            + (f'<td class="bad">{_e(err)}</td>' if err else "<td></td>")
+            + "</tr>"
+        )
+    return f"<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def render_html(intake: dict, title: str = "mtr build — intake report") -> str:
+    """Render the content of ``intake.json`` as a self-contained HTML page.
+
+    Sections: totals; per-file account (with a check that accepted + rejected + out of
+    scope = records read); files not recognised or not readable; rejected values by
+    reason; unmapped series; selected values by source; poverty lines; disagreements
+    between sources; revisions between vintages; the priority used.
+    """
+    totals = intake.get("totals", {})
+    files = intake.get("files", [])
+    prio = intake.get("priority", {})
+    conf = intake.get("conflicts", {})
+    rev = intake.get("revisions", {})
+    outputs = intake.get("outputs", {})
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width,initial-scale=1">',
+        f"<title>{_e(title)}</title><style>{CSS}</style></head><body>",
+        f"<h1>{_e(title)}</h1>",
+        "<p class='muted'>Raw folders: "
+        + ", ".join(f"<code>{_e(d)}</code>" for d in intake.get("raw_dirs", []))
+        + "</p>",
+        _cards(totals),
+        "<p>Every record (one non-empty value cell) is <b>accepted</b>, <b>rejected</b> with a "
+        "reason (<code>" + _e(outputs.get("rejects", "rejects.csv")) + "</code>) or "
+        "<b>out of scope</b> (aggregates, non-member countries, missing-value markers, "
+        "series not in the catalogue).</p>",
+        "<h2>Files</h2>",
+        _files_table(files),
+        "<h2>Files not recognised</h2>",
+        table(intake.get("unrecognised", []), [("path", "file"), ("reason", "reason")]),
+        "<h2>Files that could not be read</h2>",
+        table(
+            intake.get("unreadable", []),
+            [("path", "file"), ("format", "format"), ("reason", "reason")],
+        ),
+        "<h2>Rejected values by reason</h2>",
+        table(
+            [{"reason": k, "count": v} for k, v in intake.get("rejected_by_reason", {}).items()],
+            [("reason", "reason"), ("count", "values")],
+        ),
+        "<h2>Series not in the catalogue</h2>",
+        "<p>Kept in <code>"
+        + _e(outputs.get("out_of_scope", "out_of_scope.parquet"))
+        + "</code> but never analysed. Map a series in the catalogue to use it.</p>",
+        table(
+            intake.get("unmapped_series", []),
+            [
+                ("series", "series"),
+                ("records", "records"),
+                ("values_kept", "values kept"),
+                ("countries", "member states"),
+                ("sources", "sources"),
+                ("files", "files"),
+            ],
+        ),
+        "<h2>Selected values by source</h2>",
+        table(
+            [{"kind": k, "n": v} for k, v in intake.get("selected_by_source", {}).items()],
+            [("kind", "source kind"), ("n", "values selected")],
+        ),
+        "<h2>Poverty lines</h2>",
+        "<p>The World Bank's international poverty line changed under the same code "
+        "(<code>SI.POV.DDAY</code>: $1.90 (2011 PPP) → $2.15 (2017 PPP) → $3.00 (2021 PPP), "
+        "June 2025). Each value is tagged with its line; a country's series uses only its "
+        "newest line, older lines are kept but not selected.</p>",
+        table(
+            intake.get("poverty_lines", []),
+            [
+                ("source_series", "series (line)"),
+                ("source", "source"),
+                ("values", "values"),
+                ("selected", "selected"),
+                ("countries", "countries"),
+            ],
+        ),
+        f"<h2>Disagreements between sources (relative difference &gt; "
+        f"{_num(conf.get('tolerance', 0))})</h2>",
+        f"<p>{_num(conf.get('count', 0))} listed in <code>{_e(conf.get('file', ''))}</code>"
+        f"; the largest {_num(len(conf.get('largest', [])))} below.</p>",
+        table(
+            conf.get("largest", []),
+            [
+                ("country", "country"),
+                ("indicator", "indicator"),
+                ("year", "year"),
+                ("sex", "sex"),
+                ("age", "age"),
+                ("location", "location"),
+                ("selected_value", "selected"),
+                ("selected_source", "selected source"),
+                ("other_value", "other"),
+                ("other_source", "other source"),
+                ("rel_diff", "rel. diff."),
+            ],
+        ),
+        f"<h2>Revisions between vintages (relative change &gt; "
+        f"{_num(rev.get('tolerance', 0))})</h2>",
+        f"<p>{_num(rev.get('count', 0))} listed in <code>{_e(rev.get('file', ''))}</code>"
+        f"; the largest {_num(len(rev.get('largest', [])))} below. The newest vintage is "
+        "selected.</p>",
+        table(
+            rev.get("largest", []),
+            [
+                ("country", "country"),
+                ("indicator", "indicator"),
+                ("year", "year"),
+                ("source_series", "series"),
+                ("new_vintage", "new vintage"),
+                ("new_value", "new"),
+                ("old_vintage", "old vintage"),
+                ("old_value", "old"),
+                ("rel_change", "rel. change"),
+            ],
+        ),
+        "<h2>Source priority</h2>",
+        "<p>Order (first wins): "
+        + " → ".join(f"<code>{_e(k)}</code>" for k in prio.get("order", []))
+        + "; within a source the newest vintage wins.</p>",
+        table(prio.get("kinds", []), [("kind", "kind"), ("pattern", "source text pattern")]),
+        "</body></html>",
+    ]
+    return "\n".join(parts) + "\n"

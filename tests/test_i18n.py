@@ -1,0 +1,57 @@
+"""Report words in English and Vietnamese (:mod:`mtr_analysis.i18n`)."""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from mtr_analysis import i18n, plots
+from mtr_analysis.findings import STATUS_LABELS
+
+
+def _fields(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+@pytest.mark.parametrize("table", [i18n.TEXT, i18n.COLUMNS, i18n.GAP_LABELS, plots.TEXT])
+def test_both_languages_have_the_same_keys_and_placeholders(table):
+    assert set(table["en"]) == set(table["vi"])
+    for key, en in table["en"].items():
+        assert _fields(en) == _fields(table["vi"][key]), key
+        assert table["vi"][key].strip(), key
+
+
+def test_vietnamese_differs_from_english():
+    same = [k for k, v in i18n.TEXT["en"].items() if i18n.TEXT["vi"][k] == v]
+    assert set(same) <= {"python", "store_sha"}
+
+
+def test_glossary_terms_of_the_review():
+    """Terms of the product spec, section 8."""
+    vi = i18n.TEXT["vi"]
+    assert "Kế hoạch Tổng thể Cộng đồng Văn hóa – Xã hội ASEAN 2025" == vi["blueprint"]
+    assert vi["availability"] == "Tình trạng sẵn có dữ liệu"
+    assert "khuyến nghị" in vi["findings"] and "Phát hiện" in vi["findings"]
+    assert "kết luận" in vi["key_findings"]
+    assert vi["regional_title"] == "Báo cáo tổng hợp khu vực"
+    assert "Báo cáo quốc gia" in vi["country_title"]
+    assert i18n.COLUMNS["vi"]["indicator"] == "Chỉ số"
+    assert i18n.COLUMNS["vi"]["characteristic"] == "Đặc điểm"
+    assert i18n.COLUMNS["vi"]["element"] == "Thành tố"
+    assert i18n.COLUMNS["vi"]["baseline_value"] == "Giá trị cơ sở"
+    assert i18n.COLUMNS["vi"]["target_value"] == "Mục tiêu"
+    assert STATUS_LABELS["vi"]["on_track"] == "đúng tiến độ"
+    assert STATUS_LABELS["vi"]["regression"] == "thụt lùi"
+    assert i18n.COLUMNS["vi"]["needs_acceleration"] == "Cần đẩy nhanh"
+    assert "khoảng trống dữ liệu" in vi["kn_gaps"]
+
+
+def test_text_and_labels():
+    assert i18n.text("country_title", "vi", country="Lào") == "Lào — Báo cáo quốc gia"
+    assert i18n.column_labels(["status", "zzz"], "vi") == {"status": "Tình trạng", "zzz": "zzz"}
+    assert i18n.gap_label("stale", "en") == "stale (no recent value)"
+    with pytest.raises(KeyError, match="no report text 'nope'"):
+        i18n.text("nope")
+    with pytest.raises(ValueError, match="lang must be one of en, vi"):
+        i18n.text("summary", "fr")

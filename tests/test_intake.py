@@ -1,0 +1,64 @@
+"""intake.html: self-contained, escaped, and consistent with intake.json."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from mtr_analysis import intake, paths
+from mtr_analysis.build import INTAKE_HTML, build
+
+EVIL = '<script>alert("x")</script>'
+
+
+def _sample_intake():
+    return {
+        "raw_dirs": ["data/raw"],
+        "totals": {"files": 2, "records_read": 5, "accepted": 3, "rejected": 1,
+                   "out_of_scope": 1, "selected": 3},
+        "files": [
+            {"path": f"a{EVIL}.csv", "format": "wdi_csv", "records_read": 5, "accepted": 3,
+             "rejected": 1, "out_of_scope": 1, "error": "",
+             "out_of_scope_reasons": {"series not in the catalogue": 1}},
+            {"path": "b.csv", "format": "wdi_csv", "records_read": 4, "accepted": 1,
+             "rejected": 0, "out_of_scope": 0, "error": f"SourceError: {EVIL}"},
+        ],
+        "unrecognised": [{"path": "x.dat", "reason": "not recognised: <b>?</b>"}],
+        "unmapped_series": [{"series": EVIL, "records": 1, "values_kept": 1, "countries": 1,
+                             "sources": "s", "files": "a.csv"}],
+        "rejected_by_reason": {"not a number": 1},
+        "conflicts": {"count": 0, "tolerance": 0.05, "file": "conflicts.csv", "largest": []},
+        "revisions": {"count": 0, "tolerance": 0.05, "file": "revisions.csv", "largest": []},
+        "priority": {"order": ["national", "wdi"], "kinds": []},
+    }  # fmt: skip
+
+
+def test_every_text_from_files_is_escaped():
+    page = intake.render_html(_sample_intake())
+    assert "<script" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert "<b>?</b>" not in page
+
+
+def test_page_is_self_contained():
+    page = intake.render_html(_sample_intake())
+    assert "<style>" in page
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
+    assert "<link" not in page and "@import" not in page and "url(" not in page
+
+
+def test_unbalanced_file_is_marked():
+    page = intake.render_html(_sample_intake())
+    assert page.count('class="ok">✓') == 1 and page.count('class="bad">✗') == 1
+
+
+def test_built_report_matches_intake_json(demo_raw, tmp_path):
+    build([demo_raw], tmp_path)
+    data = json.loads((tmp_path / paths.INTAKE_FILE).read_text(encoding="utf-8"))
+    page = (tmp_path / INTAKE_HTML).read_text(encoding="utf-8")
+    assert page == intake.render_html(data)
+    for f in data["files"]:
+        assert f["path"] in page or intake._e(f["path"]) in page
+    assert f"<b>{data['totals']['records_read']:,}</b>records read" in page
+    assert "not a number: about 5" not in page  # cell contents are in rejects.csv, not here
+    assert "not a number" in page
