@@ -132,6 +132,7 @@ def test_country_and_regional_reports_run_on_demo_data(demo_run):
                  "Coverage by characteristic and element", "Most serious data gaps",
                  "Progress by characteristic", "A. Engages and Benefits the People",
                  "E. Dynamic", "Status of indicators", "The country among ASEAN member states",
+                 "Who benefited",
                  "Preliminary findings and recommendations", "Annex", "Indicator definitions",
                  "Sources and vintages", "Data table", "Parameters", "Input files and checksums",
                  "Software, package versions and git commit", "Viet Nam — country profile"]),
@@ -139,6 +140,7 @@ def test_country_and_regional_reports_run_on_demo_data(demo_run):
                       "Regional assessability (ESCAP rule)",
                       "Progress by characteristic and element",
                       "Regional aggregates and their coverage", "National-level comparison",
+                      "Who benefited",
                       "Key findings, conclusions and recommendations", "Annex"]),
     ],
 )  # fmt: skip
@@ -235,6 +237,7 @@ def test_vietnamese_report(vi_run):
     text = _text(page)
     assert '<html lang="vi">' in page
     for heading in ("Lào — Báo cáo quốc gia", "Mục lục", "Tóm tắt", "Tình trạng sẵn có dữ liệu",
+                    "Đối tượng hưởng lợi",
                     "Tiến độ theo đặc điểm", "Tình trạng của các chỉ số",
                     "Phát hiện sơ bộ và khuyến nghị", "Phụ lục", "Bảng dữ liệu"):  # fmt: skip
         assert heading in text, heading
@@ -249,3 +252,28 @@ def test_vietnamese_report(vi_run):
     assert "Báo cáo" in index and "Trạng thái" in index and "thành công" in index
     items = json.loads((vi_run.out_dir / "findings" / "LAO.json").read_text(encoding="utf-8"))
     assert any("chỉ số" in f["text"] for f in items)
+
+
+@pytest.mark.notebook
+def test_review_tables_written_with_the_run(demo_run, demo_store):
+    import pandas as pd
+
+    from mtr_analysis.catalogue import load_catalogue
+
+    out = demo_run.out_dir
+    assessment = pd.read_csv(out / "assessment.csv")
+    assert list(assessment.columns) == [
+        "country", "indicator", "characteristic", "element", "n_obs", "baseline_year",
+        "baseline_value", "latest_year", "latest_value", "gap_category", "cagr",
+        "target_value", "target_year", "projected_value", "progress_ratio", "status",
+    ]  # fmt: skip
+    assert len(assessment) == len(load_catalogue().indicators)  # one member state: VNM
+    assert set(pd.read_csv(out / "aggregates.csv")["indicator"]) <= set(assessment["indicator"])
+    benef = pd.read_csv(out / "beneficiaries.csv")
+    assert len(benef) > 5 and set(benef["country"]) == {"VNM"}
+    # The decomposition adds up (values are written with 6 significant digits).
+    parts = benef["change_due_to_rate"] + benef["change_due_to_population"]
+    assert ((parts - benef["change"]).abs() <= 1e-5 * benef["change"].abs() + 1).all()
+    page = _text((out / "VNM.html").read_text(encoding="utf-8"))
+    first = benef.dropna(subset=["change"]).iloc[0]
+    assert f"in {int(first['latest_year'])} than in {int(first['baseline_year'])}" in page

@@ -686,9 +686,15 @@ def _execute(tasks: list[_Task], jobs: int, bar: Any) -> dict[str, ReportResult]
 # --------------------------------------------------------------------------- cache
 
 
+#: Tables the regional notebook writes next to its report (a cached run needs them too).
+REGIONAL_TABLES = ("assessment.csv", "aggregates.csv", "beneficiaries.csv")
+
+
 def _outputs_of(task: _Task) -> list[Path]:
     out = [task.executed, task.html]
     out += [p for p in (task.html_code, task.findings) if p is not None]
+    if task.kind == "regional" and task.findings is not None:
+        out += [task.html.parent / name for name in REGIONAL_TABLES]
     return out
 
 

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mtr_analysis import cache, gaps, i18n, registry, store, trends
+from mtr_analysis import beneficiaries, cache, gaps, i18n, registry, store, tables, trends
 from mtr_analysis.catalogue import Catalogue, load_catalogue
 from mtr_analysis.findings import (
     ASSESSABLE,
@@ -62,7 +62,14 @@ _YEAR_COLUMNS = frozenset(
     {"year", "first_year", "baseline_year", "latest_year", "target_year", "agg_year0", "agg_year1"}
 )
 _PERCENT_COLUMNS = frozenset(
-    {"cagr", "share_sufficient", "share_assessable", "share", "agg_weight_coverage"}
+    {
+        "cagr",
+        "share_sufficient",
+        "share_assessable",
+        "share",
+        "agg_weight_coverage",
+        "population_coverage",
+    }  # fmt: skip
 )
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _DIRECTION_KEYS = {"increase": "higher_better", "decrease": "lower_better"}
@@ -699,6 +706,81 @@ def regional_aggregates_table(data: ReviewData, lang: str = "en") -> Any:
             "</div>"
         )
     return table(summary, lang, "aggregates")
+
+
+# --------------------------------------------------------------------------- who benefited
+BENEFICIARIES_FILE = "beneficiaries.csv"
+_BENEFICIARY_COLUMNS = ["indicator", "name", "baseline_year", "latest_year", "people_baseline",
+                        "people_latest", "change", "change_due_to_rate",
+                        "change_due_to_population", "averted", "flags"]  # fmt: skip
+
+
+def beneficiary_estimates(data: ReviewData) -> pd.DataFrame:
+    """:func:`mtr_analysis.beneficiaries.estimate` for every member state of the review."""
+    return beneficiaries.estimate(data.assessment, data.observations, data.catalogue)
+
+
+def beneficiaries_html(data: ReviewData, country: str | None = None, lang: str = "en") -> Html:
+    """Plain statements on people reached (one country, or regional totals when ``None``).
+
+    Each statement is escaped; countries without estimates get a one-line note.
+    """
+    est = beneficiary_estimates(data)
+    den = beneficiaries.load_denominators(data.catalogue)
+    if country is not None:
+        est = est.loc[est["country"].eq(country)]
+    else:
+        totals = beneficiaries.regional_totals(est, data.observations, data.countries)
+        years = est.groupby("indicator")[["baseline_year", "latest_year"]].agg(
+            {"baseline_year": "min", "latest_year": "max"}
+        )
+        est = totals.join(years, on="indicator").assign(
+            low=np.nan, high=np.nan, flags="", country=""
+        )
+    lines = beneficiaries.statements(est, den, lang)
+    if not lines:
+        return Html(f"<p>{_esc(i18n.text('beneficiaries_none', lang))}</p>")
+    items = "".join(f"<li>{_esc(text)}</li>" for _, text in lines)
+    return Html(f"<ul>{items}</ul>")
+
+
+def beneficiaries_table(data: ReviewData, country: str | None = None) -> pd.DataFrame:
+    """Estimates for one country (or regional totals with coverage when ``None``)."""
+    est = beneficiary_estimates(data)
+    if country is None:
+        out = beneficiaries.regional_totals(est, data.observations, data.countries)
+        return out.assign(name=_names(data.catalogue, out["indicator"]))[
+            [
+                "indicator",
+                "name",
+                "n_countries",
+                "people_baseline",
+                "people_latest",
+                "change",
+                "change_due_to_rate",
+                "change_due_to_population",
+                "averted",
+                "population_coverage",
+            ]  # fmt: skip
+        ]
+    est = est.loc[est["country"].eq(country)]
+    return est.assign(name=_names(data.catalogue, est["indicator"]))[_BENEFICIARY_COLUMNS]
+
+
+def write_review_outputs(data: ReviewData, out_dir: Path | str, review: str) -> dict[str, Path]:
+    """Write ``assessment.csv``, ``aggregates.csv`` and ``beneficiaries.csv`` of a review.
+
+    Files go to ``<out_dir>/<review>/``; the same inputs give the same bytes.
+    """
+    folder = findings_path(out_dir, review, REGIONAL_NAME).parent.parent
+    paths = tables.write_review_tables(
+        data.observations, data.availability, data.assessment, data.catalogue,
+        data.countries, folder,
+    )  # fmt: skip
+    est = beneficiary_estimates(data).sort_values(["country", "indicator"], kind="stable")
+    path = folder / BENEFICIARIES_FILE
+    path.write_bytes(tables.to_csv_bytes(est[beneficiaries.COLUMNS]))
+    return {**paths, "beneficiaries": path}
 
 
 # --------------------------------------------------------------------------- presentation

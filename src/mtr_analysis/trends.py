@@ -31,7 +31,6 @@ from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from mtr_analysis.catalogue import Catalogue
 from mtr_analysis.gaps import REGION_LABEL, axis_codes
@@ -121,6 +120,15 @@ _GROWTH_UNITS = ("% per year", "% a year", "annual %", "% per annum")
 
 
 # --------------------------------------------------------------------------- CAGR
+
+
+def _t_quantile(q: float, df: int) -> float:
+    """Student-t quantile; scipy is imported here because it costs ~1 s at import time."""
+    from scipy import stats
+
+    return float(stats.t.ppf(q, df))
+
+
 def _as_float_array(x: object) -> np.ndarray:
     if isinstance(x, pd.Series | pd.Index):
         return x.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -418,7 +426,7 @@ def _t_quantiles(df: np.ndarray, confidence: float) -> np.ndarray:
     """Student-t quantile ``t_{(1+confidence)/2, df}`` per element (NaN where df < 1)."""
     out = np.full(len(df), np.nan)
     for d in np.unique(df[df >= 1]):
-        out[df == d] = stats.t.ppf(0.5 + confidence / 2.0, d)
+        out[df == d] = _t_quantile(0.5 + confidence / 2.0, d)
     return out
 
 
