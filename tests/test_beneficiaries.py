@@ -182,3 +182,43 @@ def test_denominator_table_errors_name_the_row(tmp_path, cat):
     bad.write_text(text, encoding="utf-8")
     with pytest.raises(bf.DenominatorError, match=r"den.csv, row \d+ \('b_mmr'\): denominator"):
         bf.load_denominators(cat, bad)
+
+
+def test_published_bounds_of_the_rates_give_a_range(cat):
+    # MMR with UN SDG bounds: baseline 54 (44–65), latest 43 (35–53) per 100,000 births.
+    obs = obs_frame([("VNM", "x_population", 2015, 92e6), ("VNM", "x_population", 2020, 97e6),
+                     ("VNM", "x_crude_birth_rate", 2015, 16.0),
+                     ("VNM", "x_crude_birth_rate", 2020, 15.0)])  # fmt: skip
+    bounds = pd.DataFrame(
+        [("VNM", "b_mmr", 2015, 54.0, 44.0, 65.0), ("VNM", "b_mmr", 2020, 43.0, 35.0, 53.0)],
+        columns=["country", "indicator", "year", "value", "lower", "upper"],
+    )
+    obs = pd.concat([obs.assign(lower=float("nan"), upper=float("nan")), bounds])
+    out = bf.estimate(assessment_row("VNM", "b_mmr", 2015, 54.0, 2020, 43.0), obs, cat).iloc[0]
+    births15, births20 = 16.0 / 1000 * 92e6, 15.0 / 1000 * 97e6
+    assert out["flags"] == "rate_bounds"
+    assert math.isclose(out["change"], 43 / 1e5 * births20 - 54 / 1e5 * births15)
+    assert math.isclose(out["low"], 35 / 1e5 * births20 - 65 / 1e5 * births15)
+    assert math.isclose(out["high"], 53 / 1e5 * births20 - 44 / 1e5 * births15)
+    text = dict(bf.statements(bf.estimate(assessment_row("VNM", "b_mmr", 2015, 54.0, 2020,
+                                                         43.0), obs, cat),
+                              bf.load_denominators(cat)))["b_mmr"]  # fmt: skip
+    assert "given the published bounds of the rates" in text
+
+
+def test_unsdg_bounds_reach_the_store(tmp_path):
+    from mtr_analysis.build import build
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "Goal3.csv").write_text(
+        "Goal,Target,Indicator,SeriesCode,SeriesDescription,GeoAreaCode,GeoAreaName,TimePeriod,"
+        "Value,Time_Detail,TimeCoverage,UpperBound,LowerBound,BasePeriod,Source,GeoInfoUrl,"
+        "FootNote,Nature,Units\n"
+        "3,3.1,3.1.1,SH_STA_MORT,Maternal mortality ratio,704,Viet Nam,2015,54,2015,,65,44,,"
+        "WHO,,,E,PER_100000_LIVE_BIRTHS\n",
+        encoding="utf-8",
+    )
+    obs = build([raw], tmp_path / "out").observations
+    row = obs.loc[obs["indicator"].eq("b_mmr")].iloc[0]
+    assert (row["value"], row["lower"], row["upper"]) == (54.0, 44.0, 65.0)

@@ -213,15 +213,18 @@ def estimate(
     pandas.DataFrame
         Columns :data:`COLUMNS`, one row per country × rate indicator with a baseline and a
         latest value distinct in time. ``low``/``high`` bound ``change`` when a
-        denominator had to be interpolated (NaN otherwise). ``flags`` lists
-        ``denominator_interpolated``, ``denominator_nearest_year``,
-        ``denominator_approximated`` and ``no_denominator_data`` (``;``-separated).
+        denominator had to be interpolated or the rates carry bounds (NaN otherwise).
+        ``flags`` lists ``denominator_interpolated``, ``denominator_nearest_year``,
+        ``denominator_approximated``, ``rate_bounds`` and ``no_denominator_data``
+        (``;``-separated).
 
     Notes
     -----
-    See the module docstring for the formulas; the decomposition adds up exactly. Range
-    when a denominator ``D_t`` is interpolated: ``D_t`` is replaced by the observed values
-    that bracket it, ``change ∈ [r_l/s·D_l,lo − r_b/s·D_b,hi, r_l/s·D_l,hi − r_b/s·D_b,lo]``.
+    See the module docstring for the formulas; the decomposition adds up exactly. Range:
+    an interpolated denominator ``D_t`` is replaced by the observed values that bracket it
+    (``D_t,lo``, ``D_t,hi``), and a rate with published bounds by its bounds (``r_t,lo``,
+    ``r_t,hi``; UN SDG ``LowerBound``/``UpperBound``); then
+    ``change ∈ [r_l,lo/s·D_l,lo − r_b,hi/s·D_b,hi, r_l,hi/s·D_l,hi − r_b,lo/s·D_b,lo]``.
     """
     require_columns(
         assessment,
@@ -293,9 +296,16 @@ def estimate(
     scale = df["indicator"].map(catalogue.indicators["unit"]).map(_scale).astype(float)
     r_b, r_l = df["baseline_value"] / scale, df["latest_value"] / scale
     people_b, people_l = r_b * df["_D_b"], r_l * df["_D_l"]
-    interpolated = df["_flags"].str.contains("denominator_interpolated")
-    low = (r_l * df["_lo_l"] - r_b * df["_hi_b"]).where(interpolated)
-    high = (r_l * df["_hi_l"] - r_b * df["_lo_b"]).where(interpolated)
+    bounds = _rate_bounds(obs, df)
+    lo_b = (bounds["lower_b"] / scale).fillna(r_b)
+    hi_b = (bounds["upper_b"] / scale).fillna(r_b)
+    lo_l = (bounds["lower_l"] / scale).fillna(r_l)
+    hi_l = (bounds["upper_l"] / scale).fillna(r_l)
+    has_bounds = bounds.notna().any(axis=1)
+    flags = df["_flags"].where(~has_bounds, (df["_flags"] + ";rate_bounds").str.lstrip(";"))
+    ranged = flags.str.contains("denominator_interpolated") | has_bounds
+    low = (lo_l * df["_lo_l"] - hi_b * df["_hi_b"]).where(ranged)
+    high = (hi_l * df["_hi_l"] - lo_b * df["_lo_b"]).where(ranged)
     kind = df["indicator"].map(den["kind"])
     out = pd.DataFrame(
         {
@@ -311,12 +321,34 @@ def estimate(
             "low": low,
             "high": high,
             "denominator_series": df["denominator_series"],
-            "flags": df["_flags"],
+            "flags": flags,
             "kind": kind,
             "averted": ((r_b - r_l) * df["_D_l"]).where(kind.isin(AVERTING_KINDS)),
         }
     )
     return out[COLUMNS].reset_index(drop=True)
+
+
+def _rate_bounds(obs: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Lower/upper bounds of the rates at the baseline and latest years, from ``obs``.
+
+    Bounds come from sources that publish them (UN SDG ``LowerBound``/``UpperBound``);
+    NaN where there are none (or ``obs`` has no bound columns).
+    """
+    cols = ["lower_b", "upper_b", "lower_l", "upper_l"]
+    if not {"lower", "upper"} <= set(obs.columns):
+        return pd.DataFrame(np.nan, index=rows.index, columns=cols)
+    has = obs.loc[obs["lower"].notna() | obs["upper"].notna()]
+    table = has.groupby(["country", "indicator", "year"])[["lower", "upper"]].last()
+    out = {}
+    for suffix, year_col in (("b", "baseline_year"), ("l", "latest_year")):
+        key = pd.MultiIndex.from_arrays(
+            [rows["country"], rows["indicator"], rows[year_col].astype("int64")]
+        )
+        found = table.reindex(key)
+        out[f"lower_{suffix}"] = found["lower"].to_numpy()
+        out[f"upper_{suffix}"] = found["upper"].to_numpy()
+    return pd.DataFrame(out, index=rows.index)[cols]
 
 
 def regional_totals(benef: pd.DataFrame, obs: pd.DataFrame, countries: list[str]) -> pd.DataFrame:
@@ -356,6 +388,7 @@ _TEMPLATES = {
         "averted": ("; at {b} rates there would have been {averted} more {label} in {l}"),
         "worse": "; at {b} rates there would have been {averted} fewer {label} in {l}",
         "range": " (between {low} and {high}, as the population had to be interpolated)",
+        "range_bounds": " (between {low} and {high}, given the published bounds of the rates)",
         "signed_more": "{x} more",
         "signed_fewer": "{x} fewer",
         "million": "{x} million",
@@ -370,6 +403,7 @@ _TEMPLATES = {
         "averted": "; nếu giữ tỷ lệ năm {b} thì năm {l} sẽ có thêm {averted} {label}",
         "worse": "; nếu giữ tỷ lệ năm {b} thì năm {l} sẽ có ít hơn {averted} {label}",
         "range": " (trong khoảng {low} đến {high}, do dân số phải nội suy)",
+        "range_bounds": " (trong khoảng {low} đến {high}, theo khoảng tin cậy được công bố)",
         "signed_more": "nhiều hơn {x}",
         "signed_fewer": "ít hơn {x}",
         "million": "{x} triệu",
@@ -422,6 +456,7 @@ def statements(
             moved = t["rose"] if r.change_due_to_rate > 0 else t["fell"]
             text += t["rate_part"].format(part=people(r.change_due_to_rate, lang), moved=moved)
         if pd.notna(r.low):
-            text += t["range"].format(low=_signed(r.low, lang), high=_signed(r.high, lang))
+            key = "range_bounds" if "rate_bounds" in r.flags else "range"
+            text += t[key].format(low=_signed(r.low, lang), high=_signed(r.high, lang))
         out.append((r.indicator, text + "."))
     return out

@@ -245,6 +245,8 @@ def triage(
                 "indicator": ind[mask],
                 "year": years[mask].astype("int64"),
                 "value": parsed.loc[mask, "value"],
+                "lower": parse_values(rec["lower"])["value"],
+                "upper": parse_values(rec["upper"])["value"],
                 "unit": unit.where(unit.ne(""), ind[mask].map(units)),
                 "sex": rec["sex"],
                 "age": rec["age"],

@@ -17,6 +17,8 @@ COLUMNS: dict[str, str] = {
     "indicator": "string",  # catalogue id
     "year": "int64",
     "value": "float64",
+    "lower": "float64",  # lower bound of the value when the source gives one (UN SDG)
+    "upper": "float64",  # upper bound of the value when the source gives one
     "unit": "string",
     "sex": "string",  # "total", "female", "male"
     "age": "string",  # "total" or a band such as "15-24"
@@ -71,6 +73,9 @@ def conform(df: pd.DataFrame) -> pd.DataFrame:
     for col in ("flag", "note", "unit", "source_series"):
         if col not in out:
             out[col] = ""
+    for col in ("lower", "upper"):
+        if col not in out:
+            out[col] = float("nan")
     if "selected" not in out:
         out["selected"] = True
     missing = [c for c in COLUMNS if c not in out]

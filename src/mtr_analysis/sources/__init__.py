@@ -2,7 +2,8 @@
 
 Every reader returns *raw records*: one row per non-empty value cell, as text, with
 provenance. Columns (:data:`RECORD_COLUMNS`): ``country`` (code or name as written),
-``country_name`` (the name, when the source also gives a code),
+``country_name`` (the name, when the source also gives a code), ``lower``/``upper``
+(bounds of the value as written, "" when the source gives none),
 ``series`` (source code), ``year``, ``raw`` (cell text), ``unit``, ``source`` (producer +
 vintage), ``note``, ``sex``/``age``/``location``, ``file`` and ``locator`` (row/cell).
 Cleaning, harmonisation and catalogue mapping happen later, in :mod:`mtr_analysis.build`.
@@ -17,7 +18,7 @@ import pandas as pd
 
 RECORD_COLUMNS = (
     "country", "country_name", "series", "year", "raw", "unit", "source", "note",
-    "sex", "age", "location", "file", "locator",
+    "sex", "age", "location", "file", "locator", "lower", "upper",
 )  # fmt: skip
 
 
@@ -27,7 +28,8 @@ class SourceError(ValueError):
 
 def records_frame(rows: list[dict]) -> pd.DataFrame:
     """Raw records as a DataFrame with :data:`RECORD_COLUMNS` (defaults filled in)."""
-    defaults = {"unit": "", "note": "", "sex": "total", "age": "total", "location": "total"}
+    defaults = {"unit": "", "note": "", "sex": "total", "age": "total", "location": "total",
+                "lower": "", "upper": ""}  # fmt: skip
     full = [{**defaults, "country_name": r.get("country"), **r} for r in rows]
     return pd.DataFrame(full, columns=list(RECORD_COLUMNS))
 

@@ -445,6 +445,7 @@ def _long_rows(
                 locator=locate(pos, value_j),
             )
         )
+        out[-1]["lower"], out[-1]["upper"] = lo, hi
     return out
 
 
