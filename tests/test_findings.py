@@ -7,6 +7,7 @@ import math
 
 import pandas as pd
 import pytest
+from toy import catalogue_bc  # noqa: E402
 
 from mtr_analysis.catalogue import Catalogue
 from mtr_analysis.findings import (
@@ -39,22 +40,7 @@ def make_catalogue() -> Catalogue:
             "target_year", "target_kind"]  # fmt: skip
     ind = pd.DataFrame(rows, columns=cols)
     ind["target_year"] = ind["target_year"].astype("Int64")
-    chars = pd.DataFrame(
-        {
-            "code": ["B", "C"],
-            "name": ["Inclusive", "Sustainable"],
-            "name_vi": ["Cộng đồng hòa nhập", "Cộng đồng bền vững"],
-        }
-    ).set_index("code", drop=False)
-    els = pd.DataFrame(
-        {
-            "code": ["B.1", "B.2", "C.1", "C.2"],
-            "characteristic": ["B", "B", "C", "C"],
-            "title": ["Reducing Barriers", "Equitable Access", "Biodiversity", "Cities"],
-        }
-    ).set_index("code", drop=False)
-    reviews = {"mid-term": {"cutoff_year": 2020, "baseline_year": 2015}}
-    return Catalogue(ind.set_index("id", drop=False), chars, els, reviews)
+    return catalogue_bc(ind)
 
 
 def _row(country, ind, status, cagr=NAN, b=(NAN, NAN), latest=(NAN, NAN), target=NAN):

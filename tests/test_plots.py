@@ -14,6 +14,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from matplotlib.collections import PolyCollection, QuadMesh  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from toy import catalogue_bc  # noqa: E402
 
 from mtr_analysis import plots  # noqa: E402
 from mtr_analysis.catalogue import Catalogue  # noqa: E402
@@ -36,22 +37,7 @@ def make_catalogue() -> Catalogue:
     ind = pd.DataFrame(rows, columns=cols)
     ind["target_year"] = ind["target_year"].astype("Int64")
     ind["target_kind"] = np.where(ind["target_value"].notna(), "absolute", "")
-    chars = pd.DataFrame(
-        {
-            "code": ["B", "C"],
-            "name": ["Inclusive", "Sustainable"],
-            "name_vi": ["Cộng đồng hòa nhập", "Cộng đồng bền vững"],
-        }
-    ).set_index("code", drop=False)
-    els = pd.DataFrame(
-        {
-            "code": ["B.1", "B.2", "C.1", "C.2"],
-            "characteristic": ["B", "B", "C", "C"],
-            "title": ["Reducing Barriers", "Equitable Access for All", "Biodiversity", "Cities"],
-        }
-    ).set_index("code", drop=False)
-    reviews = {"mid-term": {"cutoff_year": 2020, "baseline_year": 2015}}
-    return Catalogue(ind.set_index("id", drop=False), chars, els, reviews)
+    return catalogue_bc(ind)
 
 
 @pytest.fixture

@@ -31,7 +31,7 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
-from mtr_analysis import registry
+from mtr_analysis import i18n, registry
 from mtr_analysis.catalogue import Catalogue
 from mtr_analysis.gaps import regional_assessability
 from mtr_analysis.schema import require_columns
@@ -50,29 +50,8 @@ NOT_ASSESSABLE = frozenset({"insufficient_data", "no_data"})
 #: ``gap_category`` values of ``gaps.availability`` that count as a data gap.
 GAP_KINDS = ("no_data", "single_point", "stale")
 
-#: Display labels of the statuses (legends, tables).
-STATUS_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "target_met": "target met",
-        "on_track": "on track",
-        "moderate_progress": "moderate progress",
-        "marginal_progress": "marginal progress",
-        "stagnation": "stagnation",
-        "regression": "regression",
-        "insufficient_data": "insufficient data",
-        "no_data": "no data",
-    },
-    "vi": {
-        "target_met": "đã đạt mục tiêu",
-        "on_track": "đúng tiến độ",
-        "moderate_progress": "tiến bộ vừa phải",
-        "marginal_progress": "tiến bộ nhỏ",
-        "stagnation": "đứng yên",
-        "regression": "thụt lùi",
-        "insufficient_data": "không đủ dữ liệu",
-        "no_data": "không có dữ liệu",
-    },
-}
+#: Display labels of the statuses (legends, tables); defined with the other report words.
+STATUS_LABELS = i18n.STATUS_LABELS
 
 # Sentence templates, one dict per language. A ``(singular, plural)`` pair is chosen by
 # the count it is formatted with; Vietnamese has no plural, so both forms are the same.

@@ -329,6 +329,36 @@ TEXT: dict[str, dict[str, str]] = {
 }
 
 #: Table column headers, by column name of the analysis frames.
+#: Labels of the progress statuses of ``trends.assess`` (legends, tables, sentences).
+STATUS_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "target_met": "target met",
+        "on_track": "on track",
+        "moderate_progress": "moderate progress",
+        "marginal_progress": "marginal progress",
+        "stagnation": "stagnation",
+        "regression": "regression",
+        "insufficient_data": "insufficient data",
+        "no_data": "no data",
+    },
+    "vi": {
+        "target_met": "đã đạt mục tiêu",
+        "on_track": "đúng tiến độ",
+        "moderate_progress": "tiến bộ vừa phải",
+        "marginal_progress": "tiến bộ nhỏ",
+        "stagnation": "đứng yên",
+        "regression": "thụt lùi",
+        "insufficient_data": "không đủ dữ liệu",
+        "no_data": "không có dữ liệu",
+    },
+}
+
+
+def capitalised(text: str) -> str:
+    """First letter upper-cased, the rest unchanged ("đúng tiến độ" → "Đúng tiến độ")."""
+    return text[:1].upper() + text[1:]
+
+
 COLUMNS: dict[str, dict[str, str]] = {
     "en": {
         "country": "Member state",
@@ -374,7 +404,6 @@ COLUMNS: dict[str, dict[str, str]] = {
         "sufficient": "Sufficient",
         "stale": "Stale",
         "single_point": "Single data point",
-        "no_data": "No data",
         "n_pairs": "Indicators",
         "share_sufficient": "Sufficient (%)",
         "share_assessable": "Assessable (%)",
@@ -388,13 +417,6 @@ COLUMNS: dict[str, dict[str, str]] = {
         "item": "Item",
         "version": "Version",
         "parameter": "Parameter",
-        "target_met": "Target met",
-        "on_track": "On track",
-        "moderate_progress": "Moderate progress",
-        "marginal_progress": "Marginal progress",
-        "stagnation": "Stagnation",
-        "regression": "Regression",
-        "insufficient_data": "Insufficient data",
         "title": "Title",
         "level": "Level",
         "measure": "Measure",
@@ -464,7 +486,6 @@ COLUMNS: dict[str, dict[str, str]] = {
         "sufficient": "Đủ dữ liệu",
         "stale": "Dữ liệu cũ",
         "single_point": "Một điểm dữ liệu",
-        "no_data": "Không có dữ liệu",
         "n_pairs": "Số chỉ số",
         "share_sufficient": "Đủ dữ liệu (%)",
         "share_assessable": "Có thể đánh giá (%)",
@@ -478,13 +499,6 @@ COLUMNS: dict[str, dict[str, str]] = {
         "item": "Mục",
         "version": "Phiên bản",
         "parameter": "Tham số",
-        "target_met": "Đã đạt mục tiêu",
-        "on_track": "Đúng tiến độ",
-        "moderate_progress": "Tiến bộ vừa phải",
-        "marginal_progress": "Tiến bộ nhỏ",
-        "stagnation": "Đứng yên",
-        "regression": "Thụt lùi",
-        "insufficient_data": "Không đủ dữ liệu",
         "title": "Tên gọi",
         "level": "Cấp",
         "measure": "Nội dung",
@@ -511,6 +525,9 @@ COLUMNS: dict[str, dict[str, str]] = {
         "population_coverage": "Tỷ lệ dân số được bao phủ",
     },
 }
+# Status-count columns are headed by the status labels.
+for _lang in LANGS:
+    COLUMNS[_lang].update({k: capitalised(v) for k, v in STATUS_LABELS[_lang].items()})
 
 #: Labels of ``gaps.availability``'s ``gap_category`` values.
 GAP_LABELS: dict[str, dict[str, str]] = {

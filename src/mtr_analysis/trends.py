@@ -32,6 +32,7 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 
+from mtr_analysis import i18n
 from mtr_analysis.catalogue import Catalogue
 from mtr_analysis.gaps import REGION_LABEL, axis_codes
 
@@ -49,14 +50,7 @@ STATUS_ORDER: list[str] = [
 
 #: Plain-language English labels of :data:`STATUS_ORDER`.
 STATUS_LABELS_EN: dict[str, str] = {
-    "target_met": "Target met",
-    "on_track": "On track",
-    "moderate_progress": "Moderate progress",
-    "marginal_progress": "Marginal progress",
-    "stagnation": "Stagnation",
-    "regression": "Regression",
-    "insufficient_data": "Insufficient data",
-    "no_data": "No data",
+    k: i18n.capitalised(v) for k, v in i18n.STATUS_LABELS["en"].items()
 }
 
 #: Assessment methods of :func:`assess`.

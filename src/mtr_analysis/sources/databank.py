@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from mtr_analysis.sources import SourceError, records_frame
-from mtr_analysis.sources.wdi import csv_rows, decode, file_kind, head_text, rel_path
+from mtr_analysis.sources.wdi import csv_rows, decode, first_csv_row, rel_path
 
 FORMAT = "databank_csv"
 ID_COLUMNS = ("Country Name", "Country Code", "Series Name", "Series Code")
@@ -68,13 +68,8 @@ def _header_layout(cells: list[str]) -> tuple[dict[str, int], list[tuple[int, in
 def sniff(path: Path) -> bool:
     """True when the first line of a text file is a DataBank header (ids + year columns)."""
     try:
-        if file_kind(path) != "text":
-            return False
-        lines = head_text(path, 8000).splitlines()
-        if not lines:
-            return False
-        first = next(csv_rows(lines[0]), (1, []))[1]
-        return _header_layout(first) is not None
+        first = first_csv_row(path, 8000)
+        return bool(first) and _header_layout(first) is not None
     except Exception:  # a probe never raises
         return False
 

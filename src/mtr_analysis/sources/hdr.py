@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from mtr_analysis.sources import SourceError, records_frame
-from mtr_analysis.sources.wdi import csv_rows, decode, file_kind, head_text, rel_path
+from mtr_analysis.sources.wdi import csv_rows, decode, first_csv_row, rel_path
 
 FORMAT = "undp_hdr"
 PRODUCER = "UNDP Human Development Report Office"
@@ -72,13 +72,8 @@ def sniff(path: Path) -> bool:
     """True when a text file's first row has ``iso3``, ``country`` and ``<var>_<year>``
     columns (at least five)."""
     try:
-        if file_kind(path) != "text":
-            return False
-        lines = head_text(path, 65536).splitlines()
-        if not lines:
-            return False
-        first = next(csv_rows(lines[0]), (1, []))[1]
-        return _layout(first) is not None
+        first = first_csv_row(path, 65536)
+        return bool(first) and _layout(first) is not None
     except Exception:  # a probe never raises
         return False
 

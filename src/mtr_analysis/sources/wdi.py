@@ -87,6 +87,14 @@ def csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
         previous = reader.line_num
 
 
+def first_csv_row(path: Path, size: int = 20000) -> list[str]:
+    """Cells of the first CSV row of a text file; ``[]`` for binary or empty files."""
+    if file_kind(path) != "text":
+        return []
+    lines = head_text(path, size).splitlines()
+    return next(csv_rows(lines[0]), (1, []))[1] if lines else []
+
+
 def rel_path(path: Path, root: Path | None) -> str:
     """``path`` relative to ``root`` (as in ``file``), or its name when there is no root."""
     return str(path.relative_to(root)) if root else path.name
