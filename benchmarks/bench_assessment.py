@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from mtr_analysis import gaps, trends
+from mtr_analysis.analysis import gaps, trends
 
 N_ECONOMIES = 217
 N_SERIES = 1500

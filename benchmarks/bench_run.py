@@ -28,10 +28,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from mtr_analysis import paths, registry
-from mtr_analysis.build import build
-from mtr_analysis.catalogue import load_catalogue
-from mtr_analysis.demo import write_demo
+from mtr_analysis import paths
+from mtr_analysis.intake.build import build
+from mtr_analysis.intake.demo import write_demo
+from mtr_analysis.reference import registry
+from mtr_analysis.reference.catalogue import load_catalogue
 
 BIN = Path(sys.executable).parent
 
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     write_demo(raw)
     build([raw], store)
     # Warm the disk cache and byte-code for both contenders alike.
-    _run([sys.executable, "-c", "import papermill, nbconvert, mtr_analysis.review"])
+    _run([sys.executable, "-c", "import papermill, nbconvert, mtr_analysis.reporting.review"])
 
     base = None
     if not args.skip_baseline:

@@ -28,7 +28,7 @@ def real_dir() -> Path:
 @pytest.fixture(scope="session")
 def demo_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Demo inputs written once per test session."""
-    from mtr_analysis.demo import write_demo
+    from mtr_analysis.intake.demo import write_demo
 
     out = tmp_path_factory.mktemp("demo_raw")
     write_demo(out)
@@ -38,7 +38,7 @@ def demo_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def demo_store(demo_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tidy store built from the demo inputs; returns its folder."""
-    from mtr_analysis.build import build
+    from mtr_analysis.intake.build import build
 
     out = tmp_path_factory.mktemp("demo_store")
     build([demo_raw], out)

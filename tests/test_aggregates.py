@@ -1,4 +1,4 @@
-"""Tests for mtr_analysis.aggregates: every expected number is worked out in the comments."""
+"""Tests for mtr_analysis.analysis.aggregates: every expected number is worked out in the comments."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mtr_analysis.aggregates import AGGREGATE_COLUMNS, regional_aggregates
-from mtr_analysis.catalogue import load_catalogue
+from mtr_analysis.analysis.aggregates import AGGREGATE_COLUMNS, regional_aggregates
+from mtr_analysis.reference.catalogue import load_catalogue
 
 MEMBERS = ["AAA", "BBB", "CCC"]
 
@@ -162,7 +162,8 @@ def test_weighted_mean_lies_between_the_values_and_equals_mean_for_equal_weights
 
 
 def test_on_the_demo_store(demo_store):
-    from mtr_analysis import registry, store
+    from mtr_analysis.intake import store
+    from mtr_analysis.reference import registry
 
     obs = store.for_analysis(store.read_store(demo_store))
     out = regional_aggregates(obs, load_catalogue(), registry.iso3_codes())

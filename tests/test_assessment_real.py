@@ -33,11 +33,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mtr_analysis import gaps, registry, tables, trends
-from mtr_analysis.build import classify_records
-from mtr_analysis.catalogue import load_catalogue
-from mtr_analysis.schema import conform
-from mtr_analysis.sources import wdi
+from mtr_analysis.analysis import gaps, trends
+from mtr_analysis.intake.build import classify_records
+from mtr_analysis.intake.schema import conform
+from mtr_analysis.intake.sources import wdi
+from mtr_analysis.reference import registry
+from mtr_analysis.reference.catalogue import load_catalogue
+from mtr_analysis.reporting import tables
 
 API = Path("wdi") / "api_indicator"
 FILES = {

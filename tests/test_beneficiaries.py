@@ -8,8 +8,8 @@ import math
 import pandas as pd
 import pytest
 
-from mtr_analysis import beneficiaries as bf
-from mtr_analysis.catalogue import load_catalogue
+from mtr_analysis.analysis import beneficiaries as bf
+from mtr_analysis.reference.catalogue import load_catalogue
 
 SMSS = "wdi/api_indicator/API_SH.STA.SMSS.ZS_DS2_en_csv_v2_33860.csv"
 MMRT = "wdi/api_indicator/API_SH.STA.MMRT_DS2_en_csv_v2_5872348.csv"
@@ -207,7 +207,7 @@ def test_published_bounds_of_the_rates_give_a_range(cat):
 
 
 def test_unsdg_bounds_reach_the_store(tmp_path):
-    from mtr_analysis.build import build
+    from mtr_analysis.intake.build import build
 
     raw = tmp_path / "raw"
     raw.mkdir()

@@ -4,11 +4,12 @@ import json
 import pandas as pd
 import pytest
 
-from mtr_analysis import paths, store
-from mtr_analysis.build import build, metadata_regions
+from mtr_analysis import paths
 from mtr_analysis.cli import main
-from mtr_analysis.registry import iso3_codes
-from mtr_analysis.schema import COLUMNS, KEY
+from mtr_analysis.intake import store
+from mtr_analysis.intake.build import build, metadata_regions
+from mtr_analysis.intake.schema import COLUMNS, KEY
+from mtr_analysis.reference.registry import iso3_codes
 
 
 def test_every_record_accounted_for_on_real_wdi(real_dir, tmp_path):

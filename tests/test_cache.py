@@ -1,4 +1,4 @@
-"""Fingerprints behind the report cache (:mod:`mtr_analysis.cache`)."""
+"""Fingerprints behind the report cache (:mod:`mtr_analysis.run.cache`)."""
 
 from __future__ import annotations
 
@@ -7,44 +7,46 @@ import json
 import pandas as pd
 import pytest
 
-from mtr_analysis import cache, store
+from mtr_analysis import provenance
+from mtr_analysis.intake import store
+from mtr_analysis.run import cache
 
 
 def test_frame_hash_ignores_row_and_column_order_but_not_values():
     a = pd.DataFrame({"x": [1.0, 2.0, float("nan")], "y": ["a", "b", "c"]})
-    assert cache.frame_hash(a) == cache.frame_hash(a.iloc[::-1][["y", "x"]])
+    assert provenance.frame_hash(a) == provenance.frame_hash(a.iloc[::-1][["y", "x"]])
     b = a.copy()
     b.loc[0, "x"] = 1.5
-    assert cache.frame_hash(a) != cache.frame_hash(b)
-    assert cache.frame_hash(a) != cache.frame_hash(a.rename(columns={"y": "z"}))
+    assert provenance.frame_hash(a) != provenance.frame_hash(b)
+    assert provenance.frame_hash(a) != provenance.frame_hash(a.rename(columns={"y": "z"}))
 
 
 def test_country_hashes_change_only_for_the_changed_country(demo_store):
     obs = store.read_store(demo_store)
-    intake = cache.read_intake(demo_store)
-    before = cache.country_data_hashes(obs, intake)
+    intake = provenance.read_intake(demo_store)
+    before = provenance.country_data_hashes(obs, intake)
     assert set(before) >= {"VNM", "THA", "LAO"} and len(set(before.values())) == len(before)
     changed = obs.copy()
     row = changed.index[changed["country"].eq("THA")][0]
     changed.loc[row, "value"] = float(changed.loc[row, "value"]) + 1
-    after = cache.country_data_hashes(changed, intake)
+    after = provenance.country_data_hashes(changed, intake)
     assert after["THA"] != before["THA"]
     assert {k: v for k, v in after.items() if k != "THA"} == {
         k: v for k, v in before.items() if k != "THA"
     }
     # Shuffling the store's rows changes nothing.
-    assert cache.country_data_hashes(obs.sample(frac=1, random_state=1), intake) == before
+    assert provenance.country_data_hashes(obs.sample(frac=1, random_state=1), intake) == before
 
 
 def test_country_hash_covers_the_intake_record_of_its_files(demo_store):
     obs = store.read_store(demo_store)
-    intake = cache.read_intake(demo_store)
+    intake = provenance.read_intake(demo_store)
     national = next(r for r in intake if r["path"].startswith("national/VNM"))
     edited = [dict(r, sha256="0" * 64) if r is national else r for r in intake]
-    before = cache.country_data_hashes(obs, intake, ["VNM", "THA"])
-    after = cache.country_data_hashes(obs, edited, ["VNM", "THA"])
+    before = provenance.country_data_hashes(obs, intake, ["VNM", "THA"])
+    after = provenance.country_data_hashes(obs, edited, ["VNM", "THA"])
     assert after["VNM"] != before["VNM"] and after["THA"] == before["THA"]
-    assert cache.country_data_hashes(obs, intake, ["BRN"]).keys() == {"BRN"}
+    assert provenance.country_data_hashes(obs, intake, ["BRN"]).keys() == {"BRN"}
 
 
 def test_code_hash_tracks_package_files(tmp_path):
@@ -52,11 +54,11 @@ def test_code_hash_tracks_package_files(tmp_path):
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "t.j2").write_text("{{ x }}")
     (tmp_path / "notes.txt").write_text("ignored")
-    first = cache.code_hash(tmp_path)
+    first = provenance.code_hash(tmp_path)
     (tmp_path / "notes.txt").write_text("still ignored")
-    assert cache.code_hash(tmp_path) == first
+    assert provenance.code_hash(tmp_path) == first
     (tmp_path / "templates" / "t.j2").write_text("{{ y }}")
-    assert cache.code_hash(tmp_path) != first
+    assert provenance.code_hash(tmp_path) != first
 
 
 def test_cache_key_is_canonical():
@@ -73,19 +75,19 @@ def test_records_round_trip(tmp_path):
 
 
 def test_package_versions_and_git_commit(tmp_path):
-    versions = cache.package_versions()
+    versions = provenance.package_versions()
     assert versions["python"].count(".") == 2 and versions["pandas"] == pd.__version__
-    assert cache.package_versions(("surely-not-installed-pkg",))["surely-not-installed-pkg"] == (
-        "not installed"
-    )
-    assert cache.git_commit(tmp_path) == "unknown"  # not a repository
+    assert provenance.package_versions(("surely-not-installed-pkg",))[
+        "surely-not-installed-pkg"
+    ] == ("not installed")
+    assert provenance.git_commit(tmp_path) == "unknown"  # not a repository
 
 
 def test_store_hashes(demo_store, tmp_path):
-    hashes = cache.store_hashes(demo_store)
+    hashes = provenance.store_hashes(demo_store)
     assert set(hashes) == {"observations.parquet", "intake.json"}
-    assert hashes["intake.json"] == cache.file_sha256(demo_store / "intake.json")
-    assert cache.store_hashes(tmp_path) == {}
+    assert hashes["intake.json"] == provenance.file_sha256(demo_store / "intake.json")
+    assert provenance.store_hashes(tmp_path) == {}
 
 
 @pytest.mark.parametrize(
@@ -98,11 +100,11 @@ def test_store_hashes(demo_store, tmp_path):
     ],
 )
 def test_source_vintage(sources, expected):
-    assert cache.source_vintage(sources) == expected
+    assert provenance.source_vintage(sources) == expected
 
 
 def test_read_intake(demo_store, tmp_path):
-    assert cache.read_intake(tmp_path) == []
-    files = cache.read_intake(demo_store)
+    assert provenance.read_intake(tmp_path) == []
+    files = provenance.read_intake(demo_store)
     raw = json.loads((demo_store / "intake.json").read_text(encoding="utf-8"))["files"]
     assert files == raw

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from mtr_analysis.catalogue import INDICATORS_FILE, CatalogueError, load_catalogue
+from mtr_analysis.reference.catalogue import INDICATORS_FILE, CatalogueError, load_catalogue
 
 DRAFT = Path(__file__).resolve().parents[2] / "shared" / "spec" / "indicators_draft.csv"
 

@@ -13,11 +13,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mtr_analysis import clean, registry
-from mtr_analysis.build import read_file
-from mtr_analysis.catalogue import load_catalogue
-from mtr_analysis.clean import parse_values
-from mtr_analysis.registry import iso3_codes
+from mtr_analysis.intake import clean
+from mtr_analysis.intake.build import read_file
+from mtr_analysis.intake.clean import parse_values
+from mtr_analysis.reference import registry
+from mtr_analysis.reference.catalogue import load_catalogue
+from mtr_analysis.reference.registry import iso3_codes
 
 AMS = set(iso3_codes())
 DEFC = "unsdg/unstats_countryprofiles_2019Q2/Indicator_2.1.1_Series_SN_ITK_DEFC.json"

@@ -2,9 +2,11 @@ import filecmp
 
 import pandas as pd
 
-from mtr_analysis import gaps, paths, store
-from mtr_analysis.demo import DEMO_LABEL, write_demo
-from mtr_analysis.registry import iso3_codes
+from mtr_analysis import paths
+from mtr_analysis.analysis import gaps
+from mtr_analysis.intake import store
+from mtr_analysis.intake.demo import DEMO_LABEL, write_demo
+from mtr_analysis.reference.registry import iso3_codes
 
 
 def test_regenerating_gives_identical_files(demo_raw, tmp_path):

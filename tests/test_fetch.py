@@ -12,9 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from mtr_analysis import fetch, paths
-from mtr_analysis.build import build
+from mtr_analysis import paths
 from mtr_analysis.cli import main
+from mtr_analysis.intake import fetch
+from mtr_analysis.intake.build import build
 
 FIXTURES = Path(__file__).parent / "fixtures" / "fetch"
 CLOCK = dt.datetime(2026, 11, 22, 8, 30, 0, tzinfo=dt.UTC)
@@ -190,7 +191,7 @@ def test_cli_fetch_exits_non_zero_when_a_series_failed(tmp_path, monkeypatch, ca
 
 
 def test_catalogue_series_lists_every_code_of_the_source():
-    from mtr_analysis.catalogue import load_catalogue
+    from mtr_analysis.reference.catalogue import load_catalogue
 
     cat = load_catalogue()
     wdi = fetch.catalogue_series(cat, "wdi")

@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 from toy import catalogue_bc  # noqa: E402
 
-from mtr_analysis.catalogue import Catalogue
-from mtr_analysis.findings import (
+from mtr_analysis.reference.catalogue import Catalogue
+from mtr_analysis.reporting.findings import (
     Finding,
     country_findings,
     findings_from_json,

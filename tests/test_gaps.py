@@ -1,18 +1,18 @@
-"""Tests for mtr_analysis.gaps: expected numbers are worked out by hand in each test."""
+"""Tests for mtr_analysis.analysis.gaps: expected numbers are worked out by hand in each test."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from mtr_analysis.catalogue import load_catalogue
-from mtr_analysis.gaps import (
+from mtr_analysis.analysis.gaps import (
     AVAILABILITY_COLUMNS,
     GAP_CATEGORIES,
     availability,
     regional_assessability,
     rollup,
 )
+from mtr_analysis.reference.catalogue import load_catalogue
 
 
 def make_obs(rows: list[tuple]) -> pd.DataFrame:

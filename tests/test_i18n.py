@@ -1,4 +1,4 @@
-"""Report words in English and Vietnamese (:mod:`mtr_analysis.i18n`)."""
+"""Report words in English and Vietnamese (:mod:`mtr_analysis.reporting.i18n`)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,15 @@ import string
 
 import pytest
 
-from mtr_analysis import i18n, plots
-from mtr_analysis.findings import STATUS_LABELS
+from mtr_analysis.reporting import figures, i18n
+from mtr_analysis.reporting.findings import STATUS_LABELS
 
 
 def _fields(text: str) -> set[str]:
     return {f for _, f, _, _ in string.Formatter().parse(text) if f}
 
 
-@pytest.mark.parametrize("table", [i18n.TEXT, i18n.COLUMNS, i18n.GAP_LABELS, plots.TEXT])
+@pytest.mark.parametrize("table", [i18n.TEXT, i18n.COLUMNS, i18n.GAP_LABELS, figures.TEXT])
 def test_both_languages_have_the_same_keys_and_placeholders(table):
     assert set(table["en"]) == set(table["vi"])
     for key, en in table["en"].items():

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import re
 
-from mtr_analysis import intake, paths
-from mtr_analysis.build import INTAKE_HTML, build
+from mtr_analysis import paths
+from mtr_analysis.intake import intake_report
+from mtr_analysis.intake.build import INTAKE_HTML, build
 
 EVIL = '<script>alert("x")</script>'
 
@@ -34,21 +35,21 @@ def _sample_intake():
 
 
 def test_every_text_from_files_is_escaped():
-    page = intake.render_html(_sample_intake())
+    page = intake_report.render_html(_sample_intake())
     assert "<script" not in page
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
     assert "<b>?</b>" not in page
 
 
 def test_page_is_self_contained():
-    page = intake.render_html(_sample_intake())
+    page = intake_report.render_html(_sample_intake())
     assert "<style>" in page
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
     assert "<link" not in page and "@import" not in page and "url(" not in page
 
 
 def test_unbalanced_file_is_marked():
-    page = intake.render_html(_sample_intake())
+    page = intake_report.render_html(_sample_intake())
     assert page.count('class="ok">✓') == 1 and page.count('class="bad">✗') == 1
 
 
@@ -56,9 +57,9 @@ def test_built_report_matches_intake_json(demo_raw, tmp_path):
     build([demo_raw], tmp_path)
     data = json.loads((tmp_path / paths.INTAKE_FILE).read_text(encoding="utf-8"))
     page = (tmp_path / INTAKE_HTML).read_text(encoding="utf-8")
-    assert page == intake.render_html(data)
+    assert page == intake_report.render_html(data)
     for f in data["files"]:
-        assert f["path"] in page or intake._e(f["path"]) in page
+        assert f["path"] in page or intake_report._e(f["path"]) in page
     assert f"<b>{data['totals']['records_read']:,}</b>records read" in page
     assert "not a number: about 5" not in page  # cell contents are in rejects.csv, not here
     assert "not a number" in page

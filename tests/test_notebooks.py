@@ -20,9 +20,11 @@ import papermill as pm
 import pytest
 from test_report import assert_self_contained
 
-from mtr_analysis import findings, paths, store
-from mtr_analysis.report import run_reports
-from mtr_analysis.review import DEMO_BANNER, DEMO_BANNER_VI, load_review
+from mtr_analysis import paths
+from mtr_analysis.intake import store
+from mtr_analysis.reporting import findings
+from mtr_analysis.reporting.review import DEMO_BANNER, DEMO_BANNER_VI, load_review
+from mtr_analysis.run.runner import run_reports
 
 NOTEBOOKS = {
     paths.COUNTRY_NOTEBOOK: {
@@ -258,7 +260,7 @@ def test_vietnamese_report(vi_run):
 def test_review_tables_written_with_the_run(demo_run, demo_store):
     import pandas as pd
 
-    from mtr_analysis.catalogue import load_catalogue
+    from mtr_analysis.reference.catalogue import load_catalogue
 
     out = demo_run.out_dir
     assessment = pd.read_csv(out / "assessment.csv")

@@ -16,9 +16,9 @@ from matplotlib.collections import PolyCollection, QuadMesh  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from toy import catalogue_bc  # noqa: E402
 
-from mtr_analysis import plots  # noqa: E402
-from mtr_analysis.catalogue import Catalogue  # noqa: E402
-from mtr_analysis.findings import STATUSES  # noqa: E402
+from mtr_analysis.reference.catalogue import Catalogue  # noqa: E402
+from mtr_analysis.reporting import figures  # noqa: E402
+from mtr_analysis.reporting.findings import STATUSES  # noqa: E402
 
 NAN = math.nan
 LONG_NAME = "Mortality attributed to household and ambient air pollution, age-standardized rate"
@@ -107,25 +107,25 @@ def assessment() -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- helpers
 def test_status_colours_cover_every_status():
-    assert set(plots.STATUS_COLOURS) == set(STATUSES)
-    assert len(set(plots.STATUS_COLOURS.values())) == len(STATUSES)
+    assert set(figures.STATUS_COLOURS) == set(STATUSES)
+    assert len(set(figures.STATUS_COLOURS.values())) == len(STATUSES)
 
 
 def test_short_name_truncates_with_ellipsis(catalogue):
-    label = plots.short_name(catalogue, "c_air")
+    label = figures.short_name(catalogue, "c_air")
     assert len(label) <= 45 and label.endswith("…")
     assert label.startswith("Mortality attributed to household")
-    assert plots.short_name(catalogue, "c_forest") == "Forest area"
+    assert figures.short_name(catalogue, "c_forest") == "Forest area"
 
 
 def test_ordered_indicators_by_characteristic_then_element(catalogue):
-    order = plots.ordered_indicators(catalogue, ["c_forest", "b_water", "b_gini", "nope"])
+    order = figures.ordered_indicators(catalogue, ["c_forest", "b_water", "b_gini", "nope"])
     assert order == ["b_gini", "b_water", "c_forest"]
 
 
 # --------------------------------------------------------------------------- heatmap
 def test_availability_heatmap_rows_years_and_cells(obs, catalogue):
-    fig = plots.availability_heatmap(obs, catalogue, "VNM", years=range(2010, 2021))
+    fig = figures.availability_heatmap(obs, catalogue, "VNM", years=range(2010, 2021))
     assert isinstance(fig, Figure)
     assert len(fig.axes) == 1
     ax = fig.axes[0]
@@ -154,7 +154,7 @@ def test_availability_heatmap_colours_national_values(obs, catalogue):
     national.loc[national["year"].eq(2017), "source"] = "DEMO national submission VNM: GSO"
     # Same cell reported twice: the national value wins over the international one.
     both = pd.concat([national, obs.loc[obs["year"].eq(2017)]], ignore_index=True)
-    fig = plots.availability_heatmap(both, catalogue, "VNM", years=range(2015, 2021))
+    fig = figures.availability_heatmap(both, catalogue, "VNM", years=range(2015, 2021))
     (mesh,) = [c for c in fig.axes[0].collections if isinstance(c, QuadMesh)]
     codes = np.asarray(mesh.get_array()).reshape(2, 6)
     assert codes[0].tolist() == [1, 3, 0, 2, 3, 1]  # 2015 intl, 2017 national, 2018 estimate
@@ -167,19 +167,19 @@ def test_presence_codes():
             "flag": ["", "", "modelled", "imputed"],
         }
     )
-    assert plots.presence_codes(frame).tolist() == [0, 1, 2, 2]
-    assert plots.presence_codes(frame[["flag"]]).tolist() == [1, 1, 2, 2]
+    assert figures.presence_codes(frame).tolist() == [0, 1, 2, 2]
+    assert figures.presence_codes(frame[["flag"]]).tolist() == [1, 1, 2, 2]
 
 
 def test_availability_heatmap_default_years_from_review(obs, catalogue):
-    fig = plots.availability_heatmap(obs, catalogue, "VNM")
+    fig = figures.availability_heatmap(obs, catalogue, "VNM")
     ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
     assert ticks[0] == "2010" and ticks[-1] == "2020" and len(ticks) == 11
 
 
 def test_availability_heatmap_height_grows_and_empty_rows(obs, catalogue):
-    small = plots.availability_heatmap(obs, catalogue, "VNM", years=range(2010, 2021))
-    full = plots.availability_heatmap(
+    small = figures.availability_heatmap(obs, catalogue, "VNM", years=range(2010, 2021))
+    full = figures.availability_heatmap(
         obs, catalogue, "VNM", years=range(2010, 2021), include_empty=True
     )
     assert len(full.axes[0].get_yticklabels()) == 5
@@ -187,7 +187,7 @@ def test_availability_heatmap_height_grows_and_empty_rows(obs, catalogue):
 
 
 def test_availability_heatmap_no_data(obs, catalogue):
-    fig = plots.availability_heatmap(obs, catalogue, "KHM", years=range(2010, 2021))
+    fig = figures.availability_heatmap(obs, catalogue, "KHM", years=range(2010, 2021))
     assert len(fig.axes) == 1
     assert "No data to plot" in [t.get_text() for t in fig.axes[0].texts]
     assert "Cambodia" in fig.get_suptitle()
@@ -201,13 +201,13 @@ def test_regional_availability_matrix(catalogue):
             "gap_category": ["sufficient", "stale", "single_point", "no_data"],
         }
     )
-    fig = plots.regional_availability_matrix(avail, catalogue)
+    fig = figures.regional_availability_matrix(avail, catalogue)
     ax = fig.axes[0]
     assert len(fig.axes) == 1
     assert [t.get_text() for t in ax.get_xticklabels()] == ["Thailand", "Viet Nam"]
     assert len(ax.get_yticklabels()) == 2
     (mesh,) = [c for c in ax.collections if isinstance(c, QuadMesh)]
-    order = list(plots.GAP_CATEGORIES)
+    order = list(figures.GAP_CATEGORIES)
     expected = [
         [order.index("single_point"), order.index("sufficient")],
         [order.index("no_data"), order.index("stale")],
@@ -228,7 +228,7 @@ def _badge(ax) -> str:
 
 
 def test_trend_grid_panels_target_projection_band(obs, assessment, catalogue):
-    fig = plots.trend_grid(obs, assessment, catalogue, "VNM", asean_obs=obs)
+    fig = figures.trend_grid(obs, assessment, catalogue, "VNM", asean_obs=obs)
     # Indicators with data for Viet Nam: b_mmr, b_water (2005 only), c_forest.
     assert len(fig.axes) == 3
     assert "Viet Nam" in fig.get_suptitle()
@@ -236,7 +236,7 @@ def test_trend_grid_panels_target_projection_band(obs, assessment, catalogue):
     assert _badge(ax) == "on track"
     badge = next(t for t in ax.texts if t.get_bbox_patch() is not None)
     assert badge.get_bbox_patch().get_facecolor()[:3] == pytest.approx(
-        matplotlib.colors.to_rgb(plots.STATUS_COLOURS["on_track"])
+        matplotlib.colors.to_rgb(figures.STATUS_COLOURS["on_track"])
     )
     assert _badge(_panel(fig, "Forest area")) == "stagnation"
     assert ax.get_ylabel().replace("\n", " ") == "deaths per 100,000 live births"
@@ -254,7 +254,7 @@ def test_trend_grid_panels_target_projection_band(obs, assessment, catalogue):
 
 
 def test_trend_grid_max_panels_and_order(obs, assessment, catalogue):
-    fig = plots.trend_grid(
+    fig = figures.trend_grid(
         obs, assessment, catalogue, "VNM", indicators=["c_forest", "b_mmr", "b_gini"],
         max_panels=1,
     )  # fmt: skip
@@ -264,19 +264,19 @@ def test_trend_grid_max_panels_and_order(obs, assessment, catalogue):
 
 
 def test_trend_grid_band_is_min_max_of_member_states(obs, assessment, catalogue):
-    band = plots.asean_band(obs)
+    band = figures.asean_band(obs)
     # b_mmr 2015: VNM 121, THA 30, LAO 200; 2017 has one country only: left out.
     assert band.loc[("b_mmr", 2015)].tolist() == [30.0, 200.0, 3]
     assert ("b_mmr", 2017) not in band.index
-    a = plots.trend_grid(obs, assessment, catalogue, "VNM", asean_obs=obs)
-    b = plots.trend_grid(obs, assessment, catalogue, "VNM", band=band)
+    a = figures.trend_grid(obs, assessment, catalogue, "VNM", asean_obs=obs)
+    b = figures.trend_grid(obs, assessment, catalogue, "VNM", band=band)
     poly_a = next(c for c in _panel(a, "Maternal").collections if isinstance(c, PolyCollection))
     poly_b = next(c for c in _panel(b, "Maternal").collections if isinstance(c, PolyCollection))
     np.testing.assert_allclose(poly_a.get_paths()[0].vertices, poly_b.get_paths()[0].vertices)
 
 
 def test_trend_grid_legend_and_vietnamese(obs, assessment, catalogue):
-    fig = plots.trend_grid(obs, assessment, catalogue, "VNM", asean_obs=obs, lang="vi")
+    fig = figures.trend_grid(obs, assessment, catalogue, "VNM", asean_obs=obs, lang="vi")
     assert fig.get_suptitle() == "Xu hướng, Việt Nam"
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend[0] == "Việt Nam"
@@ -288,7 +288,7 @@ def test_trend_grid_legend_and_vietnamese(obs, assessment, catalogue):
 
 def test_trend_grid_panels_do_not_overlap(obs, assessment, catalogue):
     ids = ["b_mmr", "c_forest", "b_water"]
-    fig = plots.trend_grid(obs, assessment, catalogue, "VNM", indicators=ids, ncols=2)
+    fig = figures.trend_grid(obs, assessment, catalogue, "VNM", indicators=ids, ncols=2)
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     renderer = FigureCanvasAgg(fig).get_renderer()
@@ -302,29 +302,29 @@ def test_trend_grid_panels_do_not_overlap(obs, assessment, catalogue):
 
 
 def test_year_ticks_are_integers_and_few():
-    assert plots._year_ticks(2000, 2030) == [2000, 2010, 2020, 2030]
-    assert plots._year_ticks(2013, 2020) == [2014, 2016, 2018, 2020]
-    assert plots._year_ticks(2014, 2014) == [2014]
+    assert figures._year_ticks(2000, 2030) == [2000, 2010, 2020, 2030]
+    assert figures._year_ticks(2013, 2020) == [2014, 2016, 2018, 2020]
+    assert figures._year_ticks(2014, 2014) == [2014]
 
 
 def test_render_embeds_png(obs, catalogue):
-    png = plots.render(plots.availability_heatmap(obs, catalogue, "VNM"))
+    png = figures.render(figures.availability_heatmap(obs, catalogue, "VNM"))
     assert png.data.startswith(b"\x89PNG") and png._repr_png_() is png.data
-    full = plots.render(plots.availability_heatmap(obs, catalogue, "VNM"), colours=None)
+    full = figures.render(figures.availability_heatmap(obs, catalogue, "VNM"), colours=None)
     assert len(png.data) < len(full.data)
     with pytest.raises(ValueError, match="dpi"):
-        plots.render(Figure(), dpi=0)
+        figures.render(Figure(), dpi=0)
 
 
 def test_trend_grid_no_data(obs, assessment, catalogue):
-    fig = plots.trend_grid(obs, assessment, catalogue, "KHM")
+    fig = figures.trend_grid(obs, assessment, catalogue, "KHM")
     assert len(fig.axes) == 1
     assert [t.get_text() for t in fig.axes[0].texts] == ["No data to plot"]
 
 
 # --------------------------------------------------------------------------- status
 def test_status_bar_widths_are_shares(assessment, catalogue):
-    fig = plots.status_bar(assessment, catalogue, country="VNM")
+    fig = figures.status_bar(assessment, catalogue, country="VNM")
     ax = fig.axes[0]
     assert len(fig.axes) == 1
     assert "Viet Nam" in fig.get_suptitle()
@@ -346,7 +346,7 @@ def test_status_bar_widths_are_shares(assessment, catalogue):
 
 
 def test_status_bar_regional_and_vietnamese(assessment, catalogue):
-    fig = plots.status_bar(assessment, catalogue, lang="vi")
+    fig = figures.status_bar(assessment, catalogue, lang="vi")
     ax = fig.axes[0]
     assert "đặc điểm" in fig.get_suptitle()
     assert "Cộng đồng hòa nhập" in ax.get_yticklabels()[0].get_text()
@@ -357,16 +357,16 @@ def test_status_bar_regional_and_vietnamese(assessment, catalogue):
 
 
 def test_status_bar_by_element(assessment, catalogue):
-    fig = plots.status_bar(assessment, catalogue, by="element", country="VNM")
+    fig = figures.status_bar(assessment, catalogue, by="element", country="VNM")
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert [lab.split()[0] for lab in labels] == ["B.1", "B.2", "C.1", "C.2"]
     with pytest.raises(ValueError, match="by must be"):
-        plots.status_bar(assessment, catalogue, by="country")
+        figures.status_bar(assessment, catalogue, by="country")
 
 
 # --------------------------------------------------------------------------- position
 def test_country_position_normalised_and_reversed(assessment, catalogue):
-    fig = plots.country_position(assessment, catalogue, "VNM")
+    fig = figures.country_position(assessment, catalogue, "VNM")
     ax = fig.axes[0]
     assert len(fig.axes) == 1
     assert "Viet Nam" in fig.get_suptitle()
@@ -375,7 +375,7 @@ def test_country_position_normalised_and_reversed(assessment, catalogue):
     # c_forest: VNM and LAO have values; b_gini has one country only: no row.
     assert rows == [
         "Maternal mortality ratio (modeled)",
-        plots.short_name(catalogue, "b_water"),
+        figures.short_name(catalogue, "b_water"),
         "Forest area",
     ]
     others, mine = ax.collections[:2]
@@ -387,10 +387,10 @@ def test_country_position_normalised_and_reversed(assessment, catalogue):
 
 
 def test_country_position_no_data(assessment, catalogue):
-    fig = plots.country_position(assessment, catalogue, "KHM")
+    fig = figures.country_position(assessment, catalogue, "KHM")
     assert "No data to plot" in [t.get_text() for t in fig.axes[0].texts]
 
 
 def test_lang_is_checked(obs, catalogue):
     with pytest.raises(ValueError, match="lang must be one of en, vi"):
-        plots.availability_heatmap(obs, catalogue, "VNM", lang="fr")
+        figures.availability_heatmap(obs, catalogue, "VNM", lang="fr")

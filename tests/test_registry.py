@@ -1,7 +1,7 @@
 import pandas as pd
 import pytest
 
-from mtr_analysis import registry
+from mtr_analysis.reference import registry
 
 
 def test_ten_members_by_default_eleven_with_timor_leste():

@@ -1,4 +1,4 @@
-"""Tests of :mod:`mtr_analysis.report` on tiny notebooks built here with nbformat."""
+"""Tests of :mod:`mtr_analysis.run.runner` on tiny notebooks built here with nbformat."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from mtr_analysis import paths, report, store
-from mtr_analysis.report import ReportResult, RunSummary
+from mtr_analysis import paths
+from mtr_analysis.intake import store
+from mtr_analysis.run import runner
+from mtr_analysis.run.runner import ReportResult, RunSummary
 
 # Text that only appears in cell *sources*: it must vanish from the code-hidden HTML.
 SOURCE_TOKEN = "source_only_token_q7x"
@@ -114,7 +116,7 @@ def data_dir(demo_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
 @pytest.fixture(scope="module")
 def run(notebooks: dict[str, Path], data_dir: Path, tmp_path_factory: pytest.TempPathFactory):
     out = tmp_path_factory.mktemp("out")
-    summary = report.run_reports(
+    summary = runner.run_reports(
         ["VNM", "lao"],
         "mid-term",
         data_dir,
@@ -141,7 +143,7 @@ def test_notebook_parameters_agree_with_papermill(notebooks, name):
         "real_country": paths.COUNTRY_NOTEBOOK,
         "real_regional": paths.REGIONAL_NOTEBOOK,
     }[name]
-    ours = report.notebook_parameters(path)
+    ours = runner.notebook_parameters(path)
     theirs = papermill.inspect_notebook(str(path))
     assert list(ours) == list(theirs)
     for key, info in theirs.items():
@@ -152,21 +154,21 @@ def test_notebook_parameters_agree_with_papermill(notebooks, name):
 
 def test_notebook_parameters_errors(tmp_path):
     with pytest.raises(ValueError, match="notebook not found"):
-        report.notebook_parameters(tmp_path / "none.ipynb")
+        runner.notebook_parameters(tmp_path / "none.ipynb")
     (tmp_path / "bad.ipynb").write_text("not json")
     with pytest.raises(ValueError, match="not a Jupyter notebook"):
-        report.notebook_parameters(tmp_path / "bad.ipynb")
+        runner.notebook_parameters(tmp_path / "bad.ipynb")
     cell = new_code_cell("country: str = 'VNM' +")
     cell.metadata["tags"] = ["parameters"]
     with pytest.raises(ValueError, match="not valid Python"):
-        report.notebook_parameters(_write(tmp_path / "syntax.ipynb", [cell]))
+        runner.notebook_parameters(_write(tmp_path / "syntax.ipynb", [cell]))
     assert (
-        report.notebook_parameters(_write(tmp_path / "none2.ipynb", [new_code_cell("x=1")])) == {}
+        runner.notebook_parameters(_write(tmp_path / "none2.ipynb", [new_code_cell("x=1")])) == {}
     )
 
 
 def test_notebook_parameters(notebooks):
-    params = report.notebook_parameters(notebooks["country"])
+    params = runner.notebook_parameters(notebooks["country"])
     assert list(params) == ["country", "review", "baseline_year", "cutoff_year", "data_dir", "lang"]
     assert params["country"]["default"].strip("'\"") == "VNM"
     assert params["country"]["inferred_type_name"] == "str"
@@ -174,9 +176,9 @@ def test_notebook_parameters(notebooks):
 
 
 def test_check_parameters_refuses_unknown_names(notebooks):
-    report.check_parameters(notebooks["country"], {"country": "THA", "lang": "vi"})
+    runner.check_parameters(notebooks["country"], {"country": "THA", "lang": "vi"})
     with pytest.raises(ValueError) as err:
-        report.check_parameters(notebooks["country"], {"country": "THA", "bogus": 1, "zzz": 2})
+        runner.check_parameters(notebooks["country"], {"country": "THA", "bogus": 1, "zzz": 2})
     msg = str(err.value)
     assert "country.ipynb" in msg and "bogus" in msg and "zzz" in msg
     assert "allowed: country, review, baseline_year, cutoff_year, data_dir, lang" in msg
@@ -185,7 +187,7 @@ def test_check_parameters_refuses_unknown_names(notebooks):
 def test_missing_required_parameter_refused_before_running(notebooks, data_dir, tmp_path):
     out = tmp_path / "out"
     with pytest.raises(ValueError, match=r"no_data_dir\.ipynb.*data_dir"):
-        report.run_reports(
+        runner.run_reports(
             ["VNM"],
             "mid-term",
             data_dir,
@@ -210,7 +212,7 @@ def test_bad_arguments_refused_before_running(notebooks, data_dir, tmp_path, kwa
     out = tmp_path / "out"
     args = {"countries": ["VNM"], "review": "mid-term", **kwargs}
     with pytest.raises(ValueError, match=pattern):
-        report.run_reports(
+        runner.run_reports(
             data_dir=data_dir,
             out_dir=out,
             country_notebook=notebooks["country"],
@@ -241,20 +243,20 @@ def _summary(tmp_path: Path, demo: bool, error: str | None) -> RunSummary:
 
 def test_index_demo_banner(tmp_path):
     summary = _summary(tmp_path, demo=True, error=None)
-    page = report.write_index(summary, "T").read_text(encoding="utf-8")
+    page = runner.write_index(summary, "T").read_text(encoding="utf-8")
     assert "Demo data — synthetic, not official statistics" in page
     assert '<a href="VNM.html">Viet Nam</a>' in page
     assert "http" not in page and "<script" not in page  # self-contained, no scripts
 
 
 def test_index_without_demo_has_no_banner(tmp_path):
-    page = report.write_index(_summary(tmp_path, demo=False, error=None), "T").read_text()
+    page = runner.write_index(_summary(tmp_path, demo=False, error=None), "T").read_text()
     assert "Demo data" not in page
 
 
 def test_index_escapes_text(tmp_path):
     summary = _summary(tmp_path, demo=False, error=f"ValueError: {MALICIOUS}")
-    page = report.write_index(summary, "<b>title</b>").read_text(encoding="utf-8")
+    page = runner.write_index(summary, "<b>title</b>").read_text(encoding="utf-8")
     assert "<script" not in page and "<b>title" not in page
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
 
@@ -393,7 +395,7 @@ def test_self_containment_check_can_fail():
 
 @pytest.mark.notebook
 def test_run_with_code_and_demo(notebooks, data_dir, tmp_path):
-    summary = report.run_reports(
+    summary = runner.run_reports(
         ["VNM"],
         "end-term",
         data_dir,
@@ -426,7 +428,7 @@ def test_run_with_code_and_demo(notebooks, data_dir, tmp_path):
 @pytest.mark.notebook
 def test_cache_reuses_unchanged_reports_and_reruns_changed_country(notebooks, data_dir, tmp_path):
     def run():
-        return report.run_reports(
+        return runner.run_reports(
             ["VNM", "THA"],
             "mid-term",
             data_dir,
@@ -473,7 +475,7 @@ def test_cache_reuses_unchanged_reports_and_reruns_changed_country(notebooks, da
 
     # A missing output is a cache miss; use_cache=False executes everything.
     third.results[1].html.unlink()
-    fourth = report.run_reports(
+    fourth = runner.run_reports(
         ["THA"],
         "mid-term",
         data_dir,
@@ -502,7 +504,7 @@ def test_failed_reports_are_not_cached(run):
 def test_store_is_required_before_running(notebooks, tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ValueError, match="run `mtr build` first"):
-        report.run_reports(
+        runner.run_reports(
             ["VNM"],
             "mid-term",
             tmp_path / "empty",
@@ -519,10 +521,10 @@ def test_table_of_contents_nests_and_escapes():
         '<h2 id="a">A &amp; B<a class="anchor-link" href="#a">¶</a></h2>'
         '<h3 id="b">B</h3><h3 id="c">C</h3><h2 id="d">D</h2><h2>no id</h2>'
     )
-    toc = report.table_of_contents(body, "vi")
+    toc = runner.table_of_contents(body, "vi")
     assert "Mục lục" in toc
     assert re.sub(r"\s+", "", toc).endswith(
         '<li><ahref="#a">A&amp;B</a><ol><li><ahref="#b">B</a></li><li><ahref="#c">C</a></li>'
         '</ol></li><li><ahref="#d">D</a></li></ol></nav>'
     )
-    assert report.table_of_contents("<p>nothing</p>") == ""
+    assert runner.table_of_contents("<p>nothing</p>") == ""

@@ -1,4 +1,4 @@
-"""Report blocks of :mod:`mtr_analysis.review`: content, translation and escaping."""
+"""Report blocks of :mod:`mtr_analysis.reporting.review`: content, translation and escaping."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ import re
 import pandas as pd
 import pytest
 
-from mtr_analysis import findings, gaps, review
-from mtr_analysis.findings import Finding
+from mtr_analysis.analysis import gaps
+from mtr_analysis.reporting import findings, review
+from mtr_analysis.reporting.findings import Finding
 
 MALICIOUS = "<script>alert('x')</script>"
 
@@ -145,7 +146,7 @@ def test_provenance_and_environment(data, demo_store):
 
 def test_regional_aggregates_summary(data):
     summary = review.aggregates_summary(data)
-    from mtr_analysis import aggregates
+    from mtr_analysis.analysis import aggregates
 
     full = aggregates.regional_aggregates(data.observations, data.catalogue, data.countries)
     row = summary.iloc[0]
@@ -164,10 +165,10 @@ def test_regional_aggregates_placeholder_without_module(data, monkeypatch):
 
     import mtr_analysis
 
-    monkeypatch.setitem(sys.modules, "mtr_analysis.aggregates", None)
+    monkeypatch.setitem(sys.modules, "mtr_analysis.analysis.aggregates", None)
     monkeypatch.delattr(mtr_analysis, "aggregates", raising=False)
     page = _html(review.regional_aggregates_table(data, "en"))
-    assert 'class="mtr-pending"' in page and "mtr_analysis.aggregates" in page
+    assert 'class="mtr-pending"' in page and "mtr_analysis.analysis.aggregates" in page
 
 
 # --------------------------------------------------------------------------- findings

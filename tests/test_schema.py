@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mtr_analysis.schema import COLUMNS, SchemaError, conform, validate_observations
+from mtr_analysis.intake.schema import COLUMNS, SchemaError, conform, validate_observations
 
 
 def _frame(n=2, **over):

@@ -5,7 +5,7 @@ import csv
 import pandas as pd
 import pytest
 
-from mtr_analysis.sources import SourceError, detect_format, national, wdi
+from mtr_analysis.intake.sources import SourceError, detect_format, national, wdi
 
 SMSS = "wdi/api_indicator/API_SH.STA.SMSS.ZS_DS2_en_csv_v2_33860.csv"
 

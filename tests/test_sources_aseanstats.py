@@ -5,9 +5,9 @@ import io
 
 import pytest
 
-from mtr_analysis import registry
-from mtr_analysis.clean import parse_values
-from mtr_analysis.sources import SourceError, aseanstats, detect_format
+from mtr_analysis.intake.clean import parse_values
+from mtr_analysis.intake.sources import SourceError, aseanstats, detect_format
+from mtr_analysis.reference import registry
 
 TOURISM = "other/aseanstats/dulich-Data.csv"
 

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from mtr_analysis.sources import SourceError, databank, detect_format
+from mtr_analysis.intake.sources import SourceError, databank, detect_format
 
 DB = "wdi/databank_asean_2026/"
 

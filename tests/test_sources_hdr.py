@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from mtr_analysis.catalogue import load_catalogue
-from mtr_analysis.sources import SourceError, detect_format, hdr
+from mtr_analysis.intake.sources import SourceError, detect_format, hdr
+from mtr_analysis.reference.catalogue import load_catalogue
 
 HDR = "other/undp_hdr/HDR23-24_Composite_indices_complete_time_series.csv"
 

@@ -9,7 +9,7 @@ import json
 import pytest
 from openpyxl import Workbook, load_workbook
 
-from mtr_analysis.sources import detect_format, unsdg
+from mtr_analysis.intake.sources import detect_format, unsdg
 
 G5 = "unsdg/goal_exports/Flavio-Mangione/Goal5.xlsx"
 G1_AAYUSH = "unsdg/goal_exports/29aayush/Goal1.xlsx"

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from mtr_analysis.sources import detect_format, wdi
+from mtr_analysis.intake.sources import detect_format, wdi
 
 API = "wdi/api_indicator/"
 XLS = API + "API_SI.POV.DDAY_DS2_en_excel_v2_5346041.xls"

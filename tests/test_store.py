@@ -7,10 +7,11 @@ import csv
 import pandas as pd
 import pytest
 
-from mtr_analysis import paths, store
-from mtr_analysis.build import build
+from mtr_analysis import paths
 from mtr_analysis.cli import main
-from mtr_analysis.schema import conform
+from mtr_analysis.intake import store
+from mtr_analysis.intake.build import build
+from mtr_analysis.intake.schema import conform
 
 WB_OLD = "World Bank World Development Indicators, updated 2023-09-19"
 WB_NEW = "World Bank World Development Indicators, updated 2026-07-13"

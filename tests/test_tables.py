@@ -1,4 +1,4 @@
-"""Tests for mtr_analysis.tables: columns, order and byte-for-byte determinism."""
+"""Tests for mtr_analysis.reporting.tables: columns, order and byte-for-byte determinism."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import io
 import pandas as pd
 import pytest
 
-from mtr_analysis import review, tables
-from mtr_analysis.aggregates import AGGREGATE_COLUMNS
-from mtr_analysis.trends import ASSESSMENT_COLUMNS
+from mtr_analysis.analysis.aggregates import AGGREGATE_COLUMNS
+from mtr_analysis.analysis.trends import ASSESSMENT_COLUMNS
+from mtr_analysis.reporting import review, tables
 
 ISSUE_COLUMNS = [
     "country", "indicator", "characteristic", "element", "n_obs", "baseline_year",
@@ -91,7 +91,7 @@ def test_mismatched_assessment_and_availability_are_refused(demo_review, tmp_pat
 
 
 def test_assessment_table_keeps_only_the_issue_columns(demo_review):
-    from mtr_analysis import trends
+    from mtr_analysis.analysis import trends
 
     wide = trends.assess(
         demo_review.availability, demo_review.catalogue, method="ols",

@@ -1,4 +1,4 @@
-"""Tests for mtr_analysis.trends: statuses and numbers are worked out by hand in each test.
+"""Tests for mtr_analysis.analysis.trends: statuses and numbers are worked out by hand in each test.
 
 The UNSD default first, then the ESCAP and OLS methods, special units and properties.
 """
@@ -13,8 +13,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from mtr_analysis.catalogue import load_catalogue
-from mtr_analysis.trends import (
+from mtr_analysis.analysis.trends import (
     ASSESSMENT_EXTRA_COLUMNS,
     STATUS_LABELS_EN,
     STATUS_ORDER,
@@ -23,6 +22,7 @@ from mtr_analysis.trends import (
     natural_bounds,
     summarise_status,
 )
+from mtr_analysis.reference.catalogue import load_catalogue
 
 EXPECTED_COLUMNS = [
     "country", "indicator", "characteristic", "element", "n_obs", "baseline_year",
@@ -442,7 +442,7 @@ def assess_series(
     cutoff_year: int = 2020,
     **kwargs,
 ) -> pd.DataFrame:
-    from mtr_analysis.gaps import availability
+    from mtr_analysis.analysis.gaps import availability
 
     obs = obs_frame(series)
     countries = [f"C{i:02d}" for i in range(len(series))]

@@ -9,9 +9,9 @@ import pytest
 from openpyxl import load_workbook
 
 from mtr_analysis import paths
-from mtr_analysis.build import build
 from mtr_analysis.cli import main
-from mtr_analysis.sources import national
+from mtr_analysis.intake.build import build
+from mtr_analysis.intake.sources import national
 
 
 def _row_of(ws, ind_id: str) -> int:

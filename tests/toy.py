@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from mtr_analysis.catalogue import Catalogue
+from mtr_analysis.reference.catalogue import Catalogue
 
 
 def catalogue_bc(indicators: pd.DataFrame) -> Catalogue:

@@ -20,7 +20,7 @@ EPILOG = """typical use:
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
-    from mtr_analysis.demo import write_demo
+    from mtr_analysis.intake.demo import write_demo
 
     files = write_demo(args.out)
     print(f"wrote {len(files)} demo files (synthetic, not official statistics) to {args.out}")
@@ -28,7 +28,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
-    from mtr_analysis.build import INTAKE_HTML, build
+    from mtr_analysis.intake.build import INTAKE_HTML, build
 
     raw = args.raw or [paths.RAW_DIR]
     result = build(
@@ -59,11 +59,13 @@ def _cmd_build(args: argparse.Namespace) -> int:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from mtr_analysis import registry, report, store
+    from mtr_analysis.intake import store
+    from mtr_analysis.reference import registry
+    from mtr_analysis.run import runner
 
     countries = registry.parse_countries(args.countries, include_optional=args.include_timor_leste)
     obs = store.read_store(args.data)  # fail early, before any notebook starts
-    summary = report.run_reports(
+    summary = runner.run_reports(
         countries=countries,
         review=args.review,
         data_dir=Path(args.data).resolve(),
@@ -87,7 +89,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _cmd_template(args: argparse.Namespace) -> int:
-    from mtr_analysis.sources import national
+    from mtr_analysis.intake.sources import national
 
     path = national.write_template(args.country, args.out)
     print(f"wrote {path}")
@@ -95,9 +97,9 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from mtr_analysis.build import detect, read_file
-    from mtr_analysis.catalogue import load_catalogue
-    from mtr_analysis.sources import readers
+    from mtr_analysis.intake.build import detect, read_file
+    from mtr_analysis.intake.sources import readers
+    from mtr_analysis.reference.catalogue import load_catalogue
 
     path = Path(args.file)
     if not path.is_file():
@@ -123,7 +125,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
-    from mtr_analysis import fetch
+    from mtr_analysis.intake import fetch
 
     series = [c.strip() for c in args.series.split(",") if c.strip()] if args.series else None
     report = fetch.fetch(

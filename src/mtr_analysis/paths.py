@@ -36,6 +36,11 @@ SHARED_REAL_DIR = ROOT.parent / "shared" / "data" / "real"
 OBSERVATIONS_FILE = "observations.parquet"
 INTAKE_FILE = "intake.json"
 REJECTS_FILE = "rejects.csv"
+#: Sidecar next to a downloaded file: where, when and how it was fetched (``mtr fetch``).
+PROVENANCE_SUFFIX = ".provenance.json"
 
 COUNTRY_NOTEBOOK = NOTEBOOKS_DIR / "country_profile.ipynb"
 REGIONAL_NOTEBOOK = NOTEBOOKS_DIR / "regional_synthesis.ipynb"
+
+#: Method settings (thresholds and rule parameters), read by :mod:`mtr_analysis.settings`.
+METHODS_FILE = CONFIG_DIR / "methods.yaml"

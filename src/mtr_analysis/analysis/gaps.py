@@ -19,8 +19,8 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 
-from mtr_analysis.catalogue import Catalogue
-from mtr_analysis.schema import require_columns
+from mtr_analysis.intake.schema import require_columns
+from mtr_analysis.reference.catalogue import Catalogue
 
 #: Categories of :func:`availability`, from most to least usable.
 GAP_CATEGORIES: tuple[str, ...] = ("sufficient", "stale", "single_point", "no_data")
@@ -145,7 +145,7 @@ def availability(
     Parameters
     ----------
     obs : pandas.DataFrame
-        Tidy observations as returned by :func:`mtr_analysis.store.for_analysis`: columns
+        Tidy observations as returned by :func:`mtr_analysis.intake.store.for_analysis`: columns
         ``country`` (ISO3), ``indicator`` (catalogue id), ``year`` (int), ``value``
         (float, in the indicator's unit), ``source`` and optionally ``source_series``; one
         row per country × indicator × year. Rows with a missing ``value`` are ignored.
@@ -257,7 +257,7 @@ def availability(
                 f"obs has {int(same_as_previous.sum())} duplicated country × indicator × year "
                 f"row(s), e.g. {country_axis[pair[at] // n_ind]} "
                 f"{indicator_axis[pair[at] % n_ind]} {yr[at]}: pass the output of "
-                "mtr_analysis.store.for_analysis"
+                "mtr_analysis.intake.store.for_analysis"
             )
 
     # Latest observation up to the cutoff (sorted by pair, year: last row per pair).

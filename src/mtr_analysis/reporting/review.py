@@ -2,13 +2,13 @@
 
 Notebooks stay thin: they call :func:`load_review` once, then one function per block of the
 report — a heading (:func:`section`), key numbers, a table (:func:`table` of a frame built
-here), a figure (:func:`mtr_analysis.plots.render`) or findings (:func:`findings_html`) —
+here), a figure (:func:`mtr_analysis.reporting.figures.render`) or findings (:func:`findings_html`) —
 and the result shows as the cell's output.
 
 All text that comes from data files (source names, notes, file names, error messages) is
 HTML-escaped here: tables go through :func:`table` (escaping pandas ``Styler``) and
 headings, banners and findings through :func:`html.escape`. Words of the report come from
-:mod:`mtr_analysis.i18n`, so ``lang="vi"`` translates headings, labels and table headers.
+:mod:`mtr_analysis.reporting.i18n`, so ``lang="vi"`` translates headings, labels and table headers.
 """
 
 from __future__ import annotations
@@ -24,9 +24,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from mtr_analysis import beneficiaries, cache, gaps, i18n, registry, store, tables, trends
-from mtr_analysis.catalogue import Catalogue, load_catalogue
-from mtr_analysis.findings import (
+from mtr_analysis import provenance
+from mtr_analysis.analysis import beneficiaries, gaps, trends
+from mtr_analysis.intake import store
+from mtr_analysis.paths import OBSERVATIONS_FILE
+from mtr_analysis.reference import registry
+from mtr_analysis.reference.catalogue import Catalogue, load_catalogue
+from mtr_analysis.reporting import i18n, tables
+from mtr_analysis.reporting.findings import (
     ASSESSABLE,
     NEEDS_ACCELERATION,
     ON_TRACK,
@@ -37,18 +42,17 @@ from mtr_analysis.findings import (
     findings_to_json,
     format_number,
 )
-from mtr_analysis.paths import OBSERVATIONS_FILE
 
 DEMO_BANNER = "Demo data — synthetic, not official statistics"
 DEMO_BANNER_VI = "Dữ liệu minh họa — số liệu tổng hợp, không phải số liệu thống kê chính thức"
-#: Kept for callers of earlier versions; see :data:`mtr_analysis.cache.PACKAGES`.
-PACKAGES = cache.PACKAGES
+#: Kept for callers of earlier versions; see :data:`mtr_analysis.run.provenance.PACKAGES`.
+PACKAGES = provenance.PACKAGES
 #: Years since the latest value after which a series counts as stale (``gaps``' default).
 STALE_AFTER = 3
 FINDINGS_DIR = "findings"
 REGIONAL_NAME = "regional"
 
-_STATUS_COLOURS = {  # same colours as the charts (plots.STATUS_COLOURS)
+_STATUS_COLOURS = {  # same colours as the charts (figures.STATUS_COLOURS)
     "target_met": "#01665e",
     "on_track": "#5ab4ac",
     "moderate_progress": "#f6d55c",
@@ -110,7 +114,7 @@ class ReviewData:
         SHA-256 of ``observations.parquet``.
     country_hashes : dict
         ISO3 → hash of the country's rows in the store and of the files they come from
-        (:func:`mtr_analysis.cache.country_data_hashes`).
+        (:func:`mtr_analysis.run.provenance.country_data_hashes`).
     """
 
     observations: pd.DataFrame
@@ -184,9 +188,9 @@ def load_review(
         demo=store.is_demo(obs_all),
         data_dir=Path(data_dir),
         review=review,
-        store_sha256=cache.file_sha256(Path(data_dir) / OBSERVATIONS_FILE),
-        country_hashes=cache.country_data_hashes(
-            obs_all, cache.read_intake(data_dir), countries=countries
+        store_sha256=provenance.file_sha256(Path(data_dir) / OBSERVATIONS_FILE),
+        country_hashes=provenance.country_data_hashes(
+            obs_all, provenance.read_intake(data_dir), countries=countries
         ),
     )
 
@@ -232,7 +236,7 @@ def section(
     Parameters
     ----------
     key : str
-        A key of :data:`mtr_analysis.i18n.TEXT` (``"summary"``, ``"availability"``, ...);
+        A key of :data:`mtr_analysis.reporting.i18n.TEXT` (``"summary"``, ``"availability"``, ...);
         the lead paragraph is the text ``<key>_lead`` when it exists.
     lang : {"en", "vi"}
     level : int
@@ -268,10 +272,10 @@ def note(text: str) -> Html:
 
 
 def data_vintage(obs: pd.DataFrame) -> str:
-    """Vintage of the data behind a report (:func:`mtr_analysis.cache.source_vintage`)."""
+    """Vintage of the data behind a report (:func:`mtr_analysis.run.provenance.source_vintage`)."""
     if "source" not in obs or obs.empty:
         return ""
-    return cache.source_vintage(obs["source"].dropna().astype(str).unique())
+    return provenance.source_vintage(obs["source"].dropna().astype(str).unique())
 
 
 def country_header(data: ReviewData, country: str, lang: str = "en") -> Html:
@@ -313,7 +317,7 @@ def key_numbers(data: ReviewData, country: str | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Columns ``key`` (a key of :data:`mtr_analysis.i18n.TEXT`, ``kn_*``) and ``value``
+        Columns ``key`` (a key of :data:`mtr_analysis.reporting.i18n.TEXT`, ``kn_*``) and ``value``
         (int, or a share as ``"k of n"`` text for the regional ESCAP count).
     """
     a = data.assessment
@@ -597,7 +601,7 @@ def provenance_table(data_dir: Path | str, files: Iterable[str] | None = None) -
         country's values come from.
     """
     cols = ["file", "format", "records_read", "accepted", "sha256"]
-    records = cache.read_intake(data_dir)
+    records = provenance.read_intake(data_dir)
     if not records:
         return pd.DataFrame(columns=cols)
     df = pd.DataFrame(records)
@@ -625,12 +629,12 @@ def environment_table(
     pandas.DataFrame
         ``item``, ``version``.
     """
-    rows = list(cache.package_versions().items())
-    rows.append(("git commit", cache.git_commit()))
+    rows = list(provenance.package_versions().items())
+    rows.append(("git commit", provenance.git_commit()))
     if data is not None and data.store_sha256:
         rows.append((OBSERVATIONS_FILE + " sha256", data.store_sha256))
     elif data_dir is not None and (Path(data_dir) / OBSERVATIONS_FILE).exists():
-        rows.append((OBSERVATIONS_FILE + " sha256", cache.file_sha256(Path(data_dir) / OBSERVATIONS_FILE)))  # fmt: skip
+        rows.append((OBSERVATIONS_FILE + " sha256", provenance.file_sha256(Path(data_dir) / OBSERVATIONS_FILE)))  # fmt: skip
     if country is not None and data is not None and country in data.country_hashes:
         rows.append((f"{country} data hash", data.country_hashes[country]))
     return pd.DataFrame(rows, columns=["item", "version"])
@@ -639,7 +643,7 @@ def environment_table(
 def aggregates_summary(data: ReviewData) -> pd.DataFrame:
     """Regional aggregates at the baseline and the latest year, with their coverage.
 
-    Uses :func:`mtr_analysis.aggregates.regional_aggregates` (unweighted mean and median,
+    Uses :func:`mtr_analysis.analysis.aggregates.regional_aggregates` (unweighted mean and median,
     population-weighted mean published under the two-thirds coverage rule) and keeps, per
     indicator, the year closest to the baseline (later year on ties) and the latest year.
 
@@ -652,7 +656,7 @@ def aggregates_summary(data: ReviewData) -> pd.DataFrame:
         ("k of n" member states reporting in the latest year) and ``agg_weight_coverage``
         (fraction of the region's population they hold).
     """
-    from mtr_analysis import aggregates
+    from mtr_analysis.analysis import aggregates
 
     cols = ["indicator", "element", "unit", "agg_year0", "agg_mean0", "agg_year1", "agg_mean1",
             "agg_median1", "agg_weighted1", "agg_reporting", "agg_weight_coverage"]  # fmt: skip
@@ -694,7 +698,7 @@ def aggregates_summary(data: ReviewData) -> pd.DataFrame:
 def regional_aggregates_table(data: ReviewData, lang: str = "en") -> Any:
     """:func:`aggregates_summary` as a report table.
 
-    Shows a clearly marked notice instead when :mod:`mtr_analysis.aggregates` is not
+    Shows a clearly marked notice instead when :mod:`mtr_analysis.analysis.aggregates` is not
     installed, so the regional report still renders.
     """
     try:
@@ -716,7 +720,7 @@ _BENEFICIARY_COLUMNS = ["indicator", "name", "baseline_year", "latest_year", "pe
 
 
 def beneficiary_estimates(data: ReviewData) -> pd.DataFrame:
-    """:func:`mtr_analysis.beneficiaries.estimate` for every member state of the review."""
+    """:func:`mtr_analysis.analysis.beneficiaries.estimate` for every member state of the review."""
     return beneficiaries.estimate(data.assessment, data.observations, data.catalogue)
 
 
@@ -803,7 +807,7 @@ def _format(value: object, column: str, lang: str) -> str:
 def table(frame: pd.DataFrame, lang: str = "en", name: str = "t", max_rows: int | None = None):
     """Present a frame built here as a report table: translated, formatted and escaped.
 
-    Column headers are translated (:func:`mtr_analysis.i18n.column_labels`); ``status``,
+    Column headers are translated (:func:`mtr_analysis.reporting.i18n.column_labels`); ``status``,
     ``gap_category`` and ``direction`` values become labels (status cells coloured as in the
     charts); numbers are formatted for ``lang`` (years without separators, ``cagr`` and
     shares as percentages); every cell is HTML-escaped, so text from data files cannot

@@ -31,9 +31,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mtr_analysis.catalogue import Catalogue
+from mtr_analysis.intake.schema import require_columns
 from mtr_analysis.paths import CONFIG_DIR
-from mtr_analysis.schema import require_columns
+from mtr_analysis.reference.catalogue import Catalogue
 
 DENOMINATORS_FILE = CONFIG_DIR / "denominators.csv"
 KINDS = ("share", "poverty", "mortality", "incidence", "none")

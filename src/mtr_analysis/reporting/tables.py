@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mtr_analysis.aggregates import regional_aggregates
-from mtr_analysis.catalogue import Catalogue
-from mtr_analysis.schema import require_columns
-from mtr_analysis.trends import ASSESSMENT_COLUMNS
+from mtr_analysis.analysis.aggregates import regional_aggregates
+from mtr_analysis.analysis.trends import ASSESSMENT_COLUMNS
+from mtr_analysis.intake.schema import require_columns
+from mtr_analysis.reference.catalogue import Catalogue
 
 ASSESSMENT_FILE = "assessment.csv"
 AGGREGATES_FILE = "aggregates.csv"
@@ -34,7 +34,7 @@ def assessment_table(
     Parameters
     ----------
     assessment : pandas.DataFrame
-        Output of :func:`mtr_analysis.trends.assess`, one row per country × indicator.
+        Output of :func:`mtr_analysis.analysis.trends.assess`, one row per country × indicator.
     catalogue : Catalogue or pandas.DataFrame
         Gives the indicator order (catalogue order).
     countries : list of str
@@ -43,7 +43,7 @@ def assessment_table(
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`mtr_analysis.trends.ASSESSMENT_COLUMNS` exactly, rows sorted by
+        Columns :data:`mtr_analysis.analysis.trends.ASSESSMENT_COLUMNS` exactly, rows sorted by
         country code, then catalogue order of the indicator; index 0…n−1.
 
     Raises
@@ -95,10 +95,10 @@ def write_review_tables(
         Observations used for the review (member states, years up to the cut-off),
         including the ``x_population`` weight series.
     avail : pandas.DataFrame
-        :func:`mtr_analysis.gaps.availability` on the member state × indicator grid; the
+        :func:`mtr_analysis.analysis.gaps.availability` on the member state × indicator grid; the
         assessment must hold exactly its pairs.
     assessment : pandas.DataFrame
-        :func:`mtr_analysis.trends.assess` of ``avail``.
+        :func:`mtr_analysis.analysis.trends.assess` of ``avail``.
     catalogue : Catalogue or pandas.DataFrame
     countries : list of str
         The member states (ISO3) of the review.
@@ -115,13 +115,13 @@ def write_review_tables(
     ValueError
         When ``assessment`` and ``avail`` cover different country × indicator pairs, or
         on the errors of :func:`assessment_table` and
-        :func:`mtr_analysis.aggregates.regional_aggregates`.
+        :func:`mtr_analysis.analysis.aggregates.regional_aggregates`.
 
     Notes
     -----
     ``assessment.csv``: one row per country × indicator, the issue's columns in order
-    (:data:`mtr_analysis.trends.ASSESSMENT_COLUMNS`), sorted by country then catalogue
-    order. ``aggregates.csv``: :func:`mtr_analysis.aggregates.regional_aggregates` with
+    (:data:`mtr_analysis.analysis.trends.ASSESSMENT_COLUMNS`), sorted by country then catalogue
+    order. ``aggregates.csv``: :func:`mtr_analysis.analysis.aggregates.regional_aggregates` with
     population weights and the 2/3 coverage rule. Floats use ``%.6g``; missing values are
     empty cells.
     """

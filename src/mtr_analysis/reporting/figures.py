@@ -26,10 +26,10 @@ from matplotlib.colors import BoundaryNorm, ListedColormap, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from mtr_analysis import registry
-from mtr_analysis.catalogue import Catalogue
-from mtr_analysis.findings import STATUS_LABELS, STATUSES
-from mtr_analysis.schema import require_columns
+from mtr_analysis.intake.schema import require_columns
+from mtr_analysis.reference import registry
+from mtr_analysis.reference.catalogue import Catalogue
+from mtr_analysis.reporting.findings import STATUS_LABELS, STATUSES
 
 LANGS = ("en", "vi")
 MAX_LABEL = 45
@@ -344,7 +344,7 @@ def availability_heatmap(
     ----------
     obs : pandas.DataFrame
         Tidy observations (``country``, ``indicator``, ``year``, ``value``; ``flag``
-        optional), e.g. from :func:`mtr_analysis.store.for_analysis`.
+        optional), e.g. from :func:`mtr_analysis.intake.store.for_analysis`.
     catalogue : Catalogue
         Only its indicators are drawn, ordered by characteristic then element.
     country : str
@@ -438,7 +438,7 @@ def presence_codes(obs: pd.DataFrame) -> pd.Series:
     pandas.Series of int
         Same index as ``obs``.
     """
-    from mtr_analysis.store import source_kind
+    from mtr_analysis.intake.store import source_kind
 
     if "source" in obs:
         national = source_kind(obs["source"].astype("string").fillna("")).eq("national")

@@ -275,7 +275,7 @@ def tag_poverty_lines(obs: pd.DataFrame, series_name: pd.Series | None = None) -
     (:func:`vintage_date`, :data:`PPP_SWITCHES`): a ``SI.POV.DDAY`` value released
     before June 2025 is at $2.15 (2017 PPP) (or older lines), one released later at
     $3.00 (2021 PPP). A value whose line cannot be told is tagged "unknown" and is never
-    selected when a known line exists for the same country. :func:`mtr_analysis.store.select` never selects values of
+    selected when a known line exists for the same country. :func:`mtr_analysis.intake.store.select` never selects values of
     an older line for a country once a newer line exists, so lines are never spliced.
     """
     out = obs.copy()

@@ -22,9 +22,9 @@ from numbers import Real
 import numpy as np
 import pandas as pd
 
-from mtr_analysis.catalogue import Catalogue
-from mtr_analysis.gaps import axis_codes
-from mtr_analysis.schema import require_columns
+from mtr_analysis.analysis.gaps import axis_codes
+from mtr_analysis.intake.schema import require_columns
+from mtr_analysis.reference.catalogue import Catalogue
 
 #: Auxiliary series used as the default weight (WDI SP.POP.TOTL, persons).
 POPULATION_ID = "x_population"
@@ -56,7 +56,7 @@ def _weight_matrix(
     Returns ``(W, filled)``: ``W[c, j]`` the weight of ``countries[c]`` for ``years[j]``
     (NaN when none within the tolerance) and ``filled[c, j]`` True when it comes from
     another year. Offsets are tried in the order 0, +1, −1, +2, −2, …: the later year
-    wins a tie, as for baselines in :func:`mtr_analysis.gaps.availability`.
+    wins a tie, as for baselines in :func:`mtr_analysis.analysis.gaps.availability`.
     """
     y0 = int(years.min()) - tolerance
     span = int(years.max()) + tolerance - y0 + 1
@@ -93,7 +93,7 @@ def regional_aggregates(
     ----------
     obs : pandas.DataFrame
         Tidy observations (``country``, ``indicator``, ``year``, ``value``; one row per
-        country × indicator × year, as :func:`mtr_analysis.store.for_analysis` gives),
+        country × indicator × year, as :func:`mtr_analysis.intake.store.for_analysis` gives),
         including the weight series (``x_population``, persons) when ``weights`` is None.
     catalogue : Catalogue or pandas.DataFrame
         Gives the indicators to aggregate (its ``indicators`` table, in catalogue order);
@@ -190,7 +190,7 @@ def regional_aggregates(
     if data.duplicated(["i", "year", "c"]).any():
         raise ValueError(
             "obs has duplicated country × indicator × year rows: pass the output of "
-            "mtr_analysis.store.for_analysis"
+            "mtr_analysis.intake.store.for_analysis"
         )
     if data.empty:
         return _empty()

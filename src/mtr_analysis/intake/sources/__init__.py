@@ -6,7 +6,7 @@ provenance. Columns (:data:`RECORD_COLUMNS`): ``country`` (code or name as writt
 (bounds of the value as written, "" when the source gives none),
 ``series`` (source code), ``year``, ``raw`` (cell text), ``unit``, ``source`` (producer +
 vintage), ``note``, ``sex``/``age``/``location``, ``file`` and ``locator`` (row/cell).
-Cleaning, harmonisation and catalogue mapping happen later, in :mod:`mtr_analysis.build`.
+Cleaning, harmonisation and catalogue mapping happen later, in :mod:`mtr_analysis.intake.build`.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ DOCUMENTATION_SUFFIXES = frozenset({".md", ".txt", ".pdf", ".docx", ".html"})
 def _modules() -> list:
     import importlib
 
-    return [importlib.import_module(f"mtr_analysis.sources.{m}") for m in READER_MODULES]
+    return [importlib.import_module(f"mtr_analysis.intake.sources.{m}") for m in READER_MODULES]
 
 
 def detect_format(path: Path) -> tuple[str | None, str]:

@@ -9,7 +9,7 @@ Two sources:
   ``country {id, value}``, ``countryiso3code``, ``date``, ``value``. An error is a one-item
   list ``[{"message": [{"id", "key", "value"}]}]``. Written as a WDI download
   (``wdi/API_<code>_DS2_en_csv_v2_mtrfetch.csv`` with its ``Metadata_Indicator_`` twin)
-  through :func:`mtr_analysis.sources.wdi.write`, so the WDI reader reads it and the
+  through :func:`mtr_analysis.intake.sources.wdi.write`, so the WDI reader reads it and the
   vintage reaches ``source``.
 * **UN SDG API** — ``GET https://unstats.un.org/sdgapi/v1/sdg/Series/Data?seriesCode=<code>
   &areaCode=96&areaCode=116…&page=1&pageSize=10000``. The answer is an object with
@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
 import os
@@ -46,9 +45,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from mtr_analysis import registry
-from mtr_analysis.catalogue import Catalogue, load_catalogue
-from mtr_analysis.paths import RAW_DIR
+from mtr_analysis.paths import PROVENANCE_SUFFIX, RAW_DIR
+from mtr_analysis.provenance import file_sha256
+from mtr_analysis.reference import registry
+from mtr_analysis.reference.catalogue import Catalogue, load_catalogue
 
 WB_BASE = "https://api.worldbank.org/v2"
 SDG_BASE = "https://unstats.un.org/sdgapi/v1/sdg/Series/Data"
@@ -56,7 +56,6 @@ TIMEOUT = 60.0
 WB_PER_PAGE = 20000
 SDG_PAGE_SIZE = 10000
 DEFAULT_OUT = RAW_DIR / "fetched"
-PROVENANCE_SUFFIX = ".provenance.json"
 SOURCES = ("wdi", "unsdg")
 #: Consecutive network failures (no answer at all) after which the rest is skipped.
 MAX_NETWORK_FAILURES = 3
@@ -171,7 +170,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 def write_provenance(path: Path, info: dict) -> Path:
     """Write ``<file>.provenance.json`` beside ``path`` with its SHA-256 and ``info``."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = file_sha256(path)
     side = path.with_name(path.name + PROVENANCE_SUFFIX)
     body = {"file": path.name, "sha256": digest, **info}
     side.write_text(json.dumps(body, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -243,7 +242,7 @@ def fetch_wdi(
     clock: Callable[[], dt.datetime] = _now,
 ) -> Fetched:
     """Download one WDI series and write it as a WDI CSV download plus provenance."""
-    from mtr_analysis.sources import wdi
+    from mtr_analysis.intake.sources import wdi
 
     header, rows, urls = wdi_pages(code, iso3, get, start, end)
     name, table = wdi_table(rows, start, end)

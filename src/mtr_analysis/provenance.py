@@ -1,7 +1,7 @@
-"""Fingerprints of a report's inputs: data hashes, code and package versions, git commit.
+"""Provenance fingerprints: file and data hashes, code hash, package versions, git commit.
 
-``mtr run`` reuses a report from an earlier run when nothing it depends on has changed. The
-dependencies are summed up in one cache key (:func:`cache_key`), a SHA-256 over:
+The one home of every SHA-256 helper. :mod:`mtr_analysis.run.cache` sums these up in one
+cache key so that ``mtr run`` reuses a report when nothing it depends on has changed:
 
 - the notebook file and the report template;
 - the parameters (except folder paths: the data they point to is hashed instead);
@@ -23,11 +23,10 @@ import os
 import platform
 import re
 import subprocess
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -97,7 +96,7 @@ def country_data_hashes(
     Parameters
     ----------
     obs : pandas.DataFrame
-        The whole store (:func:`mtr_analysis.store.read_store`).
+        The whole store (:func:`mtr_analysis.intake.store.read_store`).
     intake : list of dict, optional
         :func:`read_intake`; the records of the files a country's rows come from (path,
         SHA-256, counts) are hashed with its rows.
@@ -205,27 +204,3 @@ def source_vintage(sources: Iterable[str]) -> str:
         return dates[-1]
     words = sorted({m.group(1).strip() for s in texts if (m := _VINTAGE.search(s))})
     return ", ".join(words)
-
-
-def cache_key(parts: Mapping[str, Any]) -> str:
-    """SHA-256 of the canonical JSON of ``parts`` (keys sorted)."""
-    text = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def read_record(path: Path | str) -> dict | None:
-    """A cache record written by :func:`write_record`; ``None`` if missing or unreadable."""
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def write_record(path: Path | str, record: Mapping[str, Any]) -> Path:
-    """Write a cache record (JSON) next to a report's outputs; return its path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-    tmp.replace(path)
-    return path

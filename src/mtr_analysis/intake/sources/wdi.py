@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from mtr_analysis.sources import SourceError, records_frame
+from mtr_analysis.intake.sources import SourceError, records_frame
 
 FORMAT = "wdi_csv"
 _HEADER = ["Country Name", "Country Code", "Indicator Name", "Indicator Code"]

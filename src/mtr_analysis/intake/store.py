@@ -1,6 +1,6 @@
 """The tidy observation store: choose among sources and vintages, list disagreements, Parquet I/O.
 
-``mtr build`` writes ``observations.parquet`` (schema in :mod:`mtr_analysis.schema`) with
+``mtr build`` writes ``observations.parquet`` (schema in :mod:`mtr_analysis.intake.schema`) with
 every accepted value; the boolean ``selected`` marks the one value per country × indicator ×
 year × disaggregation used for analysis, chosen by a configurable source priority
 (``config/source_priority.yaml``: national submission first by default) and, within one
@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from mtr_analysis.clean import poverty_ppp, vintage_date
+from mtr_analysis.intake.clean import poverty_ppp, vintage_date
+from mtr_analysis.intake.schema import COLUMNS, KEY, TOTAL, conform, validate_observations
 from mtr_analysis.paths import CONFIG_DIR, OBSERVATIONS_FILE, PROCESSED_DIR
-from mtr_analysis.schema import COLUMNS, KEY, TOTAL, conform, validate_observations
 
 PRIORITY_FILE = CONFIG_DIR / "source_priority.yaml"
 OUT_OF_SCOPE_FILE = "out_of_scope.parquet"
@@ -172,13 +172,13 @@ _ASC = [False, True, False, False, False, True]
 
 
 def select(obs: pd.DataFrame, priority: Priority | tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Mark one value per key (:data:`~mtr_analysis.schema.KEY`) as ``selected``.
+    """Mark one value per key (:data:`~mtr_analysis.intake.schema.KEY`) as ``selected``.
 
     Rules, in order:
 
     1. A poverty-headcount value tagged with an older poverty line than the newest line
        present for the same country and indicator is never selected (see
-       :func:`mtr_analysis.clean.tag_poverty_lines`): a series never splices two lines.
+       :func:`mtr_analysis.intake.clean.tag_poverty_lines`): a series never splices two lines.
     2. The source kind earliest in the priority order wins (national submission first by
        default; kinds are read from ``source``, see :func:`source_kind`).
     3. Within a kind, the newest vintage (release date in ``source``) wins; values

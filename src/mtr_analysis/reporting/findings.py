@@ -31,11 +31,12 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
-from mtr_analysis import i18n, registry
-from mtr_analysis.catalogue import Catalogue
-from mtr_analysis.gaps import regional_assessability
-from mtr_analysis.schema import require_columns
-from mtr_analysis.trends import STATUS_ORDER
+from mtr_analysis.analysis.gaps import regional_assessability
+from mtr_analysis.analysis.trends import STATUS_ORDER
+from mtr_analysis.intake.schema import require_columns
+from mtr_analysis.reference import registry
+from mtr_analysis.reference.catalogue import Catalogue
+from mtr_analysis.reporting import i18n
 
 LANGS = ("en", "vi")
 SEVERITIES = ("info", "warning", "priority")

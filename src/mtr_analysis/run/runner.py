@@ -21,7 +21,7 @@ stops the others: its error is recorded, and its partial notebook is kept and re
 papermill's error banner is visible.
 
 A report whose inputs have not changed since the last run is reused rather than executed
-again (see :mod:`mtr_analysis.cache` for what the key covers). A country report's key covers
+again (see :mod:`mtr_analysis.run.cache` for what the key covers). A country report's key covers
 that country's rows of the store, so new data for one country re-runs that country and the
 regional report only; the ASEAN context shown in the other country reports (the range band
 and the position among member states) is then the one of their own last execution, as the
@@ -47,8 +47,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from mtr_analysis import cache, i18n, paths, registry
-from mtr_analysis.catalogue import load_catalogue
+from mtr_analysis import paths, provenance
+from mtr_analysis.reference import registry
+from mtr_analysis.reference.catalogue import load_catalogue
+from mtr_analysis.reporting import i18n
+from mtr_analysis.run import cache
 
 #: Parameters every country notebook must declare.
 COUNTRY_REQUIRED = ("country", "review", "data_dir")
@@ -873,8 +876,10 @@ def _country_vintages(obs: Any, codes: list[str]) -> dict[str, str]:
     groups = {str(c): g for c, g in obs.groupby(obs["country"].astype(str))}
     for iso3 in codes:
         rows = groups.get(iso3)
-        out[iso3] = "" if rows is None else cache.source_vintage(rows["source"].dropna().unique())
-    out[REGIONAL_NAME] = cache.source_vintage(
+        out[iso3] = (
+            "" if rows is None else provenance.source_vintage(rows["source"].dropna().unique())
+        )
+    out[REGIONAL_NAME] = provenance.source_vintage(
         obs.loc[obs["country"].isin(codes), "source"].dropna().unique()
     )
     return out
@@ -955,7 +960,7 @@ def run_reports(
     """
     from tqdm import tqdm
 
-    from mtr_analysis import store
+    from mtr_analysis.intake import store
 
     started = time.perf_counter()
     # ---- validate everything before running anything
@@ -1005,15 +1010,15 @@ def run_reports(
         raise ValueError(str(exc)) from None
     if demo is None:
         demo = store.is_demo(obs)
-    intake = cache.read_intake(data_path)
-    country_hashes = cache.country_data_hashes(obs, intake, countries=codes)
-    store_files = cache.store_hashes(data_path)
+    intake = provenance.read_intake(data_path)
+    country_hashes = provenance.country_data_hashes(obs, intake, countries=codes)
+    store_files = provenance.store_hashes(data_path)
     vintages = _country_vintages(obs, codes)
-    packages = cache.package_versions()
-    code_sha = cache.code_hash()
+    packages = provenance.package_versions()
+    code_sha = provenance.code_hash()
     notebook_sha = {
-        "country": cache.file_sha256(country_nb),
-        "regional": cache.file_sha256(regional_nb),
+        "country": provenance.file_sha256(country_nb),
+        "regional": provenance.file_sha256(regional_nb),
     }
 
     # ---- plan
@@ -1131,7 +1136,7 @@ def run_reports(
             },
             "packages": packages,
             "code_sha256": code_sha,
-            "git_commit": cache.git_commit(),
+            "git_commit": provenance.git_commit(),
             "timings": {
                 r.name: {
                     "seconds": 0.0 if r.cached else r.seconds,

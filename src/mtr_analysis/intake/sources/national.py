@@ -20,9 +20,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from mtr_analysis import registry
-from mtr_analysis.catalogue import Catalogue, load_catalogue
-from mtr_analysis.sources import SourceError, records_frame
+from mtr_analysis.intake.sources import SourceError, records_frame
+from mtr_analysis.reference import registry
+from mtr_analysis.reference.catalogue import Catalogue, load_catalogue
 
 FORMAT = "national_workbook"
 MARKER = "mtr-analysis national data template"
@@ -308,7 +308,7 @@ def check(records: pd.DataFrame, catalogue: Catalogue | None = None) -> pd.Serie
     * column A empty or not a catalogue id → "no/unknown indicator id … in column A";
     * a value under an empty header → "value in a column without a year";
     * a year outside 2010–2025 → "year Y outside the template's 2010–2025";
-    * text in a number cell → "not a number: …" (see :func:`mtr_analysis.clean.parse_values`);
+    * text in a number cell → "not a number: …" (see :func:`mtr_analysis.intake.clean.parse_values`);
     * the same indicator in a second row → "indicator … repeated (first in row N)";
     * a percentage above 100, where the unit starts with "%" and is not "% per year" or
       "% gross";
@@ -318,7 +318,7 @@ def check(records: pd.DataFrame, catalogue: Catalogue | None = None) -> pd.Serie
 
     The unit is the catalogue's for the indicator id (the sheet's column C otherwise).
     """
-    from mtr_analysis.clean import parse_values
+    from mtr_analysis.intake.clean import parse_values
 
     cat = catalogue or load_catalogue()
     units = pd.concat([cat.indicators["unit"], cat.auxiliary["unit"]])

@@ -1,7 +1,7 @@
 """Progress assessment per country × indicator: UNSD progress chart, ESCAP, OLS trend.
 
 :func:`assess` classifies every series of the availability table of
-:func:`mtr_analysis.gaps.availability` into :data:`STATUS_ORDER` with one of
+:func:`mtr_analysis.analysis.gaps.availability` into :data:`STATUS_ORDER` with one of
 :data:`METHODS`:
 
 - ``"unsd"`` (default), the UN Statistics Division's SDG Progress Chart: compound annual
@@ -32,9 +32,9 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 
-from mtr_analysis import i18n
-from mtr_analysis.catalogue import Catalogue
-from mtr_analysis.gaps import REGION_LABEL, axis_codes
+from mtr_analysis.analysis.gaps import REGION_LABEL, axis_codes
+from mtr_analysis.reference.catalogue import Catalogue
+from mtr_analysis.reporting import i18n
 
 #: Statuses from best to worst, then the two "cannot assess" statuses.
 STATUS_ORDER: list[str] = [
@@ -444,7 +444,7 @@ def assess(
     Parameters
     ----------
     avail : pandas.DataFrame
-        Output of :func:`mtr_analysis.gaps.availability` (one row per country ×
+        Output of :func:`mtr_analysis.analysis.gaps.availability` (one row per country ×
         indicator).
     catalogue : Catalogue or pandas.DataFrame
         The catalogue (or its ``indicators`` table indexed by id): ``direction``
@@ -458,7 +458,7 @@ def assess(
     obs : pandas.DataFrame, optional
         Required by ``"escap"`` and ``"ols"``: the observations ``avail`` was computed
         from (``country``, ``indicator``, ``year``, ``value``; one row per country ×
-        indicator × year, as :func:`mtr_analysis.store.for_analysis` gives). Years after
+        indicator × year, as :func:`mtr_analysis.intake.store.for_analysis` gives). Years after
         each series' ``latest_year`` (hence after the cut-off) are ignored.
     target_year_default : int
         Projection horizon when the catalogue gives no target year (calendar year).

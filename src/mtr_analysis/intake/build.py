@@ -5,7 +5,7 @@ record's fate (:func:`triage`):
 
 * **accepted** — a member state, a catalogue series, a number in a valid year;
 * **rejected** — in scope but unusable (text in a number cell, year out of range, and for
-  national workbooks the checks of :func:`mtr_analysis.sources.national.check`), with the
+  national workbooks the checks of :func:`mtr_analysis.intake.sources.national.check`), with the
   reason, written to ``rejects.csv``;
 * **out of scope** — regional aggregates and income groups (by name, and by the WDI
   ``Metadata_Country`` files: an economy without a region is an aggregate), non-member
@@ -16,8 +16,8 @@ record's fate (:func:`triage`):
 non-empty value cell). A file that cannot be read is reported and never stops the others.
 
 After reading, accepted values are cleaned (carried-forward repeats flagged, poverty lines
-tagged: :mod:`mtr_analysis.clean`), one value per key is selected by source priority and
-vintage (:func:`mtr_analysis.store.select`), and disagreements between sources and
+tagged: :mod:`mtr_analysis.intake.clean`), one value per key is selected by source priority and
+vintage (:func:`mtr_analysis.intake.store.select`), and disagreements between sources and
 revisions between vintages are listed.
 
 Outputs in ``OUT``: ``observations.parquet``, ``out_of_scope.parquet``, ``rejects.csv``,
@@ -27,7 +27,6 @@ Outputs in ``OUT``: ``observations.parquet``, ``out_of_scope.parquet``, ``reject
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
 import re
@@ -36,13 +35,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from mtr_analysis import registry
-from mtr_analysis.catalogue import Catalogue, load_catalogue
-from mtr_analysis.clean import flag_carried_forward, parse_values, tag_poverty_lines
-from mtr_analysis.paths import INTAKE_FILE, OBSERVATIONS_FILE, PROCESSED_DIR, REJECTS_FILE
-from mtr_analysis.schema import YEAR_RANGE, empty_observations
-from mtr_analysis.sources import READER_MODULES, detect_format, readers
-from mtr_analysis.store import (
+from mtr_analysis.intake.clean import flag_carried_forward, parse_values, tag_poverty_lines
+from mtr_analysis.intake.schema import YEAR_RANGE, empty_observations
+from mtr_analysis.intake.sources import READER_MODULES, detect_format, readers
+from mtr_analysis.intake.store import (
     OUT_OF_SCOPE_FILE,
     Priority,
     conflicts,
@@ -53,12 +49,21 @@ from mtr_analysis.store import (
     write_out_of_scope,
     write_store,
 )
+from mtr_analysis.paths import (
+    INTAKE_FILE,
+    OBSERVATIONS_FILE,
+    PROCESSED_DIR,
+    PROVENANCE_SUFFIX,
+    REJECTS_FILE,
+)
+from mtr_analysis.provenance import file_sha256
+from mtr_analysis.reference import registry
+from mtr_analysis.reference.catalogue import Catalogue, load_catalogue
 
 CONFLICTS_FILE = "conflicts.csv"
 REVISIONS_FILE = "revisions.csv"
 INTAKE_HTML = "intake.html"
 #: Sidecar written by ``mtr fetch`` next to each downloaded file.
-PROVENANCE_SUFFIX = ".provenance.json"
 REJECT_COLUMNS = ["file", "locator", "value", "reason"]
 #: How many conflicts / revisions are copied into intake.json (all are in the CSV files).
 LIST_LIMIT = 200
@@ -133,15 +138,6 @@ class BuildResult:
         return {k: sum(getattr(f, k) for f in self.files) for k in keys}
 
 
-def sha256(path: Path) -> str:
-    """SHA-256 of a file's bytes (hex)."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _map_unique(values: pd.Series, func) -> pd.Series:
     """Apply a scalar function once per distinct value (vectorised lookups on big frames)."""
     uniq = values.drop_duplicates()
@@ -174,7 +170,7 @@ def triage(
     Parameters
     ----------
     records : pandas.DataFrame
-        Raw records (:data:`mtr_analysis.sources.RECORD_COLUMNS`).
+        Raw records (:data:`mtr_analysis.intake.sources.RECORD_COLUMNS`).
     catalogue : Catalogue
         Maps source series codes to indicator ids.
     include_optional : bool
@@ -183,7 +179,7 @@ def triage(
         Codes of economies known to be aggregates (WDI ``Metadata_Country``: no region).
     checks : pandas.Series, optional
         Format-specific reasons per record (``""`` = fine), e.g. from
-        :func:`mtr_analysis.sources.national.check`; a non-empty reason rejects a
+        :func:`mtr_analysis.intake.sources.national.check`; a non-empty reason rejects a
         member-state record that is not a missing-value marker.
     series_names : dict, optional
         Series code → name from the source's metadata (used to tell poverty lines apart).
@@ -197,8 +193,8 @@ def triage(
     state, series not in the catalogue, missing-value marker. Rejected: in scope and a
     check reason, text that is not a number, or a year outside the schema's range.
     Accepted values get ``flag = carried_forward`` on repeats
-    (:func:`~mtr_analysis.clean.flag_carried_forward`) and poverty-line tags
-    (:func:`~mtr_analysis.clean.tag_poverty_lines`).
+    (:func:`~mtr_analysis.intake.clean.flag_carried_forward`) and poverty-line tags
+    (:func:`~mtr_analysis.intake.clean.tag_poverty_lines`).
     """
     records = records.reset_index(drop=True)
     iso3 = _map_unique(
@@ -322,10 +318,10 @@ def metadata_regions(path: Path) -> tuple[frozenset[str], frozenset[str]]:
 
     Rule: a row with an empty ``Region`` is an aggregate (region, income group, "World");
     a row with a region is an economy. Uses
-    :func:`mtr_analysis.sources.wdi.aggregate_codes` too when the WDI reader provides it.
+    :func:`mtr_analysis.intake.sources.wdi.aggregate_codes` too when the WDI reader provides it.
     Both sets are empty for any other file.
     """
-    from mtr_analysis.sources import wdi
+    from mtr_analysis.intake.sources import wdi
 
     rows = _read_csv_rows(path)
     if not rows or [c.strip() for c in rows[0][:2]] != ["Country Code", "Region"]:
@@ -368,13 +364,13 @@ def read_file(
 ) -> tuple[pd.DataFrame, Triage]:
     """Read one data file and triage its records (used by ``mtr build`` and ``mtr validate``).
 
-    Raises whatever the reader raises (:class:`~mtr_analysis.sources.SourceError` with
+    Raises whatever the reader raises (:class:`~mtr_analysis.intake.sources.SourceError` with
     the file, sheet and cell) when the file cannot be read.
     """
     import importlib
 
     records = with_retrieval_date(readers()[fmt](path, root), path)
-    modules = (importlib.import_module(f"mtr_analysis.sources.{m}") for m in READER_MODULES)
+    modules = (importlib.import_module(f"mtr_analysis.intake.sources.{m}") for m in READER_MODULES)
     module = next((m for m in modules if getattr(m, "FORMAT", None) == fmt), None)
     check_fn = getattr(module, "check", None)
     checks = check_fn(records, catalogue) if check_fn is not None and len(records) else None
@@ -387,11 +383,11 @@ def with_retrieval_date(records: pd.DataFrame, path: Path) -> pd.DataFrame:
     """Add the retrieval date of ``mtr fetch`` to ``source`` strings that carry no date.
 
     When ``<file>.provenance.json`` exists beside ``path`` (written by ``mtr fetch``), a
-    ``source`` without a vintage (:func:`mtr_analysis.clean.vintage_date` is empty) gets
+    ``source`` without a vintage (:func:`mtr_analysis.intake.clean.vintage_date` is empty) gets
     ``", retrieved YYYY-MM-DD"``: a download reflects the release in force on that day,
     so newer downloads of the same source replace older ones.
     """
-    from mtr_analysis.clean import vintage_date
+    from mtr_analysis.intake.clean import vintage_date
 
     side = path.with_name(path.name + PROVENANCE_SUFFIX)
     if not side.is_file() or records.empty:
@@ -478,7 +474,7 @@ def build(
     out_dir : path
         Output folder.
     priority : Priority, str or path, optional
-        Source priority (:func:`mtr_analysis.store.load_priority`): a YAML file, a
+        Source priority (:func:`mtr_analysis.intake.store.load_priority`): a YAML file, a
         comma-separated list of kinds, or ``None`` for ``config/source_priority.yaml``.
 
     Returns
@@ -490,7 +486,7 @@ def build(
     """
     from tqdm.auto import tqdm
 
-    from mtr_analysis import intake as intake_report
+    from mtr_analysis.intake import intake_report
 
     cat = catalogue or load_catalogue()
     prio = load_priority(priority)
@@ -516,7 +512,7 @@ def build(
     unm_rec_parts: list[pd.DataFrame] = []
     for path, root, fmt, why in tqdm(detected, desc="mtr build", unit="file", disable=not progress):
         rel = str(path.relative_to(root))
-        info = FileIntake(path=rel, format=fmt, sha256=sha256(path), raw_dir=str(root))
+        info = FileIntake(path=rel, format=fmt, sha256=file_sha256(path), raw_dir=str(root))
         files.append(info)
         if fmt is None:
             info.error = f"not recognised: {why}"

@@ -129,7 +129,7 @@ TEXT: dict[str, dict[str, str]] = {
             "of member states and the population share each aggregate covers."
         ),
         "aggregates_pending": (
-            "Regional aggregates will appear here once mtr_analysis.aggregates is available "
+            "Regional aggregates will appear here once mtr_analysis.analysis.aggregates is available "
             "({reason})."
         ),
         "national": "National-level comparison",
@@ -279,7 +279,7 @@ TEXT: dict[str, dict[str, str]] = {
         ),
         "aggregates_pending": (
             "Các giá trị tổng hợp khu vực sẽ được hiển thị tại đây khi mô-đun "
-            "mtr_analysis.aggregates sẵn sàng ({reason})."
+            "mtr_analysis.analysis.aggregates sẵn sàng ({reason})."
         ),
         "national": "So sánh cấp quốc gia",
         "national_lead": (

@@ -1,0 +1,209 @@
+"""Method settings: every threshold and rule parameter of the analysis, as data.
+
+The defaults live in ``config/methods.yaml`` (the only place they are written down);
+:func:`load_settings` validates that file with pydantic, optionally overlaid with a user's
+file that changes some keys (``mtr run --settings FILE``, the notebooks' ``settings_file``
+parameter). Analysis functions take a :class:`Settings` (or read :func:`default_settings`);
+the runner writes :meth:`Settings.as_dict` into ``manifest.json`` and every report shows
+:func:`settings_rows` in its annex "Parameters".
+
+Sources of the default values: ``spec/methods.md`` (UNSD SDG Progress Chart technical
+notes; ESCAP Progress Assessment Methodology; the 2/3 population-coverage publication rule
+used by UN agencies for regional aggregates).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from mtr_analysis.paths import METHODS_FILE
+
+__all__ = ["Settings", "SettingsError", "default_settings", "load_settings", "settings_rows"]
+
+
+class SettingsError(ValueError):
+    """A settings file that cannot be used; the message names the file and the key."""
+
+
+def _fraction(value: Any) -> Any:
+    """Accept ``"2/3"`` as well as ``0.6666…`` for shares written in YAML."""
+    if isinstance(value, str) and "/" in value:
+        try:
+            return float(Fraction(value.replace(" ", "")))
+        except (ValueError, ZeroDivisionError):
+            return value
+    return value
+
+
+Share = Annotated[float, BeforeValidator(_fraction), Field(ge=0, le=1)]
+Cutoffs = tuple[float, float, float, float]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _decreasing(values: Cutoffs, name: str) -> Cutoffs:
+    if any(a <= b for a, b in zip(values, values[1:])):
+        raise ValueError(f"{name} must be strictly decreasing, got {list(values)}")
+    return values
+
+
+class AssessmentSettings(_Section):
+    """Which progress method and horizon (years are calendar years)."""
+
+    method: Literal["unsd", "escap", "ols"] = "unsd"
+    target_year_default: int = Field(2030, ge=2000, le=2100)
+
+
+class UnsdSettings(_Section):
+    """UNSD SDG Progress Chart cut-offs (progress ratio; growth rate, fraction per year)."""
+
+    thresholds: Cutoffs = (0.95, 0.5, 0.1, -0.1)
+    cagr_bands: Cutoffs = (0.02, 0.01, 0.005, -0.005)
+    near_limit_tolerance: float = Field(1.0, ge=0)
+
+    @model_validator(mode="after")
+    def _check_order(self) -> UnsdSettings:
+        _decreasing(self.thresholds, "unsd.thresholds")
+        _decreasing(self.cagr_bands, "unsd.cagr_bands")
+        return self
+
+
+class EscapSettings(_Section):
+    """ESCAP anticipated progress: data window, logit clipping, regional share rule."""
+
+    start_year: int = Field(2000, ge=1950, le=2100)
+    logit_clip: float = Field(0.001, gt=0, lt=0.5)
+    min_share: Share = 0.5
+
+
+class OlsSettings(_Section):
+    """Ordinary least-squares trend: confidence level of the slope's interval."""
+
+    confidence: float = Field(0.95, gt=0, lt=1)
+
+
+class AvailabilitySettings(_Section):
+    """Data-gap rules (years)."""
+
+    baseline_tolerance: int = Field(3, ge=0, le=20)
+    stale_after: int = Field(3, ge=0, le=50)
+
+
+class AggregateSettings(_Section):
+    """Regional aggregates: publication rule (population share) and weight years."""
+
+    min_coverage: Share = 2 / 3
+    weight_year_tolerance: int = Field(2, ge=0, le=20)
+
+
+class BeneficiarySettings(_Section):
+    """Head counts: how far a denominator may be carried (years)."""
+
+    nearest_limit: int = Field(2, ge=0, le=20)
+
+
+class Settings(_Section):
+    """All method settings of one run (see ``config/methods.yaml`` for each key's meaning)."""
+
+    assessment: AssessmentSettings = AssessmentSettings()
+    unsd: UnsdSettings = UnsdSettings()
+    escap: EscapSettings = EscapSettings()
+    ols: OlsSettings = OlsSettings()
+    availability: AvailabilitySettings = AvailabilitySettings()
+    aggregates: AggregateSettings = AggregateSettings()
+    beneficiaries: BeneficiarySettings = BeneficiarySettings()
+
+    def as_dict(self) -> dict[str, dict[str, Any]]:
+        """Plain nested dict (lists for tuples), as written into ``manifest.json``."""
+        return self.model_dump(mode="json")
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise SettingsError(f"{path}: settings file not found") from exc
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise SettingsError(f"{path}: not a readable YAML file ({exc})") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise SettingsError(f"{path}: expected sections such as 'unsd:' at the top level")
+    return data
+
+
+def _merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(base.get(key), Mapping):
+            merged[key] = _merge(base[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _validate(data: Mapping[str, Any], source: str) -> Settings:
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise SettingsError(f"{source}: {problems}") from None
+
+
+@lru_cache(maxsize=1)
+def default_settings() -> Settings:
+    """The settings of ``config/methods.yaml`` (validated once per process)."""
+    return _validate(_read_yaml(METHODS_FILE), str(METHODS_FILE))
+
+
+def load_settings(
+    path: Path | str | None = None, overrides: Mapping[str, Any] | None = None
+) -> Settings:
+    """Defaults overlaid with a user's settings file and then with ``overrides``.
+
+    Parameters
+    ----------
+    path : path-like, optional
+        A YAML file with any subset of the sections and keys of ``config/methods.yaml``.
+        ``None`` or ``""`` means the defaults.
+    overrides : mapping, optional
+        Nested ``{section: {key: value}}`` applied last (for tests and notebooks).
+
+    Raises
+    ------
+    SettingsError
+        The file is missing or unreadable, or a key is unknown or out of range (the message
+        names the file and the dotted key).
+    """
+    data = _read_yaml(METHODS_FILE)
+    source = str(METHODS_FILE)
+    if path:
+        data = _merge(data, _read_yaml(Path(path)))
+        source = str(path)
+    if overrides:
+        data = _merge(data, overrides)
+    return _validate(data, source)
+
+
+def settings_rows(settings: Settings) -> list[tuple[str, str]]:
+    """``(dotted key, value)`` pairs in file order, for a report's annex "Parameters"."""
+    rows = []
+    for section, values in settings.as_dict().items():
+        for key, value in values.items():
+            shown = ", ".join(f"{v:g}" for v in value) if isinstance(value, list) else value
+            rows.append(
+                (f"{section}.{key}", f"{shown:g}" if isinstance(shown, float) else str(shown))
+            )
+    return rows
