@@ -12,7 +12,7 @@ OUT ?= outputs
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo build report test lint format lab clean
+.PHONY: help setup demo build report test lint format docs lab clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-8s %s\n", $$1, $$2}'
@@ -45,6 +45,9 @@ lint: $(STAMP) ## Check style with ruff
 format: $(STAMP) ## Format code with ruff
 	$(BIN)/ruff format src tests benchmarks
 	$(BIN)/ruff check --fix src tests benchmarks
+
+docs: $(STAMP) ## Build the API reference into site/ (mkdocs --strict: any warning fails)
+	$(BIN)/mkdocs build --strict --site-dir site
 
 lab: $(STAMP) ## Open JupyterLab on the project environment
 	$(BIN)/jupyter lab notebooks/
