@@ -38,13 +38,14 @@ report: build ## Set up, build and run every report for REVIEW (default mid-term
 test: $(STAMP) ## Set up and run the whole test suite
 	$(BIN)/python -m pytest -q
 
-lint: $(STAMP) ## Check style with ruff
-	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/ruff format --check src tests benchmarks
+lint: $(STAMP) ## Check style (ruff) and the import contracts (lint-imports)
+	$(BIN)/ruff check src tests benchmarks docs
+	$(BIN)/ruff format --check src tests benchmarks docs
+	$(BIN)/lint-imports --no-logo
 
 format: $(STAMP) ## Format code with ruff
-	$(BIN)/ruff format src tests benchmarks
-	$(BIN)/ruff check --fix src tests benchmarks
+	$(BIN)/ruff format src tests benchmarks docs
+	$(BIN)/ruff check --fix src tests benchmarks docs
 
 docs: $(STAMP) ## Build the API reference into site/ (mkdocs --strict: any warning fails)
 	$(BIN)/mkdocs build --strict --site-dir site
