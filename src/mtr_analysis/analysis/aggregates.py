@@ -11,13 +11,13 @@ figures, and always says how much of the region the figure covers:
   only when the reporting countries hold at least two thirds of the weight (World Bank
   WDI aggregation rule for weighted averages of ratios, section 3.3).
 
-Pure function, vectorised over indicators and years.
+Pure function, vectorised over indicators and years. The publication rule and the weight-year
+tolerance come from the method settings (``aggregates`` in ``config/methods.yaml``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -25,12 +25,10 @@ import pandas as pd
 from mtr_analysis.analysis.gaps import axis_codes
 from mtr_analysis.intake.schema import require_columns
 from mtr_analysis.reference.catalogue import Catalogue
+from mtr_analysis.settings import Settings, or_default
 
 #: Auxiliary series used as the default weight (WDI SP.POP.TOTL, persons).
 POPULATION_ID = "x_population"
-
-#: Furthest a weight may be taken from another year than the aggregate's (years).
-WEIGHT_YEAR_TOLERANCE = 2
 
 #: Output columns of :func:`regional_aggregates`, in order.
 AGGREGATE_COLUMNS: list[str] = [
@@ -85,7 +83,7 @@ def regional_aggregates(
     catalogue: Catalogue | pd.DataFrame,
     countries: Sequence[str],
     weights: pd.DataFrame | str | None = None,
-    min_coverage: float = 2 / 3,
+    settings: Settings | None = None,
 ) -> pd.DataFrame:
     """Regional mean, median and population-weighted mean per indicator × year.
 
@@ -105,9 +103,12 @@ def regional_aggregates(
         ``None``: the ``x_population`` rows of ``obs``. A string: another series id of
         ``obs`` (e.g. the denominator of a ratio, as the World Bank recommends). A
         DataFrame: ``country``, ``year``, ``value`` (must be > 0).
-    min_coverage : float
-        Share of the region's total weight the reporting countries must hold for the
-        weighted mean to be published, in (0, 1]. Default 2/3 (World Bank).
+    settings : Settings, optional
+        Method settings (default :func:`mtr_analysis.settings.default_settings`). Used:
+        ``aggregates.min_coverage`` (share of the region's total weight the reporting
+        countries must hold for the weighted mean to be published, in (0, 1]; the World
+        Bank's 2/3) and ``aggregates.weight_year_tolerance`` (years a weight may be taken
+        from when the value's own year has none).
 
     Returns
     -------
@@ -123,29 +124,29 @@ def regional_aggregates(
         - ``mean``, ``median`` (float, indicator unit): unweighted, of reporting members;
         - ``weighted_mean`` (float, indicator unit): NaN unless published;
         - ``weight_coverage`` (float, fraction): reporting members' share of the total
-          weight; NaN when some member has no weight within 2 years;
+          weight; NaN when some member has no weight within the tolerance;
         - ``weighted_published`` (bool): ``weight_coverage >= min_coverage``;
         - ``weight_from_nearest_year`` (bool): some member's weight was taken from
-          another year (within 2 years).
+          another year (within the tolerance).
 
     Raises
     ------
     TypeError, ValueError
-        On missing columns, an empty ``countries``, a bad ``min_coverage`` or duplicated
+        On missing columns, an empty ``countries``, bad ``settings`` or duplicated
         country × indicator × year rows.
 
     Notes
     -----
     For indicator ``i`` and year ``y``, with ``R`` the reporting members, ``M`` all
     members and ``w_c`` the weight of member ``c`` in year ``y`` (else the nearest year
-    within ±2, later year first on ties; flagged):
+    within ± ``weight_year_tolerance``, later year first on ties; flagged):
 
     - ``mean = (1/|R|) Σ_{c∈R} x_c`` (ESCAP simple average), ``median`` of
       ``{x_c : c ∈ R}`` (UNECE);
     - ``weight_coverage = Σ_{c∈R} w_c / Σ_{c∈M} w_c``;
     - ``weighted_mean = Σ_{c∈R} w_c x_c / Σ_{c∈R} w_c``, published when
-      ``weight_coverage >= 2/3``: the World Bank computes no weighted aggregate when
-      missing data account for more than a third of the weights. The mean over
+      ``weight_coverage >= min_coverage``: the World Bank computes no weighted aggregate
+      when missing data account for more than a third of the weights. The mean over
       reporting countries equals the World Bank's estimate in which missing countries are
       assumed to equal the average of the others.
 
@@ -159,12 +160,7 @@ def regional_aggregates(
     members = list(dict.fromkeys(str(c) for c in countries))
     if not members:
         raise ValueError("countries is empty")
-    if (
-        isinstance(min_coverage, bool)
-        or not isinstance(min_coverage, Real)
-        or not 0 < min_coverage <= 1
-    ):
-        raise ValueError(f"min_coverage must be in (0, 1], got {min_coverage!r}")
+    rules = or_default(settings).aggregates
     table = catalogue.indicators if isinstance(catalogue, Catalogue) else catalogue
     if not isinstance(table, pd.DataFrame):
         raise TypeError("catalogue must be a Catalogue or its indicators DataFrame")
@@ -196,7 +192,7 @@ def regional_aggregates(
         return _empty()
 
     years = np.unique(data["year"].to_numpy())
-    w_matrix, filled = _weight_matrix(weight_rows, members, years, WEIGHT_YEAR_TOLERANCE)
+    w_matrix, filled = _weight_matrix(weight_rows, members, years, rules.weight_year_tolerance)
     year_pos = np.searchsorted(years, data["year"].to_numpy())
     w = w_matrix[data["c"].to_numpy(), year_pos]
     data["w"] = w
@@ -213,7 +209,7 @@ def regional_aggregates(
     with np.errstate(invalid="ignore", divide="ignore"):
         coverage = out["w"].to_numpy() / total[pos]
         weighted = out["wx"].to_numpy() / out["w"].to_numpy()
-    published = coverage >= min_coverage  # False where coverage is NaN
+    published = coverage >= rules.min_coverage  # False where coverage is NaN
     n_members = len(members)
     result = pd.DataFrame(
         {

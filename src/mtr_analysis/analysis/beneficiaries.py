@@ -34,13 +34,12 @@ import pandas as pd
 from mtr_analysis.intake.schema import require_columns
 from mtr_analysis.paths import CONFIG_DIR
 from mtr_analysis.reference.catalogue import Catalogue
+from mtr_analysis.settings import Settings, or_default
 
 DENOMINATORS_FILE = CONFIG_DIR / "denominators.csv"
 KINDS = ("share", "poverty", "mortality", "incidence", "none")
 #: Kinds for which a decrease of the rate means people spared (``averted``).
 AVERTING_KINDS = frozenset({"poverty", "mortality", "incidence"})
-#: How many years a denominator may be carried to a year outside its observed range.
-NEAREST_LIMIT = 2
 COLUMNS = [
     "country", "indicator", "baseline_year", "latest_year", "people_baseline",
     "people_latest", "change", "change_due_to_rate", "change_due_to_population", "low",
@@ -153,12 +152,13 @@ def _scale(unit: str) -> float | None:
 
 
 def denominator_tables(
-    obs: pd.DataFrame, countries: list[str], years: range
+    obs: pd.DataFrame, countries: list[str], years: range, settings: Settings | None = None
 ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
     """Auxiliary series as country × year tables, gap-filled, with flags and brackets.
 
     Inside a series' observed range missing years are interpolated linearly; outside it the
-    nearest observed value is carried at most :data:`NEAREST_LIMIT` years.
+    nearest observed value is carried at most ``beneficiaries.nearest_limit`` years of the
+    method ``settings`` (default :func:`mtr_analysis.settings.default_settings`).
 
     Returns
     -------
@@ -168,6 +168,7 @@ def denominator_tables(
         interpolated cells (equal to the value elsewhere).
     """
     require_columns(obs, ("country", "indicator", "year", "value"), "obs")
+    limit = or_default(settings).beneficiaries.nearest_limit
     aux = obs.loc[obs["indicator"].str.startswith("x_")]
     values, method, brackets = {}, {}, {}
     grid = pd.MultiIndex.from_product([countries, list(years)])
@@ -177,7 +178,7 @@ def denominator_tables(
         )
         observed = wide.notna()
         inside = wide.interpolate(axis=1, limit_area="inside")
-        filled = inside.ffill(axis=1, limit=NEAREST_LIMIT).bfill(axis=1, limit=NEAREST_LIMIT)
+        filled = inside.ffill(axis=1, limit=limit).bfill(axis=1, limit=limit)
         kind = pd.DataFrame("", index=wide.index, columns=wide.columns)
         kind = kind.mask(filled.notna(), "nearest").mask(inside.notna(), "interpolated")
         kind = kind.mask(observed, "observed")
@@ -194,6 +195,7 @@ def estimate(
     obs: pd.DataFrame,
     catalogue: Catalogue,
     denominators: pd.DataFrame | None = None,
+    settings: Settings | None = None,
 ) -> pd.DataFrame:
     """People covered at baseline and latest year, and the decomposition of the change.
 
@@ -207,6 +209,9 @@ def estimate(
         them; ``store.for_analysis`` of the store has them).
     denominators : pandas.DataFrame, optional
         :func:`load_denominators` (default: the project's table).
+    settings : Settings, optional
+        Method settings (default :func:`mtr_analysis.settings.default_settings`):
+        ``beneficiaries.nearest_limit``, see :func:`denominator_tables`.
 
     Returns
     -------
@@ -243,7 +248,7 @@ def estimate(
     first = min(int(a["baseline_year"].min()), int(aux_years.min()) if len(aux_years) else 9999)
     last = max(int(a["latest_year"].max()), int(aux_years.max()) if len(aux_years) else 0)
     years = range(first, last + 1)
-    values, method, brackets = denominator_tables(obs, countries, years)
+    values, method, brackets = denominator_tables(obs, countries, years, settings)
 
     rows = []
     for name, d in DENOMINATORS.items():

@@ -5,7 +5,9 @@ the window, baseline and latest points, gaps, source changes) and puts it in a
 :data:`GAP_CATEGORIES` category. :func:`rollup` counts those categories per characteristic,
 element, country or for the whole region, and :func:`regional_assessability` applies the
 ESCAP selection rule (an indicator is assessed for the region only when more than half of
-the member states have at least two data points).
+the member states have at least two data points). Thresholds (baseline tolerance, staleness,
+the ESCAP share and point count) come from the method settings
+(:class:`mtr_analysis.settings.Settings`, ``config/methods.yaml``).
 
 All functions are pure (DataFrame in, DataFrame out) and vectorised over series, so they
 scale to hundreds of thousands of country × indicator pairs.
@@ -21,6 +23,7 @@ import pandas as pd
 
 from mtr_analysis.intake.schema import require_columns
 from mtr_analysis.reference.catalogue import Catalogue
+from mtr_analysis.settings import Settings, or_default
 
 #: Categories of :func:`availability`, from most to least usable.
 GAP_CATEGORIES: tuple[str, ...] = ("sufficient", "stale", "single_point", "no_data")
@@ -47,9 +50,6 @@ ROLLUP_BY: tuple[str, ...] = ("characteristic", "element", "country", "region")
 
 #: Label of the single group produced by ``rollup(..., by="region")``.
 REGION_LABEL = "ASEAN"
-
-#: Share of member states with enough data above which an indicator is assessable (ESCAP).
-ESCAP_MIN_SHARE = 0.5
 
 _REQUIRED_OBS = ("country", "indicator", "year", "value", "source")
 _REQUIRED_AVAIL = ("country", "indicator", "n_obs", "gap_category")
@@ -137,8 +137,7 @@ def availability(
     cutoff_year: int = 2020,
     countries: Iterable[str] | None = None,
     indicators: Iterable[str] | None = None,
-    baseline_tolerance: int = 3,
-    stale_after: int = 3,
+    settings: Settings | None = None,
 ) -> pd.DataFrame:
     """Summarise data availability per country × indicator over a review window.
 
@@ -158,12 +157,12 @@ def availability(
         Axes of the output grid. Default: the distinct values found in ``obs`` (sorted).
         Pass the full lists to get a row for every pair, including pairs with no data.
         Observations outside the grid are ignored.
-    baseline_tolerance : int
-        How many years before ``baseline_year`` a baseline may lie (years, >= 0). The
-        review window is ``[baseline_year - baseline_tolerance, cutoff_year]``.
-    stale_after : int
-        A series whose latest value is more than this many years before ``cutoff_year``
-        is ``"stale"`` (years, >= 0).
+    settings : Settings, optional
+        Method settings (default :func:`mtr_analysis.settings.default_settings`). Used:
+        ``availability.baseline_tolerance`` (years a baseline may lie before
+        ``baseline_year``: the review window is ``[baseline_year - baseline_tolerance,
+        cutoff_year]``) and ``availability.stale_after`` (a series whose latest value is
+        more than this many years before ``cutoff_year`` is ``"stale"``).
 
     Returns
     -------
@@ -190,10 +189,9 @@ def availability(
     Raises
     ------
     TypeError
-        When a year, tolerance or axis argument has the wrong type.
+        When a year, axis or settings argument has the wrong type.
     ValueError
-        When ``baseline_year > cutoff_year``, a tolerance is negative, an axis list is
-        empty, ``obs`` lacks a required column, has missing years, or holds more than
+        When ``baseline_year > cutoff_year``, an axis list is empty, ``obs`` lacks a required column, has missing years, or holds more than
         one row for a country × indicator × year.
 
     Notes
@@ -214,8 +212,8 @@ def availability(
     """
     baseline_year = _check_int("baseline_year", baseline_year)
     cutoff_year = _check_int("cutoff_year", cutoff_year)
-    baseline_tolerance = _check_int("baseline_tolerance", baseline_tolerance, minimum=0)
-    stale_after = _check_int("stale_after", stale_after, minimum=0)
+    rules = or_default(settings).availability
+    baseline_tolerance, stale_after = rules.baseline_tolerance, rules.stale_after
     if baseline_year > cutoff_year:
         raise ValueError(f"baseline_year ({baseline_year}) must be <= cutoff_year ({cutoff_year})")
     require_columns(obs, _REQUIRED_OBS, "obs")
@@ -409,7 +407,9 @@ def rollup(avail: pd.DataFrame, catalogue: Catalogue | pd.DataFrame, by: str) ->
     return out.sort_values(by, kind="stable").reset_index(drop=True)
 
 
-def regional_assessability(avail: pd.DataFrame, min_points: int = 2) -> pd.DataFrame:
+def regional_assessability(
+    avail: pd.DataFrame, min_points: int | None = None, settings: Settings | None = None
+) -> pd.DataFrame:
     """Apply the ESCAP rule: assess an indicator regionally only with enough countries.
 
     Parameters
@@ -418,8 +418,12 @@ def regional_assessability(avail: pd.DataFrame, min_points: int = 2) -> pd.DataF
         Output of :func:`availability` (``country``, ``indicator``, ``n_obs``); pass the
         full grid of member states so that countries without data count in the
         denominator.
-    min_points : int
-        Data points a country needs in the window (default 2, >= 1).
+    min_points : int, optional
+        Data points a country needs in the window (>= 1). Default: the settings'
+        ``escap.min_points``.
+    settings : Settings, optional
+        Method settings (default :func:`mtr_analysis.settings.default_settings`):
+        ``escap.min_points`` and ``escap.min_share``.
 
     Returns
     -------
@@ -430,10 +434,13 @@ def regional_assessability(avail: pd.DataFrame, min_points: int = 2) -> pd.DataF
 
     Notes
     -----
-    ``share = n_with_min_points / n_countries``; ``assessable = share > 0.5``: "two or
-    more data points exist for more than 50 % of the countries" (ESCAP Progress
-    Assessment Methodology, methods note 1.1). Exactly half is not enough.
+    ``share = n_with_min_points / n_countries``; ``assessable = share > escap.min_share``:
+    "two or more data points exist for more than 50 % of the countries" (ESCAP Progress
+    Assessment Methodology, methods note 1.1). Exactly the share is not enough.
     """
+    escap = or_default(settings).escap
+    if min_points is None:
+        min_points = escap.min_points
     min_points = _check_int("min_points", min_points, minimum=1)
     require_columns(avail, ("country", "indicator", "n_obs"), "avail")
     per_pair = (
@@ -448,5 +455,5 @@ def regional_assessability(avail: pd.DataFrame, min_points: int = 2) -> pd.DataF
     out = out.astype(np.int64).reset_index()
     out["indicator"] = out["indicator"].astype("string")
     out["share"] = out["n_with_min_points"] / out["n_countries"]
-    out["assessable"] = (out["share"] > ESCAP_MIN_SHARE).astype(bool)
+    out["assessable"] = (out["share"] > escap.min_share).astype(bool)
     return out[["indicator", "n_countries", "n_with_min_points", "share", "assessable"]]

@@ -16,7 +16,9 @@ With a numeric target (catalogue ``target_kind`` ``absolute`` or ``interpretive`
 comes from the share of the required baseline → target change that the projected value
 reaches; without one (``relative`` targets included, for now) from the trend's growth rate
 in the desirable direction against fixed bands. :func:`summarise_status` counts statuses per
-group. Everything is vectorised over series.
+group. Everything is vectorised over series. The cut-offs, bands and other method parameters
+come from the method settings (:class:`mtr_analysis.settings.Settings`,
+``config/methods.yaml``).
 
 Sources: ``spec/methods.md`` section 3.1 (UNSD Progress Chart technical notes 2022–2024,
 as reproduced by EUSTAT) and section 1.3 (ESCAP Progress Assessment Methodology, Anticipated
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
@@ -35,6 +37,7 @@ import pandas as pd
 from mtr_analysis.analysis.gaps import REGION_LABEL, axis_codes
 from mtr_analysis.reference.catalogue import Catalogue
 from mtr_analysis.reporting import i18n
+from mtr_analysis.settings import Settings, or_default
 
 #: Statuses from best to worst, then the two "cannot assess" statuses.
 STATUS_ORDER: list[str] = [
@@ -92,9 +95,6 @@ ASSESSMENT_EXTRA_COLUMNS: list[str] = [
 
 #: Catalogue ``target_kind`` values whose ``target_value`` is used as a numeric target.
 NUMERIC_TARGET_KINDS = ("absolute", "interpretive")
-
-#: First year of the data used by the ESCAP method (ESCAP: "all data since 2000").
-ESCAP_START_YEAR = 2000
 
 #: The five trend statuses, best first, matching the four cut-offs of a threshold tuple.
 _TREND_STATUSES = ["on_track", "moderate_progress", "marginal_progress", "stagnation"]
@@ -216,23 +216,6 @@ def natural_bounds(unit: str) -> tuple[float, float]:
 
 
 # --------------------------------------------------------------------------- checks
-def _check_cutoffs(name: str, cutoffs: Sequence[float]) -> tuple[float, ...]:
-    values = tuple(cutoffs)
-    if len(values) != 4 or not all(
-        isinstance(v, Real) and not isinstance(v, bool) and np.isfinite(v) for v in values
-    ):
-        raise ValueError(f"{name} must be four finite numbers, got {cutoffs!r}")
-    if not all(a > b for a, b in zip(values, values[1:], strict=False)):
-        raise ValueError(f"{name} must be strictly decreasing, got {cutoffs!r}")
-    return tuple(float(v) for v in values)
-
-
-def _check_fraction(name: str, value: object, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not low < value < high:
-        raise ValueError(f"{name} must be a number strictly between {low} and {high}")
-    return float(value)
-
-
 def _indicator_table(catalogue: Catalogue | pd.DataFrame) -> pd.DataFrame:
     table = catalogue.indicators if isinstance(catalogue, Catalogue) else catalogue
     if not isinstance(table, pd.DataFrame):
@@ -328,8 +311,7 @@ def _trend_regression(
     horizon: np.ndarray,
     has_data: np.ndarray,
     fit_start: int | None,
-    confidence: float,
-    logit_clip: float,
+    settings: Settings,
 ) -> dict[str, np.ndarray]:
     """Weighted least-squares line per series from grouped sums (see :func:`assess`)."""
     n = len(avail)
@@ -340,7 +322,7 @@ def _trend_regression(
     if fit_start is not None:
         first = np.full(n, float(fit_start))
     elif method == "escap":
-        first = np.full(n, float(ESCAP_START_YEAR))
+        first = np.full(n, float(settings.escap.start_year))
     else:
         first = _as_float_array(avail["baseline_year"])
     valid_row = row >= 0
@@ -350,7 +332,8 @@ def _trend_regression(
 
     # Fit scale: logit of the share for bounded percentages (ESCAP), the value otherwise.
     on_logit = logit[r]
-    share = np.clip(v / 100.0, logit_clip, 1.0 - logit_clip)
+    clip = settings.escap.logit_clip
+    share = np.clip(v / 100.0, clip, 1.0 - clip)
     y = np.where(on_logit, np.log(share / (1.0 - share)), v)
 
     # Weights. ESCAP: w_i = (T − t_min) / (T − t_i), T the prediction year (kept beyond the
@@ -382,7 +365,7 @@ def _trend_regression(
         df = n_fit - 2
         scale = np.where(df > 0, rss / np.maximum(df, 1), np.nan)  # s², residual variance
         se_slope = np.sqrt(scale / sxx)
-        quantile = _t_quantiles(df, confidence)
+        quantile = _t_quantiles(df, settings.ols.confidence)
         slope_low = slope - quantile * se_slope
         slope_high = slope + quantile * se_slope
 
@@ -428,16 +411,11 @@ def _t_quantiles(df: np.ndarray, confidence: float) -> np.ndarray:
 def assess(
     avail: pd.DataFrame,
     catalogue: Catalogue | pd.DataFrame,
-    method: str = "unsd",
+    method: str | None = None,
     obs: pd.DataFrame | None = None,
     *,
-    target_year_default: int = 2030,
-    thresholds: Sequence[float] = (0.95, 0.5, 0.1, -0.1),
-    cagr_bands: Sequence[float] = (0.02, 0.01, 0.005, -0.005),
-    near_limit_tolerance: float = 1.0,
     fit_start: int | None = None,
-    confidence: float = 0.95,
-    logit_clip: float = 0.001,
+    settings: Settings | None = None,
 ) -> pd.DataFrame:
     """Assess progress of every country × indicator series.
 
@@ -451,34 +429,32 @@ def assess(
         (``"increase"``/``"decrease"`` desirable), ``target_value`` (indicator unit),
         ``target_year``, ``target_kind``, ``characteristic``, ``element`` and optionally
         ``unit`` (shares, growth rates and natural ranges are recognised from it).
-    method : {"unsd", "escap", "ols"}
+    method : {"unsd", "escap", "ols"}, optional
         ``"unsd"``: UNSD progress chart (two points, CAGR). ``"escap"``: ESCAP
-        anticipated progress (time-weighted regression on all data since 2000).
-        ``"ols"``: least-squares trend on the review window with confidence intervals.
+        anticipated progress (time-weighted regression on all data since
+        ``escap.start_year``). ``"ols"``: least-squares trend on the review window with
+        confidence intervals. Default: the settings' ``assessment.method``.
     obs : pandas.DataFrame, optional
         Required by ``"escap"`` and ``"ols"``: the observations ``avail`` was computed
         from (``country``, ``indicator``, ``year``, ``value``; one row per country ×
         indicator × year, as :func:`mtr_analysis.intake.store.for_analysis` gives). Years after
         each series' ``latest_year`` (hence after the cut-off) are ignored.
-    target_year_default : int
-        Projection horizon when the catalogue gives no target year (calendar year).
-    thresholds : four decreasing floats
-        Cut-offs on the progress ratio ``r`` for on_track, moderate_progress,
-        marginal_progress and stagnation; below the last → regression.
-    cagr_bands : four decreasing floats
-        Cut-offs on the directional growth rate ``d`` (fraction per year) with the same
-        meaning, for series without a numeric target.
-    near_limit_tolerance : float
-        For shares (``"% of …"``) whose target is 0 or 100, a latest value within this
-        many percentage points of the target counts as met (UNSD; 0 disables it).
     fit_start : int, optional
-        First year used by the regression methods. Default: 2000 for ``"escap"``; for
-        ``"ols"`` each series' ``baseline_year`` (the review window).
-    confidence : float
-        Confidence level of the regression intervals, in (0, 1).
-    logit_clip : float
-        ESCAP logit scale: shares are clipped to ``[c, 1 − c]`` (fraction) before
-        ``ln(Y/(1 − Y))`` so that 0 % and 100 % stay finite; in (0, 0.5).
+        First year used by the regression methods. Default: ``escap.start_year`` for
+        ``"escap"``; for ``"ols"`` each series' ``baseline_year`` (the review window).
+    settings : Settings, optional
+        Method settings (default :func:`mtr_analysis.settings.default_settings`). Used:
+        ``assessment.method`` (when ``method`` is None); ``assessment.target_year_default``
+        (projection horizon when the catalogue gives no target year, calendar year);
+        ``unsd.thresholds`` (four decreasing cut-offs on the progress ratio ``r`` for
+        on_track, moderate_progress, marginal_progress and stagnation; below the last →
+        regression); ``unsd.cagr_bands`` (the same on the directional growth rate ``d``,
+        fraction per year, for series without a numeric target);
+        ``unsd.near_limit_tolerance`` (for shares whose target is 0 or 100, a latest
+        value within this many percentage points counts as met; 0 disables it);
+        ``escap.start_year``; ``escap.logit_clip`` (shares are clipped to ``[c, 1 − c]``
+        before ``ln(Y/(1 − Y))`` so that 0 % and 100 % stay finite);
+        ``ols.confidence`` (confidence level of the regression intervals).
 
     Returns
     -------
@@ -515,7 +491,7 @@ def assess(
         On arguments of the wrong type.
     ValueError
         On an unknown method, a missing ``obs`` or column, an indicator not in the
-        catalogue, a duplicated country × indicator in ``avail``, or bad cut-offs.
+        catalogue or a duplicated country × indicator in ``avail``.
 
     Notes
     -----
@@ -584,24 +560,16 @@ def assess(
     for shares (a CAGR would overshoot), the written range for scores and indices, >= 0
     for counts and rates.
     """
-    if isinstance(target_year_default, bool) or not isinstance(target_year_default, Integral):
-        raise TypeError(f"target_year_default must be an integer, got {target_year_default!r}")
+    settings = or_default(settings)
+    if method is None:
+        method = settings.assessment.method
+    target_year_default = settings.assessment.target_year_default
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
     if fit_start is not None and (
         isinstance(fit_start, bool) or not isinstance(fit_start, Integral)
     ):
         raise TypeError(f"fit_start must be an integer year or None, got {fit_start!r}")
-    thresholds = _check_cutoffs("thresholds", thresholds)
-    cagr_bands = _check_cutoffs("cagr_bands", cagr_bands)
-    confidence = _check_fraction("confidence", confidence, 0.0, 1.0)
-    logit_clip = _check_fraction("logit_clip", logit_clip, 0.0, 0.5)
-    if (
-        isinstance(near_limit_tolerance, bool)
-        or not isinstance(near_limit_tolerance, Real)
-        or not near_limit_tolerance >= 0
-    ):
-        raise ValueError(f"near_limit_tolerance must be >= 0, got {near_limit_tolerance!r}")
     if not isinstance(avail, pd.DataFrame):
         raise TypeError(f"avail must be a pandas DataFrame, got {type(avail).__name__}")
     missing = [c for c in _REQUIRED_AVAIL if c not in avail.columns]
@@ -664,7 +632,7 @@ def assess(
     else:
         trend = _trend_regression(
             avail, obs, method, share & (method == "escap"), horizon, has_data,
-            fit_start, confidence, logit_clip,
+            fit_start, settings,
         )  # fmt: skip
     has_trend = trend["has_trend"]
     with np.errstate(invalid="ignore"):
@@ -676,7 +644,8 @@ def assess(
 
     status, ratio = _status(
         has_data, has_trend, numeric_target, target, sign, share, growth, v_b, v_t,
-        projected, rate, thresholds, cagr_bands, float(near_limit_tolerance),
+        projected, rate, settings.unsd.thresholds, settings.unsd.cagr_bands,
+        settings.unsd.near_limit_tolerance,
     )  # fmt: skip
     observed_cagr = np.where(two_points & ~growth, cagr(v_b, v_t, b, t), np.nan)
 
