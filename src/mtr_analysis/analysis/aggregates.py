@@ -8,8 +8,8 @@ figures, and always says how much of the region the figure covers:
   "to avoid the result being driven by large countries"; UNECE reads the region from the
   median), ``spec/methods.md`` section 1.2;
 - the population-weighted mean (UN SDG Report regional figures, section 3.1), published
-  only when the reporting countries hold at least two thirds of the weight (World Bank
-  WDI aggregation rule for weighted averages of ratios, section 3.3).
+  only when the reporting countries hold at least ``aggregates.min_coverage`` of the weight
+  (World Bank WDI aggregation rule for weighted averages of ratios, section 3.3).
 
 Formulas, for indicator ``i`` and year ``y``, with ``R`` the reporting members, ``M`` all
 members and ``w_c`` the weight of member ``c`` in year ``y`` (else the nearest year within

@@ -4,10 +4,10 @@
 the window, baseline and latest points, gaps, source changes) and puts it in a
 :data:`GAP_CATEGORIES` category. :func:`rollup` counts those categories per characteristic,
 element, country or for the whole region, and :func:`regional_assessability` applies the
-ESCAP selection rule (an indicator is assessed for the region only when more than half of
-the member states have at least two data points). Thresholds (baseline tolerance, staleness,
-the ESCAP share and point count) come from the method settings
-(:class:`mtr_analysis.settings.Settings`, ``config/methods.yaml``).
+ESCAP selection rule (an indicator is assessed for the region only when more than
+``escap.min_share`` of the member states have at least ``escap.min_points`` data points).
+Thresholds (baseline tolerance, staleness, the ESCAP share and point count) come from the
+method settings (:class:`mtr_analysis.settings.Settings`, ``config/methods.yaml``).
 
 All functions are pure (DataFrame in, DataFrame out) and vectorised over series, so they
 scale to hundreds of thousands of country × indicator pairs.
