@@ -39,11 +39,17 @@ import pandas as pd
 import statsmodels.api as sm
 
 from mtr_analysis.analysis import gaps, trends
+from mtr_analysis.settings import default_settings
 
 N_ECONOMIES = 217
 N_SERIES = 1500
 YEARS = np.arange(1995, 2025)
-BASELINE, CUTOFF, TOLERANCE, STALE = 2015, 2020, 3, 3
+BASELINE, CUTOFF = 2015, 2020
+# The loop applies the same method settings as the library (config/methods.yaml).
+SETTINGS = default_settings()
+TOLERANCE = SETTINGS.availability.baseline_tolerance
+UNSD = SETTINGS.unsd
+HORIZON = SETTINGS.assessment.target_year_default
 TARGET_SECONDS = 10.0
 TARGET_SPEEDUP = 25.0
 
@@ -189,19 +195,19 @@ def loop_one(years: np.ndarray, values: np.ndarray, meta: dict) -> dict:
     if not math.isnan(target):
         met = s * (v_t - target) >= 0
         if meta["unit"].startswith("% of") and target in (0.0, 100.0):
-            met = met or abs(v_t - target) <= 1.0
+            met = met or abs(v_t - target) <= UNSD.near_limit_tolerance
     if growth_series:
         g, projected = np.nan, np.nan
     if met:
         status = "target_met"
     elif growth_series:
-        status = band(s * v_t / 100, (0.02, 0.01, 0.005, -0.005))
+        status = band(s * v_t / 100, UNSD.cagr_bands)
     elif not math.isnan(target) and s * (target - v_b) > 0:
-        status = band((projected - v_b) / (target - v_b), (0.95, 0.5, 0.1, -0.1))
+        status = band((projected - v_b) / (target - v_b), UNSD.thresholds)
     elif not math.isnan(target):
         status = "regression" if s * (projected - v_b) < 0 else "stagnation"
     else:
-        status = band(s * rate, (0.02, 0.01, 0.005, -0.005))
+        status = band(s * rate, UNSD.cagr_bands)
     out.update(status=status, cagr=g, projected=projected)
     # OLS trend over the review window (baseline year to latest) with statsmodels.
     fit_years = years[(years >= b) & (years <= t)].astype(float)
@@ -209,7 +215,7 @@ def loop_one(years: np.ndarray, values: np.ndarray, meta: dict) -> dict:
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         fit = sm.OLS(fit_values, sm.add_constant(fit_years, has_constant="add")).fit()
-        ci = fit.conf_int(alpha=0.05)
+        ci = fit.conf_int(alpha=1 - SETTINGS.ols.confidence)
     out["slope"] = float(fit.params[1])
     if len(fit_years) > 2:
         out["ci_low"], out["ci_high"] = float(ci[1][0]), float(ci[1][1])
@@ -226,7 +232,7 @@ def run_loop(obs: pd.DataFrame, catalogue: pd.DataFrame, pairs: list[tuple[str, 
             "unit": row.unit,
             "bounds": UNITS[row.unit][1],
             "target": float(row.target_value),
-            "horizon": 2030 if pd.isna(row.target_year) else int(row.target_year),
+            "horizon": HORIZON if pd.isna(row.target_year) else int(row.target_year),
         }
         for ind, row in catalogue.iterrows()
     }

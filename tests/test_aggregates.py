@@ -10,6 +10,10 @@ from hypothesis import strategies as st
 
 from mtr_analysis.analysis.aggregates import AGGREGATE_COLUMNS, regional_aggregates
 from mtr_analysis.reference.catalogue import load_catalogue
+from mtr_analysis.settings import SettingsError, default_settings, load_settings
+
+#: The shipped rules (config/methods.yaml): min_coverage, weight_year_tolerance.
+RULES = default_settings().aggregates
 
 MEMBERS = ["AAA", "BBB", "CCC"]
 
@@ -55,7 +59,9 @@ def test_columns_rows_and_order():
 
 def test_low_weight_coverage_is_not_published():
     row = by_key(regional_aggregates(example_obs(), load_catalogue(), MEMBERS)).loc[("b_mmr", 2020)]
-    # AAA 10 and BBB 40 report: mean = median = 25; weights 100 + 50 of 1,000 = 0.15 < 2/3.
+    # AAA 10 and BBB 40 report: mean = median = 25; weights 100 + 50 of 1,000 = 0.15,
+    # below the publication rule (World Bank: 2/3).
+    assert 0.15 < RULES.min_coverage
     assert row["n_reporting"] == 2
     assert row["country_coverage"] == pytest.approx(2 / 3)
     assert row["mean"] == 25.0 and row["median"] == 25.0
@@ -69,6 +75,7 @@ def test_weighted_mean_by_hand():
     out = by_key(regional_aggregates(example_obs(), load_catalogue(), MEMBERS))
     row = out.loc[("b_gini", 2020)]
     # AAA 30 (w 100) and CCC 40 (w 850): coverage 950/1,000; (3,000 + 34,000)/950.
+    assert 0.95 >= RULES.min_coverage
     assert row["weight_coverage"] == pytest.approx(0.95)
     assert row["weighted_published"]
     assert row["weighted_mean"] == pytest.approx(37_000 / 950)
@@ -80,6 +87,7 @@ def test_weight_from_the_nearest_year_is_flagged():
         ("b_gini", 2021)
     ]
     # 2021 weights: AAA 110, BBB 50 (from 2020, flagged), CCC 860; total 1,020.
+    assert 2021 - 2020 <= RULES.weight_year_tolerance
     # (110·31 + 50·20 + 860·41)/1,020 = 39,670/1,020; mean 92/3, median 31.
     assert row["weight_from_nearest_year"]
     assert row["weight_coverage"] == pytest.approx(1.0)
@@ -88,23 +96,41 @@ def test_weight_from_the_nearest_year_is_flagged():
     assert row["median"] == 31.0
 
 
-def test_member_without_weight_within_two_years_blocks_publication():
+def test_member_without_weight_within_the_tolerance_blocks_publication():
     row = by_key(regional_aggregates(example_obs(), load_catalogue(), MEMBERS)).loc[
         ("b_gini", 2023)
     ]
     # BBB's only population is 2020, 3 years away: the regional total is unknown.
+    assert 2023 - 2020 > RULES.weight_year_tolerance
     assert row["n_reporting"] == 1 and row["mean"] == 42.0
     assert np.isnan(row["weight_coverage"])
     assert not row["weighted_published"] and np.isnan(row["weighted_mean"])
 
 
-def test_min_coverage_parameter():
-    out = regional_aggregates(example_obs(), load_catalogue(), MEMBERS, min_coverage=0.1)
+def test_min_coverage_setting():
+    looser = load_settings(overrides={"aggregates": {"min_coverage": 0.1}})
+    out = regional_aggregates(example_obs(), load_catalogue(), MEMBERS, settings=looser)
     row = by_key(out).loc[("b_mmr", 2020)]
     assert row["weighted_published"]
     assert row["weighted_mean"] == pytest.approx((100 * 10 + 50 * 40) / 150)  # = 20
-    with pytest.raises(ValueError, match="min_coverage"):
-        regional_aggregates(example_obs(), load_catalogue(), MEMBERS, min_coverage=0.0)
+    with pytest.raises(SettingsError, match="aggregates.min_coverage"):
+        load_settings(overrides={"aggregates": {"min_coverage": 0.0}})
+    with pytest.raises(TypeError, match="settings"):
+        regional_aggregates(example_obs(), load_catalogue(), MEMBERS, settings={})
+
+
+def test_weight_year_tolerance_setting():
+    # With a tolerance of 3 years BBB's 2020 population counts for 2023 (flagged): the
+    # weights are AAA 110 (2021, 2 years), BBB 50, CCC 870; only CCC reports (870/1,030).
+    wider = load_settings(overrides={"aggregates": {"weight_year_tolerance": 3}})
+    row = by_key(regional_aggregates(example_obs(), load_catalogue(), MEMBERS, settings=wider))
+    row = row.loc[("b_gini", 2023)]
+    assert row["weight_from_nearest_year"]
+    assert row["weight_coverage"] == pytest.approx(870 / 1_030)
+    # Tolerance 0: BBB has no 2021 population, so 2021 has no regional total.
+    exact = load_settings(overrides={"aggregates": {"weight_year_tolerance": 0}})
+    row = by_key(regional_aggregates(example_obs(), load_catalogue(), MEMBERS, settings=exact))
+    assert np.isnan(row.loc[("b_gini", 2021), "weight_coverage"])
 
 
 def test_tie_between_years_takes_the_later_weight():
@@ -128,7 +154,8 @@ def test_weights_by_series_id():
     row = by_key(regional_aggregates(obs, load_catalogue(), MEMBERS, weights="x_births")).loc[
         ("b_gini", 2020)
     ]
-    # AAA 30 (w 1) and CCC 40 (w 3) of total 8: coverage 0.5 < 2/3 → not published.
+    # AAA 30 (w 1) and CCC 40 (w 3) of total 8: coverage 0.5, below the rule → not published.
+    assert 0.5 < RULES.min_coverage
     assert row["weight_coverage"] == pytest.approx(0.5)
     assert not row["weighted_published"]
 
@@ -173,4 +200,4 @@ def test_on_the_demo_store(demo_store):
     published = out["weighted_published"]
     assert out.loc[published, "weighted_mean"].notna().all()
     assert out.loc[~published, "weighted_mean"].isna().all()
-    assert (out.loc[published, "weight_coverage"] >= 2 / 3).all()
+    assert (out.loc[published, "weight_coverage"] >= RULES.min_coverage).all()

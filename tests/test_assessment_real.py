@@ -40,6 +40,7 @@ from mtr_analysis.intake.sources import wdi
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import load_catalogue
 from mtr_analysis.reporting import tables
+from mtr_analysis.settings import default_settings, load_settings
 
 API = Path("wdi") / "api_indicator"
 FILES = {
@@ -91,7 +92,14 @@ def raw_population(real_dir: Path) -> dict[tuple[str, int], float]:
 
 
 # ----------------------------------------------------------------------------- hand rules
-def hand_window(raw: dict[int, float], cutoff: int, baseline: int = 2015, tolerance: int = 3):
+#: The shipped method settings (config/methods.yaml): the hand rules read their cut-offs here.
+SETTINGS = default_settings()
+TOLERANCE = SETTINGS.availability.baseline_tolerance
+
+
+def hand_window(
+    raw: dict[int, float], cutoff: int, baseline: int = 2015, tolerance: int = TOLERANCE
+):
     """Issue rule: latest year <= cut-off; baseline = observed year in [b − tol, cut-off]
     closest to b (later on ties) and before the latest one. Returns (b, v_b, t, v_t, n)."""
     years = sorted(y for y in raw if baseline - tolerance <= y <= cutoff)
@@ -112,11 +120,12 @@ def band(x: float, cuts: tuple[float, float, float, float]) -> str:
     return "regression"
 
 
-RATIO_CUTS = (0.95, 0.5, 0.1, -0.1)
-RATE_CUTS = (0.02, 0.01, 0.005, -0.005)
+RATIO_CUTS = SETTINGS.unsd.thresholds
+RATE_CUTS = SETTINGS.unsd.cagr_bands
+HORIZON = SETTINGS.assessment.target_year_default
 
 
-def hand_unsd(v_b, v_t, b, t, *, increase, target=None, horizon=2030, share=False):
+def hand_unsd(v_b, v_t, b, t, *, increase, target=None, horizon=HORIZON, share=False):
     """UNSD progress chart (issue 4 formulas). Returns (status, cagr, projected, ratio)."""
     s = 1 if increase else -1
     g = (v_t / v_b) ** (1 / (t - b)) - 1
@@ -145,13 +154,14 @@ def real_obs(real_dir: Path) -> pd.DataFrame:
     return obs.loc[obs["country"].isin(registry.iso3_codes())].reset_index(drop=True)
 
 
-def library(obs, cutoff, method="unsd", tolerance=3, **kwargs) -> pd.DataFrame:
+def library(obs, cutoff, method="unsd", tolerance=TOLERANCE) -> pd.DataFrame:
     obs = obs.loc[obs["year"] <= cutoff]
+    settings = load_settings(overrides={"availability": {"baseline_tolerance": tolerance}})
     avail = gaps.availability(
         obs, 2015, cutoff, countries=registry.iso3_codes(),
-        indicators=sorted(INDICATOR.values()), baseline_tolerance=tolerance,
+        indicators=sorted(INDICATOR.values()), settings=settings,
     )  # fmt: skip
-    out = trends.assess(avail, load_catalogue(), method=method, obs=obs, **kwargs)
+    out = trends.assess(avail, load_catalogue(), method=method, obs=obs, settings=settings)
     return out.set_index(["country", "indicator"])
 
 
@@ -256,7 +266,8 @@ def test_insufficient_data_real_series_with_narrower_window(real_dir, real_obs):
     row = library(real_obs, 2020, tolerance=2).loc[("LAO", "b_poverty_intl")]
     assert row["n_obs"] == 1 and row["gap_category"] == "single_point"
     assert row["status"] == "insufficient_data"
-    # Under the default rule (3 years) both points count: assessable.
+    # Under the shipped rule (3 years) both points count: assessable.
+    assert 2015 - 2012 <= TOLERANCE
     assert library(real_obs, 2020).loc[("LAO", "b_poverty_intl"), "n_obs"] == 2
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from mtr_analysis.analysis import beneficiaries as bf
 from mtr_analysis.reference.catalogue import load_catalogue
+from mtr_analysis.settings import default_settings, load_settings
 
 SMSS = "wdi/api_indicator/API_SH.STA.SMSS.ZS_DS2_en_csv_v2_33860.csv"
 MMRT = "wdi/api_indicator/API_SH.STA.MMRT_DS2_en_csv_v2_5872348.csv"
@@ -129,10 +130,25 @@ def test_nearest_year_and_missing_denominators_are_flagged(cat):
             assessment_row("THA", "b_youth_neet", 2015, 15.0, 2020, 14.0),
         ]  # fmt: skip
     )
+    # The 2018 population is carried 2 years to 2016 and 2020: within the shipped limit.
+    assert 2 <= default_settings().beneficiaries.nearest_limit
     out = bf.estimate(a, obs, cat).set_index("indicator")
     assert out.loc["e_internet_users", "flags"] == "denominator_nearest_year"
     assert out.loc["b_youth_neet", "flags"] == "no_denominator_data"
     assert math.isnan(out.loc["b_youth_neet", "change"])
+
+
+def test_nearest_limit_comes_from_the_settings(cat):
+    # Population observed in 2018 only; the estimate needs 2016 and 2020 (2 years away).
+    obs = obs_frame([("THA", "x_population", 2018, 70.0)])
+    a = assessment_row("THA", "e_internet_users", 2016, 40.0, 2020, 60.0)
+    one = load_settings(overrides={"beneficiaries": {"nearest_limit": 1}})
+    out = bf.estimate(a, obs, cat, settings=one).iloc[0]
+    assert "no_denominator_data" in out["flags"] and math.isnan(out["change"])
+    two = load_settings(overrides={"beneficiaries": {"nearest_limit": 2}})
+    out = bf.estimate(a, obs, cat, settings=two).iloc[0]
+    assert out["flags"] == "denominator_nearest_year"
+    assert math.isclose(out["change"], 0.60 * 70.0 - 0.40 * 70.0)
 
 
 def test_indices_and_money_ratios_get_no_head_count(cat):

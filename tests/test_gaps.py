@@ -13,6 +13,12 @@ from mtr_analysis.analysis.gaps import (
     rollup,
 )
 from mtr_analysis.reference.catalogue import load_catalogue
+from mtr_analysis.settings import default_settings, load_settings
+
+# The shipped rules (config/methods.yaml): tests of a rule derive their years from these.
+TOL = default_settings().availability.baseline_tolerance
+STALE = default_settings().availability.stale_after
+ESCAP = default_settings().escap
 
 
 def make_obs(rows: list[tuple]) -> pd.DataFrame:
@@ -57,9 +63,9 @@ def one_series(years: list[int], values: list[float] | None = None, **kwargs) ->
         ([2015, 2016, 2019], 2015),  # exact baseline year
         ([2013, 2016, 2019], 2016),  # 2016 is 1 year away, 2013 is 2
         ([2014, 2016, 2019], 2016),  # tie (1 year each side) → the later year
-        ([2012, 2018, 2020], 2018),  # tie at the tolerance edge (3 years) → later
+        ([2015 - TOL, 2015 + TOL, 2020], 2015 + TOL),  # tie at the tolerance edge → later
         ([2013, 2016], 2013),  # 2016 is closer but is the latest point
-        ([2011, 2013, 2019], 2013),  # 2011 is 4 years before 2015: outside tolerance
+        ([2015 - TOL - 1, 2013, 2019], 2013),  # one year beyond the tolerance: ignored
         ([2018, 2019], 2018),  # no earlier point: the closest one before the latest
     ],
 )
@@ -70,17 +76,19 @@ def test_baseline_is_closest_year_with_ties_to_the_later_year(years, expected_ba
 
 
 def test_baseline_never_more_than_tolerance_years_before():
-    # 2011 is 4 years before 2015 (tolerance 3) → ignored; 2017 is the only point left.
-    row = one_series([2011, 2017], [11.0, 17.0])
+    # One year before the window (2015 − tolerance) → ignored; 2017 is the only point left.
+    row = one_series([2015 - TOL - 1, 2017], [11.0, 17.0])
     assert row["baseline_year"] == 2017
     assert row["baseline_value"] == 17.0
     assert row["n_obs"] == 1
     assert row["gap_category"] == "single_point"
 
 
-def test_tolerance_argument_widens_the_window():
-    # With tolerance 4, 2011 becomes admissible and is the only point before 2017.
-    row = one_series([2011, 2017], [11.0, 17.0], baseline_tolerance=4)
+def test_tolerance_setting_widens_the_window():
+    # With tolerance 4 (custom settings), 2011 becomes admissible and is the only point
+    # before 2017.
+    wider = load_settings(overrides={"availability": {"baseline_tolerance": 4}})
+    row = one_series([2011, 2017], [11.0, 17.0], settings=wider)
     assert row["baseline_year"] == 2011
     assert row["n_obs"] == 2
 
@@ -104,12 +112,13 @@ def test_latest_ignores_years_after_cutoff():
 def test_lag_against_a_later_cutoff():
     row = one_series([2015, 2017], cutoff_year=2025)
     assert row["lag"] == 8  # 2025 - 2017
-    assert row["gap_category"] == "stale"
+    assert row["gap_category"] == ("stale" if 8 > STALE else "sufficient")
 
 
 def test_longest_gap_on_a_series_with_holes():
     # In-window years 2013, 2014, 2017, 2018, 2020: holes 2015–2016 (2 years) and 2019 (1).
-    # The 2005 point lies before the window (2012–2020) and must not create a 7-year gap.
+    # The 2005 point lies before the window (2015 − tolerance … 2020) and must not create a
+    # 7-year gap.
     row = one_series([2005, 2013, 2014, 2017, 2018, 2020])
     assert row["longest_gap"] == 2
     assert row["first_year"] == 2013
@@ -125,27 +134,30 @@ def test_each_gap_category():
     obs = make_obs(
         [
             ("KHM", "b_mmr", 2015, 1.0),  # single_point
-            ("LAO", "b_mmr", 2015, 1.0),  # stale: latest 2016, lag 4 > 3
-            ("LAO", "b_mmr", 2016, 1.0),
-            ("THA", "b_mmr", 2015, 1.0),  # sufficient: latest 2017, lag 3 is not > 3
-            ("THA", "b_mmr", 2017, 1.0),
+            ("LAO", "b_mmr", 2014, 1.0),  # stale: lag STALE + 1 > STALE
+            ("LAO", "b_mmr", 2020 - STALE - 1, 1.0),
+            ("THA", "b_mmr", 2014, 1.0),  # sufficient: lag STALE is not > STALE
+            ("THA", "b_mmr", 2020 - STALE, 1.0),
             ("VNM", "b_gini", 2016, 1.0),  # gives VNM a row; VNM × b_mmr has no data
         ]
     )
     out = availability(obs, indicators=["b_mmr"]).set_index("country")
     assert out.loc["KHM", "gap_category"] == "single_point"
     assert out.loc["LAO", "gap_category"] == "stale"
-    assert out.loc["LAO", "lag"] == 4
+    assert out.loc["LAO", "lag"] == STALE + 1
     assert out.loc["THA", "gap_category"] == "sufficient"
-    assert out.loc["THA", "lag"] == 3
+    assert out.loc["THA", "lag"] == STALE
     assert out.loc["VNM", "gap_category"] == "no_data"
     assert out.loc["VNM", "n_obs"] == 0
     assert set(out["gap_category"]) == set(GAP_CATEGORIES)
 
 
-def test_stale_after_argument():
-    row = one_series([2015, 2016], stale_after=4)  # lag 4 is not > 4
+def test_stale_after_setting():
+    lenient = load_settings(overrides={"availability": {"stale_after": 4}})
+    row = one_series([2015, 2016], settings=lenient)  # lag 4 is not > 4
     assert row["gap_category"] == "sufficient"
+    strict = load_settings(overrides={"availability": {"stale_after": 3}})
+    assert one_series([2015, 2016], settings=strict)["gap_category"] == "stale"
 
 
 def test_no_data_when_only_values_before_the_window():
@@ -278,19 +290,23 @@ def test_rollup_rejects_bad_by_and_unknown_indicator():
 
 
 # ----------------------------------------------------------------------------- ESCAP rule
-def test_regional_rule_exactly_half_is_not_assessable_six_of_ten_is():
+def test_regional_rule_exactly_the_share_is_not_assessable_one_more_country_is():
+    # ESCAP: "two or more data points for more than 50 % of the countries" (methods note
+    # 1.1); the point count and the share are read from the settings.
     countries = [f"C{i:02d}" for i in range(10)]
+    k = round(ESCAP.min_share * len(countries))  # countries at exactly the share
+    assert k / len(countries) == ESCAP.min_share
     rows = []
     for i, c in enumerate(countries):
-        rows.append((c, "b_mmr", 2 if i < 5 else 1, ""))  # 5 of 10 with two points
-        rows.append((c, "b_gini", 3 if i < 6 else 0, ""))  # 6 of 10 with two points
+        rows.append((c, "b_mmr", ESCAP.min_points if i < k else ESCAP.min_points - 1, ""))
+        rows.append((c, "b_gini", ESCAP.min_points + 1 if i <= k else 0, ""))
     out = regional_assessability(avail_frame(rows)).set_index("indicator")
     assert out.loc["b_mmr", "n_countries"] == 10
-    assert out.loc["b_mmr", "n_with_min_points"] == 5
-    assert out.loc["b_mmr", "share"] == 0.5
+    assert out.loc["b_mmr", "n_with_min_points"] == k
+    assert out.loc["b_mmr", "share"] == ESCAP.min_share
     assert not out.loc["b_mmr", "assessable"]
-    assert out.loc["b_gini", "n_with_min_points"] == 6
-    assert out.loc["b_gini", "share"] == pytest.approx(0.6)
+    assert out.loc["b_gini", "n_with_min_points"] == k + 1
+    assert out.loc["b_gini", "share"] == pytest.approx((k + 1) / 10)
     assert out.loc["b_gini", "assessable"]
 
 
@@ -298,7 +314,18 @@ def test_regional_rule_min_points_argument():
     rows = [("A", "b_mmr", 3, ""), ("B", "b_mmr", 2, ""), ("C", "b_mmr", 3, "")]
     out = regional_assessability(avail_frame(rows), min_points=3)
     assert out.loc[0, "n_with_min_points"] == 2
-    assert out.loc[0, "assessable"]  # 2/3 > 0.5
+    assert out.loc[0, "assessable"] == (2 / 3 > ESCAP.min_share)
+    # The same rule from custom settings instead of the argument.
+    custom = load_settings(overrides={"escap": {"min_points": 3}})
+    pd.testing.assert_frame_equal(regional_assessability(avail_frame(rows), settings=custom), out)
+
+
+def test_regional_rule_share_from_settings():
+    rows = [("A", "b_mmr", 3, ""), ("B", "b_mmr", 2, ""), ("C", "b_mmr", 0, "")]  # 2 of 3
+    stricter = load_settings(overrides={"escap": {"min_share": 0.7}})
+    assert not regional_assessability(avail_frame(rows), settings=stricter).loc[0, "assessable"]
+    looser = load_settings(overrides={"escap": {"min_share": 0.6}})
+    assert regional_assessability(avail_frame(rows), settings=looser).loc[0, "assessable"]
 
 
 # ----------------------------------------------------------------------------- validation
@@ -306,8 +333,7 @@ def test_regional_rule_min_points_argument():
     ("kwargs", "error", "message"),
     [
         ({"baseline_year": 2021, "cutoff_year": 2020}, ValueError, "baseline_year"),
-        ({"baseline_tolerance": -1}, ValueError, "baseline_tolerance"),
-        ({"stale_after": -2}, ValueError, "stale_after"),
+        ({"settings": {"availability": {"stale_after": 2}}}, TypeError, "settings"),
         ({"cutoff_year": 2020.5}, TypeError, "cutoff_year"),
         ({"countries": []}, ValueError, "countries"),
         ({"indicators": "b_mmr"}, TypeError, "indicators"),

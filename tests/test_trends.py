@@ -23,6 +23,10 @@ from mtr_analysis.analysis.trends import (
     summarise_status,
 )
 from mtr_analysis.reference.catalogue import load_catalogue
+from mtr_analysis.settings import default_settings, load_settings
+
+#: The shipped UNSD rules (config/methods.yaml): tests of a cut-off read it from here.
+UNSD = default_settings().unsd
 
 EXPECTED_COLUMNS = [
     "country", "indicator", "characteristic", "element", "n_obs", "baseline_year",
@@ -291,7 +295,8 @@ def test_passed_target_year_is_judged_on_the_latest_value():
 def test_target_year_default_is_used_when_the_catalogue_has_none():
     # c_pm25_mean: decrease, target 5 with no year. 40 (2015) → 32 (2020), default 2025:
     # v̂ = 32 · 0.8 = 25.6; r = (25.6 − 40)/(5 − 40) = 14.4/35 = 0.411 → marginal.
-    row = assess_one("c_pm25_mean", 2015, 40.0, 2020, 32.0, target_year_default=2025)
+    horizon = load_settings(overrides={"assessment": {"target_year_default": 2025}})
+    row = assess_one("c_pm25_mean", 2015, 40.0, 2020, 32.0, settings=horizon)
     assert row["target_year"] == 2025
     assert row["projected_value"] == pytest.approx(25.6)
     assert row["progress_ratio"] == pytest.approx(14.4 / 35)
@@ -299,26 +304,35 @@ def test_target_year_default_is_used_when_the_catalogue_has_none():
 
 
 def test_custom_thresholds_and_bands():
-    # r = 25/30 = 0.833: moderate with UNSD cut-offs, on track when the first is 0.8.
-    row = assess_one("a_women_parliament", 2020, 20.0, 2025, 30.0, thresholds=(0.8, 0.5, 0.1, -0.1))
+    # r = 25/30 = 0.833: on track when the first cut-off is 0.8 (custom settings).
+    cuts = load_settings(overrides={"unsd": {"thresholds": [0.8, 0.5, 0.1, -0.1]}})
+    row = assess_one("a_women_parliament", 2020, 20.0, 2025, 30.0, settings=cuts)
+    assert row["progress_ratio"] == pytest.approx(25 / 30)
     assert row["status"] == "on_track"
-    # d = 1.02 % (b_gini 40 → 38): moderate by default, on track with a 1 % first band.
-    row = assess_one("b_gini", 2015, 40.0, 2020, 38.0, cagr_bands=(0.01, 0.007, 0.005, -0.005))
+    assert assess_one("a_women_parliament", 2020, 20.0, 2025, 30.0)["status"] == (
+        reference_band(25 / 30, UNSD.thresholds)
+    )
+    # d = 1.02 % (b_gini 40 → 38): on track with a 1 % first band.
+    bands = load_settings(overrides={"unsd": {"cagr_bands": [0.01, 0.007, 0.005, -0.005]}})
+    row = assess_one("b_gini", 2015, 40.0, 2020, 38.0, settings=bands)
     assert row["status"] == "on_track"
+    assert assess_one("b_gini", 2015, 40.0, 2020, 38.0)["status"] == reference_band(1 - 0.95**0.2)
 
 
 # ----------------------------------------------------------------------------- properties
-def reference_band(d: float) -> str:
-    """UNSD bands written out independently of the module."""
-    if d >= 0.02:
-        return "on_track"
-    if d >= 0.01:
-        return "moderate_progress"
-    if d >= 0.005:
-        return "marginal_progress"
-    if d >= -0.005:
-        return "stagnation"
+def reference_band(d: float, cuts: tuple[float, ...] = UNSD.cagr_bands) -> str:
+    """UNSD five levels written out independently of the module; the cut-offs are the
+    shipped settings' (``unsd.cagr_bands`` by default)."""
+    labels = ("on_track", "moderate_progress", "marginal_progress", "stagnation")
+    for cut, label in zip(cuts, labels, strict=True):
+        if d >= cut:
+            return label
     return "regression"
+
+
+def away_from_cuts(rate: float, tol: float) -> bool:
+    """True when ``|rate|`` is not within ``tol`` of a band edge (rounding decides there)."""
+    return all(abs(abs(rate) - abs(c)) > tol for c in UNSD.cagr_bands)
 
 
 @settings(max_examples=200, deadline=None)
@@ -326,7 +340,7 @@ def reference_band(d: float) -> str:
 def test_direction_symmetry_without_target(v_b, factor, years):
     v_t = v_b * factor
     g = factor ** (1 / years) - 1
-    assume(all(abs(abs(g) - c) > 1e-9 for c in (0.02, 0.01, 0.005)))
+    assume(away_from_cuts(g, 1e-9))
     avail = avail_rows([("x_up", 2010, v_b, 2010 + years, v_t)] * 1)
     avail = pd.concat([avail, avail.assign(indicator="x_down")], ignore_index=True)
     out = assess(avail, toy_catalogue())
@@ -391,17 +405,15 @@ def test_summarise_status_counts():
         summarise_status(assessment, by="goal")
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        ({"thresholds": (0.5, 0.95, 0.1, -0.1)}, "thresholds"),
-        ({"thresholds": (0.95, 0.5, 0.1)}, "thresholds"),
-        ({"cagr_bands": (0.02, 0.01, 0.01, -0.005)}, "cagr_bands"),
-    ],
-)
-def test_assess_validates_cut_offs(kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        assess(avail_rows([("b_mmr", 2015, 100.0, 2020, 80.0)]), load_catalogue(), **kwargs)
+def test_assess_takes_settings_not_a_dict():
+    # Cut-offs are validated when the settings load (tests/test_settings.py); a plain dict
+    # would skip that validation, so it is refused.
+    with pytest.raises(TypeError, match="settings"):
+        assess(
+            avail_rows([("b_mmr", 2015, 100.0, 2020, 80.0)]),
+            load_catalogue(),
+            settings={"unsd": {"thresholds": [0.5, 0.95, 0.1, -0.1]}},
+        )
 
 
 def test_assess_rejects_unknown_indicator():
@@ -467,8 +479,12 @@ def test_method_argument_is_validated():
         assess(avail, load_catalogue(), method="sdsn")
     with pytest.raises(ValueError, match="obs="):
         assess(avail, load_catalogue(), method="escap")
-    with pytest.raises(ValueError, match="confidence"):
-        assess(avail, load_catalogue(), method="ols", obs=obs_frame([]), confidence=1.5)
+    # Without a method argument the settings choose it: ESCAP, which needs obs=.
+    escap = load_settings(overrides={"assessment": {"method": "escap"}})
+    with pytest.raises(ValueError, match="method 'escap' needs the observations"):
+        assess(avail, load_catalogue(), settings=escap)
+    default = assess(avail, load_catalogue())
+    assert default.loc[0, "method"] == default_settings().assessment.method
 
 
 def test_unsd_extra_columns():
@@ -532,6 +548,31 @@ def test_escap_logit_keeps_projections_inside_0_100():
     assert row["status"] == "on_track"
 
 
+def test_escap_start_year_comes_from_the_settings():
+    values = {2000: 300.0, 2010: 280.0, 2015: 200.0, 2018: 190.0, 2020: 170.0}
+    start = default_settings().escap.start_year
+    row = assess_series([("b_mmr", values)], "escap").iloc[0]
+    assert row["n_fit"] == sum(year >= start for year in values)
+    later = load_settings(overrides={"escap": {"start_year": 2015}})
+    assert assess_series([("b_mmr", values)], "escap", settings=later).iloc[0]["n_fit"] == 3
+    # An explicit fit_start wins over the settings.
+    row = assess_series([("b_mmr", values)], "escap", settings=later, fit_start=2010).iloc[0]
+    assert row["n_fit"] == 4
+
+
+@pytest.mark.parametrize("clip", [None, 0.01])
+def test_escap_logit_clip_comes_from_the_settings(clip):
+    # b_skilled_birth (share) 50 % (2015) → 100 % (2020): 100 % is clipped to 1 − c, so
+    # the logit line rises from ln(1) = 0 to ln((1 − c)/c) over 5 years.
+    settings = load_settings(overrides={"escap": {"logit_clip": clip}} if clip else None)
+    c = settings.escap.logit_clip
+    row = assess_series(
+        [("b_skilled_birth", {2015: 50.0, 2020: 100.0})], "escap", settings=settings
+    ).iloc[0]
+    assert row["fit_scale"] == "logit"
+    assert row["slope"] == pytest.approx(math.log((1 - c) / c) / 5, rel=1e-12)
+
+
 def test_escap_passed_target_year_uses_latest_value():
     # c_marine_protected: target 10 by 2020; data to 2023 with cut-off 2025.
     row = assess_series(
@@ -568,7 +609,9 @@ def test_ols_matches_statsmodels_on_several_series():
                 (ind, {y: level * (1 + 0.03 * (y - 2015)) + rng.normal(0, 0.05 * abs(level))
                        for y in years})
             )  # fmt: skip
-    out = assess_series(series, "ols", confidence=0.9)
+    out = assess_series(
+        series, "ols", settings=load_settings(overrides={"ols": {"confidence": 0.9}})
+    )
     for (ind, values), (_, row) in zip(series, out.iterrows(), strict=True):
         years = np.array([y for y in values if y >= row["baseline_year"]], dtype=float)
         y = np.array([values[int(t)] for t in years])
@@ -619,15 +662,19 @@ def test_growth_rate_series_are_judged_by_level(latest, status):
 
 
 def test_near_limit_of_a_0_or_100_percent_target_counts_as_met():
-    # b_sanitation_safely_managed: "% of population", target 100. 99.2 is within 1 point.
-    assert assess_one("b_sanitation_safely_managed", 2015, 95.0, 2020, 99.2)["status"] == (
+    # b_sanitation_safely_managed: "% of population", target 100: a latest value within
+    # the tolerance (UNSD: 1 point; unsd.near_limit_tolerance) counts as met.
+    tol = UNSD.near_limit_tolerance
+    within, beyond = 100.0 - 0.8 * tol, 100.0 - 1.1 * tol
+    assert assess_one("b_sanitation_safely_managed", 2015, 90.0, 2020, within)["status"] == (
         "target_met"
     )
-    row = assess_one("b_sanitation_safely_managed", 2015, 95.0, 2020, 98.9)
+    row = assess_one("b_sanitation_safely_managed", 2015, 90.0, 2020, beyond)
     assert row["status"] != "target_met"
-    # b_poverty_intl: target 0 %, 0.8 % is within 1 point; tolerance 0 switches it off.
-    assert assess_one("b_poverty_intl", 2015, 3.0, 2020, 0.8)["status"] == "target_met"
-    strict = assess_one("b_poverty_intl", 2015, 3.0, 2020, 0.8, near_limit_tolerance=0.0)
+    # b_poverty_intl: target 0 %, 0.8·tol is within the tolerance; tolerance 0 switches it off.
+    assert assess_one("b_poverty_intl", 2015, 3.0, 2020, 0.8 * tol)["status"] == "target_met"
+    off = load_settings(overrides={"unsd": {"near_limit_tolerance": 0.0}})
+    strict = assess_one("b_poverty_intl", 2015, 3.0, 2020, 0.8 * tol, settings=off)
     assert strict["status"] != "target_met"
     # Not a share (deaths per 100,000): no tolerance.
     assert assess_one("b_mmr", 2015, 100.0, 2020, 70.5)["status"] != "target_met"
@@ -673,7 +720,7 @@ def test_regression_direction_symmetry_without_target(points, method):
     up, down = out.iloc[0], out.iloc[1]
     assume(not np.isnan(up["trend_rate"]))
     g = up["trend_rate"]
-    assume(all(abs(abs(g) - c) > 1e-9 for c in (0.02, 0.01, 0.005)))
+    assume(away_from_cuts(g, 1e-9))
     assert down["trend_rate"] == pytest.approx(g)
     assert up["status"] == reference_band(g)
     assert down["status"] == reference_band(-g)
@@ -695,7 +742,7 @@ def test_scale_invariance_of_rates_and_statuses(points, k, method):
     if np.isnan(a["trend_rate"]):
         assert np.isnan(b["trend_rate"])
         return
-    assume(all(abs(abs(a["trend_rate"]) - c) > 1e-7 for c in (0.02, 0.01, 0.005)))
+    assume(away_from_cuts(a["trend_rate"], 1e-7))
     assert b["trend_rate"] == pytest.approx(a["trend_rate"], rel=1e-7, abs=1e-12)
     assert b["status"] == a["status"]
     assert b["projected_value"] == pytest.approx(k * a["projected_value"], rel=1e-7, abs=1e-9)

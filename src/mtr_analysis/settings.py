@@ -21,11 +21,27 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    ValidationError,
+    field_validator,
+)
 
 from mtr_analysis.paths import METHODS_FILE
 
-__all__ = ["Settings", "SettingsError", "default_settings", "load_settings", "settings_rows"]
+__all__ = [
+    "Settings",
+    "SettingsError",
+    "default_settings",
+    "load_settings",
+    "or_default",
+    "settings_rows",
+]
 
 
 class SettingsError(ValueError):
@@ -42,85 +58,85 @@ def _fraction(value: Any) -> Any:
     return value
 
 
-Share = Annotated[float, BeforeValidator(_fraction), Field(ge=0, le=1)]
-Cutoffs = tuple[float, float, float, float]
+# Strict numbers: a YAML ``yes`` or ``"3"`` is an error rather than a silent 1 or 3.
+Year = Annotated[StrictInt, Field(ge=1950, le=2100)]
+Years = Annotated[StrictInt, Field(ge=0, le=50)]
+Share = Annotated[StrictFloat, BeforeValidator(_fraction), Field(ge=0, le=1)]
+Cutoffs = tuple[StrictFloat, StrictFloat, StrictFloat, StrictFloat]
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _decreasing(values: Cutoffs, name: str) -> Cutoffs:
-    if any(a <= b for a, b in zip(values, values[1:])):
-        raise ValueError(f"{name} must be strictly decreasing, got {list(values)}")
-    return values
+    # Every field is required: config/methods.yaml is the only place a value is written.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class AssessmentSettings(_Section):
     """Which progress method and horizon (years are calendar years)."""
 
-    method: Literal["unsd", "escap", "ols"] = "unsd"
-    target_year_default: int = Field(2030, ge=2000, le=2100)
+    method: Literal["unsd", "escap", "ols"]
+    target_year_default: Year
 
 
 class UnsdSettings(_Section):
     """UNSD SDG Progress Chart cut-offs (progress ratio; growth rate, fraction per year)."""
 
-    thresholds: Cutoffs = (0.95, 0.5, 0.1, -0.1)
-    cagr_bands: Cutoffs = (0.02, 0.01, 0.005, -0.005)
-    near_limit_tolerance: float = Field(1.0, ge=0)
+    thresholds: Cutoffs
+    cagr_bands: Cutoffs
+    near_limit_tolerance: Annotated[StrictFloat, Field(ge=0)]
 
-    @model_validator(mode="after")
-    def _check_order(self) -> UnsdSettings:
-        _decreasing(self.thresholds, "unsd.thresholds")
-        _decreasing(self.cagr_bands, "unsd.cagr_bands")
-        return self
+    @field_validator("thresholds", "cagr_bands")
+    @classmethod
+    def _decreasing(cls, values: tuple[float, ...]) -> tuple[float, ...]:
+        if any(a <= b for a, b in zip(values, values[1:])):
+            raise ValueError(f"must be strictly decreasing, got {list(values)}")
+        return values
 
 
 class EscapSettings(_Section):
-    """ESCAP anticipated progress: data window, logit clipping, regional share rule."""
+    """ESCAP anticipated progress: data window, logit clipping, regional selection rule."""
 
-    start_year: int = Field(2000, ge=1950, le=2100)
-    logit_clip: float = Field(0.001, gt=0, lt=0.5)
-    min_share: Share = 0.5
+    start_year: Year
+    logit_clip: Annotated[StrictFloat, Field(gt=0, lt=0.5)]
+    min_share: Share
+    min_points: Annotated[StrictInt, Field(ge=1, le=50)]
 
 
 class OlsSettings(_Section):
     """Ordinary least-squares trend: confidence level of the slope's interval."""
 
-    confidence: float = Field(0.95, gt=0, lt=1)
+    confidence: Annotated[StrictFloat, Field(gt=0, lt=1)]
 
 
 class AvailabilitySettings(_Section):
     """Data-gap rules (years)."""
 
-    baseline_tolerance: int = Field(3, ge=0, le=20)
-    stale_after: int = Field(3, ge=0, le=50)
+    baseline_tolerance: Years
+    stale_after: Years
 
 
 class AggregateSettings(_Section):
     """Regional aggregates: publication rule (population share) and weight years."""
 
-    min_coverage: Share = 2 / 3
-    weight_year_tolerance: int = Field(2, ge=0, le=20)
+    min_coverage: Annotated[Share, Field(gt=0)]
+    weight_year_tolerance: Years
 
 
 class BeneficiarySettings(_Section):
     """Head counts: how far a denominator may be carried (years)."""
 
-    nearest_limit: int = Field(2, ge=0, le=20)
+    nearest_limit: Years
 
 
 class Settings(_Section):
     """All method settings of one run (see ``config/methods.yaml`` for each key's meaning)."""
 
-    assessment: AssessmentSettings = AssessmentSettings()
-    unsd: UnsdSettings = UnsdSettings()
-    escap: EscapSettings = EscapSettings()
-    ols: OlsSettings = OlsSettings()
-    availability: AvailabilitySettings = AvailabilitySettings()
-    aggregates: AggregateSettings = AggregateSettings()
-    beneficiaries: BeneficiarySettings = BeneficiarySettings()
+    assessment: AssessmentSettings
+    unsd: UnsdSettings
+    escap: EscapSettings
+    ols: OlsSettings
+    availability: AvailabilitySettings
+    aggregates: AggregateSettings
+    beneficiaries: BeneficiarySettings
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
         """Plain nested dict (lists for tuples), as written into ``manifest.json``."""
@@ -168,6 +184,25 @@ def default_settings() -> Settings:
     return _validate(_read_yaml(METHODS_FILE), str(METHODS_FILE))
 
 
+def or_default(settings: Settings | None) -> Settings:
+    """``settings``, or :func:`default_settings` when None (the analysis functions' rule).
+
+    Raises
+    ------
+    TypeError
+        When ``settings`` is neither None nor a :class:`Settings` (e.g. a plain dict: use
+        :func:`load_settings` with ``overrides=`` to build one).
+    """
+    if settings is None:
+        return default_settings()
+    if not isinstance(settings, Settings):
+        raise TypeError(
+            f"settings must be a mtr_analysis.settings.Settings or None, got "
+            f"{type(settings).__name__}: build one with load_settings(overrides=...)"
+        )
+    return settings
+
+
 def load_settings(
     path: Path | str | None = None, overrides: Mapping[str, Any] | None = None
 ) -> Settings:
@@ -188,13 +223,14 @@ def load_settings(
         names the file and the dotted key).
     """
     data = _read_yaml(METHODS_FILE)
-    source = str(METHODS_FILE)
+    sources = [str(METHODS_FILE)]
     if path:
         data = _merge(data, _read_yaml(Path(path)))
-        source = str(path)
+        sources = [str(path)]  # the shipped file is checked by the test suite
     if overrides:
         data = _merge(data, overrides)
-    return _validate(data, source)
+        sources.append("overrides")
+    return _validate(data, " + ".join(sources))
 
 
 def settings_rows(settings: Settings) -> list[tuple[str, str]]:

@@ -8,16 +8,33 @@ figures, and always says how much of the region the figure covers:
   "to avoid the result being driven by large countries"; UNECE reads the region from the
   median), ``spec/methods.md`` section 1.2;
 - the population-weighted mean (UN SDG Report regional figures, section 3.1), published
-  only when the reporting countries hold at least two thirds of the weight (World Bank
-  WDI aggregation rule for weighted averages of ratios, section 3.3).
+  only when the reporting countries hold at least ``aggregates.min_coverage`` of the weight
+  (World Bank WDI aggregation rule for weighted averages of ratios, section 3.3).
 
-Pure function, vectorised over indicators and years.
+Formulas, for indicator ``i`` and year ``y``, with ``R`` the reporting members, ``M`` all
+members and ``w_c`` the weight of member ``c`` in year ``y`` (else the nearest year within
+± ``aggregates.weight_year_tolerance``, later year first on ties; flagged):
+
+- ``mean = (1/|R|) Σ_{c∈R} x_c`` (ESCAP simple average), ``median`` of ``{x_c : c ∈ R}``
+  (UNECE); ``country_coverage = |R| / |M|``;
+- ``weight_coverage = Σ_{c∈R} w_c / Σ_{c∈M} w_c``;
+- ``weighted_mean = Σ_{c∈R} w_c x_c / Σ_{c∈R} w_c``, published when
+  ``weight_coverage >= aggregates.min_coverage``: the World Bank computes no weighted
+  aggregate when missing data account for more than a third of the weights. The mean over
+  reporting countries equals the World Bank's estimate in which missing countries are
+  assumed to equal the average of the others.
+
+Population is a proxy weight: the World Bank weights a ratio by its own denominator (births
+for maternal mortality, land area for forest cover), which can be passed as ``weights``.
+Years with no reporting member give no row.
+
+Pure function, vectorised over indicators and years. The publication rule and the weight-year
+tolerance come from the method settings (``aggregates`` in ``config/methods.yaml``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from numbers import Real
 
 import numpy as np
 import pandas as pd
@@ -25,12 +42,10 @@ import pandas as pd
 from mtr_analysis.analysis.gaps import axis_codes
 from mtr_analysis.intake.schema import require_columns
 from mtr_analysis.reference.catalogue import Catalogue
+from mtr_analysis.settings import Settings, or_default
 
 #: Auxiliary series used as the default weight (WDI SP.POP.TOTL, persons).
 POPULATION_ID = "x_population"
-
-#: Furthest a weight may be taken from another year than the aggregate's (years).
-WEIGHT_YEAR_TOLERANCE = 2
 
 #: Output columns of :func:`regional_aggregates`, in order.
 AGGREGATE_COLUMNS: list[str] = [
@@ -85,7 +100,7 @@ def regional_aggregates(
     catalogue: Catalogue | pd.DataFrame,
     countries: Sequence[str],
     weights: pd.DataFrame | str | None = None,
-    min_coverage: float = 2 / 3,
+    settings: Settings | None = None,
 ) -> pd.DataFrame:
     """Regional mean, median and population-weighted mean per indicator × year.
 
@@ -105,80 +120,116 @@ def regional_aggregates(
         ``None``: the ``x_population`` rows of ``obs``. A string: another series id of
         ``obs`` (e.g. the denominator of a ratio, as the World Bank recommends). A
         DataFrame: ``country``, ``year``, ``value`` (must be > 0).
-    min_coverage : float
-        Share of the region's total weight the reporting countries must hold for the
-        weighted mean to be published, in (0, 1]. Default 2/3 (World Bank).
+    settings : Settings, optional
+        Method settings (default :func:`mtr_analysis.settings.default_settings`):
+        ``aggregates.min_coverage`` (share of the region's total weight the reporting
+        countries must hold for the weighted mean to be published) and
+        ``aggregates.weight_year_tolerance`` (years a weight may be taken from when the
+        value's own year has none).
 
     Returns
     -------
     pandas.DataFrame
         One row per catalogue indicator × year in which at least one member state
-        reports (indicators in catalogue order, then years ascending), columns
-        :data:`AGGREGATE_COLUMNS`:
-
-        - ``indicator`` (string), ``year`` (int64);
-        - ``n_members`` (int64): member states in ``countries``; ``n_reporting``
-          (int64): those with a value; ``country_coverage`` (float, fraction):
-          ``n_reporting / n_members``;
-        - ``mean``, ``median`` (float, indicator unit): unweighted, of reporting members;
-        - ``weighted_mean`` (float, indicator unit): NaN unless published;
-        - ``weight_coverage`` (float, fraction): reporting members' share of the total
-          weight; NaN when some member has no weight within 2 years;
-        - ``weighted_published`` (bool): ``weight_coverage >= min_coverage``;
-        - ``weight_from_nearest_year`` (bool): some member's weight was taken from
-          another year (within 2 years).
+        reports (catalogue order, then years ascending), columns :data:`AGGREGATE_COLUMNS`:
+        ``indicator`` (string), ``year`` (int64); ``n_members``, ``n_reporting`` (int64)
+        and ``country_coverage`` (fraction); ``mean``, ``median`` (indicator unit,
+        unweighted, of reporting members); ``weighted_mean`` (NaN unless published);
+        ``weight_coverage`` (fraction; NaN when some member has no weight within the
+        tolerance); ``weighted_published`` (``weight_coverage >= min_coverage``);
+        ``weight_from_nearest_year`` (some member's weight came from another year). See
+        the module docstring for the formulas.
 
     Raises
     ------
     TypeError, ValueError
-        On missing columns, an empty ``countries``, a bad ``min_coverage`` or duplicated
+        On missing columns, an empty ``countries``, bad ``settings`` or duplicated
         country × indicator × year rows.
-
-    Notes
-    -----
-    For indicator ``i`` and year ``y``, with ``R`` the reporting members, ``M`` all
-    members and ``w_c`` the weight of member ``c`` in year ``y`` (else the nearest year
-    within ±2, later year first on ties; flagged):
-
-    - ``mean = (1/|R|) Σ_{c∈R} x_c`` (ESCAP simple average), ``median`` of
-      ``{x_c : c ∈ R}`` (UNECE);
-    - ``weight_coverage = Σ_{c∈R} w_c / Σ_{c∈M} w_c``;
-    - ``weighted_mean = Σ_{c∈R} w_c x_c / Σ_{c∈R} w_c``, published when
-      ``weight_coverage >= 2/3``: the World Bank computes no weighted aggregate when
-      missing data account for more than a third of the weights. The mean over
-      reporting countries equals the World Bank's estimate in which missing countries are
-      assumed to equal the average of the others.
-
-    Population is a proxy weight: the World Bank weights a ratio by its own denominator
-    (births for maternal mortality, land area for forest cover), which can be passed as
-    ``weights``. Years with no reporting member give no row.
     """
     require_columns(obs, ("country", "indicator", "year", "value"), "obs")
+    rules = or_default(settings).aggregates
+    members = _members(countries)
+    indicator_axis = _indicator_axis(catalogue)
+    weight_rows = _weight_rows(obs, weights)
+    data = _member_values(obs, members, indicator_axis)
+    if data.empty:
+        return _empty()
+
+    years = np.unique(data["year"].to_numpy())
+    w_matrix, filled = _weight_matrix(weight_rows, members, years, rules.weight_year_tolerance)
+    sums = _sums_per_indicator_year(data, w_matrix, years)
+    return _aggregate_frame(sums, indicator_axis, w_matrix, filled, years, rules.min_coverage)
+
+
+def _aggregate_frame(
+    out: pd.DataFrame,
+    indicator_axis: list[str],
+    w_matrix: np.ndarray,
+    filled: np.ndarray,
+    years: np.ndarray,
+    min_coverage: float,
+) -> pd.DataFrame:
+    """Output of :func:`regional_aggregates` from the sums per indicator × year: coverage,
+    the publication rule and the weighted mean."""
+    pos = np.searchsorted(years, out["year"].to_numpy())
+    total = w_matrix.sum(axis=0)  # NaN when any member lacks a weight
+    with np.errstate(invalid="ignore", divide="ignore"):
+        coverage = out["w"].to_numpy() / total[pos]
+        weighted = out["wx"].to_numpy() / out["w"].to_numpy()
+    published = coverage >= min_coverage  # False where coverage is NaN
+    n_members = w_matrix.shape[0]
+    result = pd.DataFrame(
+        {
+            "indicator": pd.array(np.asarray(indicator_axis)[out["i"].to_numpy()], dtype="string"),
+            "year": out["year"].to_numpy(dtype=np.int64),
+            "n_members": np.full(len(out), n_members, dtype=np.int64),
+            "n_reporting": out["n_reporting"].to_numpy(dtype=np.int64),
+            "country_coverage": out["n_reporting"].to_numpy(dtype=np.float64) / n_members,
+            "mean": out["mean"].to_numpy(dtype=np.float64),
+            "median": out["median"].to_numpy(dtype=np.float64),
+            "weighted_mean": np.where(published, weighted, np.nan),
+            "weight_coverage": coverage,
+            "weighted_published": published.astype(bool),
+            "weight_from_nearest_year": filled.any(axis=0)[pos].astype(bool),
+        }
+    )
+    return result[AGGREGATE_COLUMNS]
+
+
+def _members(countries: Sequence[str]) -> list[str]:
+    """The member states, de-duplicated in order; error on a string or an empty list."""
     if isinstance(countries, str):
         raise TypeError("countries must be a list of ISO3 codes, not a single string")
     members = list(dict.fromkeys(str(c) for c in countries))
     if not members:
         raise ValueError("countries is empty")
-    if (
-        isinstance(min_coverage, bool)
-        or not isinstance(min_coverage, Real)
-        or not 0 < min_coverage <= 1
-    ):
-        raise ValueError(f"min_coverage must be in (0, 1], got {min_coverage!r}")
+    return members
+
+
+def _indicator_axis(catalogue: Catalogue | pd.DataFrame) -> list[str]:
+    """Catalogue indicator ids in catalogue order."""
     table = catalogue.indicators if isinstance(catalogue, Catalogue) else catalogue
     if not isinstance(table, pd.DataFrame):
         raise TypeError("catalogue must be a Catalogue or its indicators DataFrame")
-    indicator_axis = [str(i) for i in table.index]
+    return [str(i) for i in table.index]
 
+
+def _weight_rows(obs: pd.DataFrame, weights: pd.DataFrame | str | None) -> pd.DataFrame:
+    """The weight observations (``country``, ``year``, ``value``) named by ``weights``."""
     if weights is None or isinstance(weights, str):
         weight_id = POPULATION_ID if weights is None else weights
-        weight_rows = obs.loc[obs["indicator"].astype("string").eq(weight_id).fillna(False)]
-    elif isinstance(weights, pd.DataFrame):
+        return obs.loc[obs["indicator"].astype("string").eq(weight_id).fillna(False)]
+    if isinstance(weights, pd.DataFrame):
         require_columns(weights, ("country", "year", "value"), "weights")
-        weight_rows = weights
-    else:
-        raise TypeError("weights must be None, a series id or a DataFrame")
+        return weights
+    raise TypeError("weights must be None, a series id or a DataFrame")
 
+
+def _member_values(
+    obs: pd.DataFrame, members: list[str], indicator_axis: list[str]
+) -> pd.DataFrame:
+    """Valued member observations of catalogue indicators: ``i`` (indicator position),
+    ``year``, ``c`` (member position), ``value``; error on duplicated rows."""
     c_code = axis_codes(obs["country"], members)
     i_code = axis_codes(obs["indicator"], indicator_axis)
     year = obs["year"].to_numpy(dtype=np.int64)
@@ -192,45 +243,21 @@ def regional_aggregates(
             "obs has duplicated country × indicator × year rows: pass the output of "
             "mtr_analysis.intake.store.for_analysis"
         )
-    if data.empty:
-        return _empty()
+    return data
 
-    years = np.unique(data["year"].to_numpy())
-    w_matrix, filled = _weight_matrix(weight_rows, members, years, WEIGHT_YEAR_TOLERANCE)
+
+def _sums_per_indicator_year(
+    data: pd.DataFrame, w_matrix: np.ndarray, years: np.ndarray
+) -> pd.DataFrame:
+    """Per indicator × year: ``n_reporting``, ``mean``, ``median`` of the values and the
+    sums ``w`` (weights) and ``wx`` (weighted values) of the reporting members."""
     year_pos = np.searchsorted(years, data["year"].to_numpy())
     w = w_matrix[data["c"].to_numpy(), year_pos]
-    data["w"] = w
-    data["wx"] = w * data["value"].to_numpy()
-
+    data = data.assign(w=w, wx=w * data["value"].to_numpy())
     grouped = data.groupby(["i", "year"], sort=True)
     out = grouped["value"].agg(n_reporting="size", mean="mean", median="median")
     sums = grouped[["w", "wx"]].sum(min_count=1)
-    out = out.join(sums).reset_index()
-
-    pos = np.searchsorted(years, out["year"].to_numpy())
-    total = w_matrix.sum(axis=0)  # NaN when any member lacks a weight
-    any_filled = filled.any(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        coverage = out["w"].to_numpy() / total[pos]
-        weighted = out["wx"].to_numpy() / out["w"].to_numpy()
-    published = coverage >= min_coverage  # False where coverage is NaN
-    n_members = len(members)
-    result = pd.DataFrame(
-        {
-            "indicator": pd.array(np.asarray(indicator_axis)[out["i"].to_numpy()], dtype="string"),
-            "year": out["year"].to_numpy(dtype=np.int64),
-            "n_members": np.full(len(out), n_members, dtype=np.int64),
-            "n_reporting": out["n_reporting"].to_numpy(dtype=np.int64),
-            "country_coverage": out["n_reporting"].to_numpy(dtype=np.float64) / n_members,
-            "mean": out["mean"].to_numpy(dtype=np.float64),
-            "median": out["median"].to_numpy(dtype=np.float64),
-            "weighted_mean": np.where(published, weighted, np.nan),
-            "weight_coverage": coverage,
-            "weighted_published": published.astype(bool),
-            "weight_from_nearest_year": any_filled[pos].astype(bool),
-        }
-    )
-    return result[AGGREGATE_COLUMNS]
+    return out.join(sums).reset_index()
 
 
 def _empty() -> pd.DataFrame:

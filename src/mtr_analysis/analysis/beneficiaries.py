@@ -22,7 +22,6 @@ in the latest year relative to baseline rates (e.g. (MMR_b − MMR_l) / 100,000 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -34,13 +33,12 @@ import pandas as pd
 from mtr_analysis.intake.schema import require_columns
 from mtr_analysis.paths import CONFIG_DIR
 from mtr_analysis.reference.catalogue import Catalogue
+from mtr_analysis.settings import Settings, or_default
 
 DENOMINATORS_FILE = CONFIG_DIR / "denominators.csv"
 KINDS = ("share", "poverty", "mortality", "incidence", "none")
 #: Kinds for which a decrease of the rate means people spared (``averted``).
 AVERTING_KINDS = frozenset({"poverty", "mortality", "incidence"})
-#: How many years a denominator may be carried to a year outside its observed range.
-NEAREST_LIMIT = 2
 COLUMNS = [
     "country", "indicator", "baseline_year", "latest_year", "people_baseline",
     "people_latest", "change", "change_due_to_rate", "change_due_to_population", "low",
@@ -153,12 +151,13 @@ def _scale(unit: str) -> float | None:
 
 
 def denominator_tables(
-    obs: pd.DataFrame, countries: list[str], years: range
+    obs: pd.DataFrame, countries: list[str], years: range, settings: Settings | None = None
 ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
     """Auxiliary series as country × year tables, gap-filled, with flags and brackets.
 
     Inside a series' observed range missing years are interpolated linearly; outside it the
-    nearest observed value is carried at most :data:`NEAREST_LIMIT` years.
+    nearest observed value is carried at most ``beneficiaries.nearest_limit`` years of the
+    method ``settings`` (default :func:`mtr_analysis.settings.default_settings`).
 
     Returns
     -------
@@ -168,6 +167,7 @@ def denominator_tables(
         interpolated cells (equal to the value elsewhere).
     """
     require_columns(obs, ("country", "indicator", "year", "value"), "obs")
+    limit = or_default(settings).beneficiaries.nearest_limit
     aux = obs.loc[obs["indicator"].str.startswith("x_")]
     values, method, brackets = {}, {}, {}
     grid = pd.MultiIndex.from_product([countries, list(years)])
@@ -177,7 +177,7 @@ def denominator_tables(
         )
         observed = wide.notna()
         inside = wide.interpolate(axis=1, limit_area="inside")
-        filled = inside.ffill(axis=1, limit=NEAREST_LIMIT).bfill(axis=1, limit=NEAREST_LIMIT)
+        filled = inside.ffill(axis=1, limit=limit).bfill(axis=1, limit=limit)
         kind = pd.DataFrame("", index=wide.index, columns=wide.columns)
         kind = kind.mask(filled.notna(), "nearest").mask(inside.notna(), "interpolated")
         kind = kind.mask(observed, "observed")
@@ -194,6 +194,7 @@ def estimate(
     obs: pd.DataFrame,
     catalogue: Catalogue,
     denominators: pd.DataFrame | None = None,
+    settings: Settings | None = None,
 ) -> pd.DataFrame:
     """People covered at baseline and latest year, and the decomposition of the change.
 
@@ -207,6 +208,9 @@ def estimate(
         them; ``store.for_analysis`` of the store has them).
     denominators : pandas.DataFrame, optional
         :func:`load_denominators` (default: the project's table).
+    settings : Settings, optional
+        Method settings (default :func:`mtr_analysis.settings.default_settings`):
+        ``beneficiaries.nearest_limit``, see :func:`denominator_tables`.
 
     Returns
     -------
@@ -232,67 +236,84 @@ def estimate(
         "assessment",
     )
     den = denominators if denominators is not None else load_denominators(catalogue)
-    a = assessment.loc[assessment["baseline_year"].notna() & assessment["latest_year"].notna()]
-    a = a.loc[a["baseline_year"] < a["latest_year"]]
-    a = a.loc[a["indicator"].map(den["kind"]).fillna("none").ne("none")].copy()
+    a = _rate_rows(assessment, den)
     if a.empty:
         return pd.DataFrame(columns=COLUMNS)
     countries = sorted(a["country"].unique())
-    # The grid spans the auxiliary years too, so that interpolation sees both neighbours.
-    aux_years = obs.loc[obs["indicator"].str.startswith("x_"), "year"]
-    first = min(int(a["baseline_year"].min()), int(aux_years.min()) if len(aux_years) else 9999)
-    last = max(int(a["latest_year"].max()), int(aux_years.max()) if len(aux_years) else 0)
-    years = range(first, last + 1)
-    values, method, brackets = denominator_tables(obs, countries, years)
-
+    tables = denominator_tables(obs, countries, _grid_years(a, obs), settings)
     rows = []
     for name, d in DENOMINATORS.items():
         part = a.loc[a["indicator"].map(den["denominator"]).eq(name)]
-        if part.empty:
-            continue
-        if any(n not in values for n in d.needs):
-            part = part.assign(_D_b=np.nan, _D_l=np.nan, _lo_b=np.nan, _hi_b=np.nan,
-                               _lo_l=np.nan, _hi_l=np.nan, _flags="no_denominator_data")  # fmt: skip
-            rows.append(part.assign(denominator_series=d.text))
-            continue
-        table = d.formula({n: values[n] for n in d.needs})
-        lo = d.formula({n: brackets[n][0] for n in d.needs})
-        hi = d.formula({n: brackets[n][1] for n in d.needs})
-        ci = part["country"].to_numpy()
-        by = part["baseline_year"].astype(int).to_numpy()
-        ly = part["latest_year"].astype(int).to_numpy()
+        if not part.empty:
+            rows.append(_with_denominator(part, d, *tables))
+    return _head_counts(pd.concat(rows).sort_index(), obs, catalogue, den)
 
-        def at(t: pd.DataFrame, yrs: np.ndarray, ci: np.ndarray = ci) -> np.ndarray:
-            return np.array([t.at[c, y] for c, y in zip(ci, yrs)], dtype=float)
 
-        def how(yrs: np.ndarray, ci: np.ndarray = ci, d: Denominator = d) -> list[set[str]]:
-            return [{method[n].at[c, y] for n in d.needs} for c, y in zip(ci, yrs)]
+def _rate_rows(assessment: pd.DataFrame, den: pd.DataFrame) -> pd.DataFrame:
+    """Assessment rows of rate indicators with a baseline strictly before the latest year."""
+    a = assessment.loc[assessment["baseline_year"].notna() & assessment["latest_year"].notna()]
+    a = a.loc[a["baseline_year"] < a["latest_year"]]
+    return a.loc[a["indicator"].map(den["kind"]).fillna("none").ne("none")].copy()
 
-        flags = []
-        for mb, ml, dbv, dlv in zip(how(by), how(ly), at(table, by), at(table, ly)):
-            f = []
-            if "interpolated" in mb | ml:
-                f.append("denominator_interpolated")
-            if "nearest" in mb | ml:
-                f.append("denominator_nearest_year")
-            if d.approximated:
-                f.append("denominator_approximated")
-            if math.isnan(dbv) or math.isnan(dlv):
-                f.append("no_denominator_data")
-            flags.append(";".join(f))
-        rows.append(
-            part.assign(
-                _D_b=at(table, by),
-                _D_l=at(table, ly),
-                _lo_b=at(lo, by),
-                _hi_b=at(hi, by),
-                _lo_l=at(lo, ly),
-                _hi_l=at(hi, ly),
-                _flags=flags,
-                denominator_series=d.text,
-            )  # fmt: skip
-        )
-    df = pd.concat(rows).sort_index()
+
+def _grid_years(a: pd.DataFrame, obs: pd.DataFrame) -> range:
+    """Years of the denominator grid: the estimates' years and the auxiliary series' years,
+    so that interpolation sees both neighbours."""
+    aux_years = obs.loc[obs["indicator"].str.startswith("x_"), "year"]
+    first = min(int(a["baseline_year"].min()), int(aux_years.min()) if len(aux_years) else 9999)
+    last = max(int(a["latest_year"].max()), int(aux_years.max()) if len(aux_years) else 0)
+    return range(first, last + 1)
+
+
+def _lookup(table: pd.DataFrame, countries: np.ndarray, years: np.ndarray) -> np.ndarray:
+    """``table.at[c, y]`` for each pair of ``countries`` and ``years`` (vectorised)."""
+    rows = table.index.get_indexer(countries)
+    cols = table.columns.get_indexer(years)
+    if (rows < 0).any() or (cols < 0).any():
+        raise KeyError("country or year outside the denominator grid")
+    return table.to_numpy()[rows, cols]
+
+
+def _with_denominator(
+    part: pd.DataFrame,
+    d: Denominator,
+    values: dict[str, pd.DataFrame],
+    method: dict[str, pd.DataFrame],
+    brackets: dict[str, tuple[pd.DataFrame, pd.DataFrame]],
+) -> pd.DataFrame:
+    """``part`` with the denominator at both years (``_D_b``, ``_D_l``), its brackets
+    (``_lo_*``, ``_hi_*``), the flags and the formula text."""
+    if any(n not in values for n in d.needs):
+        nan = {c: np.nan for c in ("_D_b", "_D_l", "_lo_b", "_hi_b", "_lo_l", "_hi_l")}
+        return part.assign(**nan, _flags="no_denominator_data", denominator_series=d.text)
+    table = d.formula({n: values[n] for n in d.needs})
+    lo = d.formula({n: brackets[n][0] for n in d.needs})
+    hi = d.formula({n: brackets[n][1] for n in d.needs})
+    ci = part["country"].to_numpy()
+    by = part["baseline_year"].astype(int).to_numpy()
+    ly = part["latest_year"].astype(int).to_numpy()
+
+    def at(t: pd.DataFrame, years: np.ndarray) -> np.ndarray:
+        return _lookup(t, ci, years).astype(float)
+
+    how = [_lookup(method[n], ci, years) for n in d.needs for years in (by, ly)]
+    flags = {
+        "denominator_interpolated": np.logical_or.reduce([h == "interpolated" for h in how]),
+        "denominator_nearest_year": np.logical_or.reduce([h == "nearest" for h in how]),
+        "denominator_approximated": np.full(len(part), d.approximated),
+        "no_denominator_data": np.isnan(at(table, by)) | np.isnan(at(table, ly)),
+    }
+    text = [";".join(f for f, on in zip(flags, row) if on) for row in zip(*flags.values())]
+    return part.assign(
+        _D_b=at(table, by), _D_l=at(table, ly), _lo_b=at(lo, by), _hi_b=at(hi, by),
+        _lo_l=at(lo, ly), _hi_l=at(hi, ly), _flags=text, denominator_series=d.text,
+    )  # fmt: skip
+
+
+def _head_counts(
+    df: pd.DataFrame, obs: pd.DataFrame, catalogue: Catalogue, den: pd.DataFrame
+) -> pd.DataFrame:
+    """People, change, decomposition, range and averted per row (module docstring)."""
     scale = df["indicator"].map(catalogue.indicators["unit"]).map(_scale).astype(float)
     r_b, r_l = df["baseline_value"] / scale, df["latest_value"] / scale
     people_b, people_l = r_b * df["_D_b"], r_l * df["_D_l"]

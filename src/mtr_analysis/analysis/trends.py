@@ -4,11 +4,12 @@
 :func:`mtr_analysis.analysis.gaps.availability` into :data:`STATUS_ORDER` with one of
 :data:`METHODS`:
 
-- ``"unsd"`` (default), the UN Statistics Division's SDG Progress Chart: compound annual
+- ``"unsd"`` (the shipped ``assessment.method``), the UN Statistics Division's SDG Progress Chart: compound annual
   growth rate (:func:`cagr`) between the baseline and the latest point, extrapolated to
   the target year;
 - ``"escap"``, ESCAP's anticipated progress: a time-weighted linear regression on all data
-  since 2000 (logit scale for bounded percentages), extrapolated to the target year;
+  since ``escap.start_year`` (logit scale for bounded percentages), extrapolated to the
+  target year;
 - ``"ols"``, an ordinary least-squares trend on the review window with the confidence
   interval of its slope (the closed form of ``statsmodels.OLS``, vectorised).
 
@@ -16,18 +17,108 @@ With a numeric target (catalogue ``target_kind`` ``absolute`` or ``interpretive`
 comes from the share of the required baseline → target change that the projected value
 reaches; without one (``relative`` targets included, for now) from the trend's growth rate
 in the desirable direction against fixed bands. :func:`summarise_status` counts statuses per
-group. Everything is vectorised over series.
+group. Everything is vectorised over series. The cut-offs, bands and other method parameters
+come from the method settings (:class:`mtr_analysis.settings.Settings`,
+``config/methods.yaml``).
 
 Sources: ``spec/methods.md`` section 3.1 (UNSD Progress Chart technical notes 2022–2024,
 as reproduced by EUSTAT) and section 1.3 (ESCAP Progress Assessment Methodology, Anticipated
 Progress Index; ESCAP SD/WP/04 weighted extrapolation).
+
+Output of :func:`assess`
+------------------------
+- ``country``, ``indicator``, ``n_obs``, ``baseline_year``, ``baseline_value``,
+  ``latest_year``, ``latest_value``, ``gap_category``: copied from ``avail``;
+  ``characteristic``, ``element`` from the catalogue;
+- ``cagr`` (float, fraction per year): observed CAGR from the baseline to the latest point,
+  whatever the method (NaN when undefined and for growth-rate series);
+- ``target_value`` (float, indicator unit; NaN without a numeric target); ``target_year``
+  (Int64): the projection horizon ``T`` (catalogue target year, else
+  ``assessment.target_year_default``);
+- ``projected_value`` (float, indicator unit): value expected at ``T`` by the method,
+  clipped to the unit's :func:`natural_bounds`; the latest value when ``T`` has passed; NaN
+  for growth-rate series;
+- ``progress_ratio`` (float): ``r`` below; NaN without a usable numeric target;
+- ``status`` (string): one of :data:`STATUS_ORDER`;
+- ``method`` (string); ``n_fit`` (int64): observations behind the trend; ``fit_scale``
+  (``"log"``, ``"linear"``, ``"logit"``; ``""`` without trend); ``slope`` (per year on
+  ``fit_scale``: ``ln(1 + g)`` for ``"log"``, indicator unit for ``"linear"``, logit units
+  for ``"logit"``); ``slope_ci_low``, ``slope_ci_high`` (regression methods, NaN with fewer
+  than 3 points); ``trend_rate`` (fraction per year, the rate the no-target bands judge,
+  before the direction sign); ``projected_ci_low``, ``projected_ci_high`` (confidence
+  interval of the fitted mean at ``T``, regression methods).
+
+Statuses
+--------
+Notation: ``b, v_b`` baseline year and value and ``t, v_t`` latest year and value (from
+``avail``); ``s = +1`` when an increase is desirable, ``−1`` otherwise; ``V*`` the target;
+``T`` the horizon; ``v̂`` the projected value. First match wins (all methods; the labels are
+UNSD's five levels for every method, so ESCAP's "maintain / accelerate / reverse" map onto
+them through ``r``):
+
+1. ``no_data`` when ``n_obs = 0`` (nothing in the review window); ``insufficient_data`` when
+   the method has no trend: fewer than two distinct years (UNSD: no baseline strictly before
+   the latest year). Two points are needed even when a single value meets the target (UNSD
+   rule).
+2. ``target_met`` when a numeric target exists and ``s·(v_t − V*) >= 0``, whatever the
+   trend; for shares with a 0 % or 100 % target also when
+   ``|v_t − V*| <= unsd.near_limit_tolerance`` (UNSD: a value within a point of the limit
+   counts as met).
+3. Growth-rate series (unit ``"% per year"``, e.g. SDG 10.1.1): a CAGR of a growth rate is
+   meaningless, and UNSD leaves them to expert judgement. Here the level is judged against 0
+   instead: ``d = s · v_t / 100`` is banded like a growth rate (``unsd.cagr_bands``).
+4. With a numeric target: ``r = (v̂ − v_b) / (V* − v_b)``, the share of the required change
+   achieved by ``T``, banded by ``unsd.thresholds``: ``r`` at or above the first cut-off is
+   on track, then moderate, marginal progress and stagnation; below the last, regression
+   (UNSD's five levels; ESCAP reports the gap ``1 − r``). When the baseline already met the
+   target (``s·(V* − v_b) <= 0``) ``r`` is undefined; since the latest value no longer meets
+   it the series moved away: ``regression`` when ``s·(v̂ − v_b) < 0``, else ``stagnation``.
+5. Without a numeric target (``relative`` targets included, for now): ``d = s·g`` with ``g``
+   the ``trend_rate``, banded by ``unsd.cagr_bands`` with the same five levels (UNSD
+   cut-offs; EUSTAT uses the same top and bottom bands).
+
+Projections
+-----------
+When ``T <= t`` the series is judged on its latest value, ``v̂ = v_t`` ("where the target
+year has passed, assess up to that year").
+
+- ``unsd`` (methods note 3.1): ``g = CAGR(v_b, v_t, b, t)``, ``v̂ = v_t·(1 + g)^(T − t)``.
+  Non-positive values make the CAGR undefined; the projection then uses the average annual
+  absolute change ``Δ = (v_t − v_b)/(t − b)``, ``v̂ = v_t + Δ·(T − t)``, and the banded rate
+  is the arc rate ``Δ / ((|v_b| + |v_t|)/2)``.
+- ``escap`` (methods note 1.3, ESCAP Anticipated Progress Index, SD/WP/04): all observations
+  ``(t_i, y_i)`` from ``escap.start_year`` to ``t``, weighted ``w_i = (T − t_min)/(T − t_i)``
+  so that recent points weigh most (``T`` replaced by ``t + 1`` when the horizon has
+  passed); weighted least squares ``β = Σw(t−t̄)(y−ȳ) / Σw(t−t̄)²``, ``t̄, ȳ`` weighted means;
+  ``v̂ = ȳ + β(T − t̄)``. Shares are fitted on the logit scale ``y = ln(Y/(1 − Y))``,
+  ``Y = value/100`` clipped to ``[escap.logit_clip, 1 − escap.logit_clip]``, and
+  back-transformed ``v̂ = 100/(1 + e^(−ŷ))``, so projections stay within 0–100. The weight
+  formula and the logit step are those of the public re-implementation of the ESCAP method
+  quoted in the methods note ([C]: read in code, not in ESCAP's own text); ESCAP's gap
+  ``(V* − v̂)/(V* − v_b)`` is ``1 − r``. Check both against the ESCAP technical note before
+  quoting results as ESCAP's.
+- ``ols``: the same with ``w_i = 1`` on the years ``b`` … ``t`` (``fit_start`` to change),
+  on the indicator's own scale; identical to ``statsmodels.OLS(y, add_constant(year))``.
+  Slope interval ``β ± t_{(1+c)/2, n−2} · se`` with ``c = ols.confidence``,
+  ``se = sqrt(s² / Σw(t−t̄)²)``, ``s² = Σw(y − ŷ)² / (n − 2)``; interval of the mean at
+  ``T``: ``ŷ(T) ± t · s·sqrt(1/Σw + (T − t̄)²/Σw(t−t̄)²)`` (also given for ``escap``, equal
+  to ``statsmodels.WLS`` with the ESCAP weights).
+
+For the regression methods the banded ``trend_rate`` is the growth of the fitted line
+between its first and last fitted years (CAGR of the fitted values, arc rate where one is
+<= 0), the counterpart of UNSD's CAGR between observed points.
+
+Projections are clipped to the unit's natural range (:func:`natural_bounds`): 0–100 for
+shares (a CAGR would overshoot), the written range for scores and indices, >= 0 for counts
+and rates.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from numbers import Integral, Real
+from numbers import Integral
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -35,6 +126,7 @@ import pandas as pd
 from mtr_analysis.analysis.gaps import REGION_LABEL, axis_codes
 from mtr_analysis.reference.catalogue import Catalogue
 from mtr_analysis.reporting import i18n
+from mtr_analysis.settings import Settings, or_default
 
 #: Statuses from best to worst, then the two "cannot assess" statuses.
 STATUS_ORDER: list[str] = [
@@ -92,9 +184,6 @@ ASSESSMENT_EXTRA_COLUMNS: list[str] = [
 
 #: Catalogue ``target_kind`` values whose ``target_value`` is used as a numeric target.
 NUMERIC_TARGET_KINDS = ("absolute", "interpretive")
-
-#: First year of the data used by the ESCAP method (ESCAP: "all data since 2000").
-ESCAP_START_YEAR = 2000
 
 #: The five trend statuses, best first, matching the four cut-offs of a threshold tuple.
 _TREND_STATUSES = ["on_track", "moderate_progress", "marginal_progress", "stagnation"]
@@ -216,23 +305,6 @@ def natural_bounds(unit: str) -> tuple[float, float]:
 
 
 # --------------------------------------------------------------------------- checks
-def _check_cutoffs(name: str, cutoffs: Sequence[float]) -> tuple[float, ...]:
-    values = tuple(cutoffs)
-    if len(values) != 4 or not all(
-        isinstance(v, Real) and not isinstance(v, bool) and np.isfinite(v) for v in values
-    ):
-        raise ValueError(f"{name} must be four finite numbers, got {cutoffs!r}")
-    if not all(a > b for a, b in zip(values, values[1:], strict=False)):
-        raise ValueError(f"{name} must be strictly decreasing, got {cutoffs!r}")
-    return tuple(float(v) for v in values)
-
-
-def _check_fraction(name: str, value: object, low: float, high: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not low < value < high:
-        raise ValueError(f"{name} must be a number strictly between {low} and {high}")
-    return float(value)
-
-
 def _indicator_table(catalogue: Catalogue | pd.DataFrame) -> pd.DataFrame:
     table = catalogue.indicators if isinstance(catalogue, Catalogue) else catalogue
     if not isinstance(table, pd.DataFrame):
@@ -328,45 +400,83 @@ def _trend_regression(
     horizon: np.ndarray,
     has_data: np.ndarray,
     fit_start: int | None,
-    confidence: float,
-    logit_clip: float,
+    settings: Settings,
 ) -> dict[str, np.ndarray]:
-    """Weighted least-squares line per series from grouped sums (see :func:`assess`)."""
+    """Weighted least-squares line per series from grouped sums (module docstring,
+    "Projections"): points → fit scale → weights → line → projection."""
     n = len(avail)
-    row = _obs_rows(avail, obs)
-    year = obs["year"].to_numpy(dtype=np.float64, na_value=np.nan)
-    value = obs["value"].to_numpy(dtype=np.float64, na_value=np.nan)
     last = _as_float_array(avail["latest_year"])  # latest year <= cut-off, per series
-    if fit_start is not None:
-        first = np.full(n, float(fit_start))
-    elif method == "escap":
-        first = np.full(n, float(ESCAP_START_YEAR))
-    else:
-        first = _as_float_array(avail["baseline_year"])
-    valid_row = row >= 0
-    r0 = np.maximum(row, 0)
-    keep = valid_row & ~np.isnan(value) & (year >= first[r0]) & (year <= last[r0])
-    r, t, v = row[keep], year[keep], value[keep]
-
-    # Fit scale: logit of the share for bounded percentages (ESCAP), the value otherwise.
-    on_logit = logit[r]
-    share = np.clip(v / 100.0, logit_clip, 1.0 - logit_clip)
-    y = np.where(on_logit, np.log(share / (1.0 - share)), v)
-
-    # Weights. ESCAP: w_i = (T − t_min) / (T − t_i), T the prediction year (kept beyond the
-    # last observation: T_w = max(T, t_max + 1)); OLS: w_i = 1.
+    r, t, v = _fit_points(avail, obs, method, fit_start, settings, last)
+    y = _on_fit_scale(v, logit[r], settings.escap.logit_clip)
     n_fit = np.bincount(r, minlength=n)
     t_first = np.full(n, np.inf)  # first and last fitted year per series
     np.minimum.at(t_first, r, t)
     t_last = np.full(n, -np.inf)
     np.maximum.at(t_last, r, t)
+    # Weights. ESCAP: w_i = (T − t_min) / (T − t_i), T the prediction year (kept beyond the
+    # last observation: T_w = max(T, t_max + 1)); OLS: w_i = 1.
     if method == "escap":
         t_w = np.maximum(horizon, last + 1.0)
         w = (t_w[r] - t_first[r]) / (t_w[r] - t)
     else:
         w = np.ones(len(t))
+    fit = _weighted_line(r, t, y, w, n_fit, settings.ols.confidence)
+    latest = _as_float_array(avail["latest_value"])
+    proj = _project(fit, logit, horizon, last, latest, t_first, t_last)
+    has_trend = has_data & fit["fitted_ok"]
+    return {
+        "has_trend": has_trend,
+        "projected": np.where(has_trend, proj["projected"], np.nan),
+        "n_fit": n_fit,
+        "fit_scale": np.where(has_trend, np.where(logit, 3, 2), 0),
+        "slope": np.where(has_trend, fit["slope"], np.nan),
+        "slope_ci_low": np.where(has_trend, fit["slope_low"], np.nan),
+        "slope_ci_high": np.where(has_trend, fit["slope_high"], np.nan),
+        "trend_rate": np.where(has_trend, proj["rate"], np.nan),
+        "projected_ci_low": np.where(has_trend, proj["low"], np.nan),
+        "projected_ci_high": np.where(has_trend, proj["high"], np.nan),
+    }
 
-    # Two-pass grouped sums (centred on the weighted mean year for accuracy).
+
+def _fit_points(
+    avail: pd.DataFrame,
+    obs: pd.DataFrame,
+    method: str,
+    fit_start: int | None,
+    settings: Settings,
+    last: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(row, year, value)`` of the observations a regression fits: those of a series of
+    ``avail`` from its first fitted year (``fit_start``, else ``escap.start_year`` for
+    ESCAP, else the series' baseline year) to its latest year."""
+    n = len(avail)
+    row = _obs_rows(avail, obs)
+    year = obs["year"].to_numpy(dtype=np.float64, na_value=np.nan)
+    value = obs["value"].to_numpy(dtype=np.float64, na_value=np.nan)
+    if fit_start is not None:
+        first = np.full(n, float(fit_start))
+    elif method == "escap":
+        first = np.full(n, float(settings.escap.start_year))
+    else:
+        first = _as_float_array(avail["baseline_year"])
+    r0 = np.maximum(row, 0)
+    keep = (row >= 0) & ~np.isnan(value) & (year >= first[r0]) & (year <= last[r0])
+    return row[keep], year[keep], value[keep]
+
+
+def _on_fit_scale(v: np.ndarray, on_logit: np.ndarray, clip: float) -> np.ndarray:
+    """Logit of the share (clipped to ``[clip, 1 − clip]``) where ``on_logit``, else ``v``."""
+    share = np.clip(v / 100.0, clip, 1.0 - clip)
+    return np.where(on_logit, np.log(share / (1.0 - share)), v)
+
+
+def _weighted_line(
+    r: np.ndarray, t: np.ndarray, y: np.ndarray, w: np.ndarray, n_fit: np.ndarray, confidence: float
+) -> dict[str, np.ndarray]:
+    """Per-series weighted least squares from two-pass grouped sums (centred on the
+    weighted mean year for accuracy): means, ``Σw(t − t̄)²``, slope and its interval,
+    residual variance ``s²`` and the t quantile."""
+    n = len(n_fit)
     sw = np.bincount(r, weights=w, minlength=n)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         t_bar = np.bincount(r, weights=w * t, minlength=n) / sw
@@ -385,6 +495,28 @@ def _trend_regression(
         quantile = _t_quantiles(df, confidence)
         slope_low = slope - quantile * se_slope
         slope_high = slope + quantile * se_slope
+    return {
+        "sw": sw, "t_bar": t_bar, "y_bar": y_bar, "sxx": sxx, "fitted_ok": fitted_ok,
+        "slope": slope, "scale": scale, "quantile": quantile, "slope_low": slope_low,
+        "slope_high": slope_high,
+    }  # fmt: skip
+
+
+def _project(
+    fit: dict[str, np.ndarray],
+    logit: np.ndarray,
+    horizon: np.ndarray,
+    last: np.ndarray,
+    latest: np.ndarray,
+    t_first: np.ndarray,
+    t_last: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Fitted line at the horizon (back-transformed from the logit scale) with the
+    interval of the mean, or the latest value when the horizon has passed; and the trend
+    rate of the fitted line between its first and last fitted years."""
+    y_bar, t_bar, slope = fit["y_bar"], fit["t_bar"], fit["slope"]
+    quantile = fit["quantile"]
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
 
         def line(x: np.ndarray) -> np.ndarray:
             return y_bar + slope * (x - t_bar)
@@ -392,28 +524,17 @@ def _trend_regression(
         def back(z: np.ndarray) -> np.ndarray:
             return np.where(logit, 100.0 / (1.0 + np.exp(-z)), z)
 
-        latest = _as_float_array(avail["latest_value"])
         ahead = horizon > last
         f_t = line(horizon)
-        se_mean = np.sqrt(scale * (1.0 / sw + (horizon - t_bar) ** 2 / sxx))
-        projected = np.where(ahead, back(f_t), latest)
-        proj_low = np.where(ahead, back(f_t - quantile * se_mean), np.nan)
-        proj_high = np.where(ahead, back(f_t + quantile * se_mean), np.nan)
-        rate = _arc_or_compound_rate(back(line(t_first)), back(line(t_last)), t_last - t_first)
-
-    has_trend = has_data & fitted_ok
-    return {
-        "has_trend": has_trend,
-        "projected": np.where(has_trend, projected, np.nan),
-        "n_fit": n_fit,
-        "fit_scale": np.where(has_trend, np.where(logit, 3, 2), 0),
-        "slope": np.where(has_trend, slope, np.nan),
-        "slope_ci_low": np.where(has_trend, slope_low, np.nan),
-        "slope_ci_high": np.where(has_trend, slope_high, np.nan),
-        "trend_rate": np.where(has_trend, rate, np.nan),
-        "projected_ci_low": np.where(has_trend, proj_low, np.nan),
-        "projected_ci_high": np.where(has_trend, proj_high, np.nan),
-    }
+        se_mean = np.sqrt(fit["scale"] * (1.0 / fit["sw"] + (horizon - t_bar) ** 2 / fit["sxx"]))
+        return {
+            "projected": np.where(ahead, back(f_t), latest),
+            "low": np.where(ahead, back(f_t - quantile * se_mean), np.nan),
+            "high": np.where(ahead, back(f_t + quantile * se_mean), np.nan),
+            "rate": _arc_or_compound_rate(
+                back(line(t_first)), back(line(t_last)), t_last - t_first
+            ),
+        }
 
 
 def _t_quantiles(df: np.ndarray, confidence: float) -> np.ndarray:
@@ -425,19 +546,40 @@ def _t_quantiles(df: np.ndarray, confidence: float) -> np.ndarray:
 
 
 # --------------------------------------------------------------------------- assessment
+class _Indicators(NamedTuple):
+    """Catalogue attributes broadcast to the rows of ``avail`` (one array each)."""
+
+    sign: np.ndarray  # +1 when an increase is desirable, −1 otherwise
+    share: np.ndarray  # bounded percentage ("% of …")
+    growth: np.ndarray  # the series is itself a growth rate
+    low: np.ndarray  # natural bounds of the unit
+    high: np.ndarray
+    horizon: np.ndarray  # target year, else the settings' default (float)
+    target: np.ndarray  # numeric target (NaN without one)
+    numeric_target: np.ndarray
+    characteristic: pd.arrays.StringArray
+    element: pd.arrays.StringArray
+
+
+class _Observed(NamedTuple):
+    """Baseline and latest points of ``avail`` as float arrays."""
+
+    b: np.ndarray
+    t: np.ndarray
+    v_b: np.ndarray
+    v_t: np.ndarray
+    has_data: np.ndarray  # n_obs > 0
+    two_points: np.ndarray  # a baseline strictly before the latest point
+
+
 def assess(
     avail: pd.DataFrame,
     catalogue: Catalogue | pd.DataFrame,
-    method: str = "unsd",
+    method: str | None = None,
     obs: pd.DataFrame | None = None,
     *,
-    target_year_default: int = 2030,
-    thresholds: Sequence[float] = (0.95, 0.5, 0.1, -0.1),
-    cagr_bands: Sequence[float] = (0.02, 0.01, 0.005, -0.005),
-    near_limit_tolerance: float = 1.0,
     fit_start: int | None = None,
-    confidence: float = 0.95,
-    logit_clip: float = 0.001,
+    settings: Settings | None = None,
 ) -> pd.DataFrame:
     """Assess progress of every country × indicator series.
 
@@ -451,63 +593,29 @@ def assess(
         (``"increase"``/``"decrease"`` desirable), ``target_value`` (indicator unit),
         ``target_year``, ``target_kind``, ``characteristic``, ``element`` and optionally
         ``unit`` (shares, growth rates and natural ranges are recognised from it).
-    method : {"unsd", "escap", "ols"}
-        ``"unsd"``: UNSD progress chart (two points, CAGR). ``"escap"``: ESCAP
-        anticipated progress (time-weighted regression on all data since 2000).
-        ``"ols"``: least-squares trend on the review window with confidence intervals.
+    method : {"unsd", "escap", "ols"}, optional
+        UNSD progress chart (two points, CAGR), ESCAP anticipated progress (time-weighted
+        regression since ``escap.start_year``) or least-squares trend on the review window
+        with confidence intervals. Default: the settings' ``assessment.method``.
     obs : pandas.DataFrame, optional
         Required by ``"escap"`` and ``"ols"``: the observations ``avail`` was computed
         from (``country``, ``indicator``, ``year``, ``value``; one row per country ×
-        indicator × year, as :func:`mtr_analysis.intake.store.for_analysis` gives). Years after
-        each series' ``latest_year`` (hence after the cut-off) are ignored.
-    target_year_default : int
-        Projection horizon when the catalogue gives no target year (calendar year).
-    thresholds : four decreasing floats
-        Cut-offs on the progress ratio ``r`` for on_track, moderate_progress,
-        marginal_progress and stagnation; below the last → regression.
-    cagr_bands : four decreasing floats
-        Cut-offs on the directional growth rate ``d`` (fraction per year) with the same
-        meaning, for series without a numeric target.
-    near_limit_tolerance : float
-        For shares (``"% of …"``) whose target is 0 or 100, a latest value within this
-        many percentage points of the target counts as met (UNSD; 0 disables it).
+        indicator × year). Years after each series' ``latest_year`` are ignored.
     fit_start : int, optional
-        First year used by the regression methods. Default: 2000 for ``"escap"``; for
-        ``"ols"`` each series' ``baseline_year`` (the review window).
-    confidence : float
-        Confidence level of the regression intervals, in (0, 1).
-    logit_clip : float
-        ESCAP logit scale: shares are clipped to ``[c, 1 − c]`` (fraction) before
-        ``ln(Y/(1 − Y))`` so that 0 % and 100 % stay finite; in (0, 0.5).
+        First year used by the regression methods. Default: ``escap.start_year`` for
+        ``"escap"``; for ``"ols"`` each series' ``baseline_year`` (the review window).
+    settings : Settings, optional
+        Method settings (default :func:`mtr_analysis.settings.default_settings`):
+        ``assessment`` (method, default target year), ``unsd`` (cut-offs on the progress
+        ratio and on the growth rate, near-limit tolerance), ``escap`` (start year, logit
+        clipping) and ``ols`` (confidence level).
 
     Returns
     -------
     pandas.DataFrame
         One row per row of ``avail`` (same order and index), columns
-        :data:`ASSESSMENT_COLUMNS` then :data:`ASSESSMENT_EXTRA_COLUMNS`:
-
-        - ``country``, ``indicator``, ``n_obs``, ``baseline_year``, ``baseline_value``,
-          ``latest_year``, ``latest_value``, ``gap_category``: copied from ``avail``;
-          ``characteristic``, ``element`` from the catalogue;
-        - ``cagr`` (float, fraction per year): observed CAGR from the baseline to the
-          latest point, whatever the method (NaN when undefined and for growth-rate
-          series);
-        - ``target_value`` (float, indicator unit; NaN without a numeric target);
-          ``target_year`` (Int64): the projection horizon ``T`` (catalogue target year,
-          else ``target_year_default``);
-        - ``projected_value`` (float, indicator unit): value expected at ``T`` by the
-          method, clipped to the unit's :func:`natural_bounds`; the latest value when
-          ``T`` has passed; NaN for growth-rate series;
-        - ``progress_ratio`` (float): ``r`` below; NaN without a usable numeric target;
-        - ``status`` (string): one of :data:`STATUS_ORDER`;
-        - ``method`` (string); ``n_fit`` (int64): observations behind the trend;
-          ``fit_scale`` (``"log"``, ``"linear"``, ``"logit"``; ``""`` without trend);
-          ``slope`` (per year on ``fit_scale``: ``ln(1 + g)`` for ``"log"``, indicator
-          unit for ``"linear"``, logit units for ``"logit"``); ``slope_ci_low``,
-          ``slope_ci_high`` (regression methods, NaN with fewer than 3 points);
-          ``trend_rate`` (fraction per year, the rate the no-target bands judge, before
-          the direction sign); ``projected_ci_low``, ``projected_ci_high`` (confidence
-          interval of the fitted mean at ``T``, regression methods).
+        :data:`ASSESSMENT_COLUMNS` then :data:`ASSESSMENT_EXTRA_COLUMNS`, described with
+        the status rules and the projections in the module docstring.
 
     Raises
     ------
@@ -515,93 +623,38 @@ def assess(
         On arguments of the wrong type.
     ValueError
         On an unknown method, a missing ``obs`` or column, an indicator not in the
-        catalogue, a duplicated country × indicator in ``avail``, or bad cut-offs.
-
-    Notes
-    -----
-    Notation: ``b, v_b`` baseline year and value and ``t, v_t`` latest year and value
-    (from ``avail``); ``s = +1`` when an increase is desirable, ``−1`` otherwise; ``V*``
-    the target; ``T`` the horizon; ``v̂`` the projected value.
-
-    **Statuses**, first match wins (all methods; the labels are UNSD's five levels for
-    every method, so ESCAP's "maintain / accelerate / reverse" map onto them through
-    ``r``):
-
-    1. ``no_data`` when ``n_obs = 0`` (nothing in the review window);
-       ``insufficient_data`` when the method has no trend: fewer than two distinct years
-       (UNSD: no baseline strictly before the latest year). Two points are needed even
-       when a single value meets the target (UNSD rule).
-    2. ``target_met`` when a numeric target exists and ``s·(v_t − V*) >= 0``, whatever
-       the trend; for shares with a 0 % or 100 % target also when
-       ``|v_t − V*| <= near_limit_tolerance`` (UNSD: "within 1 point counts as met").
-    3. Growth-rate series (unit ``"% per year"``, e.g. SDG 10.1.1): a CAGR of a growth
-       rate is meaningless, and UNSD leaves them to expert judgement. Here the level is
-       judged against 0 instead: ``d = s · v_t / 100`` is banded like a growth rate
-       (``cagr_bands``): a series growing at >= 2 % a year is on track, and so on.
-    4. With a numeric target: ``r = (v̂ − v_b) / (V* − v_b)``, the share of the required
-       change achieved by ``T`` (UNSD: ``r >= 0.95`` on track, ``0.5 <= r < 0.95``
-       moderate, ``0.1 <= r < 0.5`` marginal, ``−0.1 <= r < 0.1`` stagnation,
-       ``r < −0.1`` regression; ESCAP reports the gap ``1 − r``). When the baseline
-       already met the target (``s·(V* − v_b) <= 0``) ``r`` is undefined; since the
-       latest value no longer meets it the series moved away: ``regression`` when
-       ``s·(v̂ − v_b) < 0``, else ``stagnation``.
-    5. Without a numeric target (``relative`` targets included, for now): ``d = s·g``
-       with ``g`` the ``trend_rate``, banded ``d >= 2 %`` on track, ``1–2 %``
-       moderate, ``0.5–1 %`` marginal, ``−0.5–0.5 %`` stagnation, ``< −0.5 %``
-       regression (UNSD cut-offs; EUSTAT uses the same 2 % and 0.5 %).
-
-    **Projection** by method (when ``T <= t`` the series is judged on its latest value,
-    ``v̂ = v_t``: "where the target year has passed, assess up to that year"):
-
-    - ``unsd`` (methods note 3.1): ``g = CAGR(v_b, v_t, b, t)``, ``v̂ = v_t·(1 + g)^(T − t)``.
-      Non-positive values make the CAGR undefined; the projection then uses the average
-      annual absolute change ``Δ = (v_t − v_b)/(t − b)``, ``v̂ = v_t + Δ·(T − t)``, and
-      the banded rate is the arc rate ``Δ / ((|v_b| + |v_t|)/2)``.
-    - ``escap`` (methods note 1.3, ESCAP Anticipated Progress Index, SD/WP/04): all
-      observations ``(t_i, y_i)`` from 2000 to ``t``, weighted
-      ``w_i = (T − t_min)/(T − t_i)`` so that recent points weigh most (``T`` replaced by
-      ``t + 1`` when the horizon has passed); weighted least squares
-      ``β = Σw(t−t̄)(y−ȳ) / Σw(t−t̄)²``, ``t̄, ȳ`` weighted means;
-      ``v̂ = ȳ + β(T − t̄)``. Shares are fitted on the logit scale
-      ``y = ln(Y/(1 − Y))``, ``Y = value/100`` clipped to ``[logit_clip, 1 − logit_clip]``,
-      and back-transformed ``v̂ = 100/(1 + e^(−ŷ))``, so projections stay within 0–100.
-      The weight formula and the logit step are those of the public re-implementation of
-      the ESCAP method quoted in the methods note ([C]: read in code, not in ESCAP's own
-      text); ESCAP's gap ``(V* − v̂)/(V* − v_b)`` is ``1 − r``. Check both against the
-      ESCAP technical note before quoting results as ESCAP's.
-    - ``ols``: the same with ``w_i = 1`` on the years ``b`` … ``t`` (``fit_start`` to
-      change), on the indicator's own scale; identical to ``statsmodels.OLS(y,
-      add_constant(year))``. Slope interval ``β ± t_{(1+c)/2, n−2} · se``,
-      ``se = sqrt(s² / Σw(t−t̄)²)``, ``s² = Σw(y − ŷ)² / (n − 2)``; interval of the mean
-      at ``T``: ``ŷ(T) ± t · s·sqrt(1/Σw + (T − t̄)²/Σw(t−t̄)²)`` (also given for
-      ``escap``, equal to ``statsmodels.WLS`` with the ESCAP weights).
-
-    For the regression methods the banded ``trend_rate`` is the growth of the fitted
-    line between its first and last fitted years (CAGR of the fitted values, arc rate
-    where one is <= 0), the counterpart of UNSD's CAGR between observed points.
-
-    Projections are clipped to the unit's natural range (:func:`natural_bounds`): 0–100
-    for shares (a CAGR would overshoot), the written range for scores and indices, >= 0
-    for counts and rates.
+        catalogue or a duplicated country × indicator in ``avail``.
     """
-    if isinstance(target_year_default, bool) or not isinstance(target_year_default, Integral):
-        raise TypeError(f"target_year_default must be an integer, got {target_year_default!r}")
+    settings = or_default(settings)
+    method = _check_assess_args(avail, obs, method, fit_start, settings)
+    ind = _indicator_rows(avail, catalogue, settings.assessment.target_year_default)
+    seen = _observed(avail)
+    if method == "unsd":
+        trend = _trend_unsd(seen.v_b, seen.v_t, seen.b, seen.t, seen.two_points, ind.horizon)
+    else:
+        trend = _trend_regression(
+            avail, obs, method, ind.share & (method == "escap"), ind.horizon, seen.has_data,
+            fit_start, settings,
+        )  # fmt: skip
+    return _judge(avail, method, ind, seen, trend, settings)
+
+
+def _check_assess_args(
+    avail: pd.DataFrame,
+    obs: pd.DataFrame | None,
+    method: str | None,
+    fit_start: int | None,
+    settings: Settings,
+) -> str:
+    """Validate the arguments of :func:`assess`; return the method to use."""
+    if method is None:
+        method = settings.assessment.method
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}; got {method!r}")
     if fit_start is not None and (
         isinstance(fit_start, bool) or not isinstance(fit_start, Integral)
     ):
         raise TypeError(f"fit_start must be an integer year or None, got {fit_start!r}")
-    thresholds = _check_cutoffs("thresholds", thresholds)
-    cagr_bands = _check_cutoffs("cagr_bands", cagr_bands)
-    confidence = _check_fraction("confidence", confidence, 0.0, 1.0)
-    logit_clip = _check_fraction("logit_clip", logit_clip, 0.0, 0.5)
-    if (
-        isinstance(near_limit_tolerance, bool)
-        or not isinstance(near_limit_tolerance, Real)
-        or not near_limit_tolerance >= 0
-    ):
-        raise ValueError(f"near_limit_tolerance must be >= 0, got {near_limit_tolerance!r}")
     if not isinstance(avail, pd.DataFrame):
         raise TypeError(f"avail must be a pandas DataFrame, got {type(avail).__name__}")
     missing = [c for c in _REQUIRED_AVAIL if c not in avail.columns]
@@ -612,14 +665,19 @@ def assess(
             raise ValueError(f"method {method!r} needs the observations: pass obs=")
         if not isinstance(obs, pd.DataFrame):
             raise TypeError(f"obs must be a pandas DataFrame, got {type(obs).__name__}")
+    return method
+
+
+def _indicator_rows(
+    avail: pd.DataFrame, catalogue: Catalogue | pd.DataFrame, target_year_default: int
+) -> _Indicators:
+    """Per-indicator attributes, computed once per indicator and broadcast to the rows."""
     table = _indicator_table(catalogue)
     id_codes, id_values = pd.factorize(avail["indicator"], use_na_sentinel=False)
     id_values = [str(v) for v in id_values]
     unknown = sorted(set(id_values) - set(table.index.astype(str)))
     if unknown:
         raise ValueError(f"avail has indicator(s) not in the catalogue: {', '.join(unknown)}")
-
-    # Per-indicator attributes, computed once per indicator and broadcast to the rows.
     table = table.copy()
     table.index = table.index.astype(str)
     units = table["unit"].astype(str) if "unit" in table.columns else pd.Series("", table.index)
@@ -640,17 +698,18 @@ def assess(
         index=table.index,
     )
     pos_unique = attrs.index.get_indexer(id_values)
-    pos = pos_unique[id_codes]
+    row = {c: attrs[c].to_numpy()[pos_unique[id_codes]] for c in attrs.columns}
+    numeric_target = row["kind_ok"] & ~np.isnan(row["target"])
+    return _Indicators(
+        row["sign"], row["share"], row["growth"], row["low"], row["high"], row["horizon"],
+        np.where(numeric_target, row["target"], np.nan), numeric_target,
+        _strings(table["characteristic"].astype(str).to_numpy()[pos_unique], id_codes),
+        _strings(table["element"].astype(str).to_numpy()[pos_unique], id_codes),
+    )  # fmt: skip
 
-    def per_row(column: str) -> np.ndarray:
-        return attrs[column].to_numpy()[pos]
 
-    sign, share, growth = per_row("sign"), per_row("share"), per_row("growth")
-    low, high, horizon = per_row("low"), per_row("high"), per_row("horizon")
-    target = per_row("target")
-    numeric_target = per_row("kind_ok") & ~np.isnan(target)
-    target = np.where(numeric_target, target, np.nan)
-
+def _observed(avail: pd.DataFrame) -> _Observed:
+    """Baseline and latest years and values of ``avail`` as floats (NaN when missing)."""
     n_obs = avail["n_obs"].to_numpy(dtype=np.float64, na_value=0.0)
     b = _as_float_array(avail["baseline_year"])
     t = _as_float_array(avail["latest_year"])
@@ -658,45 +717,47 @@ def assess(
     v_t = _as_float_array(avail["latest_value"])
     has_data = n_obs > 0
     two_points = has_data & (b < t) & ~np.isnan(v_b) & ~np.isnan(v_t)
+    return _Observed(b, t, v_b, v_t, has_data, two_points)
 
-    if method == "unsd":
-        trend = _trend_unsd(v_b, v_t, b, t, two_points, horizon)
-    else:
-        trend = _trend_regression(
-            avail, obs, method, share & (method == "escap"), horizon, has_data,
-            fit_start, confidence, logit_clip,
-        )  # fmt: skip
+
+def _judge(
+    avail: pd.DataFrame,
+    method: str,
+    ind: _Indicators,
+    seen: _Observed,
+    trend: dict[str, np.ndarray],
+    settings: Settings,
+) -> pd.DataFrame:
+    """Clip the projections to the unit's range, classify, and build the output frame."""
     has_trend = trend["has_trend"]
     with np.errstate(invalid="ignore"):
-        projected = np.clip(trend["projected"], low, high)
-        projected_low = np.clip(trend["projected_ci_low"], low, high)
-        projected_high = np.clip(trend["projected_ci_high"], low, high)
-    rate = np.where(growth & has_trend, v_t / 100.0, trend["trend_rate"])
-    projected = np.where(growth, np.nan, projected)
-
+        projected = np.clip(trend["projected"], ind.low, ind.high)
+        projected_low = np.clip(trend["projected_ci_low"], ind.low, ind.high)
+        projected_high = np.clip(trend["projected_ci_high"], ind.low, ind.high)
+    rate = np.where(ind.growth & has_trend, seen.v_t / 100.0, trend["trend_rate"])
+    projected = np.where(ind.growth, np.nan, projected)
+    unsd = settings.unsd
     status, ratio = _status(
-        has_data, has_trend, numeric_target, target, sign, share, growth, v_b, v_t,
-        projected, rate, thresholds, cagr_bands, float(near_limit_tolerance),
+        seen.has_data, has_trend, ind.numeric_target, ind.target, ind.sign, ind.share,
+        ind.growth, seen.v_b, seen.v_t, projected, rate, unsd.thresholds, unsd.cagr_bands,
+        unsd.near_limit_tolerance,
     )  # fmt: skip
-    observed_cagr = np.where(two_points & ~growth, cagr(v_b, v_t, b, t), np.nan)
-
+    observed_cagr = cagr(seen.v_b, seen.v_t, seen.b, seen.t)
     out = pd.DataFrame(
         {
             "country": avail["country"].astype("string"),
             "indicator": avail["indicator"].astype("string"),
-            "characteristic": _strings(
-                table["characteristic"].astype(str).to_numpy()[pos_unique], id_codes
-            ),
-            "element": _strings(table["element"].astype(str).to_numpy()[pos_unique], id_codes),
+            "characteristic": ind.characteristic,
+            "element": ind.element,
             "n_obs": avail["n_obs"],
             "baseline_year": avail["baseline_year"].astype("Int64"),
-            "baseline_value": v_b,
+            "baseline_value": seen.v_b,
             "latest_year": avail["latest_year"].astype("Int64"),
-            "latest_value": v_t,
+            "latest_value": seen.v_t,
             "gap_category": avail["gap_category"].astype("string"),
-            "cagr": observed_cagr,
-            "target_value": target,
-            "target_year": pd.array(horizon.astype(np.int64), dtype="Int64"),
+            "cagr": np.where(seen.two_points & ~ind.growth, observed_cagr, np.nan),
+            "target_value": ind.target,
+            "target_year": pd.array(ind.horizon.astype(np.int64), dtype="Int64"),
             "projected_value": projected,
             "progress_ratio": ratio,
             "status": _strings(STATUS_ORDER, status),
@@ -707,8 +768,8 @@ def assess(
             "slope_ci_low": trend["slope_ci_low"],
             "slope_ci_high": trend["slope_ci_high"],
             "trend_rate": np.where(has_trend, rate, np.nan),
-            "projected_ci_low": np.where(growth, np.nan, projected_low),
-            "projected_ci_high": np.where(growth, np.nan, projected_high),
+            "projected_ci_low": np.where(ind.growth, np.nan, projected_low),
+            "projected_ci_high": np.where(ind.growth, np.nan, projected_high),
         },
         index=avail.index,
     )
@@ -732,7 +793,7 @@ def _status(
     near_limit_tolerance: float,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Status code (position in :data:`STATUS_ORDER`) and progress ratio per series
-    (rules 1–5 of :func:`assess`)."""
+    (rules 1–5 of the module docstring)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         at_limit = share & ((target == 0.0) | (target == 100.0))
         near = at_limit & (np.abs(v_t - target) <= near_limit_tolerance)
