@@ -6,8 +6,16 @@ import string
 
 import pytest
 
-from mtr_analysis.reporting import figures, i18n
-from mtr_analysis.reporting.findings import STATUS_LABELS
+from mtr_analysis.analysis.status import (
+    ASSESSABLE,
+    NEEDS_ACCELERATION,
+    NOT_ASSESSABLE,
+    ON_TRACK,
+    REGRESSING,
+    STATUS_ORDER,
+)
+from mtr_analysis.reporting import figures, i18n, style
+from mtr_analysis.reporting.i18n import STATUS_LABELS
 
 
 def _fields(text: str) -> set[str]:
@@ -55,3 +63,25 @@ def test_text_and_labels():
         i18n.text("nope")
     with pytest.raises(ValueError, match="lang must be one of en, vi"):
         i18n.text("summary", "fr")
+
+
+def test_every_status_has_a_colour_and_a_label_in_every_language():
+    for lang in i18n.LANGS:
+        assert set(STATUS_LABELS[lang]) == set(STATUS_ORDER), lang
+        assert all(STATUS_LABELS[lang][s].strip() for s in STATUS_ORDER), lang
+        assert len(set(STATUS_LABELS[lang].values())) == len(STATUS_ORDER), lang
+        # Status-count columns are headed by the capitalised label.
+        assert i18n.column_labels(["on_track"], lang)["on_track"][0].isupper()
+    assert set(style.STATUS_COLOURS) == set(STATUS_ORDER)
+
+
+def test_status_groups_partition_the_statuses():
+    groups = (ON_TRACK, NEEDS_ACCELERATION, REGRESSING, NOT_ASSESSABLE)
+    assert sum(len(g) for g in groups) == len(STATUS_ORDER)
+    assert frozenset().union(*groups) == set(STATUS_ORDER)
+    assert ASSESSABLE == ON_TRACK | NEEDS_ACCELERATION | REGRESSING
+    # Best first: every on-track status ranks above every regressing or unassessable one.
+    rank = STATUS_ORDER.index
+    assert max(map(rank, ON_TRACK)) < min(map(rank, NEEDS_ACCELERATION))
+    assert max(map(rank, NEEDS_ACCELERATION)) < min(map(rank, REGRESSING))
+    assert max(map(rank, REGRESSING)) < min(map(rank, NOT_ASSESSABLE))

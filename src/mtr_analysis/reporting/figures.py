@@ -26,46 +26,26 @@ from matplotlib.colors import BoundaryNorm, ListedColormap, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from mtr_analysis.analysis.gaps import GAP_CATEGORIES
 from mtr_analysis.intake.schema import require_columns
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue
 from mtr_analysis.reporting.findings import STATUS_LABELS, STATUSES
+from mtr_analysis.reporting.style import (
+    GAP_COLOURS,
+    MAX_LABEL,
+    PRESENCE_COLOURS,
+    REPORT_DPI,
+    STATUS_COLOURS,
+)
 
 LANGS = ("en", "vi")
-MAX_LABEL = 45
 
-#: One fixed colour per ``trends.assess`` status.
-STATUS_COLOURS: dict[str, str] = {
-    "target_met": "#01665e",  # dark teal green
-    "on_track": "#5ab4ac",  # light teal green
-    "moderate_progress": "#f6d55c",  # yellow
-    "marginal_progress": "#ef8a3c",  # orange
-    "stagnation": "#bf9b7a",  # grey-orange
-    "regression": "#b2182b",  # dark red
-    "insufficient_data": "#bdbdbd",  # light grey
-    "no_data": "#f0f0f0",  # very light grey
-}
-#: One fixed colour per ``gaps.availability`` gap category.
-GAP_CATEGORIES = ("sufficient", "stale", "single_point", "no_data")
-GAP_COLOURS: dict[str, str] = {
-    "sufficient": "#2166ac",
-    "stale": "#92c5de",
-    "single_point": "#f4a582",
-    "no_data": "#e6e6e6",
-}
 #: Cell states of :func:`availability_heatmap`: who reported the value, or whether it is an
 #: estimate, or missing.
 PRESENCE = ("national", "international", "estimate", "missing")
-PRESENCE_COLOURS: dict[str, str] = {
-    "national": "#1b7837",  # green: national submission
-    "international": "#2b5d8c",  # blue: international database (WDI, UN SDG, HDR, ASEANstats)
-    "estimate": "#9ecae1",  # light blue: estimate, modelled, imputed or carried forward
-    "missing": "#f2f2f2",
-}
 #: Flags drawn as "estimate" (lighter) in the heatmap.
 ESTIMATE_FLAGS = frozenset({"estimate", "modelled", "imputed", "carried_forward"})
-#: Resolution of the PNG images embedded in reports (:func:`render`).
-REPORT_DPI = 90
 
 TEXT: dict[str, dict[str, str]] = {
     "en": {

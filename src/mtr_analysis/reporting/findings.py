@@ -32,7 +32,14 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 
 from mtr_analysis.analysis.gaps import regional_assessability
-from mtr_analysis.analysis.trends import STATUS_ORDER
+from mtr_analysis.analysis.status import (
+    ASSESSABLE,
+    NEEDS_ACCELERATION,
+    NOT_ASSESSABLE,
+    ON_TRACK,
+    REGRESSING,
+    STATUS_ORDER,
+)
 from mtr_analysis.intake.schema import require_columns
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue
@@ -43,11 +50,6 @@ SEVERITIES = ("info", "warning", "priority")
 
 #: Every status of ``trends.assess``, from best to worst, then the unassessable ones.
 STATUSES: tuple[str, ...] = tuple(STATUS_ORDER)
-ON_TRACK = frozenset({"target_met", "on_track"})
-NEEDS_ACCELERATION = frozenset({"moderate_progress", "marginal_progress", "stagnation"})
-REGRESSING = frozenset({"regression"})
-ASSESSABLE = ON_TRACK | NEEDS_ACCELERATION | REGRESSING
-NOT_ASSESSABLE = frozenset({"insufficient_data", "no_data"})
 #: ``gap_category`` values of ``gaps.availability`` that count as a data gap.
 GAP_KINDS = ("no_data", "single_point", "stale")
 
