@@ -6,10 +6,10 @@ figures are not kept alive by pyplot, so notebooks run in parallel without leaki
 Display a figure by making it the last expression of a cell, save it with
 ``fig.savefig(...)``. Layout is ``constrained`` so labels and legends do not overlap.
 
-Colours are fixed per category (:data:`STATUS_COLOURS`, :data:`GAP_COLOURS`,
-:data:`PRESENCE_COLOURS`) so the same status looks the same in every report; the
-on-track greens lean to teal and the regression red is dark, so the two ends stay apart
-for red–green colour-blind readers, and every chart also carries a legend.
+Colours and sizes come from :mod:`mtr_analysis.reporting.style` (one fixed colour per
+status, gap category and heatmap state, so the same status looks the same in every report),
+and every word from the ``figures`` section of the word catalogues
+(:mod:`mtr_analysis.reporting.i18n`); every chart also carries a legend.
 """
 
 from __future__ import annotations
@@ -27,10 +27,11 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from mtr_analysis.analysis.gaps import GAP_CATEGORIES
+from mtr_analysis.analysis.status import STATUS_ORDER
 from mtr_analysis.intake.schema import require_columns
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue
-from mtr_analysis.reporting.findings import STATUS_LABELS, STATUSES
+from mtr_analysis.reporting import i18n
 from mtr_analysis.reporting.style import (
     GAP_COLOURS,
     MAX_LABEL,
@@ -39,87 +40,19 @@ from mtr_analysis.reporting.style import (
     STATUS_COLOURS,
 )
 
-LANGS = ("en", "vi")
-
 #: Cell states of :func:`availability_heatmap`: who reported the value, or whether it is an
 #: estimate, or missing.
 PRESENCE = ("national", "international", "estimate", "missing")
 #: Flags drawn as "estimate" (lighter) in the heatmap.
 ESTIMATE_FLAGS = frozenset({"estimate", "modelled", "imputed", "carried_forward"})
 
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "availability": "Data availability, {country}, {y0}–{y1}",
-        "regional_availability": "Data availability by member state and indicator",
-        "trends": "Trends, {country}",
-        "trends_more": "Trends, {country} (first {k} of {n} indicators with data)",
-        "status_bar": "Progress status of indicators by {by}",
-        "status_bar_country": "Progress status of indicators by {by}, {country}",
-        "characteristic": "characteristic",
-        "element": "element",
-        "share": "% of indicators",
-        "position": "{country} among member states: latest values",
-        "position_x": "position among member states (right = better)",
-        "others": "other member states",
-        "no_data": "No data to plot",
-        "year": "year",
-        "value": "value",
-        "national": "national submission",
-        "international": "international database",
-        "estimate": "estimate, modelled or imputed",
-        "missing": "no value",
-        "sufficient": "sufficient",
-        "stale": "stale (no recent value)",
-        "single_point": "single data point",
-        "gap_no_data": "no data",
-        "series": "{country}",
-        "baseline": "baseline",
-        "latest": "latest value",
-        "target": "target",
-        "projection": "projection to target year",
-        "asean_range": "ASEAN range (min–max)",
-    },
-    "vi": {
-        "availability": "Tình trạng sẵn có dữ liệu, {country}, {y0}–{y1}",
-        "regional_availability": "Tình trạng sẵn có dữ liệu theo nước thành viên ASEAN và chỉ số",
-        "trends": "Xu hướng, {country}",
-        "trends_more": "Xu hướng, {country} ({k} trên {n} chỉ số có dữ liệu)",
-        "status_bar": "Tình trạng tiến độ của các chỉ số theo {by}",
-        "status_bar_country": "Tình trạng tiến độ của các chỉ số theo {by}, {country}",
-        "characteristic": "đặc điểm",
-        "element": "thành tố",
-        "share": "% chỉ số",
-        "position": "{country} so với các nước thành viên ASEAN: giá trị mới nhất",
-        "position_x": "vị trí trong các nước thành viên ASEAN (bên phải = tốt hơn)",
-        "others": "các nước thành viên ASEAN khác",
-        "no_data": "Không có dữ liệu để vẽ",
-        "year": "năm",
-        "value": "có giá trị",
-        "national": "số liệu quốc gia gửi",
-        "international": "cơ sở dữ liệu quốc tế",
-        "estimate": "ước tính, mô hình hóa hoặc quy nạp",
-        "missing": "không có giá trị",
-        "sufficient": "đủ dữ liệu",
-        "stale": "dữ liệu cũ (không có giá trị gần đây)",
-        "single_point": "một điểm dữ liệu",
-        "gap_no_data": "không có dữ liệu",
-        "series": "{country}",
-        "baseline": "giá trị cơ sở",
-        "latest": "giá trị mới nhất",
-        "target": "mục tiêu",
-        "projection": "dự báo đến năm mục tiêu",
-        "asean_range": "khoảng giá trị ASEAN (thấp nhất–cao nhất)",
-    },
-}
-_GAP_TEXT = {"no_data": "gap_no_data"}
 _TRAILING_PAREN = re.compile(r"\s*\([^()]*\)\s*$")
 
 
 # --------------------------------------------------------------------------- helpers
 def _text(lang: str) -> dict[str, str]:
-    if lang not in TEXT:
-        raise ValueError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
-    return TEXT[lang]
+    """Chart words in ``lang`` (``ValueError`` naming the allowed languages)."""
+    return i18n.words("figures", lang)  # type: ignore[return-value]
 
 
 def truncate(text: str, max_len: int = MAX_LABEL) -> str:
@@ -494,7 +427,7 @@ def regional_availability_matrix(
     _group_labels(ax, catalogue, rows)
     fig.suptitle(title)
     handles = [
-        Patch(facecolor=GAP_COLOURS[g], edgecolor="grey", label=tx[_GAP_TEXT.get(g, g)])
+        Patch(facecolor=GAP_COLOURS[g], edgecolor="grey", label=i18n.gap_label(g, lang))
         for g in GAP_CATEGORIES
     ]
     fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False, fontsize=8)
@@ -740,7 +673,7 @@ def trend_grid(
         ax.text(
             0.0,
             1.025,
-            STATUS_LABELS[lang].get(status, status),
+            i18n.status_label(status, lang),
             transform=ax.transAxes,
             ha="left",
             va="bottom",
@@ -787,7 +720,7 @@ def _value(row: pd.Series, col: str) -> float | None:
 def status_shares(
     assessment: pd.DataFrame, catalogue: Catalogue, by: str = "characteristic"
 ) -> pd.DataFrame:
-    """Percentage of rows per status (columns, :data:`STATUSES` order) per group (rows).
+    """Percentage of rows per status (columns, ``STATUS_ORDER`` order) per group (rows).
 
     Rows of ``assessment`` are indicators (one country) or country × indicator pairs;
     each group's shares add up to 100.
@@ -805,7 +738,7 @@ def status_shares(
     )
     frame = frame.dropna(subset=["group"])
     counts = pd.crosstab(frame["group"], frame["status"]).reindex(
-        columns=list(STATUSES), fill_value=0
+        columns=list(STATUS_ORDER), fill_value=0
     )
     shares = counts.div(counts.sum(axis=1), axis=0) * 100
     shares.index = shares.index.astype(str)
@@ -870,7 +803,7 @@ def status_bar(
     ax = fig.add_subplot()
     y = np.arange(len(shares))
     left = np.zeros(len(shares))
-    for status in STATUSES:
+    for status in STATUS_ORDER:
         widths = shares[status].to_numpy(dtype=float)
         colour = STATUS_COLOURS[status]
         ax.barh(
@@ -881,7 +814,7 @@ def status_bar(
             # "no data" is almost white: outline it so the bar and its legend key show.
             edgecolor="#9e9e9e" if status == "no_data" else "white",
             linewidth=0.6,
-            label=STATUS_LABELS[lang][status],
+            label=i18n.status_label(status, lang),
             height=0.7,
         )
         for yi, (l0, w) in enumerate(zip(left, widths, strict=True)):

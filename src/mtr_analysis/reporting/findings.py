@@ -15,10 +15,12 @@ Inputs are the outputs of the analysis stages:
   ``gap_category`` and ``has_break``;
 - ``obs`` (``store.for_analysis``), optional: gives the source of each latest value.
 
-Status groups used in the sentences (UNSD / ESCAP wording): *on track* = ``target_met`` +
-``on_track``; *needs acceleration* = ``moderate_progress`` + ``marginal_progress`` +
-``stagnation``; *regressing* = ``regression``. ``insufficient_data`` and ``no_data`` are
-not assessable.
+Status groups used in the sentences (UNSD / ESCAP wording) are those of
+:mod:`mtr_analysis.analysis.status`: *on track* = ``target_met`` + ``on_track``; *needs
+acceleration* = ``moderate_progress`` + ``marginal_progress`` + ``stagnation``; *regressing*
+= ``regression``. ``insufficient_data`` and ``no_data`` are not assessable. The sentence
+templates are the ``findings`` section of the word catalogues
+(:mod:`mtr_analysis.reporting.i18n`).
 """
 
 from __future__ import annotations
@@ -45,7 +47,6 @@ from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue
 from mtr_analysis.reporting import i18n
 
-LANGS = ("en", "vi")
 SEVERITIES = ("info", "warning", "priority")
 
 #: Every status of ``trends.assess``, from best to worst, then the unassessable ones.
@@ -53,133 +54,9 @@ STATUSES: tuple[str, ...] = tuple(STATUS_ORDER)
 #: ``gap_category`` values of ``gaps.availability`` that count as a data gap.
 GAP_KINDS = ("no_data", "single_point", "stale")
 
-#: Display labels of the statuses (legends, tables); defined with the other report words.
+#: Display labels of the statuses (legends, tables); kept for callers of earlier versions,
+#: see :func:`mtr_analysis.reporting.i18n.status_label`.
 STATUS_LABELS = i18n.STATUS_LABELS
-
-# Sentence templates, one dict per language. A ``(singular, plural)`` pair is chosen by
-# the count it is formatted with; Vietnamese has no plural, so both forms are the same.
-TEMPLATES_EN: dict[str, object] = {
-    "summary": "Of {n} assessable {indicators} in {char}, {on}, {acc} and {reg}.",
-    "indicators": ("indicator", "indicators"),
-    "on": ("{n} is on track or has met its target", "{n} are on track or have met their target"),
-    "acc": ("{n} needs acceleration", "{n} need acceleration"),
-    "reg": ("{n} is regressing", "{n} are regressing"),
-    "summary_none": (
-        "The {n} indicator in {char} cannot be assessed yet: data are missing or too few.",
-        "None of the {n} indicators in {char} can be assessed yet: data are missing or too few.",
-    ),
-    "rose": "{name} rose from {v0} in {y0} to {v1} in {y1}",
-    "fell": "{name} fell from {v0} in {y0} to {v1} in {y1}",
-    "flat": "{name} stayed at {v1} from {y0} to {y1}",
-    "cite": " ({unit}; source: {source}).",
-    "cite_nosource": " ({unit}).",
-    "target_met": (
-        "{country} has already met the target for {names}.",
-        "{country} has already met the targets for {names}.",
-    ),
-    "gap": "Data gaps in {country}: of {total} {indicators}, {no_data}, {single} and {stale}.",
-    "gap_no_data": ("{n} has no data", "{n} have no data"),
-    "gap_single": ("{n} has a single data point", "{n} have a single data point"),
-    "gap_stale": ("{n} has no recent data", "{n} have no recent data"),
-    "gap_none": "{country} has at least two recent data points for all {total} indicators.",
-    "breaks": (
-        "{n} indicator has a break in its series (change of source or definition), so its "
-        "trend should be read with care: {names}.",
-        "{n} indicators have a break in their series (change of source or definition), so "
-        "their trends should be read with care: {names}.",
-    ),
-    "priority": (
-        "Prioritise data collection for {names}, which has a target but cannot be assessed.",
-        "Prioritise data collection for {names}, which have targets but cannot be assessed.",
-    ),
-    "and": " and ",
-    "more": ("{n} more indicator", "{n} more indicators"),
-    "r_summary": (
-        "Across member states, of {n} assessable {pairs} in {char}, "
-        "{on} are on track or have met their target, {acc} need acceleration and {reg} "
-        "are regressing."
-    ),
-    "pairs": ("country–indicator pair", "country–indicator pairs"),
-    "r_summary_none": (
-        "No country–indicator pair in {char} can be assessed yet: data are missing or too few."
-    ),
-    "r_escap": (
-        "Under the ESCAP rule (two or more data points in more than half of the member "
-        "states), {k} of {n} indicators ({pct}) can be assessed for the region."
-    ),
-    "r_priority": (
-        "Regional progress cannot be assessed for {names}, which has a target: no more than "
-        "half of the member states have two or more data points.",
-        "Regional progress cannot be assessed for {names}, which have targets: no more than "
-        "half of the member states have two or more data points.",
-    ),
-    "r_gaps": "Data gaps are largest in {items}.",
-    "r_gap_item": "{country} ({k} of {n} indicators)",
-    "r_improve": "{name} improved in {k} of {n} member states with data ({y0}–{y1}).",
-    "r_regress": (
-        "{name} moved in the wrong direction in {k} of {n} member states with data ({y0}–{y1})."
-    ),
-}
-TEMPLATES_VI: dict[str, object] = {
-    "summary": (
-        "Trong số {n} {indicators} có thể đánh giá thuộc đặc điểm “{char}”, {on}, {acc} và {reg}."
-    ),
-    "indicators": ("chỉ số", "chỉ số"),
-    "on": ("{n} chỉ số đúng tiến độ hoặc đã đạt mục tiêu",) * 2,
-    "acc": ("{n} chỉ số cần đẩy nhanh",) * 2,
-    "reg": ("{n} chỉ số thụt lùi",) * 2,
-    "summary_none": (
-        "Chưa thể đánh giá chỉ số nào trong số {n} chỉ số thuộc đặc điểm “{char}” do thiếu "
-        "dữ liệu hoặc quá ít dữ liệu.",
-    )
-    * 2,
-    "rose": "{name} tăng từ {v0} năm {y0} lên {v1} năm {y1}",
-    "fell": "{name} giảm từ {v0} năm {y0} xuống {v1} năm {y1}",
-    "flat": "{name} giữ nguyên ở mức {v1} từ năm {y0} đến năm {y1}",
-    "cite": " ({unit}; nguồn: {source}).",
-    "cite_nosource": " ({unit}).",
-    "target_met": ("{country} đã đạt mục tiêu đối với {names}.",) * 2,
-    "gap": "Khoảng trống dữ liệu của {country}: trong {total} {indicators}, {no_data}, {single} và {stale}.",
-    "gap_no_data": ("{n} chỉ số không có dữ liệu",) * 2,
-    "gap_single": ("{n} chỉ số chỉ có một điểm dữ liệu",) * 2,
-    "gap_stale": ("{n} chỉ số không có dữ liệu gần đây",) * 2,
-    "gap_none": "{country} có ít nhất hai điểm dữ liệu gần đây cho cả {total} chỉ số.",
-    "breaks": (
-        "{n} chỉ số có dữ liệu không liên tục (thay đổi nguồn hoặc định nghĩa), cần thận "
-        "trọng khi diễn giải xu hướng: {names}.",
-    )
-    * 2,
-    "priority": (
-        "Cần ưu tiên thu thập dữ liệu cho {names}: có mục tiêu nhưng chưa thể đánh giá do "
-        "khoảng trống dữ liệu.",
-    )
-    * 2,
-    "and": " và ",
-    "more": ("{n} chỉ số khác",) * 2,
-    "r_summary": (
-        "Trên toàn bộ các nước thành viên ASEAN, trong số {n} {pairs} có thể đánh "
-        "giá thuộc đặc điểm “{char}”, {on} đúng tiến độ hoặc đã đạt mục tiêu, {acc} cần đẩy "
-        "nhanh và {reg} thụt lùi."
-    ),
-    "pairs": ("cặp nước – chỉ số", "cặp nước – chỉ số"),
-    "r_summary_none": (
-        "Chưa thể đánh giá cặp nước – chỉ số nào thuộc đặc điểm “{char}” do khoảng trống dữ liệu."
-    ),
-    "r_escap": (
-        "Theo quy tắc của ESCAP (hơn một nửa số nước thành viên ASEAN có từ hai điểm dữ liệu "
-        "trở lên), {k}/{n} chỉ số ({pct}) có thể đánh giá ở cấp khu vực."
-    ),
-    "r_priority": (
-        "Chưa thể đánh giá tiến độ khu vực đối với {names} (có mục tiêu): không quá một nửa "
-        "số nước thành viên ASEAN có từ hai điểm dữ liệu trở lên.",
-    )
-    * 2,
-    "r_gaps": "Khoảng trống dữ liệu lớn nhất ở {items}.",
-    "r_gap_item": "{country} ({k}/{n} chỉ số)",
-    "r_improve": "{name} được cải thiện ở {k}/{n} nước thành viên ASEAN có dữ liệu ({y0}–{y1}).",
-    "r_regress": "{name} thụt lùi ở {k}/{n} nước thành viên ASEAN có dữ liệu ({y0}–{y1}).",
-}
-TEMPLATES: dict[str, dict[str, object]] = {"en": TEMPLATES_EN, "vi": TEMPLATES_VI}
 
 _ASSESSMENT_COLUMNS = (
     "country", "indicator", "status", "cagr", "baseline_year", "baseline_value",
@@ -241,10 +118,9 @@ class Finding:
 
 
 # --------------------------------------------------------------------------- helpers
-def _check_lang(lang: str) -> dict[str, object]:
-    if lang not in TEMPLATES:
-        raise ValueError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
-    return TEMPLATES[lang]
+def _check_lang(lang: str) -> dict[str, i18n.Words]:
+    """Sentence templates in ``lang`` (``ValueError`` naming the allowed languages)."""
+    return i18n.words("findings", lang)
 
 
 def _plural(t: dict, key: str, n: int, **kw: object) -> str:
