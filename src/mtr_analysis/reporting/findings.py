@@ -20,7 +20,8 @@ Status groups used in the sentences (UNSD / ESCAP wording) are those of
 acceleration* = ``moderate_progress`` + ``marginal_progress`` + ``stagnation``; *regressing*
 = ``regression``. ``insufficient_data`` and ``no_data`` are not assessable. The sentence
 templates are the ``findings`` section of the word catalogues
-(:mod:`mtr_analysis.reporting.i18n`).
+(:mod:`mtr_analysis.reporting.i18n`); one function builds each kind of finding and
+:func:`country_findings` / :func:`regional_findings` put them in order.
 """
 
 from __future__ import annotations
@@ -277,6 +278,195 @@ def _movement_sentence(row: pd.Series, catalogue: Catalogue, source: str, t: dic
 
 
 # --------------------------------------------------------------------------- country
+def _years_of(rows: pd.DataFrame) -> list[int]:
+    """Baseline and latest years of the rows (the years a sentence cites by default)."""
+    return [int(y) for c in ("baseline_year", "latest_year") for y in rows[c] if not _missing(y)]
+
+
+def _country_finding(
+    kind: str,
+    text: str,
+    rows: pd.DataFrame,
+    country: str,
+    severity: str = "info",
+    *,
+    years: list[int] | None = None,
+    indicators: list[str] | None = None,
+    sources: list[str] | None = None,
+) -> Finding:
+    """A finding about ``rows`` of one country; evidence defaults to what the rows hold."""
+    if sources is None:
+        sources = list(rows["_source"]) if "_source" in rows else []
+    return Finding(
+        kind=kind,
+        text=text,
+        indicators=list(rows["indicator"].astype(str)) if indicators is None else indicators,
+        years=_years_of(rows) if years is None else years,
+        sources=sources,
+        severity=severity,
+        country=country,
+    )
+
+
+def _country_rows(
+    assessment: pd.DataFrame,
+    avail: pd.DataFrame,
+    catalogue: Catalogue,
+    country: str,
+    obs: pd.DataFrame | None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The country's assessment rows (with characteristic, directional CAGR and source)
+    and availability rows, both sorted by indicator."""
+    a = assessment.loc[assessment["country"].astype(str) == country].copy()
+    a = a.sort_values("indicator", kind="stable").reset_index(drop=True)
+    av = avail.loc[avail["country"].astype(str) == country]
+    av = av.sort_values("indicator", kind="stable").reset_index(drop=True)
+    lookup = _source_lookup(obs, country)
+    a["_char"] = _characteristic(a, catalogue)
+    a["_dcagr"] = _directional_cagr(a, catalogue)
+    a["_source"] = [_assessment_source(r, lookup) for _, r in a.iterrows()]
+    return a, av
+
+
+def _progress_summaries(
+    a: pd.DataFrame, catalogue: Catalogue, t: dict, lang: str, country: str
+) -> list[Finding]:
+    """``progress_summary``: status counts per characteristic of one country."""
+    out = []
+    for code in sorted(c for c in a["_char"].unique() if c):
+        rows = a.loc[a["_char"] == code]
+        assessable = rows.loc[rows["status"].astype(str).isin(ASSESSABLE)]
+        n = len(assessable)
+        char = _char_name(catalogue, code, lang)
+        if n == 0:
+            text = _plural(t, "summary_none", len(rows), char=char)
+            out.append(_country_finding("progress_summary", text, rows, country, "warning"))
+            continue
+        s = assessable["status"].astype(str)
+        text = t["summary"].format(
+            n=n,
+            indicators=t["indicators"][0 if n == 1 else 1],
+            char=char,
+            on=_plural(t, "on", int(s.isin(ON_TRACK).sum())),
+            acc=_plural(t, "acc", int(s.isin(NEEDS_ACCELERATION).sum())),
+            reg=_plural(t, "reg", int(s.isin(REGRESSING).sum())),
+        )
+        severity = "warning" if s.isin(REGRESSING).any() else "info"
+        out.append(_country_finding("progress_summary", text, assessable, country, severity))
+    return out
+
+
+def _targets_met(
+    a: pd.DataFrame, catalogue: Catalogue, t: dict, lang: str, country: str, max_names: int
+) -> list[Finding]:
+    """``target_met``: the indicators whose target is already reached."""
+    met = a.loc[a["status"].astype(str) == "target_met"]
+    if not len(met):
+        return []
+    names = [prose_name(catalogue, i) for i in met["indicator"].astype(str)]
+    text = _plural(
+        t,
+        "target_met",
+        len(met),
+        country=_country_name(country, lang),
+        names=_join(names, t, max_names),
+    )
+    years = [int(y) for y in met["latest_year"].dropna()]
+    return [_country_finding("target_met", text, met, country, years=years)]
+
+
+def _largest_movements(
+    a: pd.DataFrame, catalogue: Catalogue, t: dict, lang: str, country: str, top_n: int
+) -> list[Finding]:
+    """``largest_improvement`` and ``largest_regression`` by directional CAGR."""
+    movable = a.loc[
+        a["_dcagr"].map(math.isfinite)
+        & a["baseline_value"].notna()
+        & a["latest_value"].notna()
+        & a["baseline_year"].notna()
+        & a["latest_year"].notna()
+    ]
+    up = movable.loc[movable["_dcagr"] > 0].sort_values(
+        ["_dcagr", "indicator"], ascending=[False, True], kind="stable"
+    )
+    down = movable.loc[movable["_dcagr"] < 0].sort_values(
+        ["_dcagr", "indicator"], ascending=[True, True], kind="stable"
+    )
+    out = []
+    for kind, chosen, severity in (
+        ("largest_improvement", up, "info"),
+        ("largest_regression", down, "warning"),
+    ):
+        for _, row in chosen.head(top_n).iterrows():
+            text = _movement_sentence(row, catalogue, row["_source"], t, lang)
+            out.append(_country_finding(kind, text, chosen.loc[[row.name]], country, severity))
+    return out
+
+
+def _data_gaps(av: pd.DataFrame, t: dict, lang: str, country: str) -> list[Finding]:
+    """``data_gap``: counts of indicators without data, with one point or stale."""
+    gap = av["gap_category"].astype(str)
+    counts = {k: int(gap.eq(k).sum()) for k in GAP_KINDS}
+    gap_rows = av.loc[gap.isin(GAP_KINDS)]
+    total = len(av)
+    name = _country_name(country, lang)
+    if not len(gap_rows):
+        text = t["gap_none"].format(country=name, total=total)
+        return [_country_finding("data_gap", text, av, country, years=[], sources=[])]
+    text = t["gap"].format(
+        country=name,
+        total=total,
+        indicators=t["indicators"][0 if total == 1 else 1],
+        no_data=_plural(t, "gap_no_data", counts["no_data"]),
+        single=_plural(t, "gap_single", counts["single_point"]),
+        stale=_plural(t, "gap_stale", counts["stale"]),
+    )
+    years = [int(y) for y in gap_rows.get("latest_year", pd.Series()).dropna()]
+    finding = _country_finding(
+        "data_gap", text, gap_rows, country, "warning", years=years, sources=[]
+    )
+    return [finding]
+
+
+def _series_breaks(
+    av: pd.DataFrame, catalogue: Catalogue, t: dict, country: str, max_names: int
+) -> list[Finding]:
+    """``series_break``: indicators whose series changes source or definition."""
+    if "has_break" not in av:
+        return []
+    broken = av.loc[av["has_break"].fillna(False).astype(bool)]
+    if not len(broken):
+        return []
+    names = [prose_name(catalogue, i) for i in broken["indicator"].astype(str)]
+    text = _plural(t, "breaks", len(broken), names=_join(names, t, max_names))
+    years = [
+        int(y)
+        for col in ("first_year", "latest_year")
+        if col in broken
+        for y in broken[col].dropna()
+    ]
+    return [_country_finding("series_break", text, broken, country, years=years, sources=[])]
+
+
+def _data_priorities(
+    a: pd.DataFrame, catalogue: Catalogue, t: dict, country: str, max_names: int
+) -> list[Finding]:
+    """``data_priority``: indicators with a target that cannot be assessed (no data first)."""
+    blocked = a.loc[a["status"].astype(str).isin(NOT_ASSESSABLE) & _has_target(a, catalogue)]
+    if not len(blocked):
+        return []
+    blocked = blocked.assign(_nodata=blocked["status"].astype(str).ne("no_data"))
+    blocked = blocked.sort_values(["_nodata", "indicator"], kind="stable")
+    names = [prose_name(catalogue, i) for i in blocked["indicator"].astype(str)]
+    text = _plural(t, "priority", len(blocked), names=_join(names, t, max_names))
+    return [_country_finding("data_priority", text, blocked, country, "priority")]
+
+
+def _check_top_n(top_n: object) -> None:
+    if not isinstance(top_n, int) or top_n < 0:
+        raise ValueError(f"top_n must be a non-negative integer; got {top_n!r}")
+
+
 def country_findings(
     assessment: pd.DataFrame,
     avail: pd.DataFrame,
@@ -325,150 +515,173 @@ def country_findings(
     t = _check_lang(lang)
     require_columns(assessment, _ASSESSMENT_COLUMNS, "assessment")
     require_columns(avail, _AVAIL_COLUMNS, "avail")
-    if not isinstance(top_n, int) or top_n < 0:
-        raise ValueError(f"top_n must be a non-negative integer; got {top_n!r}")
+    _check_top_n(top_n)
     country = str(country)
-    a = assessment.loc[assessment["country"].astype(str) == country].copy()
-    a = a.sort_values("indicator", kind="stable").reset_index(drop=True)
-    av = avail.loc[avail["country"].astype(str) == country]
-    av = av.sort_values("indicator", kind="stable").reset_index(drop=True)
-    lookup = _source_lookup(obs, country)
-    a["_char"] = _characteristic(a, catalogue)
-    a["_dcagr"] = _directional_cagr(a, catalogue)
-    a["_source"] = [_assessment_source(r, lookup) for _, r in a.iterrows()]
-    name = _country_name(country, lang)
-
-    def make(kind: str, text: str, rows: pd.DataFrame, severity: str = "info", **kw) -> Finding:
-        years = kw.pop("years", None)
-        if years is None:
-            years = [
-                int(y)
-                for col in ("baseline_year", "latest_year")
-                for y in rows[col]
-                if not _missing(y)
-            ]
-        return Finding(
-            kind=kind,
-            text=text,
-            indicators=kw.pop("indicators", list(rows["indicator"].astype(str))),
-            years=years,
-            sources=kw.pop("sources", list(rows["_source"]) if "_source" in rows else []),
-            severity=severity,
-            country=country,
-        )
-
-    out: list[Finding] = []
-
-    # (1) One summary per characteristic.
-    for code in sorted(c for c in a["_char"].unique() if c):
-        rows = a.loc[a["_char"] == code]
-        status = rows["status"].astype(str)
-        assessable = rows.loc[status.isin(ASSESSABLE)]
-        n = len(assessable)
-        char = _char_name(catalogue, code, lang)
-        if n == 0:
-            text = _plural(t, "summary_none", len(rows), char=char)
-            out.append(make("progress_summary", text, rows, "warning"))
-            continue
-        s = assessable["status"].astype(str)
-        text = t["summary"].format(
-            n=n,
-            indicators=t["indicators"][0 if n == 1 else 1],
-            char=char,
-            on=_plural(t, "on", int(s.isin(ON_TRACK).sum())),
-            acc=_plural(t, "acc", int(s.isin(NEEDS_ACCELERATION).sum())),
-            reg=_plural(t, "reg", int(s.isin(REGRESSING).sum())),
-        )
-        severity = "warning" if s.isin(REGRESSING).any() else "info"
-        out.append(make("progress_summary", text, assessable, severity))
-
-    # Targets already met.
-    met = a.loc[a["status"].astype(str) == "target_met"]
-    if len(met):
-        names = [prose_name(catalogue, i) for i in met["indicator"].astype(str)]
-        text = _plural(t, "target_met", len(met), country=name, names=_join(names, t, max_names))
-        out.append(
-            make("target_met", text, met, years=[int(y) for y in met["latest_year"].dropna()])
-        )
-
-    # (2) Largest improvements and regressions by directional CAGR.
-    movable = a.loc[
-        a["_dcagr"].map(math.isfinite)
-        & a["baseline_value"].notna()
-        & a["latest_value"].notna()
-        & a["baseline_year"].notna()
-        & a["latest_year"].notna()
-    ]
-    up = movable.loc[movable["_dcagr"] > 0].sort_values(
-        ["_dcagr", "indicator"], ascending=[False, True], kind="stable"
-    )
-    down = movable.loc[movable["_dcagr"] < 0].sort_values(
-        ["_dcagr", "indicator"], ascending=[True, True], kind="stable"
-    )
-    for kind, chosen, severity in (
-        ("largest_improvement", up, "info"),
-        ("largest_regression", down, "warning"),
-    ):
-        for _, row in chosen.head(top_n).iterrows():
-            text = _movement_sentence(row, catalogue, row["_source"], t, lang)
-            out.append(make(kind, text, chosen.loc[[row.name]], severity))
-
-    # (3) Data gaps.
+    a, av = _country_rows(assessment, avail, catalogue, country, obs)
+    out = _progress_summaries(a, catalogue, t, lang, country)
+    out += _targets_met(a, catalogue, t, lang, country, max_names)
+    out += _largest_movements(a, catalogue, t, lang, country, top_n)
     av_cat = av.loc[av["indicator"].astype(str).isin(catalogue.indicators.index)]
     if len(av_cat):
-        gap = av_cat["gap_category"].astype(str)
-        counts = {k: int(gap.eq(k).sum()) for k in GAP_KINDS}
-        gap_rows = av_cat.loc[gap.isin(GAP_KINDS)]
-        total = len(av_cat)
-        if len(gap_rows):
-            text = t["gap"].format(
-                country=name,
-                total=total,
-                indicators=t["indicators"][0 if total == 1 else 1],
-                no_data=_plural(t, "gap_no_data", counts["no_data"]),
-                single=_plural(t, "gap_single", counts["single_point"]),
-                stale=_plural(t, "gap_stale", counts["stale"]),
-            )
-            years = [int(y) for y in gap_rows.get("latest_year", pd.Series()).dropna()]
-            out.append(
-                make(
-                    "data_gap",
-                    text,
-                    gap_rows,
-                    "warning",
-                    years=years,
-                    sources=[],
-                    indicators=list(gap_rows["indicator"].astype(str)),
-                )
-            )
-        else:
-            text = t["gap_none"].format(country=name, total=total)
-            out.append(make("data_gap", text, av_cat, years=[], sources=[]))
-        if "has_break" in av_cat:
-            broken = av_cat.loc[av_cat["has_break"].fillna(False).astype(bool)]
-            if len(broken):
-                names = [prose_name(catalogue, i) for i in broken["indicator"].astype(str)]
-                text = _plural(t, "breaks", len(broken), names=_join(names, t, max_names))
-                years = [
-                    int(y)
-                    for col in ("first_year", "latest_year")
-                    if col in broken
-                    for y in broken[col].dropna()
-                ]
-                out.append(make("series_break", text, broken, years=years, sources=[]))
-
-    # (4) Data-collection priorities: indicators with a target that cannot be assessed.
-    blocked = a.loc[a["status"].astype(str).isin(NOT_ASSESSABLE) & _has_target(a, catalogue)]
-    if len(blocked):
-        blocked = blocked.assign(_nodata=blocked["status"].astype(str).ne("no_data"))
-        blocked = blocked.sort_values(["_nodata", "indicator"], kind="stable")
-        names = [prose_name(catalogue, i) for i in blocked["indicator"].astype(str)]
-        text = _plural(t, "priority", len(blocked), names=_join(names, t, max_names))
-        out.append(make("data_priority", text, blocked, "priority"))
+        out += _data_gaps(av_cat, t, lang, country)
+        out += _series_breaks(av_cat, catalogue, t, country, max_names)
+    out += _data_priorities(a, catalogue, t, country, max_names)
     return out
 
 
 # --------------------------------------------------------------------------- regional
+def _regional_rows(
+    assessment: pd.DataFrame,
+    avail: pd.DataFrame,
+    catalogue: Catalogue,
+    obs: pd.DataFrame | None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All assessment rows (with characteristic, directional CAGR and source) and the
+    availability rows of catalogue indicators, sorted."""
+    a = assessment.sort_values(["indicator", "country"], kind="stable").reset_index(drop=True)
+    a = a.assign(_char=_characteristic(a, catalogue), _dcagr=_directional_cagr(a, catalogue))
+    lookup = _source_lookup(obs)
+    a["_source"] = [_assessment_source(r, lookup) for _, r in a.iterrows()]
+    av = avail.loc[avail["indicator"].astype(str).isin(catalogue.indicators.index)]
+    av = av.sort_values(["country", "indicator"], kind="stable").reset_index(drop=True)
+    return a, av
+
+
+def _regional_summaries(a: pd.DataFrame, catalogue: Catalogue, t: dict, lang: str) -> list[Finding]:
+    """``progress_summary``: shares of country × indicator pairs per status group, per
+    characteristic."""
+    out = []
+    for code in sorted(c for c in a["_char"].unique() if c):
+        rows = a.loc[a["_char"] == code]
+        assessable = rows.loc[rows["status"].astype(str).isin(ASSESSABLE)]
+        char = _char_name(catalogue, code, lang)
+        n = len(assessable)
+        if n == 0:
+            text = t["r_summary_none"].format(char=char)
+            severity = "warning"
+        else:
+            sa = assessable["status"].astype(str)
+            text = t["r_summary"].format(
+                n=n,
+                pairs=t["pairs"][0 if n == 1 else 1],
+                char=char,
+                on=_pct(sa.isin(ON_TRACK).sum() / n),
+                acc=_pct(sa.isin(NEEDS_ACCELERATION).sum() / n),
+                reg=_pct(sa.isin(REGRESSING).sum() / n),
+            )
+            severity = "warning" if sa.isin(REGRESSING).any() else "info"
+        indicators = sorted(set(assessable["indicator"].astype(str)))
+        sources = list(assessable["_source"])
+        out.append(
+            Finding("progress_summary", text, indicators, _years_of(assessable), sources, severity)
+        )
+    return out
+
+
+def _regional_assessability(
+    a: pd.DataFrame, av: pd.DataFrame, catalogue: Catalogue, t: dict, max_names: int
+) -> list[Finding]:
+    """``regional_assessability`` (ESCAP rule) and ``data_priority`` for the indicators
+    with a target that the rule leaves unassessable."""
+    escap = regional_assessability(av).set_index("indicator").sort_index()
+    k, n = int(escap["assessable"].sum()), len(escap)
+    text = t["r_escap"].format(k=k, n=n, pct=_pct(k / n))
+    severity = "info" if k > n / 2 else "warning"
+    out = [
+        Finding(
+            "regional_assessability",
+            text,
+            list(escap.index[escap["assessable"]]),
+            severity=severity,
+        )
+    ]
+    blocked_ids = escap.index[~escap["assessable"]]
+    frame = pd.DataFrame({"indicator": blocked_ids, "target_value": float("nan")})
+    if "target_value" in a:
+        tv = a.dropna(subset=["target_value"]).drop_duplicates("indicator")
+        frame["target_value"] = frame["indicator"].map(
+            tv.set_index(tv["indicator"].astype(str))["target_value"]
+        )
+    blocked = frame.loc[_has_target(frame, catalogue)].sort_values("indicator")
+    if len(blocked):
+        names = [prose_name(catalogue, i) for i in blocked["indicator"]]
+        text = _plural(t, "r_priority", len(blocked), names=_join(names, t, max_names))
+        out.append(Finding("data_priority", text, list(blocked["indicator"]), severity="priority"))
+    return out
+
+
+def _regional_gaps(av: pd.DataFrame, t: dict, lang: str, top_n: int) -> list[Finding]:
+    """``data_gap``: the ``top_n`` member states with the most data gaps."""
+    gap = av["gap_category"].astype(str).isin(GAP_KINDS)
+    per = pd.DataFrame(
+        {
+            "gaps": gap.groupby(av["country"].astype(str)).sum(),
+            "n": av.groupby(av["country"].astype(str)).size(),
+        }
+    )
+    per = per.loc[per["gaps"] > 0].reset_index(names="country")
+    per = per.sort_values(["gaps", "country"], ascending=[False, True], kind="stable")
+    top = per.head(top_n)
+    if not len(top):
+        return []
+    items = [
+        t["r_gap_item"].format(country=_country_name(c, lang), k=int(g), n=int(m))
+        for c, g, m in zip(top["country"], top["gaps"], top["n"], strict=True)
+    ]
+    gap_ids = av.loc[gap & av["country"].astype(str).isin(top["country"]), "indicator"]
+    text = t["r_gaps"].format(items=_join(items, t))
+    return [Finding("data_gap", text, sorted(set(gap_ids.astype(str))), severity="warning")]
+
+
+def _movement_stats(moved: pd.DataFrame) -> pd.DataFrame:
+    """Per indicator with two or more CAGRs: median directional CAGR, count, ups, downs."""
+    grouped = moved.groupby(moved["indicator"].astype(str))
+    stats = pd.DataFrame(
+        {
+            "median": grouped["_dcagr"].median(),
+            "n": grouped.size(),
+            "up": grouped["_dcagr"].apply(lambda s: int((s > 0).sum())),
+            "down": grouped["_dcagr"].apply(lambda s: int((s < 0).sum())),
+        }
+    )
+    return stats.loc[stats["n"] >= 2].reset_index(names="indicator")
+
+
+def _regional_movements(
+    a: pd.DataFrame, catalogue: Catalogue, t: dict, top_n: int
+) -> list[Finding]:
+    """``regional_improvement`` and ``regional_regression`` by median directional CAGR."""
+    moved = a.loc[a["_dcagr"].map(math.isfinite)]
+    if not len(moved):
+        return []
+    stats = _movement_stats(moved)
+    best = stats.loc[stats["median"] > 0].sort_values(
+        ["median", "indicator"], ascending=[False, True], kind="stable"
+    )
+    worst = stats.loc[stats["median"] < 0].sort_values(
+        ["median", "indicator"], ascending=[True, True], kind="stable"
+    )
+    out = []
+    for kind, chosen, key, count, severity in (
+        ("regional_improvement", best, "r_improve", "up", "info"),
+        ("regional_regression", worst, "r_regress", "down", "warning"),
+    ):
+        for _, row in chosen.head(top_n).iterrows():
+            rows = moved.loc[moved["indicator"].astype(str) == row["indicator"]]
+            yrs = _years_of(rows)
+            text = t[key].format(
+                name=prose_name(catalogue, row["indicator"]),
+                k=int(row[count]),
+                n=int(row["n"]),
+                y0=min(yrs) if yrs else "",
+                y1=max(yrs) if yrs else "",
+            )
+            span = [min(yrs), max(yrs)] if yrs else []
+            sources = list(rows["_source"])
+            out.append(Finding(kind, text, [row["indicator"]], span, sources, severity))
+    return out
+
+
 def regional_findings(
     assessment: pd.DataFrame,
     avail: pd.DataFrame,
@@ -512,151 +725,13 @@ def regional_findings(
     t = _check_lang(lang)
     require_columns(assessment, _ASSESSMENT_COLUMNS, "assessment")
     require_columns(avail, _AVAIL_COLUMNS, "avail")
-    if not isinstance(top_n, int) or top_n < 0:
-        raise ValueError(f"top_n must be a non-negative integer; got {top_n!r}")
-    a = assessment.sort_values(["indicator", "country"], kind="stable").reset_index(drop=True)
-    a = a.assign(_char=_characteristic(a, catalogue), _dcagr=_directional_cagr(a, catalogue))
-    lookup = _source_lookup(obs)
-    a["_source"] = [_assessment_source(r, lookup) for _, r in a.iterrows()]
-    known = catalogue.indicators.index
-    av = avail.loc[avail["indicator"].astype(str).isin(known)]
-    av = av.sort_values(["country", "indicator"], kind="stable").reset_index(drop=True)
-    out: list[Finding] = []
-
-    def years_of(rows: pd.DataFrame) -> list[int]:
-        return [
-            int(y) for c in ("baseline_year", "latest_year") for y in rows[c] if not _missing(y)
-        ]
-
-    # Status shares per characteristic.
-    for code in sorted(c for c in a["_char"].unique() if c):
-        rows = a.loc[a["_char"] == code]
-        s = rows["status"].astype(str)
-        assessable = rows.loc[s.isin(ASSESSABLE)]
-        char = _char_name(catalogue, code, lang)
-        n = len(assessable)
-        if n == 0:
-            text = t["r_summary_none"].format(char=char)
-            severity = "warning"
-        else:
-            sa = assessable["status"].astype(str)
-            text = t["r_summary"].format(
-                n=n,
-                pairs=t["pairs"][0 if n == 1 else 1],
-                char=char,
-                on=_pct(sa.isin(ON_TRACK).sum() / n),
-                acc=_pct(sa.isin(NEEDS_ACCELERATION).sum() / n),
-                reg=_pct(sa.isin(REGRESSING).sum() / n),
-            )
-            severity = "warning" if sa.isin(REGRESSING).any() else "info"
-        out.append(
-            Finding(
-                "progress_summary",
-                text,
-                sorted(set(assessable["indicator"].astype(str))),
-                years_of(assessable),
-                list(assessable["_source"]),
-                severity,
-            )
-        )
-
-    # ESCAP rule.
+    _check_top_n(top_n)
+    a, av = _regional_rows(assessment, avail, catalogue, obs)
+    out = _regional_summaries(a, catalogue, t, lang)
     if len(av):
-        escap = regional_assessability(av).set_index("indicator").sort_index()
-        k, n = int(escap["assessable"].sum()), len(escap)
-        text = t["r_escap"].format(k=k, n=n, pct=_pct(k / n))
-        out.append(
-            Finding(
-                "regional_assessability",
-                text,
-                list(escap.index[escap["assessable"]]),
-                severity="info" if k > n / 2 else "warning",
-            )
-        )
-        blocked_ids = escap.index[~escap["assessable"]]
-        frame = pd.DataFrame({"indicator": blocked_ids, "target_value": float("nan")})
-        if "target_value" in a:
-            tv = a.dropna(subset=["target_value"]).drop_duplicates("indicator")
-            frame["target_value"] = frame["indicator"].map(
-                tv.set_index(tv["indicator"].astype(str))["target_value"]
-            )
-        blocked = frame.loc[_has_target(frame, catalogue)].sort_values("indicator")
-        if len(blocked):
-            names = [prose_name(catalogue, i) for i in blocked["indicator"]]
-            text = _plural(t, "r_priority", len(blocked), names=_join(names, t, max_names))
-            out.append(
-                Finding("data_priority", text, list(blocked["indicator"]), severity="priority")
-            )
-
-        # Countries with the most gaps.
-        gap = av["gap_category"].astype(str).isin(GAP_KINDS)
-        per = pd.DataFrame(
-            {
-                "gaps": gap.groupby(av["country"].astype(str)).sum(),
-                "n": av.groupby(av["country"].astype(str)).size(),
-            }
-        )
-        per = per.loc[per["gaps"] > 0].reset_index(names="country")
-        per = per.sort_values(["gaps", "country"], ascending=[False, True], kind="stable")
-        top = per.head(top_n)
-        if len(top):
-            items = [
-                t["r_gap_item"].format(country=_country_name(c, lang), k=int(g), n=int(m))
-                for c, g, m in zip(top["country"], top["gaps"], top["n"], strict=True)
-            ]
-            gap_ids = av.loc[gap & av["country"].astype(str).isin(top["country"]), "indicator"]
-            out.append(
-                Finding(
-                    "data_gap",
-                    t["r_gaps"].format(items=_join(items, t)),
-                    sorted(set(gap_ids.astype(str))),
-                    severity="warning",
-                )
-            )
-
-    # Largest regional improvements and regressions (median directional CAGR).
-    moved = a.loc[a["_dcagr"].map(math.isfinite)]
-    if len(moved):
-        grouped = moved.groupby(moved["indicator"].astype(str))
-        stats = pd.DataFrame(
-            {
-                "median": grouped["_dcagr"].median(),
-                "n": grouped.size(),
-                "up": grouped["_dcagr"].apply(lambda s: int((s > 0).sum())),
-                "down": grouped["_dcagr"].apply(lambda s: int((s < 0).sum())),
-            }
-        )
-        stats = stats.loc[stats["n"] >= 2].reset_index(names="indicator")
-        best = stats.loc[stats["median"] > 0].sort_values(
-            ["median", "indicator"], ascending=[False, True], kind="stable"
-        )
-        worst = stats.loc[stats["median"] < 0].sort_values(
-            ["median", "indicator"], ascending=[True, True], kind="stable"
-        )
-        for kind, chosen, key, count, severity in (
-            ("regional_improvement", best, "r_improve", "up", "info"),
-            ("regional_regression", worst, "r_regress", "down", "warning"),
-        ):
-            for _, row in chosen.head(top_n).iterrows():
-                rows = moved.loc[moved["indicator"].astype(str) == row["indicator"]]
-                yrs = years_of(rows)
-                text = t[key].format(
-                    name=prose_name(catalogue, row["indicator"]),
-                    k=int(row[count]),
-                    n=int(row["n"]),
-                    y0=min(yrs) if yrs else "",
-                    y1=max(yrs) if yrs else "",
-                )
-                out.append(
-                    Finding(
-                        kind,
-                        text,
-                        [row["indicator"]],
-                        [min(yrs), max(yrs)] if yrs else [],
-                        list(rows["_source"]),
-                        severity,
-                    )
-                )
+        out += _regional_assessability(a, av, catalogue, t, max_names)
+        out += _regional_gaps(av, t, lang, top_n)
+    out += _regional_movements(a, catalogue, t, top_n)
     return out
 
 
