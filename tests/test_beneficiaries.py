@@ -10,6 +10,7 @@ import pytest
 
 from mtr_analysis.analysis import beneficiaries as bf
 from mtr_analysis.reference.catalogue import load_catalogue
+from mtr_analysis.reporting import beneficiary_statements as bs
 from mtr_analysis.settings import default_settings, load_settings
 
 SMSS = "wdi/api_indicator/API_SH.STA.SMSS.ZS_DS2_en_csv_v2_33860.csv"
@@ -71,7 +72,7 @@ def test_sanitation_head_count_and_decomposition_on_real_series(real_dir, cat):
     assert math.isclose(out["change_due_to_population"], r15 / 100 * (p20 - p15))
     assert math.isclose(out["change"], out["change_due_to_rate"] + out["change_due_to_population"])
     assert out["flags"] == "" and math.isnan(out["low"]) and math.isnan(out["averted"])
-    text = dict(bf.statements(bf.estimate(a, obs, cat), bf.load_denominators(cat)))
+    text = dict(bs.statements(bf.estimate(a, obs, cat), bf.load_denominators(cat)))
     expected = f"{abs(r20 / 100 * p20 - r15 / 100 * p15) / 1e6:.1f} million"
     assert expected in text["b_sanitation_safely_managed"]
 
@@ -182,11 +183,11 @@ def test_statement_wording_and_vietnamese(cat):
     a = assessment_row("VNM", "b_sanitation_safely_managed", 2015, 40.0, 2020, 46.0)
     b = bf.estimate(a, obs, cat)
     den = bf.load_denominators(cat)
-    en = dict(bf.statements(b, den))["b_sanitation_safely_managed"]
+    en = dict(bs.statements(b, den))["b_sanitation_safely_managed"]
     # 0.46·97e6 − 0.40·90e6 = 8.62e6; due to rate 0.06·97e6 = 5.82e6
     assert en == ("About 8.6 million more people using safely managed sanitation in 2020 than "
                   "in 2015; 5.8 million of the difference because the rate rose.")  # fmt: skip
-    vi = dict(bf.statements(b, den, lang="vi"))["b_sanitation_safely_managed"]
+    vi = dict(bs.statements(b, den, lang="vi"))["b_sanitation_safely_managed"]
     assert vi.startswith("Khoảng 8,6 triệu người sử dụng dịch vụ vệ sinh")
 
 
@@ -216,7 +217,7 @@ def test_published_bounds_of_the_rates_give_a_range(cat):
     assert math.isclose(out["change"], 43 / 1e5 * births20 - 54 / 1e5 * births15)
     assert math.isclose(out["low"], 35 / 1e5 * births20 - 65 / 1e5 * births15)
     assert math.isclose(out["high"], 53 / 1e5 * births20 - 44 / 1e5 * births15)
-    text = dict(bf.statements(bf.estimate(assessment_row("VNM", "b_mmr", 2015, 54.0, 2020,
+    text = dict(bs.statements(bf.estimate(assessment_row("VNM", "b_mmr", 2015, 54.0, 2020,
                                                          43.0), obs, cat),
                               bf.load_denominators(cat)))["b_mmr"]  # fmt: skip
     assert "given the published bounds of the rates" in text

@@ -6,20 +6,76 @@ import string
 
 import pytest
 
-from mtr_analysis.reporting import figures, i18n
-from mtr_analysis.reporting.findings import STATUS_LABELS
+from mtr_analysis.analysis.status import (
+    ASSESSABLE,
+    NEEDS_ACCELERATION,
+    NOT_ASSESSABLE,
+    ON_TRACK,
+    REGRESSING,
+    STATUS_ORDER,
+)
+from mtr_analysis.reporting import i18n, style
+from mtr_analysis.reporting.i18n import STATUS_LABELS
 
 
 def _fields(text: str) -> set[str]:
     return {f for _, f, _, _ in string.Formatter().parse(text) if f}
 
 
-@pytest.mark.parametrize("table", [i18n.TEXT, i18n.COLUMNS, i18n.GAP_LABELS, figures.TEXT])
-def test_both_languages_have_the_same_keys_and_placeholders(table):
-    assert set(table["en"]) == set(table["vi"])
-    for key, en in table["en"].items():
-        assert _fields(en) == _fields(table["vi"][key]), key
-        assert table["vi"][key].strip(), key
+@pytest.mark.parametrize("section", i18n.SECTIONS)
+def test_both_languages_have_the_same_keys_and_placeholders(section):
+    en, vi = i18n.words(section, "en"), i18n.words(section, "vi")
+    assert en and set(en) == set(vi)
+    for key, words in en.items():
+        assert type(words) is type(vi[key]), key
+        forms = zip((words,), (vi[key],)) if isinstance(words, str) else zip(words, vi[key])
+        for en_form, vi_form in forms:
+            assert _fields(en_form) == _fields(vi_form), key
+            assert vi_form.strip() and en_form.strip(), key
+
+
+def test_one_catalogue_file_per_language():
+    assert sorted(p.stem for p in i18n.WORDS_DIR.glob("*.yaml")) == sorted(i18n.LANGS)
+    for lang in i18n.LANGS:
+        head = (i18n.WORDS_DIR / f"{lang}.yaml").read_text(encoding="utf-8").splitlines()[0]
+        assert head.startswith("# "), "translator notes come first"
+
+
+def test_plural_forms_follow_the_count():
+    en, vi = i18n.words("findings", "en"), i18n.words("findings", "vi")
+    one, other = en["more"]
+    assert one.format(n=1) == "1 more indicator" and other.format(n=2) == "2 more indicators"
+    # Vietnamese has no plural: one text serves both counts.
+    assert vi["more"][0] == vi["more"][1]
+    # Keys YAML 1.1 would read as booleans stay words.
+    assert i18n.text("yes", "vi") == "có" and "on" in en
+
+
+def _write_catalogues(folder, en: str, vi: str) -> None:
+    sections = "".join(f"{s}: {{a: 'x'}}\n" for s in i18n.SECTIONS if s != "text")
+    (folder / "en.yaml").write_text(f"text:\n{en}\n{sections}", encoding="utf-8")
+    (folder / "vi.yaml").write_text(f"text:\n{vi}\n{sections}", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("en", "vi", "message"),
+    [
+        ('  a: "{n} items"', '  a: "{k} mục"', r"text\.a: placeholders"),
+        ('  a: "x"\n  b: "y"', '  a: "x"', r"keys differ.*missing: \['b'\]"),
+        ('  a: "x"\n  yes: "y"', '  a: "x"\n  yes: "có"', "put the keys .* in quotes"),
+        ('  a: {one: "x"}', '  a: "x"', "expected a text in double quotes or the forms"),
+    ],
+)
+def test_catalogue_errors_name_file_and_key(tmp_path, en, vi, message):
+    _write_catalogues(tmp_path, en, vi)
+    with pytest.raises(i18n.WordsError, match=message):
+        i18n.load_words(tmp_path)
+
+
+def test_a_catalogue_without_a_section_is_refused(tmp_path):
+    (tmp_path / "en.yaml").write_text("text: {a: 'x'}\n", encoding="utf-8")
+    with pytest.raises(i18n.WordsError, match="sections must be text, status"):
+        i18n.load_words(tmp_path, ["en"])
 
 
 def test_vietnamese_differs_from_english():
@@ -55,3 +111,25 @@ def test_text_and_labels():
         i18n.text("nope")
     with pytest.raises(ValueError, match="lang must be one of en, vi"):
         i18n.text("summary", "fr")
+
+
+def test_every_status_has_a_colour_and_a_label_in_every_language():
+    for lang in i18n.LANGS:
+        assert set(STATUS_LABELS[lang]) == set(STATUS_ORDER), lang
+        assert all(STATUS_LABELS[lang][s].strip() for s in STATUS_ORDER), lang
+        assert len(set(STATUS_LABELS[lang].values())) == len(STATUS_ORDER), lang
+        # Status-count columns are headed by the capitalised label.
+        assert i18n.column_labels(["on_track"], lang)["on_track"][0].isupper()
+    assert set(style.STATUS_COLOURS) == set(STATUS_ORDER)
+
+
+def test_status_groups_partition_the_statuses():
+    groups = (ON_TRACK, NEEDS_ACCELERATION, REGRESSING, NOT_ASSESSABLE)
+    assert sum(len(g) for g in groups) == len(STATUS_ORDER)
+    assert frozenset().union(*groups) == set(STATUS_ORDER)
+    assert ASSESSABLE == ON_TRACK | NEEDS_ACCELERATION | REGRESSING
+    # Best first: every on-track status ranks above every regressing or unassessable one.
+    rank = STATUS_ORDER.index
+    assert max(map(rank, ON_TRACK)) < min(map(rank, NEEDS_ACCELERATION))
+    assert max(map(rank, NEEDS_ACCELERATION)) < min(map(rank, REGRESSING))
+    assert max(map(rank, REGRESSING)) < min(map(rank, NOT_ASSESSABLE))

@@ -16,9 +16,10 @@ from matplotlib.collections import PolyCollection, QuadMesh  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from toy import catalogue_bc  # noqa: E402
 
+from mtr_analysis.analysis.gaps import GAP_CATEGORIES  # noqa: E402
+from mtr_analysis.analysis.status import STATUS_ORDER  # noqa: E402
 from mtr_analysis.reference.catalogue import Catalogue  # noqa: E402
-from mtr_analysis.reporting import figures  # noqa: E402
-from mtr_analysis.reporting.findings import STATUSES  # noqa: E402
+from mtr_analysis.reporting import figures, style  # noqa: E402
 
 NAN = math.nan
 LONG_NAME = "Mortality attributed to household and ambient air pollution, age-standardized rate"
@@ -106,9 +107,16 @@ def assessment() -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- helpers
-def test_status_colours_cover_every_status():
-    assert set(figures.STATUS_COLOURS) == set(STATUSES)
-    assert len(set(figures.STATUS_COLOURS.values())) == len(STATUSES)
+def test_every_category_has_its_own_colour():
+    for codes, colours in (
+        (STATUS_ORDER, style.STATUS_COLOURS),
+        (GAP_CATEGORIES, style.GAP_COLOURS),
+        (figures.PRESENCE, style.PRESENCE_COLOURS),
+    ):
+        assert set(colours) == set(codes)
+        assert len(set(colours.values())) == len(codes)
+        for colour in colours.values():
+            matplotlib.colors.to_rgb(colour)  # a valid colour
 
 
 def test_short_name_truncates_with_ellipsis(catalogue):
@@ -207,7 +215,7 @@ def test_regional_availability_matrix(catalogue):
     assert [t.get_text() for t in ax.get_xticklabels()] == ["Thailand", "Viet Nam"]
     assert len(ax.get_yticklabels()) == 2
     (mesh,) = [c for c in ax.collections if isinstance(c, QuadMesh)]
-    order = list(figures.GAP_CATEGORIES)
+    order = list(GAP_CATEGORIES)
     expected = [
         [order.index("single_point"), order.index("sufficient")],
         [order.index("no_data"), order.index("stale")],
@@ -236,7 +244,7 @@ def test_trend_grid_panels_target_projection_band(obs, assessment, catalogue):
     assert _badge(ax) == "on track"
     badge = next(t for t in ax.texts if t.get_bbox_patch() is not None)
     assert badge.get_bbox_patch().get_facecolor()[:3] == pytest.approx(
-        matplotlib.colors.to_rgb(figures.STATUS_COLOURS["on_track"])
+        matplotlib.colors.to_rgb(style.STATUS_COLOURS["on_track"])
     )
     assert _badge(_panel(fig, "Forest area")) == "stagnation"
     assert ax.get_ylabel().replace("\n", " ") == "deaths per 100,000 live births"

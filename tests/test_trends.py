@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from mtr_analysis.analysis.trends import (
     ASSESSMENT_EXTRA_COLUMNS,
-    STATUS_LABELS_EN,
     STATUS_ORDER,
     assess,
     cagr,
@@ -377,8 +376,6 @@ def test_output_columns_dtypes_and_catalogue_fields():
 
 def test_status_order_and_labels():
     assert STATUS_ORDER[0] == "target_met" and STATUS_ORDER[-1] == "no_data"
-    assert set(STATUS_LABELS_EN) == set(STATUS_ORDER)
-    assert STATUS_LABELS_EN["on_track"] == "On track"
 
 
 def test_summarise_status_counts():

@@ -124,26 +124,9 @@ import numpy as np
 import pandas as pd
 
 from mtr_analysis.analysis.gaps import REGION_LABEL, axis_codes
+from mtr_analysis.analysis.status import STATUS_ORDER
 from mtr_analysis.reference.catalogue import Catalogue
-from mtr_analysis.reporting import i18n
 from mtr_analysis.settings import Settings, or_default
-
-#: Statuses from best to worst, then the two "cannot assess" statuses.
-STATUS_ORDER: list[str] = [
-    "target_met",
-    "on_track",
-    "moderate_progress",
-    "marginal_progress",
-    "stagnation",
-    "regression",
-    "insufficient_data",
-    "no_data",
-]
-
-#: Plain-language English labels of :data:`STATUS_ORDER`.
-STATUS_LABELS_EN: dict[str, str] = {
-    k: i18n.capitalised(v) for k, v in i18n.STATUS_LABELS["en"].items()
-}
 
 #: Assessment methods of :func:`assess`.
 METHODS: tuple[str, ...] = ("unsd", "escap", "ols")

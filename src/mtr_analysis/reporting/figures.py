@@ -6,10 +6,10 @@ figures are not kept alive by pyplot, so notebooks run in parallel without leaki
 Display a figure by making it the last expression of a cell, save it with
 ``fig.savefig(...)``. Layout is ``constrained`` so labels and legends do not overlap.
 
-Colours are fixed per category (:data:`STATUS_COLOURS`, :data:`GAP_COLOURS`,
-:data:`PRESENCE_COLOURS`) so the same status looks the same in every report; the
-on-track greens lean to teal and the regression red is dark, so the two ends stay apart
-for red–green colour-blind readers, and every chart also carries a legend.
+Colours and sizes come from :mod:`mtr_analysis.reporting.style` (one fixed colour per
+status, gap category and heatmap state, so the same status looks the same in every report),
+and every word from the ``figures`` section of the word catalogues
+(:mod:`mtr_analysis.reporting.i18n`); every chart also carries a legend.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import math
 import re
 import textwrap
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -26,120 +27,40 @@ from matplotlib.colors import BoundaryNorm, ListedColormap, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from mtr_analysis.analysis.gaps import GAP_CATEGORIES
+from mtr_analysis.analysis.status import STATUS_ORDER
 from mtr_analysis.intake.schema import require_columns
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue
-from mtr_analysis.reporting.findings import STATUS_LABELS, STATUSES
+from mtr_analysis.reporting import i18n
+from mtr_analysis.reporting.style import (
+    BAND_ALPHA,
+    BASELINE_COLOUR,
+    GAP_COLOURS,
+    GRID_COLOUR,
+    HIGHLIGHT_COLOUR,
+    MAX_LABEL,
+    MUTED_COLOUR,
+    PRESENCE_COLOURS,
+    REPORT_DPI,
+    RULE_COLOUR,
+    SERIES_COLOUR,
+    STATUS_COLOURS,
+)
 
-LANGS = ("en", "vi")
-MAX_LABEL = 45
-
-#: One fixed colour per ``trends.assess`` status.
-STATUS_COLOURS: dict[str, str] = {
-    "target_met": "#01665e",  # dark teal green
-    "on_track": "#5ab4ac",  # light teal green
-    "moderate_progress": "#f6d55c",  # yellow
-    "marginal_progress": "#ef8a3c",  # orange
-    "stagnation": "#bf9b7a",  # grey-orange
-    "regression": "#b2182b",  # dark red
-    "insufficient_data": "#bdbdbd",  # light grey
-    "no_data": "#f0f0f0",  # very light grey
-}
-#: One fixed colour per ``gaps.availability`` gap category.
-GAP_CATEGORIES = ("sufficient", "stale", "single_point", "no_data")
-GAP_COLOURS: dict[str, str] = {
-    "sufficient": "#2166ac",
-    "stale": "#92c5de",
-    "single_point": "#f4a582",
-    "no_data": "#e6e6e6",
-}
 #: Cell states of :func:`availability_heatmap`: who reported the value, or whether it is an
 #: estimate, or missing.
 PRESENCE = ("national", "international", "estimate", "missing")
-PRESENCE_COLOURS: dict[str, str] = {
-    "national": "#1b7837",  # green: national submission
-    "international": "#2b5d8c",  # blue: international database (WDI, UN SDG, HDR, ASEANstats)
-    "estimate": "#9ecae1",  # light blue: estimate, modelled, imputed or carried forward
-    "missing": "#f2f2f2",
-}
 #: Flags drawn as "estimate" (lighter) in the heatmap.
 ESTIMATE_FLAGS = frozenset({"estimate", "modelled", "imputed", "carried_forward"})
-#: Resolution of the PNG images embedded in reports (:func:`render`).
-REPORT_DPI = 90
 
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        "availability": "Data availability, {country}, {y0}–{y1}",
-        "regional_availability": "Data availability by member state and indicator",
-        "trends": "Trends, {country}",
-        "trends_more": "Trends, {country} (first {k} of {n} indicators with data)",
-        "status_bar": "Progress status of indicators by {by}",
-        "status_bar_country": "Progress status of indicators by {by}, {country}",
-        "characteristic": "characteristic",
-        "element": "element",
-        "share": "% of indicators",
-        "position": "{country} among member states: latest values",
-        "position_x": "position among member states (right = better)",
-        "others": "other member states",
-        "no_data": "No data to plot",
-        "year": "year",
-        "value": "value",
-        "national": "national submission",
-        "international": "international database",
-        "estimate": "estimate, modelled or imputed",
-        "missing": "no value",
-        "sufficient": "sufficient",
-        "stale": "stale (no recent value)",
-        "single_point": "single data point",
-        "gap_no_data": "no data",
-        "series": "{country}",
-        "baseline": "baseline",
-        "latest": "latest value",
-        "target": "target",
-        "projection": "projection to target year",
-        "asean_range": "ASEAN range (min–max)",
-    },
-    "vi": {
-        "availability": "Tình trạng sẵn có dữ liệu, {country}, {y0}–{y1}",
-        "regional_availability": "Tình trạng sẵn có dữ liệu theo nước thành viên ASEAN và chỉ số",
-        "trends": "Xu hướng, {country}",
-        "trends_more": "Xu hướng, {country} ({k} trên {n} chỉ số có dữ liệu)",
-        "status_bar": "Tình trạng tiến độ của các chỉ số theo {by}",
-        "status_bar_country": "Tình trạng tiến độ của các chỉ số theo {by}, {country}",
-        "characteristic": "đặc điểm",
-        "element": "thành tố",
-        "share": "% chỉ số",
-        "position": "{country} so với các nước thành viên ASEAN: giá trị mới nhất",
-        "position_x": "vị trí trong các nước thành viên ASEAN (bên phải = tốt hơn)",
-        "others": "các nước thành viên ASEAN khác",
-        "no_data": "Không có dữ liệu để vẽ",
-        "year": "năm",
-        "value": "có giá trị",
-        "national": "số liệu quốc gia gửi",
-        "international": "cơ sở dữ liệu quốc tế",
-        "estimate": "ước tính, mô hình hóa hoặc quy nạp",
-        "missing": "không có giá trị",
-        "sufficient": "đủ dữ liệu",
-        "stale": "dữ liệu cũ (không có giá trị gần đây)",
-        "single_point": "một điểm dữ liệu",
-        "gap_no_data": "không có dữ liệu",
-        "series": "{country}",
-        "baseline": "giá trị cơ sở",
-        "latest": "giá trị mới nhất",
-        "target": "mục tiêu",
-        "projection": "dự báo đến năm mục tiêu",
-        "asean_range": "khoảng giá trị ASEAN (thấp nhất–cao nhất)",
-    },
-}
-_GAP_TEXT = {"no_data": "gap_no_data"}
 _TRAILING_PAREN = re.compile(r"\s*\([^()]*\)\s*$")
 
 
 # --------------------------------------------------------------------------- helpers
 def _text(lang: str) -> dict[str, str]:
-    if lang not in TEXT:
-        raise ValueError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
-    return TEXT[lang]
+    """Chart words in ``lang`` (``ValueError`` naming the allowed languages)."""
+    return i18n.words("figures", lang)  # type: ignore[return-value]
 
 
 def truncate(text: str, max_len: int = MAX_LABEL) -> str:
@@ -377,23 +298,7 @@ def availability_heatmap(
     name = _country_name(country, lang)
     title = tx["availability"].format(country=name, y0=years[0], y1=years[-1])
 
-    rows_obs = obs.loc[
-        (obs["country"].astype(str) == str(country))
-        & obs["year"].isin(years)
-        & obs["value"].notna()
-    ]
-    state = presence_codes(rows_obs)
-    cells = (
-        pd.DataFrame(
-            {
-                "indicator": rows_obs["indicator"].astype(str),
-                "year": rows_obs["year"].astype(int),
-                "state": state,
-            }
-        )
-        .groupby(["indicator", "year"])["state"]
-        .min()
-    )
+    cells = _presence_cells(obs, country, years)
     candidates = ordered_indicators(catalogue, indicators)
     with_data = set(cells.index.get_level_values("indicator"))
     rows = [i for i in candidates if include_empty or i in with_data]
@@ -418,6 +323,27 @@ def availability_heatmap(
     ]
     fig.legend(handles=handles, loc="outside lower center", ncols=4, frameon=False, fontsize=8)
     return fig
+
+
+def _presence_cells(obs: pd.DataFrame, country: str, years: Sequence[int]) -> pd.Series:
+    """Heatmap state per ``(indicator, year)`` of one country: the smallest code of its values."""
+    rows_obs = obs.loc[
+        (obs["country"].astype(str) == str(country))
+        & obs["year"].isin(years)
+        & obs["value"].notna()
+    ]
+    state = presence_codes(rows_obs)
+    return (
+        pd.DataFrame(
+            {
+                "indicator": rows_obs["indicator"].astype(str),
+                "year": rows_obs["year"].astype(int),
+                "state": state,
+            }
+        )
+        .groupby(["indicator", "year"])["state"]
+        .min()
+    )
 
 
 def presence_codes(obs: pd.DataFrame) -> pd.Series:
@@ -514,7 +440,7 @@ def regional_availability_matrix(
     _group_labels(ax, catalogue, rows)
     fig.suptitle(title)
     handles = [
-        Patch(facecolor=GAP_COLOURS[g], edgecolor="grey", label=tx[_GAP_TEXT.get(g, g)])
+        Patch(facecolor=GAP_COLOURS[g], edgecolor="grey", label=i18n.gap_label(g, lang))
         for g in GAP_CATEGORIES
     ]
     fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False, fontsize=8)
@@ -618,42 +544,88 @@ def trend_grid(
     a layout engine: drawing is several times faster and the panels line up.
     """
     tx = _text(lang)
-    require_columns(obs, ("country", "indicator", "year", "value"), "obs")
-    require_columns(assessment, ("country", "indicator"), "assessment")
-    if not isinstance(max_panels, int) or max_panels < 1:
-        raise ValueError(f"max_panels must be a positive integer; got {max_panels!r}")
-    if not isinstance(ncols, int) or ncols < 1:
-        raise ValueError(f"ncols must be a positive integer; got {ncols!r}")
+    _check_grid_args(obs, assessment, max_panels, ncols)
     name = _country_name(country, lang)
-    mine = obs.loc[(obs["country"].astype(str) == str(country)) & obs["value"].notna()]
-    mine = mine.assign(indicator=mine["indicator"].astype(str))
-    series_of = {
-        ind: grp.groupby("year")["value"].first().sort_index()
-        for ind, grp in mine.groupby("indicator", sort=False)
-    }
-    if indicators is None:
-        candidates = ordered_indicators(catalogue, series_of)
-    else:
-        candidates = list(dict.fromkeys(str(i) for i in indicators))
-    panels = [i for i in candidates if i in series_of]
+    series_of = _country_series(obs, country)
+    panels = _panel_indicators(catalogue, series_of, indicators)
     base_title = title or tx["trends"].format(country=name)
     if not panels:
         return _empty_figure(base_title, lang)
     shown = panels[:max_panels]
     if len(shown) < len(panels):
         base_title = title or tx["trends_more"].format(country=name, k=len(shown), n=len(panels))
+    a = _country_assessment(assessment, country)
+    band_of = _bands_of(band, asean_obs, shown)
+    fig, axes, legend_cols = _grid_figure(len(shown), ncols)
+    handles: dict[str, object] = {}
+    for ax, ind in zip(axes, shown, strict=False):
+        row = a.loc[ind] if ind in a.index else pd.Series(dtype=object)
+        panel = _Panel(ind, series_of[ind], row, band_of.get(ind))
+        _draw_panel(ax, panel, catalogue, tx, lang, name, handles)
+    _grid_legend(fig, handles, tx, name, legend_cols)
+    fig.suptitle(base_title, y=1 - 0.12 / fig.get_figheight(), va="top")
+    return fig
+
+
+def _check_grid_args(
+    obs: pd.DataFrame, assessment: pd.DataFrame, max_panels: object, ncols: object
+) -> None:
+    require_columns(obs, ("country", "indicator", "year", "value"), "obs")
+    require_columns(assessment, ("country", "indicator"), "assessment")
+    if not isinstance(max_panels, int) or max_panels < 1:
+        raise ValueError(f"max_panels must be a positive integer; got {max_panels!r}")
+    if not isinstance(ncols, int) or ncols < 1:
+        raise ValueError(f"ncols must be a positive integer; got {ncols!r}")
+
+
+def _country_series(obs: pd.DataFrame, country: str) -> dict[str, pd.Series]:
+    """Indicator → the country's values by year (first value of a year, years sorted)."""
+    mine = obs.loc[(obs["country"].astype(str) == str(country)) & obs["value"].notna()]
+    mine = mine.assign(indicator=mine["indicator"].astype(str))
+    return {
+        ind: grp.groupby("year")["value"].first().sort_index()
+        for ind, grp in mine.groupby("indicator", sort=False)
+    }
+
+
+def _panel_indicators(
+    catalogue: Catalogue, series_of: dict[str, pd.Series], indicators: Iterable[str] | None
+) -> list[str]:
+    """Indicators with data, in the given order or else in catalogue order."""
+    if indicators is None:
+        candidates = ordered_indicators(catalogue, series_of)
+    else:
+        candidates = list(dict.fromkeys(str(i) for i in indicators))
+    return [i for i in candidates if i in series_of]
+
+
+def _country_assessment(assessment: pd.DataFrame, country: str) -> pd.DataFrame:
+    """The country's assessment rows indexed by indicator (first row per indicator)."""
     a = assessment.loc[assessment["country"].astype(str) == str(country)]
     a = a.assign(indicator=a["indicator"].astype(str)).drop_duplicates("indicator")
-    a = a.set_index("indicator")
+    return a.set_index("indicator")
+
+
+def _bands_of(
+    band: pd.DataFrame | None, asean_obs: pd.DataFrame | None, shown: Sequence[str]
+) -> dict[str, pd.DataFrame]:
+    """Indicator → its ASEAN range by year (``lo``, ``hi``), for the panels shown."""
     if band is None and asean_obs is not None:
         band = asean_band(asean_obs.loc[asean_obs["indicator"].astype(str).isin(shown)])
-    band_of = {}
-    if band is not None and len(band):
-        band_inds = band.index.get_level_values(0)
-        band_of = {ind: band.loc[band_inds == ind].droplevel(0) for ind in shown}
+    if band is None or not len(band):
+        return {}
+    band_inds = band.index.get_level_values(0)
+    return {ind: band.loc[band_inds == ind].droplevel(0) for ind in shown}
 
-    ncols = min(ncols, len(shown))
-    nrows = math.ceil(len(shown) / ncols)
+
+def _grid_figure(n_panels: int, ncols: int) -> tuple[Figure, np.ndarray, int]:
+    """Figure with a fixed-size cell per panel and room for the legend below.
+
+    Returns the figure, its panel axes (row by row; unused cells removed) and the number
+    of legend columns.
+    """
+    ncols = min(ncols, n_panels)
+    nrows = math.ceil(n_panels / ncols)
     width = _CELL_W * ncols
     axes_w = _CELL_W - _PAD_LEFT - _PAD_RIGHT
     axes_h = _CELL_H - _PAD_TOP - _PAD_BOTTOM
@@ -675,103 +647,138 @@ def trend_grid(
             "hspace": (_PAD_TOP + _PAD_BOTTOM) / axes_h,
         },
     ).ravel()
-    for ax in axes[len(shown) :]:
+    for ax in axes[n_panels:]:
         fig.delaxes(ax)
-    colour = "#1f4e79"
-    table = catalogue.indicators
-    handles: dict[str, object] = {}
+    return fig, axes[:n_panels], legend_cols
 
-    def keep(label: str, artist: object) -> None:
-        handles.setdefault(label, artist)
 
-    for ax, ind in zip(axes, shown, strict=False):
-        series = series_of[ind]
-        row = a.loc[ind] if ind in a.index else pd.Series(dtype=object)
-        status = str(row.get("status", "no_data"))
-        if status not in STATUS_COLOURS:
-            status = "no_data"
-        x_min, x_max = int(series.index.min()), int(series.index.max())
-        stats = band_of.get(ind)
-        if stats is not None and len(stats):
-            keep(
-                tx["asean_range"],
-                ax.fill_between(
-                    stats.index.to_numpy(dtype=float),
-                    stats["lo"].to_numpy(dtype=float),
-                    stats["hi"].to_numpy(dtype=float),
-                    color="#9e9e9e",
-                    alpha=0.25,
-                    linewidth=0,
-                ),
-            )
-        (line,) = ax.plot(
-            series.index.to_numpy(),
-            series.to_numpy(),
-            marker="o",
-            markersize=3,
-            color=colour,
-            linewidth=1.5,
+@dataclass
+class _Panel:
+    """What one trend panel shows: an indicator's series, its assessment row, the band."""
+
+    indicator: str
+    series: pd.Series
+    row: pd.Series
+    band: pd.DataFrame | None
+
+
+def _draw_panel(
+    ax, panel: _Panel, catalogue: Catalogue, tx: dict, lang: str, name: str, handles: dict
+) -> None:
+    """One trend panel: band, series, baseline, latest value, target, projection, labels.
+
+    The first artist drawn for each legend label is kept in ``handles``.
+    """
+    series, row = panel.series, panel.row
+    if panel.band is not None and len(panel.band):
+        handles.setdefault(tx["asean_range"], _draw_band(ax, panel.band))
+    (line,) = ax.plot(
+        series.index.to_numpy(),
+        series.to_numpy(),
+        marker="o",
+        markersize=3,
+        color=SERIES_COLOUR,
+        linewidth=1.5,
+    )
+    handles.setdefault(tx["series"].format(country=name), line)
+    by, bv = _value(row, "baseline_year"), _value(row, "baseline_value")
+    if by is not None and bv is not None:
+        handles.setdefault(tx["baseline"], _draw_baseline(ax, by, bv))
+    ly, lv = _value(row, "latest_year"), _value(row, "latest_value")
+    if ly is None or lv is None:
+        ly, lv = float(series.index[-1]), float(series.iloc[-1])
+    (mark,) = ax.plot([ly], [lv], marker="D", markersize=6, color=SERIES_COLOUR, linestyle="none")
+    handles.setdefault(tx["latest"], mark)
+    x_max = _draw_target(ax, panel, catalogue, (ly, lv), tx, handles)
+    x_min = min(int(series.index.min()), int(ly))
+    ax.set_xlim(x_min - 0.5, x_max + 0.5)
+    ax.set_xticks(_year_ticks(x_min, x_max))
+    _label_panel(ax, panel, catalogue, lang)
+
+
+def _draw_band(ax, stats: pd.DataFrame):
+    """Shade the ASEAN range (``lo``–``hi``) behind the series."""
+    return ax.fill_between(
+        stats.index.to_numpy(dtype=float),
+        stats["lo"].to_numpy(dtype=float),
+        stats["hi"].to_numpy(dtype=float),
+        color=MUTED_COLOUR,
+        alpha=BAND_ALPHA,
+        linewidth=0,
+    )
+
+
+def _draw_baseline(ax, year: float, value: float):
+    """Ring around the baseline value."""
+    (mark,) = ax.plot(
+        [year],
+        [value],
+        marker="o",
+        markersize=9,
+        markerfacecolor="none",
+        markeredgecolor=BASELINE_COLOUR,
+        markeredgewidth=2,
+        linestyle="none",
+    )
+    return mark
+
+
+def _draw_target(
+    ax, panel: _Panel, catalogue: Catalogue, latest: tuple[float, float], tx: dict, handles: dict
+) -> int:
+    """Target line (assessment, else catalogue) and projection to the target year.
+
+    Returns the last year the panel must show (the target year when projected to).
+    """
+    ind, row, table = panel.indicator, panel.row, catalogue.indicators
+    x_max = int(panel.series.index.max())
+    target = _value(row, "target_value")
+    if target is None and ind in table.index and pd.notna(table.at[ind, "target_value"]):
+        target = float(table.at[ind, "target_value"])
+    target_year = _value(row, "target_year")
+    if target_year is None and ind in table.index and pd.notna(table.at[ind, "target_year"]):
+        target_year = float(table.at[ind, "target_year"])
+    if target is not None:
+        line = ax.axhline(target, color=STATUS_COLOURS["target_met"], linestyle="--", linewidth=1.2)
+        handles.setdefault(tx["target"], line)
+    projected = _value(row, "projected_value")
+    ly, lv = latest
+    if projected is not None and target_year is not None and target_year > ly:
+        (proj,) = ax.plot(
+            [ly, target_year], [lv, projected], linestyle=":", color=SERIES_COLOUR, linewidth=1.5
         )
-        keep(tx["series"].format(country=name), line)
-        by, bv = _value(row, "baseline_year"), _value(row, "baseline_value")
-        if by is not None and bv is not None:
-            (mark,) = ax.plot(
-                [by],
-                [bv],
-                marker="o",
-                markersize=9,
-                markerfacecolor="none",
-                markeredgecolor="#e08214",
-                markeredgewidth=2,
-                linestyle="none",
-            )
-            keep(tx["baseline"], mark)
-        ly, lv = _value(row, "latest_year"), _value(row, "latest_value")
-        if ly is None or lv is None:
-            ly, lv = float(series.index[-1]), float(series.iloc[-1])
-        (mark,) = ax.plot([ly], [lv], marker="D", markersize=6, color=colour, linestyle="none")
-        keep(tx["latest"], mark)
-        target = _value(row, "target_value")
-        if target is None and ind in table.index and pd.notna(table.at[ind, "target_value"]):
-            target = float(table.at[ind, "target_value"])
-        target_year = _value(row, "target_year")
-        if target_year is None and ind in table.index and pd.notna(table.at[ind, "target_year"]):
-            target_year = float(table.at[ind, "target_year"])
-        if target is not None:
-            keep(
-                tx["target"],
-                ax.axhline(
-                    target, color=STATUS_COLOURS["target_met"], linestyle="--", linewidth=1.2
-                ),
-            )
-        projected = _value(row, "projected_value")
-        if projected is not None and target_year is not None and target_year > ly:
-            (proj,) = ax.plot(
-                [ly, target_year], [lv, projected], linestyle=":", color=colour, linewidth=1.5
-            )
-            keep(tx["projection"], proj)
-            x_max = max(x_max, int(target_year))
-        x_min = min(x_min, int(ly))
-        ax.set_xlim(x_min - 0.5, x_max + 0.5)
-        ax.set_xticks(_year_ticks(x_min, x_max))
-        ax.tick_params(labelsize=8)
-        ax.set_title(_wrap_title(short_name(catalogue, ind, 76)), fontsize=9, pad=17)
-        badge = STATUS_COLOURS[status]
-        ax.text(
-            0.0,
-            1.025,
-            STATUS_LABELS[lang].get(status, status),
-            transform=ax.transAxes,
-            ha="left",
-            va="bottom",
-            fontsize=7.5,
-            color=_text_colour(badge),
-            bbox={"boxstyle": "round,pad=0.2", "facecolor": badge, "edgecolor": "none"},
-        )
-        unit = str(table.at[ind, "unit"]) if ind in table.index else ""
-        ax.set_ylabel("\n".join(textwrap.wrap(unit, 28)[:3]), fontsize=8)
-        ax.grid(axis="y", color="#e0e0e0", linewidth=0.6)
-    # One legend for the figure, with every element drawn somewhere, in a fixed order.
+        handles.setdefault(tx["projection"], proj)
+        x_max = max(x_max, int(target_year))
+    return x_max
+
+
+def _label_panel(ax, panel: _Panel, catalogue: Catalogue, lang: str) -> None:
+    """Indicator name as title, the status badge above the plot, unit as y label."""
+    ind, table = panel.indicator, catalogue.indicators
+    status = str(panel.row.get("status", "no_data"))
+    if status not in STATUS_COLOURS:
+        status = "no_data"
+    ax.tick_params(labelsize=8)
+    ax.set_title(_wrap_title(short_name(catalogue, ind, 76)), fontsize=9, pad=17)
+    badge = STATUS_COLOURS[status]
+    ax.text(
+        0.0,
+        1.025,
+        i18n.status_label(status, lang),
+        transform=ax.transAxes,
+        ha="left",
+        va="bottom",
+        fontsize=7.5,
+        color=_text_colour(badge),
+        bbox={"boxstyle": "round,pad=0.2", "facecolor": badge, "edgecolor": "none"},
+    )
+    unit = str(table.at[ind, "unit"]) if ind in table.index else ""
+    ax.set_ylabel("\n".join(textwrap.wrap(unit, 28)[:3]), fontsize=8)
+    ax.grid(axis="y", color=GRID_COLOUR, linewidth=0.6)
+
+
+def _grid_legend(fig: Figure, handles: dict, tx: dict, name: str, legend_cols: int) -> None:
+    """One legend for the figure, with every element drawn somewhere, in a fixed order."""
     order = [tx[k] for k in ("asean_range", "baseline", "latest", "target", "projection")]
     labels = [tx["series"].format(country=name)] + [k for k in order if k in handles]
     labels = [k for k in labels if k in handles]
@@ -779,13 +786,11 @@ def trend_grid(
         [handles[k] for k in labels],
         labels,
         loc="lower center",
-        bbox_to_anchor=(0.5, 0.1 / height),
+        bbox_to_anchor=(0.5, 0.1 / fig.get_figheight()),
         ncols=min(len(labels), legend_cols),
         frameon=False,
         fontsize=8,
     )
-    fig.suptitle(base_title, y=1 - 0.12 / height, va="top")
-    return fig
 
 
 def _year_ticks(first: int, last: int, max_ticks: int = 5) -> list[int]:
@@ -807,7 +812,7 @@ def _value(row: pd.Series, col: str) -> float | None:
 def status_shares(
     assessment: pd.DataFrame, catalogue: Catalogue, by: str = "characteristic"
 ) -> pd.DataFrame:
-    """Percentage of rows per status (columns, :data:`STATUSES` order) per group (rows).
+    """Percentage of rows per status (columns, ``STATUS_ORDER`` order) per group (rows).
 
     Rows of ``assessment`` are indicators (one country) or country × indicator pairs;
     each group's shares add up to 100.
@@ -825,7 +830,7 @@ def status_shares(
     )
     frame = frame.dropna(subset=["group"])
     counts = pd.crosstab(frame["group"], frame["status"]).reindex(
-        columns=list(STATUSES), fill_value=0
+        columns=list(STATUS_ORDER), fill_value=0
     )
     shares = counts.div(counts.sum(axis=1), axis=0) * 100
     shares.index = shares.index.astype(str)
@@ -872,25 +877,41 @@ def status_bar(
     shares = status_shares(assessment, catalogue, by)
     if shares.empty:
         return _empty_figure(title, lang)
+    fig = _new_figure(9.5, 1.6 + 0.6 * len(shares))
+    ax = fig.add_subplot()
+    _stacked_status_bars(ax, shares, lang)
+    labels = _bar_labels(shares, catalogue, by, lang)
+    ax.set_yticks(np.arange(len(shares)), labels=labels, fontsize=9)
+    ax.set_ylim(len(shares) - 0.5, -0.5)
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(tx["share"])
+    fig.suptitle(title)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
+    return fig
+
+
+def _bar_labels(shares: pd.DataFrame, catalogue: Catalogue, by: str, lang: str) -> list[str]:
+    """Bar labels: code and wrapped characteristic name, or element code and short title."""
     if by == "characteristic":
         chars = catalogue.characteristics
         col = "name_vi" if lang == "vi" else "name"
         names = [str(chars.at[g, col]) if g in chars.index else g for g in shares.index]
-        labels = [
+        return [
             f"{g}. " + "\n".join(textwrap.wrap(n, 28))
             for g, n in zip(shares.index, names, strict=True)
         ]
-    else:
-        els = catalogue.elements
-        labels = [
-            f"{g} " + truncate(str(els.at[g, "title"]), 30) if g in els.index else g
-            for g in shares.index
-        ]
-    fig = _new_figure(9.5, 1.6 + 0.6 * len(shares))
-    ax = fig.add_subplot()
+    els = catalogue.elements
+    return [
+        f"{g} " + truncate(str(els.at[g, "title"]), 30) if g in els.index else g
+        for g in shares.index
+    ]
+
+
+def _stacked_status_bars(ax, shares: pd.DataFrame, lang: str) -> None:
+    """One bar segment per status (status order), with its share written when ≥ 7 %."""
     y = np.arange(len(shares))
     left = np.zeros(len(shares))
-    for status in STATUSES:
+    for status in STATUS_ORDER:
         widths = shares[status].to_numpy(dtype=float)
         colour = STATUS_COLOURS[status]
         ax.barh(
@@ -899,9 +920,9 @@ def status_bar(
             left=left,
             color=colour,
             # "no data" is almost white: outline it so the bar and its legend key show.
-            edgecolor="#9e9e9e" if status == "no_data" else "white",
+            edgecolor=MUTED_COLOUR if status == "no_data" else "white",
             linewidth=0.6,
-            label=STATUS_LABELS[lang][status],
+            label=i18n.status_label(status, lang),
             height=0.7,
         )
         for yi, (l0, w) in enumerate(zip(left, widths, strict=True)):
@@ -916,13 +937,6 @@ def status_bar(
                     color=_text_colour(colour),
                 )
         left = left + widths
-    ax.set_yticks(y, labels=labels, fontsize=9)
-    ax.set_ylim(len(shares) - 0.5, -0.5)
-    ax.set_xlim(0, 100)
-    ax.set_xlabel(tx["share"])
-    fig.suptitle(title)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
-    return fig
 
 
 # --------------------------------------------------------------------------- position
@@ -1008,12 +1022,12 @@ def country_position(
     fig = _new_figure(8.5, 1.6 + 0.34 * len(rows))
     ax = fig.add_subplot()
     for k in range(len(rows)):
-        ax.axhline(k, color="#e6e6e6", linewidth=0.8, zorder=0)
+        ax.axhline(k, color=RULE_COLOUR, linewidth=0.8, zorder=0)
     ax.scatter(
         others["score"],
         others["indicator"].map(ypos),
         s=28,
-        color="#9e9e9e",
+        color=MUTED_COLOUR,
         alpha=0.8,
         label=tx["others"],
         zorder=2,
@@ -1022,7 +1036,7 @@ def country_position(
         mine["score"],
         mine["indicator"].map(ypos),
         s=80,
-        color="#d95f02",
+        color=HIGHLIGHT_COLOUR,
         edgecolor="black",
         linewidth=0.6,
         label=name,

@@ -15,10 +15,13 @@ Inputs are the outputs of the analysis stages:
   ``gap_category`` and ``has_break``;
 - ``obs`` (``store.for_analysis``), optional: gives the source of each latest value.
 
-Status groups used in the sentences (UNSD / ESCAP wording): *on track* = ``target_met`` +
-``on_track``; *needs acceleration* = ``moderate_progress`` + ``marginal_progress`` +
-``stagnation``; *regressing* = ``regression``. ``insufficient_data`` and ``no_data`` are
-not assessable.
+Status groups used in the sentences (UNSD / ESCAP wording) are those of
+:mod:`mtr_analysis.analysis.status`: *on track* = ``target_met`` + ``on_track``; *needs
+acceleration* = ``moderate_progress`` + ``marginal_progress`` + ``stagnation``; *regressing*
+= ``regression``. ``insufficient_data`` and ``no_data`` are not assessable. The sentence
+templates are the ``findings`` section of the word catalogues
+(:mod:`mtr_analysis.reporting.i18n`); one function builds each kind of finding and
+:func:`country_findings` / :func:`regional_findings` put them in order.
 """
 
 from __future__ import annotations
@@ -32,152 +35,29 @@ from dataclasses import asdict, dataclass, field
 import pandas as pd
 
 from mtr_analysis.analysis.gaps import regional_assessability
-from mtr_analysis.analysis.trends import STATUS_ORDER
+from mtr_analysis.analysis.status import (
+    ASSESSABLE,
+    NEEDS_ACCELERATION,
+    NOT_ASSESSABLE,
+    ON_TRACK,
+    REGRESSING,
+    STATUS_ORDER,
+)
 from mtr_analysis.intake.schema import require_columns
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue
 from mtr_analysis.reporting import i18n
 
-LANGS = ("en", "vi")
 SEVERITIES = ("info", "warning", "priority")
 
 #: Every status of ``trends.assess``, from best to worst, then the unassessable ones.
 STATUSES: tuple[str, ...] = tuple(STATUS_ORDER)
-ON_TRACK = frozenset({"target_met", "on_track"})
-NEEDS_ACCELERATION = frozenset({"moderate_progress", "marginal_progress", "stagnation"})
-REGRESSING = frozenset({"regression"})
-ASSESSABLE = ON_TRACK | NEEDS_ACCELERATION | REGRESSING
-NOT_ASSESSABLE = frozenset({"insufficient_data", "no_data"})
 #: ``gap_category`` values of ``gaps.availability`` that count as a data gap.
 GAP_KINDS = ("no_data", "single_point", "stale")
 
-#: Display labels of the statuses (legends, tables); defined with the other report words.
+#: Display labels of the statuses (legends, tables); kept for callers of earlier versions,
+#: see :func:`mtr_analysis.reporting.i18n.status_label`.
 STATUS_LABELS = i18n.STATUS_LABELS
-
-# Sentence templates, one dict per language. A ``(singular, plural)`` pair is chosen by
-# the count it is formatted with; Vietnamese has no plural, so both forms are the same.
-TEMPLATES_EN: dict[str, object] = {
-    "summary": "Of {n} assessable {indicators} in {char}, {on}, {acc} and {reg}.",
-    "indicators": ("indicator", "indicators"),
-    "on": ("{n} is on track or has met its target", "{n} are on track or have met their target"),
-    "acc": ("{n} needs acceleration", "{n} need acceleration"),
-    "reg": ("{n} is regressing", "{n} are regressing"),
-    "summary_none": (
-        "The {n} indicator in {char} cannot be assessed yet: data are missing or too few.",
-        "None of the {n} indicators in {char} can be assessed yet: data are missing or too few.",
-    ),
-    "rose": "{name} rose from {v0} in {y0} to {v1} in {y1}",
-    "fell": "{name} fell from {v0} in {y0} to {v1} in {y1}",
-    "flat": "{name} stayed at {v1} from {y0} to {y1}",
-    "cite": " ({unit}; source: {source}).",
-    "cite_nosource": " ({unit}).",
-    "target_met": (
-        "{country} has already met the target for {names}.",
-        "{country} has already met the targets for {names}.",
-    ),
-    "gap": "Data gaps in {country}: of {total} {indicators}, {no_data}, {single} and {stale}.",
-    "gap_no_data": ("{n} has no data", "{n} have no data"),
-    "gap_single": ("{n} has a single data point", "{n} have a single data point"),
-    "gap_stale": ("{n} has no recent data", "{n} have no recent data"),
-    "gap_none": "{country} has at least two recent data points for all {total} indicators.",
-    "breaks": (
-        "{n} indicator has a break in its series (change of source or definition), so its "
-        "trend should be read with care: {names}.",
-        "{n} indicators have a break in their series (change of source or definition), so "
-        "their trends should be read with care: {names}.",
-    ),
-    "priority": (
-        "Prioritise data collection for {names}, which has a target but cannot be assessed.",
-        "Prioritise data collection for {names}, which have targets but cannot be assessed.",
-    ),
-    "and": " and ",
-    "more": ("{n} more indicator", "{n} more indicators"),
-    "r_summary": (
-        "Across member states, of {n} assessable {pairs} in {char}, "
-        "{on} are on track or have met their target, {acc} need acceleration and {reg} "
-        "are regressing."
-    ),
-    "pairs": ("country–indicator pair", "country–indicator pairs"),
-    "r_summary_none": (
-        "No country–indicator pair in {char} can be assessed yet: data are missing or too few."
-    ),
-    "r_escap": (
-        "Under the ESCAP rule (two or more data points in more than half of the member "
-        "states), {k} of {n} indicators ({pct}) can be assessed for the region."
-    ),
-    "r_priority": (
-        "Regional progress cannot be assessed for {names}, which has a target: no more than "
-        "half of the member states have two or more data points.",
-        "Regional progress cannot be assessed for {names}, which have targets: no more than "
-        "half of the member states have two or more data points.",
-    ),
-    "r_gaps": "Data gaps are largest in {items}.",
-    "r_gap_item": "{country} ({k} of {n} indicators)",
-    "r_improve": "{name} improved in {k} of {n} member states with data ({y0}–{y1}).",
-    "r_regress": (
-        "{name} moved in the wrong direction in {k} of {n} member states with data ({y0}–{y1})."
-    ),
-}
-TEMPLATES_VI: dict[str, object] = {
-    "summary": (
-        "Trong số {n} {indicators} có thể đánh giá thuộc đặc điểm “{char}”, {on}, {acc} và {reg}."
-    ),
-    "indicators": ("chỉ số", "chỉ số"),
-    "on": ("{n} chỉ số đúng tiến độ hoặc đã đạt mục tiêu",) * 2,
-    "acc": ("{n} chỉ số cần đẩy nhanh",) * 2,
-    "reg": ("{n} chỉ số thụt lùi",) * 2,
-    "summary_none": (
-        "Chưa thể đánh giá chỉ số nào trong số {n} chỉ số thuộc đặc điểm “{char}” do thiếu "
-        "dữ liệu hoặc quá ít dữ liệu.",
-    )
-    * 2,
-    "rose": "{name} tăng từ {v0} năm {y0} lên {v1} năm {y1}",
-    "fell": "{name} giảm từ {v0} năm {y0} xuống {v1} năm {y1}",
-    "flat": "{name} giữ nguyên ở mức {v1} từ năm {y0} đến năm {y1}",
-    "cite": " ({unit}; nguồn: {source}).",
-    "cite_nosource": " ({unit}).",
-    "target_met": ("{country} đã đạt mục tiêu đối với {names}.",) * 2,
-    "gap": "Khoảng trống dữ liệu của {country}: trong {total} {indicators}, {no_data}, {single} và {stale}.",
-    "gap_no_data": ("{n} chỉ số không có dữ liệu",) * 2,
-    "gap_single": ("{n} chỉ số chỉ có một điểm dữ liệu",) * 2,
-    "gap_stale": ("{n} chỉ số không có dữ liệu gần đây",) * 2,
-    "gap_none": "{country} có ít nhất hai điểm dữ liệu gần đây cho cả {total} chỉ số.",
-    "breaks": (
-        "{n} chỉ số có dữ liệu không liên tục (thay đổi nguồn hoặc định nghĩa), cần thận "
-        "trọng khi diễn giải xu hướng: {names}.",
-    )
-    * 2,
-    "priority": (
-        "Cần ưu tiên thu thập dữ liệu cho {names}: có mục tiêu nhưng chưa thể đánh giá do "
-        "khoảng trống dữ liệu.",
-    )
-    * 2,
-    "and": " và ",
-    "more": ("{n} chỉ số khác",) * 2,
-    "r_summary": (
-        "Trên toàn bộ các nước thành viên ASEAN, trong số {n} {pairs} có thể đánh "
-        "giá thuộc đặc điểm “{char}”, {on} đúng tiến độ hoặc đã đạt mục tiêu, {acc} cần đẩy "
-        "nhanh và {reg} thụt lùi."
-    ),
-    "pairs": ("cặp nước – chỉ số", "cặp nước – chỉ số"),
-    "r_summary_none": (
-        "Chưa thể đánh giá cặp nước – chỉ số nào thuộc đặc điểm “{char}” do khoảng trống dữ liệu."
-    ),
-    "r_escap": (
-        "Theo quy tắc của ESCAP (hơn một nửa số nước thành viên ASEAN có từ hai điểm dữ liệu "
-        "trở lên), {k}/{n} chỉ số ({pct}) có thể đánh giá ở cấp khu vực."
-    ),
-    "r_priority": (
-        "Chưa thể đánh giá tiến độ khu vực đối với {names} (có mục tiêu): không quá một nửa "
-        "số nước thành viên ASEAN có từ hai điểm dữ liệu trở lên.",
-    )
-    * 2,
-    "r_gaps": "Khoảng trống dữ liệu lớn nhất ở {items}.",
-    "r_gap_item": "{country} ({k}/{n} chỉ số)",
-    "r_improve": "{name} được cải thiện ở {k}/{n} nước thành viên ASEAN có dữ liệu ({y0}–{y1}).",
-    "r_regress": "{name} thụt lùi ở {k}/{n} nước thành viên ASEAN có dữ liệu ({y0}–{y1}).",
-}
-TEMPLATES: dict[str, dict[str, object]] = {"en": TEMPLATES_EN, "vi": TEMPLATES_VI}
 
 _ASSESSMENT_COLUMNS = (
     "country", "indicator", "status", "cagr", "baseline_year", "baseline_value",
@@ -239,10 +119,9 @@ class Finding:
 
 
 # --------------------------------------------------------------------------- helpers
-def _check_lang(lang: str) -> dict[str, object]:
-    if lang not in TEMPLATES:
-        raise ValueError(f"lang must be one of {', '.join(LANGS)}; got {lang!r}")
-    return TEMPLATES[lang]
+def _check_lang(lang: str) -> dict[str, i18n.Words]:
+    """Sentence templates in ``lang`` (``ValueError`` naming the allowed languages)."""
+    return i18n.words("findings", lang)
 
 
 def _plural(t: dict, key: str, n: int, **kw: object) -> str:
@@ -399,6 +278,195 @@ def _movement_sentence(row: pd.Series, catalogue: Catalogue, source: str, t: dic
 
 
 # --------------------------------------------------------------------------- country
+def _years_of(rows: pd.DataFrame) -> list[int]:
+    """Baseline and latest years of the rows (the years a sentence cites by default)."""
+    return [int(y) for c in ("baseline_year", "latest_year") for y in rows[c] if not _missing(y)]
+
+
+def _country_finding(
+    kind: str,
+    text: str,
+    rows: pd.DataFrame,
+    country: str,
+    severity: str = "info",
+    *,
+    years: list[int] | None = None,
+    indicators: list[str] | None = None,
+    sources: list[str] | None = None,
+) -> Finding:
+    """A finding about ``rows`` of one country; evidence defaults to what the rows hold."""
+    if sources is None:
+        sources = list(rows["_source"]) if "_source" in rows else []
+    return Finding(
+        kind=kind,
+        text=text,
+        indicators=list(rows["indicator"].astype(str)) if indicators is None else indicators,
+        years=_years_of(rows) if years is None else years,
+        sources=sources,
+        severity=severity,
+        country=country,
+    )
+
+
+def _country_rows(
+    assessment: pd.DataFrame,
+    avail: pd.DataFrame,
+    catalogue: Catalogue,
+    country: str,
+    obs: pd.DataFrame | None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The country's assessment rows (with characteristic, directional CAGR and source)
+    and availability rows, both sorted by indicator."""
+    a = assessment.loc[assessment["country"].astype(str) == country].copy()
+    a = a.sort_values("indicator", kind="stable").reset_index(drop=True)
+    av = avail.loc[avail["country"].astype(str) == country]
+    av = av.sort_values("indicator", kind="stable").reset_index(drop=True)
+    lookup = _source_lookup(obs, country)
+    a["_char"] = _characteristic(a, catalogue)
+    a["_dcagr"] = _directional_cagr(a, catalogue)
+    a["_source"] = [_assessment_source(r, lookup) for _, r in a.iterrows()]
+    return a, av
+
+
+def _progress_summaries(
+    a: pd.DataFrame, catalogue: Catalogue, t: dict, lang: str, country: str
+) -> list[Finding]:
+    """``progress_summary``: status counts per characteristic of one country."""
+    out = []
+    for code in sorted(c for c in a["_char"].unique() if c):
+        rows = a.loc[a["_char"] == code]
+        assessable = rows.loc[rows["status"].astype(str).isin(ASSESSABLE)]
+        n = len(assessable)
+        char = _char_name(catalogue, code, lang)
+        if n == 0:
+            text = _plural(t, "summary_none", len(rows), char=char)
+            out.append(_country_finding("progress_summary", text, rows, country, "warning"))
+            continue
+        s = assessable["status"].astype(str)
+        text = t["summary"].format(
+            n=n,
+            indicators=t["indicators"][0 if n == 1 else 1],
+            char=char,
+            on=_plural(t, "on", int(s.isin(ON_TRACK).sum())),
+            acc=_plural(t, "acc", int(s.isin(NEEDS_ACCELERATION).sum())),
+            reg=_plural(t, "reg", int(s.isin(REGRESSING).sum())),
+        )
+        severity = "warning" if s.isin(REGRESSING).any() else "info"
+        out.append(_country_finding("progress_summary", text, assessable, country, severity))
+    return out
+
+
+def _targets_met(
+    a: pd.DataFrame, catalogue: Catalogue, t: dict, lang: str, country: str, max_names: int
+) -> list[Finding]:
+    """``target_met``: the indicators whose target is already reached."""
+    met = a.loc[a["status"].astype(str) == "target_met"]
+    if not len(met):
+        return []
+    names = [prose_name(catalogue, i) for i in met["indicator"].astype(str)]
+    text = _plural(
+        t,
+        "target_met",
+        len(met),
+        country=_country_name(country, lang),
+        names=_join(names, t, max_names),
+    )
+    years = [int(y) for y in met["latest_year"].dropna()]
+    return [_country_finding("target_met", text, met, country, years=years)]
+
+
+def _largest_movements(
+    a: pd.DataFrame, catalogue: Catalogue, t: dict, lang: str, country: str, top_n: int
+) -> list[Finding]:
+    """``largest_improvement`` and ``largest_regression`` by directional CAGR."""
+    movable = a.loc[
+        a["_dcagr"].map(math.isfinite)
+        & a["baseline_value"].notna()
+        & a["latest_value"].notna()
+        & a["baseline_year"].notna()
+        & a["latest_year"].notna()
+    ]
+    up = movable.loc[movable["_dcagr"] > 0].sort_values(
+        ["_dcagr", "indicator"], ascending=[False, True], kind="stable"
+    )
+    down = movable.loc[movable["_dcagr"] < 0].sort_values(
+        ["_dcagr", "indicator"], ascending=[True, True], kind="stable"
+    )
+    out = []
+    for kind, chosen, severity in (
+        ("largest_improvement", up, "info"),
+        ("largest_regression", down, "warning"),
+    ):
+        for _, row in chosen.head(top_n).iterrows():
+            text = _movement_sentence(row, catalogue, row["_source"], t, lang)
+            out.append(_country_finding(kind, text, chosen.loc[[row.name]], country, severity))
+    return out
+
+
+def _data_gaps(av: pd.DataFrame, t: dict, lang: str, country: str) -> list[Finding]:
+    """``data_gap``: counts of indicators without data, with one point or stale."""
+    gap = av["gap_category"].astype(str)
+    counts = {k: int(gap.eq(k).sum()) for k in GAP_KINDS}
+    gap_rows = av.loc[gap.isin(GAP_KINDS)]
+    total = len(av)
+    name = _country_name(country, lang)
+    if not len(gap_rows):
+        text = t["gap_none"].format(country=name, total=total)
+        return [_country_finding("data_gap", text, av, country, years=[], sources=[])]
+    text = t["gap"].format(
+        country=name,
+        total=total,
+        indicators=t["indicators"][0 if total == 1 else 1],
+        no_data=_plural(t, "gap_no_data", counts["no_data"]),
+        single=_plural(t, "gap_single", counts["single_point"]),
+        stale=_plural(t, "gap_stale", counts["stale"]),
+    )
+    years = [int(y) for y in gap_rows.get("latest_year", pd.Series()).dropna()]
+    finding = _country_finding(
+        "data_gap", text, gap_rows, country, "warning", years=years, sources=[]
+    )
+    return [finding]
+
+
+def _series_breaks(
+    av: pd.DataFrame, catalogue: Catalogue, t: dict, country: str, max_names: int
+) -> list[Finding]:
+    """``series_break``: indicators whose series changes source or definition."""
+    if "has_break" not in av:
+        return []
+    broken = av.loc[av["has_break"].fillna(False).astype(bool)]
+    if not len(broken):
+        return []
+    names = [prose_name(catalogue, i) for i in broken["indicator"].astype(str)]
+    text = _plural(t, "breaks", len(broken), names=_join(names, t, max_names))
+    years = [
+        int(y)
+        for col in ("first_year", "latest_year")
+        if col in broken
+        for y in broken[col].dropna()
+    ]
+    return [_country_finding("series_break", text, broken, country, years=years, sources=[])]
+
+
+def _data_priorities(
+    a: pd.DataFrame, catalogue: Catalogue, t: dict, country: str, max_names: int
+) -> list[Finding]:
+    """``data_priority``: indicators with a target that cannot be assessed (no data first)."""
+    blocked = a.loc[a["status"].astype(str).isin(NOT_ASSESSABLE) & _has_target(a, catalogue)]
+    if not len(blocked):
+        return []
+    blocked = blocked.assign(_nodata=blocked["status"].astype(str).ne("no_data"))
+    blocked = blocked.sort_values(["_nodata", "indicator"], kind="stable")
+    names = [prose_name(catalogue, i) for i in blocked["indicator"].astype(str)]
+    text = _plural(t, "priority", len(blocked), names=_join(names, t, max_names))
+    return [_country_finding("data_priority", text, blocked, country, "priority")]
+
+
+def _check_top_n(top_n: object) -> None:
+    if not isinstance(top_n, int) or top_n < 0:
+        raise ValueError(f"top_n must be a non-negative integer; got {top_n!r}")
+
+
 def country_findings(
     assessment: pd.DataFrame,
     avail: pd.DataFrame,
@@ -447,150 +515,173 @@ def country_findings(
     t = _check_lang(lang)
     require_columns(assessment, _ASSESSMENT_COLUMNS, "assessment")
     require_columns(avail, _AVAIL_COLUMNS, "avail")
-    if not isinstance(top_n, int) or top_n < 0:
-        raise ValueError(f"top_n must be a non-negative integer; got {top_n!r}")
+    _check_top_n(top_n)
     country = str(country)
-    a = assessment.loc[assessment["country"].astype(str) == country].copy()
-    a = a.sort_values("indicator", kind="stable").reset_index(drop=True)
-    av = avail.loc[avail["country"].astype(str) == country]
-    av = av.sort_values("indicator", kind="stable").reset_index(drop=True)
-    lookup = _source_lookup(obs, country)
-    a["_char"] = _characteristic(a, catalogue)
-    a["_dcagr"] = _directional_cagr(a, catalogue)
-    a["_source"] = [_assessment_source(r, lookup) for _, r in a.iterrows()]
-    name = _country_name(country, lang)
-
-    def make(kind: str, text: str, rows: pd.DataFrame, severity: str = "info", **kw) -> Finding:
-        years = kw.pop("years", None)
-        if years is None:
-            years = [
-                int(y)
-                for col in ("baseline_year", "latest_year")
-                for y in rows[col]
-                if not _missing(y)
-            ]
-        return Finding(
-            kind=kind,
-            text=text,
-            indicators=kw.pop("indicators", list(rows["indicator"].astype(str))),
-            years=years,
-            sources=kw.pop("sources", list(rows["_source"]) if "_source" in rows else []),
-            severity=severity,
-            country=country,
-        )
-
-    out: list[Finding] = []
-
-    # (1) One summary per characteristic.
-    for code in sorted(c for c in a["_char"].unique() if c):
-        rows = a.loc[a["_char"] == code]
-        status = rows["status"].astype(str)
-        assessable = rows.loc[status.isin(ASSESSABLE)]
-        n = len(assessable)
-        char = _char_name(catalogue, code, lang)
-        if n == 0:
-            text = _plural(t, "summary_none", len(rows), char=char)
-            out.append(make("progress_summary", text, rows, "warning"))
-            continue
-        s = assessable["status"].astype(str)
-        text = t["summary"].format(
-            n=n,
-            indicators=t["indicators"][0 if n == 1 else 1],
-            char=char,
-            on=_plural(t, "on", int(s.isin(ON_TRACK).sum())),
-            acc=_plural(t, "acc", int(s.isin(NEEDS_ACCELERATION).sum())),
-            reg=_plural(t, "reg", int(s.isin(REGRESSING).sum())),
-        )
-        severity = "warning" if s.isin(REGRESSING).any() else "info"
-        out.append(make("progress_summary", text, assessable, severity))
-
-    # Targets already met.
-    met = a.loc[a["status"].astype(str) == "target_met"]
-    if len(met):
-        names = [prose_name(catalogue, i) for i in met["indicator"].astype(str)]
-        text = _plural(t, "target_met", len(met), country=name, names=_join(names, t, max_names))
-        out.append(
-            make("target_met", text, met, years=[int(y) for y in met["latest_year"].dropna()])
-        )
-
-    # (2) Largest improvements and regressions by directional CAGR.
-    movable = a.loc[
-        a["_dcagr"].map(math.isfinite)
-        & a["baseline_value"].notna()
-        & a["latest_value"].notna()
-        & a["baseline_year"].notna()
-        & a["latest_year"].notna()
-    ]
-    up = movable.loc[movable["_dcagr"] > 0].sort_values(
-        ["_dcagr", "indicator"], ascending=[False, True], kind="stable"
-    )
-    down = movable.loc[movable["_dcagr"] < 0].sort_values(
-        ["_dcagr", "indicator"], ascending=[True, True], kind="stable"
-    )
-    for kind, chosen, severity in (
-        ("largest_improvement", up, "info"),
-        ("largest_regression", down, "warning"),
-    ):
-        for _, row in chosen.head(top_n).iterrows():
-            text = _movement_sentence(row, catalogue, row["_source"], t, lang)
-            out.append(make(kind, text, chosen.loc[[row.name]], severity))
-
-    # (3) Data gaps.
+    a, av = _country_rows(assessment, avail, catalogue, country, obs)
+    out = _progress_summaries(a, catalogue, t, lang, country)
+    out += _targets_met(a, catalogue, t, lang, country, max_names)
+    out += _largest_movements(a, catalogue, t, lang, country, top_n)
     av_cat = av.loc[av["indicator"].astype(str).isin(catalogue.indicators.index)]
     if len(av_cat):
-        gap = av_cat["gap_category"].astype(str)
-        counts = {k: int(gap.eq(k).sum()) for k in GAP_KINDS}
-        gap_rows = av_cat.loc[gap.isin(GAP_KINDS)]
-        total = len(av_cat)
-        if len(gap_rows):
-            text = t["gap"].format(
-                country=name,
-                total=total,
-                indicators=t["indicators"][0 if total == 1 else 1],
-                no_data=_plural(t, "gap_no_data", counts["no_data"]),
-                single=_plural(t, "gap_single", counts["single_point"]),
-                stale=_plural(t, "gap_stale", counts["stale"]),
-            )
-            years = [int(y) for y in gap_rows.get("latest_year", pd.Series()).dropna()]
-            out.append(
-                make(
-                    "data_gap",
-                    text,
-                    gap_rows,
-                    "warning",
-                    years=years,
-                    sources=[],
-                    indicators=list(gap_rows["indicator"].astype(str)),
-                )
-            )
-        else:
-            text = t["gap_none"].format(country=name, total=total)
-            out.append(make("data_gap", text, av_cat, years=[], sources=[]))
-        if "has_break" in av_cat:
-            broken = av_cat.loc[av_cat["has_break"].fillna(False).astype(bool)]
-            if len(broken):
-                names = [prose_name(catalogue, i) for i in broken["indicator"].astype(str)]
-                text = _plural(t, "breaks", len(broken), names=_join(names, t, max_names))
-                years = [
-                    int(y)
-                    for col in ("first_year", "latest_year")
-                    if col in broken
-                    for y in broken[col].dropna()
-                ]
-                out.append(make("series_break", text, broken, years=years, sources=[]))
-
-    # (4) Data-collection priorities: indicators with a target that cannot be assessed.
-    blocked = a.loc[a["status"].astype(str).isin(NOT_ASSESSABLE) & _has_target(a, catalogue)]
-    if len(blocked):
-        blocked = blocked.assign(_nodata=blocked["status"].astype(str).ne("no_data"))
-        blocked = blocked.sort_values(["_nodata", "indicator"], kind="stable")
-        names = [prose_name(catalogue, i) for i in blocked["indicator"].astype(str)]
-        text = _plural(t, "priority", len(blocked), names=_join(names, t, max_names))
-        out.append(make("data_priority", text, blocked, "priority"))
+        out += _data_gaps(av_cat, t, lang, country)
+        out += _series_breaks(av_cat, catalogue, t, country, max_names)
+    out += _data_priorities(a, catalogue, t, country, max_names)
     return out
 
 
 # --------------------------------------------------------------------------- regional
+def _regional_rows(
+    assessment: pd.DataFrame,
+    avail: pd.DataFrame,
+    catalogue: Catalogue,
+    obs: pd.DataFrame | None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All assessment rows (with characteristic, directional CAGR and source) and the
+    availability rows of catalogue indicators, sorted."""
+    a = assessment.sort_values(["indicator", "country"], kind="stable").reset_index(drop=True)
+    a = a.assign(_char=_characteristic(a, catalogue), _dcagr=_directional_cagr(a, catalogue))
+    lookup = _source_lookup(obs)
+    a["_source"] = [_assessment_source(r, lookup) for _, r in a.iterrows()]
+    av = avail.loc[avail["indicator"].astype(str).isin(catalogue.indicators.index)]
+    av = av.sort_values(["country", "indicator"], kind="stable").reset_index(drop=True)
+    return a, av
+
+
+def _regional_summaries(a: pd.DataFrame, catalogue: Catalogue, t: dict, lang: str) -> list[Finding]:
+    """``progress_summary``: shares of country × indicator pairs per status group, per
+    characteristic."""
+    out = []
+    for code in sorted(c for c in a["_char"].unique() if c):
+        rows = a.loc[a["_char"] == code]
+        assessable = rows.loc[rows["status"].astype(str).isin(ASSESSABLE)]
+        char = _char_name(catalogue, code, lang)
+        n = len(assessable)
+        if n == 0:
+            text = t["r_summary_none"].format(char=char)
+            severity = "warning"
+        else:
+            sa = assessable["status"].astype(str)
+            text = t["r_summary"].format(
+                n=n,
+                pairs=t["pairs"][0 if n == 1 else 1],
+                char=char,
+                on=_pct(sa.isin(ON_TRACK).sum() / n),
+                acc=_pct(sa.isin(NEEDS_ACCELERATION).sum() / n),
+                reg=_pct(sa.isin(REGRESSING).sum() / n),
+            )
+            severity = "warning" if sa.isin(REGRESSING).any() else "info"
+        indicators = sorted(set(assessable["indicator"].astype(str)))
+        sources = list(assessable["_source"])
+        out.append(
+            Finding("progress_summary", text, indicators, _years_of(assessable), sources, severity)
+        )
+    return out
+
+
+def _regional_assessability(
+    a: pd.DataFrame, av: pd.DataFrame, catalogue: Catalogue, t: dict, max_names: int
+) -> list[Finding]:
+    """``regional_assessability`` (ESCAP rule) and ``data_priority`` for the indicators
+    with a target that the rule leaves unassessable."""
+    escap = regional_assessability(av).set_index("indicator").sort_index()
+    k, n = int(escap["assessable"].sum()), len(escap)
+    text = t["r_escap"].format(k=k, n=n, pct=_pct(k / n))
+    severity = "info" if k > n / 2 else "warning"
+    out = [
+        Finding(
+            "regional_assessability",
+            text,
+            list(escap.index[escap["assessable"]]),
+            severity=severity,
+        )
+    ]
+    blocked_ids = escap.index[~escap["assessable"]]
+    frame = pd.DataFrame({"indicator": blocked_ids, "target_value": float("nan")})
+    if "target_value" in a:
+        tv = a.dropna(subset=["target_value"]).drop_duplicates("indicator")
+        frame["target_value"] = frame["indicator"].map(
+            tv.set_index(tv["indicator"].astype(str))["target_value"]
+        )
+    blocked = frame.loc[_has_target(frame, catalogue)].sort_values("indicator")
+    if len(blocked):
+        names = [prose_name(catalogue, i) for i in blocked["indicator"]]
+        text = _plural(t, "r_priority", len(blocked), names=_join(names, t, max_names))
+        out.append(Finding("data_priority", text, list(blocked["indicator"]), severity="priority"))
+    return out
+
+
+def _regional_gaps(av: pd.DataFrame, t: dict, lang: str, top_n: int) -> list[Finding]:
+    """``data_gap``: the ``top_n`` member states with the most data gaps."""
+    gap = av["gap_category"].astype(str).isin(GAP_KINDS)
+    per = pd.DataFrame(
+        {
+            "gaps": gap.groupby(av["country"].astype(str)).sum(),
+            "n": av.groupby(av["country"].astype(str)).size(),
+        }
+    )
+    per = per.loc[per["gaps"] > 0].reset_index(names="country")
+    per = per.sort_values(["gaps", "country"], ascending=[False, True], kind="stable")
+    top = per.head(top_n)
+    if not len(top):
+        return []
+    items = [
+        t["r_gap_item"].format(country=_country_name(c, lang), k=int(g), n=int(m))
+        for c, g, m in zip(top["country"], top["gaps"], top["n"], strict=True)
+    ]
+    gap_ids = av.loc[gap & av["country"].astype(str).isin(top["country"]), "indicator"]
+    text = t["r_gaps"].format(items=_join(items, t))
+    return [Finding("data_gap", text, sorted(set(gap_ids.astype(str))), severity="warning")]
+
+
+def _movement_stats(moved: pd.DataFrame) -> pd.DataFrame:
+    """Per indicator with two or more CAGRs: median directional CAGR, count, ups, downs."""
+    grouped = moved.groupby(moved["indicator"].astype(str))
+    stats = pd.DataFrame(
+        {
+            "median": grouped["_dcagr"].median(),
+            "n": grouped.size(),
+            "up": grouped["_dcagr"].apply(lambda s: int((s > 0).sum())),
+            "down": grouped["_dcagr"].apply(lambda s: int((s < 0).sum())),
+        }
+    )
+    return stats.loc[stats["n"] >= 2].reset_index(names="indicator")
+
+
+def _regional_movements(
+    a: pd.DataFrame, catalogue: Catalogue, t: dict, top_n: int
+) -> list[Finding]:
+    """``regional_improvement`` and ``regional_regression`` by median directional CAGR."""
+    moved = a.loc[a["_dcagr"].map(math.isfinite)]
+    if not len(moved):
+        return []
+    stats = _movement_stats(moved)
+    best = stats.loc[stats["median"] > 0].sort_values(
+        ["median", "indicator"], ascending=[False, True], kind="stable"
+    )
+    worst = stats.loc[stats["median"] < 0].sort_values(
+        ["median", "indicator"], ascending=[True, True], kind="stable"
+    )
+    out = []
+    for kind, chosen, key, count, severity in (
+        ("regional_improvement", best, "r_improve", "up", "info"),
+        ("regional_regression", worst, "r_regress", "down", "warning"),
+    ):
+        for _, row in chosen.head(top_n).iterrows():
+            rows = moved.loc[moved["indicator"].astype(str) == row["indicator"]]
+            yrs = _years_of(rows)
+            text = t[key].format(
+                name=prose_name(catalogue, row["indicator"]),
+                k=int(row[count]),
+                n=int(row["n"]),
+                y0=min(yrs) if yrs else "",
+                y1=max(yrs) if yrs else "",
+            )
+            span = [min(yrs), max(yrs)] if yrs else []
+            sources = list(rows["_source"])
+            out.append(Finding(kind, text, [row["indicator"]], span, sources, severity))
+    return out
+
+
 def regional_findings(
     assessment: pd.DataFrame,
     avail: pd.DataFrame,
@@ -634,151 +725,13 @@ def regional_findings(
     t = _check_lang(lang)
     require_columns(assessment, _ASSESSMENT_COLUMNS, "assessment")
     require_columns(avail, _AVAIL_COLUMNS, "avail")
-    if not isinstance(top_n, int) or top_n < 0:
-        raise ValueError(f"top_n must be a non-negative integer; got {top_n!r}")
-    a = assessment.sort_values(["indicator", "country"], kind="stable").reset_index(drop=True)
-    a = a.assign(_char=_characteristic(a, catalogue), _dcagr=_directional_cagr(a, catalogue))
-    lookup = _source_lookup(obs)
-    a["_source"] = [_assessment_source(r, lookup) for _, r in a.iterrows()]
-    known = catalogue.indicators.index
-    av = avail.loc[avail["indicator"].astype(str).isin(known)]
-    av = av.sort_values(["country", "indicator"], kind="stable").reset_index(drop=True)
-    out: list[Finding] = []
-
-    def years_of(rows: pd.DataFrame) -> list[int]:
-        return [
-            int(y) for c in ("baseline_year", "latest_year") for y in rows[c] if not _missing(y)
-        ]
-
-    # Status shares per characteristic.
-    for code in sorted(c for c in a["_char"].unique() if c):
-        rows = a.loc[a["_char"] == code]
-        s = rows["status"].astype(str)
-        assessable = rows.loc[s.isin(ASSESSABLE)]
-        char = _char_name(catalogue, code, lang)
-        n = len(assessable)
-        if n == 0:
-            text = t["r_summary_none"].format(char=char)
-            severity = "warning"
-        else:
-            sa = assessable["status"].astype(str)
-            text = t["r_summary"].format(
-                n=n,
-                pairs=t["pairs"][0 if n == 1 else 1],
-                char=char,
-                on=_pct(sa.isin(ON_TRACK).sum() / n),
-                acc=_pct(sa.isin(NEEDS_ACCELERATION).sum() / n),
-                reg=_pct(sa.isin(REGRESSING).sum() / n),
-            )
-            severity = "warning" if sa.isin(REGRESSING).any() else "info"
-        out.append(
-            Finding(
-                "progress_summary",
-                text,
-                sorted(set(assessable["indicator"].astype(str))),
-                years_of(assessable),
-                list(assessable["_source"]),
-                severity,
-            )
-        )
-
-    # ESCAP rule.
+    _check_top_n(top_n)
+    a, av = _regional_rows(assessment, avail, catalogue, obs)
+    out = _regional_summaries(a, catalogue, t, lang)
     if len(av):
-        escap = regional_assessability(av).set_index("indicator").sort_index()
-        k, n = int(escap["assessable"].sum()), len(escap)
-        text = t["r_escap"].format(k=k, n=n, pct=_pct(k / n))
-        out.append(
-            Finding(
-                "regional_assessability",
-                text,
-                list(escap.index[escap["assessable"]]),
-                severity="info" if k > n / 2 else "warning",
-            )
-        )
-        blocked_ids = escap.index[~escap["assessable"]]
-        frame = pd.DataFrame({"indicator": blocked_ids, "target_value": float("nan")})
-        if "target_value" in a:
-            tv = a.dropna(subset=["target_value"]).drop_duplicates("indicator")
-            frame["target_value"] = frame["indicator"].map(
-                tv.set_index(tv["indicator"].astype(str))["target_value"]
-            )
-        blocked = frame.loc[_has_target(frame, catalogue)].sort_values("indicator")
-        if len(blocked):
-            names = [prose_name(catalogue, i) for i in blocked["indicator"]]
-            text = _plural(t, "r_priority", len(blocked), names=_join(names, t, max_names))
-            out.append(
-                Finding("data_priority", text, list(blocked["indicator"]), severity="priority")
-            )
-
-        # Countries with the most gaps.
-        gap = av["gap_category"].astype(str).isin(GAP_KINDS)
-        per = pd.DataFrame(
-            {
-                "gaps": gap.groupby(av["country"].astype(str)).sum(),
-                "n": av.groupby(av["country"].astype(str)).size(),
-            }
-        )
-        per = per.loc[per["gaps"] > 0].reset_index(names="country")
-        per = per.sort_values(["gaps", "country"], ascending=[False, True], kind="stable")
-        top = per.head(top_n)
-        if len(top):
-            items = [
-                t["r_gap_item"].format(country=_country_name(c, lang), k=int(g), n=int(m))
-                for c, g, m in zip(top["country"], top["gaps"], top["n"], strict=True)
-            ]
-            gap_ids = av.loc[gap & av["country"].astype(str).isin(top["country"]), "indicator"]
-            out.append(
-                Finding(
-                    "data_gap",
-                    t["r_gaps"].format(items=_join(items, t)),
-                    sorted(set(gap_ids.astype(str))),
-                    severity="warning",
-                )
-            )
-
-    # Largest regional improvements and regressions (median directional CAGR).
-    moved = a.loc[a["_dcagr"].map(math.isfinite)]
-    if len(moved):
-        grouped = moved.groupby(moved["indicator"].astype(str))
-        stats = pd.DataFrame(
-            {
-                "median": grouped["_dcagr"].median(),
-                "n": grouped.size(),
-                "up": grouped["_dcagr"].apply(lambda s: int((s > 0).sum())),
-                "down": grouped["_dcagr"].apply(lambda s: int((s < 0).sum())),
-            }
-        )
-        stats = stats.loc[stats["n"] >= 2].reset_index(names="indicator")
-        best = stats.loc[stats["median"] > 0].sort_values(
-            ["median", "indicator"], ascending=[False, True], kind="stable"
-        )
-        worst = stats.loc[stats["median"] < 0].sort_values(
-            ["median", "indicator"], ascending=[True, True], kind="stable"
-        )
-        for kind, chosen, key, count, severity in (
-            ("regional_improvement", best, "r_improve", "up", "info"),
-            ("regional_regression", worst, "r_regress", "down", "warning"),
-        ):
-            for _, row in chosen.head(top_n).iterrows():
-                rows = moved.loc[moved["indicator"].astype(str) == row["indicator"]]
-                yrs = years_of(rows)
-                text = t[key].format(
-                    name=prose_name(catalogue, row["indicator"]),
-                    k=int(row[count]),
-                    n=int(row["n"]),
-                    y0=min(yrs) if yrs else "",
-                    y1=max(yrs) if yrs else "",
-                )
-                out.append(
-                    Finding(
-                        kind,
-                        text,
-                        [row["indicator"]],
-                        [min(yrs), max(yrs)] if yrs else [],
-                        list(rows["_source"]),
-                        severity,
-                    )
-                )
+        out += _regional_assessability(a, av, catalogue, t, max_names)
+        out += _regional_gaps(av, t, lang, top_n)
+    out += _regional_movements(a, catalogue, t, top_n)
     return out
 
 

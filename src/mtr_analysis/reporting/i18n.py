@@ -1,13 +1,21 @@
 """Words of the reports in English and Vietnamese (``lang="en"`` / ``lang="vi"``).
 
-One place for every heading, lead paragraph, table column header and label that the
-country profile, the regional synthesis and the index page show, so ``mtr run --lang vi``
-translates the whole report and notebooks never hard-code English text. Vietnamese terms
-follow the review's glossary (product spec, section 8): *chỉ số* (indicator), *đặc điểm /
-thành tố* (characteristic / element), *khoảng trống dữ liệu* (data gap), *giá trị cơ sở*
-(baseline), *mục tiêu* (target), *đúng tiến độ / cần đẩy nhanh / thụt lùi* (on track / needs
+Every heading, lead paragraph, table column header, status and gap label, chart text and
+generated sentence that the country profile, the regional synthesis and the index page
+show lives in one word catalogue per language, ``reporting/words/<lang>.yaml``, which a
+translator edits without reading Python. ``mtr run --lang vi`` thus translates the whole
+report and no other module hard-codes report words. Vietnamese terms follow the review's
+glossary (product spec, section 8): *chỉ số* (indicator), *đặc điểm / thành tố*
+(characteristic / element), *khoảng trống dữ liệu* (data gap), *giá trị cơ sở* (baseline),
+*mục tiêu* (target), *đúng tiến độ / cần đẩy nhanh / thụt lùi* (on track / needs
 acceleration / regression), *phát hiện, kết luận, khuyến nghị* (findings, conclusions,
 recommendations), *báo cáo khu vực / báo cáo quốc gia* (regional / national report).
+
+The catalogues are read once, when this module is imported, and checked by
+:func:`load_words`: every language has the same sections and keys, and each text has the
+same ``{placeholders}`` in every language. A text that depends on a count has the forms
+``one`` and ``other`` (English); a language without plural forms gives a single text,
+used for both.
 
 Examples
 --------
@@ -15,535 +23,41 @@ Examples
 'Tóm tắt'
 >>> column_labels(["indicator", "status"], "vi")
 {'indicator': 'Chỉ số', 'status': 'Tình trạng'}
+>>> status_label("on_track", "vi")
+'đúng tiến độ'
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import string
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 
-LANGS = ("en", "vi")
+import yaml
 
-#: Headings, lead paragraphs and short labels of the reports and the index page.
-TEXT: dict[str, dict[str, str]] = {
-    "en": {
-        # titles
-        "country_title": "{country} — country profile",
-        "regional_title": "Regional synthesis",
-        "blueprint": "ASCC Blueprint 2025",
-        "subtitle": "{blueprint} · {review} · baseline {baseline}, cut-off {cutoff}",
-        "contents": "Contents",
-        # country sections
-        "summary": "Summary",
-        "summary_lead": (
-            "Key numbers for {country} over the review window and the most important "
-            "preliminary findings."
-        ),
-        "key_numbers": "Key numbers",
-        "top_findings": "Top findings",
-        "availability": "Data availability",
-        "availability_lead": (
-            "Which indicators have values in which years (coloured by whether the value is "
-            "reported or estimated), how well each characteristic and element is covered, and "
-            "the most serious data gaps. Gap categories: sufficient (two or more values, the "
-            "latest recent), stale (latest value more than {lag} years before the cut-off), "
-            "single data point, no data."
-        ),
-        "coverage": "Coverage by characteristic and element",
-        "serious_gaps": "Most serious data gaps",
-        "serious_gaps_lead": (
-            "Indicators with a target come first, then those without any data, a single data "
-            "point or no recent value."
-        ),
-        "no_gaps": "No data gaps: every indicator has at least two recent values.",
-        "progress": "Progress by characteristic",
-        "progress_lead": (
-            "Status of each indicator from the baseline to the latest value (UNSD progress-"
-            "chart method: projected progress towards the target or, without a numeric target, "
-            "the annual growth rate in the desirable direction). Each panel shows the series, "
-            "the baseline (circle), the latest value (diamond), the target (dashed line), the "
-            "projection to the target year (dotted line) and, shaded, the range of ASEAN "
-            "member states."
-        ),
-        "no_char_data": "No data for this characteristic.",
-        "status_table": "Status of indicators",
-        "position": "The country among ASEAN member states",
-        "position_lead": (
-            "Where the latest value of {country} sits among member states for each indicator "
-            "(scaled from worst = 0 to best = 1 in the desirable direction)."
-        ),
-        "beneficiaries": "Who benefited",
-        "beneficiaries_lead": (
-            "What the changes in rates mean in people: each rate is multiplied by the "
-            "population it refers to, at the baseline and in the latest year, and the change "
-            "is split into the part due to the rate itself and the part due to population "
-            "growth. Approximated or interpolated populations are flagged."
-        ),
-        "beneficiaries_regional_lead": (
-            "Sums over member states with estimates; population coverage is the share of the "
-            "member states' population that the sum covers."
-        ),
-        "beneficiaries_none": "No indicator allows a head count with the data available.",
-        "findings": "Preliminary findings and recommendations",
-        "findings_lead": (
-            "Generated by rules from the numbers above; each statement names its indicators, "
-            "years and sources. Statements marked ❗ are recommendations on data collection, "
-            "⚠ calls for attention."
-        ),
-        "no_findings": "No findings: not enough data.",
-        "annex": "Annex",
-        "definitions": "Indicator definitions",
-        "sources": "Sources and vintages",
-        "data_table": "Data table",
-        "data_table_lead": (
-            "Every value used in this report, with its source (reference to the table of "
-            "sources above), flag and the file and cell or row it was read from. Text from "
-            "data files is shown as it is."
-        ),
-        "parameters": "Parameters",
-        "inputs": "Input files and checksums",
-        "software": "Software, package versions and git commit",
-        # regional sections
-        "regional_lead": (
-            "All {n} ASEAN member states together: overall progress, the data availability "
-            "matrix, progress by characteristic and element with regional aggregates, a "
-            "national-level comparison and key findings."
-        ),
-        "overall": "Overall progress",
-        "overall_lead": (
-            "Share of country × indicator pairs per status, by characteristic, across member "
-            "states."
-        ),
-        "regional_availability_lead": (
-            "Gap category of every country × indicator pair, and whether each indicator can be "
-            "assessed for the region (ESCAP rule: more than half of the member states have at "
-            "least two data points)."
-        ),
-        "assessable_count": "{k} of {n} indicators are assessable for the region.",
-        "escap": "Regional assessability (ESCAP rule)",
-        "by_element": "Progress by characteristic and element",
-        "by_element_lead": "Status counts of country × indicator pairs, by element.",
-        "aggregates": "Regional aggregates and their coverage",
-        "aggregates_lead": (
-            "Unweighted mean and median across member states (ESCAP/UNECE) and the "
-            "population-weighted mean (World Bank two-thirds coverage rule), with the number "
-            "of member states and the population share each aggregate covers."
-        ),
-        "aggregates_pending": (
-            "Regional aggregates will appear here once mtr_analysis.analysis.aggregates is available "
-            "({reason})."
-        ),
-        "national": "National-level comparison",
-        "national_lead": "Status counts per member state, and the data gaps of each.",
-        "key_findings": "Key findings, conclusions and recommendations",
-        # key numbers
-        "kn_indicators": "indicators in the catalogue",
-        "kn_with_data": "indicators with data",
-        "kn_assessable": "indicators assessable (two or more values)",
-        "kn_on_track": "on track or target met",
-        "kn_acceleration": "need acceleration",
-        "kn_regressing": "regressing",
-        "kn_gaps": "indicators with a data gap",
-        "kn_breaks": "series with a break",
-        "kn_latest": "most recent data year",
-        "kn_countries": "member states",
-        "kn_pairs": "country × indicator pairs assessable",
-        "kn_escap": "indicators assessable for the region (ESCAP rule)",
-        # misc labels
-        "measure": "Measure",
-        "value": "Value",
-        "item": "Item",
-        "version": "Version",
-        "higher_better": "higher is better",
-        "lower_better": "lower is better",
-        "yes": "yes",
-        "no": "no",
-        "total": "Total",
-        "git_commit": "git commit",
-        "store_sha": "observations.parquet (SHA-256)",
-        "country_data_sha": "data of {country} in the store (hash)",
-        "python": "Python",
-        # index page
-        "index_title": "{blueprint} — {review} — reports",
-        "report": "Report",
-        "status": "Status",
-        "seconds": "Run time (s)",
-        "vintage": "Data vintage",
-        "notebook": "Executed notebook",
-        "with_code": "With code",
-        "no_html": "no HTML",
-        "cached": "reused (inputs unchanged)",
-        "index_summary": "{n} reports: {ok} ok, {failed} failed.",
-        "index_generated": "Run finished {when}; total time {seconds:.1f} s.",
-        "ok": "ok",
-        "failed": "failed",
-    },
-    "vi": {
-        "country_title": "{country} — Báo cáo quốc gia",
-        "regional_title": "Báo cáo tổng hợp khu vực",
-        "blueprint": "Kế hoạch Tổng thể Cộng đồng Văn hóa – Xã hội ASEAN 2025",
-        "subtitle": "{blueprint} · {review} · năm gốc {baseline}, năm chốt số liệu {cutoff}",
-        "contents": "Mục lục",
-        "summary": "Tóm tắt",
-        "summary_lead": (
-            "Các con số chính của {country} trong giai đoạn đánh giá và các phát hiện sơ bộ "
-            "quan trọng nhất."
-        ),
-        "key_numbers": "Các con số chính",
-        "top_findings": "Phát hiện chính",
-        "availability": "Tình trạng sẵn có dữ liệu",
-        "availability_lead": (
-            "Chỉ số nào có giá trị vào năm nào (tô màu theo giá trị được báo cáo hay ước "
-            "tính), mức độ bao phủ dữ liệu của từng đặc điểm và thành tố, và các khoảng trống "
-            "dữ liệu nghiêm trọng nhất. Phân loại khoảng trống: đủ dữ liệu (từ hai giá trị trở "
-            "lên, giá trị gần nhất còn mới), dữ liệu cũ (giá trị gần nhất cách năm chốt số liệu "
-            "hơn {lag} năm), một điểm dữ liệu, không có dữ liệu."
-        ),
-        "coverage": "Mức độ bao phủ theo đặc điểm và thành tố",
-        "serious_gaps": "Các khoảng trống dữ liệu nghiêm trọng nhất",
-        "serious_gaps_lead": (
-            "Các chỉ số có mục tiêu được liệt kê trước, sau đó là các chỉ số không có dữ "
-            "liệu, chỉ có một điểm dữ liệu hoặc không có giá trị gần đây."
-        ),
-        "no_gaps": "Không có khoảng trống dữ liệu: mọi chỉ số đều có ít nhất hai giá trị gần đây.",
-        "progress": "Tiến độ theo đặc điểm",
-        "progress_lead": (
-            "Tình trạng của từng chỉ số từ giá trị cơ sở đến giá trị gần nhất (phương pháp biểu "
-            "đồ tiến độ của UNSD: mức tiến bộ dự báo so với mục tiêu hoặc, khi không có mục "
-            "tiêu định lượng, tốc độ tăng trưởng hằng năm theo chiều mong muốn). Mỗi ô thể "
-            "hiện chuỗi số liệu, giá trị cơ sở (hình tròn), giá trị gần nhất (hình thoi), mục "
-            "tiêu (nét đứt), dự báo đến năm mục tiêu (nét chấm) và, phần tô nền, khoảng giá trị "
-            "của các nước thành viên ASEAN."
-        ),
-        "no_char_data": "Không có dữ liệu cho đặc điểm này.",
-        "status_table": "Tình trạng của các chỉ số",
-        "position": "Vị trí so với các nước thành viên ASEAN",
-        "position_lead": (
-            "Vị trí giá trị gần nhất của {country} so với các nước thành viên ASEAN đối với "
-            "từng chỉ số (quy về thang từ kém nhất = 0 đến tốt nhất = 1 theo chiều mong muốn)."
-        ),
-        "beneficiaries": "Đối tượng hưởng lợi",
-        "beneficiaries_lead": (
-            "Ý nghĩa của thay đổi về tỷ lệ tính theo số người: mỗi tỷ lệ được nhân với dân số "
-            "tương ứng tại năm gốc và năm gần nhất, và thay đổi được tách thành phần do chính tỷ "
-            "lệ thay đổi và phần do tăng dân số. Dân số ước lượng gần đúng hoặc nội suy được "
-            "đánh dấu."
-        ),
-        "beneficiaries_regional_lead": (
-            "Tổng của các nước thành viên có ước tính; tỷ lệ bao phủ dân số là phần dân số các "
-            "nước thành viên nằm trong tổng."
-        ),
-        "beneficiaries_none": "Không có chỉ số nào tính được số người với dữ liệu hiện có.",
-        "findings": "Phát hiện sơ bộ và khuyến nghị",
-        "findings_lead": (
-            "Được tạo theo quy tắc từ các số liệu ở trên; mỗi nhận định nêu rõ chỉ số, năm và "
-            "nguồn. Nhận định có dấu ❗ là khuyến nghị về thu thập dữ liệu, dấu ⚠ là điểm cần "
-            "lưu ý."
-        ),
-        "no_findings": "Chưa có phát hiện: không đủ dữ liệu.",
-        "annex": "Phụ lục",
-        "definitions": "Định nghĩa chỉ số",
-        "sources": "Nguồn và phiên bản dữ liệu",
-        "data_table": "Bảng dữ liệu",
-        "data_table_lead": (
-            "Mọi giá trị được sử dụng trong báo cáo này, kèm nguồn (mã tham chiếu tới bảng "
-            "nguồn ở trên), cờ dữ liệu và tệp, ô hoặc dòng mà giá trị được đọc ra. Nội dung "
-            "văn bản từ tệp dữ liệu được giữ nguyên."
-        ),
-        "parameters": "Tham số",
-        "inputs": "Tệp đầu vào và mã kiểm tra",
-        "software": "Phần mềm, phiên bản gói và mã commit git",
-        "regional_lead": (
-            "Toàn bộ {n} nước thành viên ASEAN: tiến độ chung, ma trận tình trạng sẵn có dữ "
-            "liệu, tiến độ theo đặc điểm và thành tố cùng các giá trị tổng hợp khu vực, so "
-            "sánh cấp quốc gia và các phát hiện chính."
-        ),
-        "overall": "Tiến độ chung",
-        "overall_lead": (
-            "Tỷ lệ các cặp nước – chỉ số theo tình trạng tiến độ, theo đặc điểm, trên toàn bộ "
-            "các nước thành viên ASEAN."
-        ),
-        "regional_availability_lead": (
-            "Phân loại khoảng trống dữ liệu của từng cặp nước – chỉ số, và khả năng đánh giá "
-            "từng chỉ số ở cấp khu vực (quy tắc của ESCAP: hơn một nửa số nước thành viên "
-            "ASEAN có từ hai điểm dữ liệu trở lên)."
-        ),
-        "assessable_count": "{k}/{n} chỉ số có thể đánh giá ở cấp khu vực.",
-        "escap": "Khả năng đánh giá ở cấp khu vực (quy tắc của ESCAP)",
-        "by_element": "Tiến độ theo đặc điểm và thành tố",
-        "by_element_lead": "Số cặp nước – chỉ số theo tình trạng tiến độ, theo thành tố.",
-        "aggregates": "Giá trị tổng hợp khu vực và mức độ bao phủ",
-        "aggregates_lead": (
-            "Trung bình giản đơn và trung vị giữa các nước thành viên ASEAN (ESCAP/UNECE) và "
-            "trung bình có trọng số dân số (quy tắc bao phủ hai phần ba của Ngân hàng Thế "
-            "giới), kèm số nước và tỷ lệ dân số mà mỗi giá trị tổng hợp bao phủ."
-        ),
-        "aggregates_pending": (
-            "Các giá trị tổng hợp khu vực sẽ được hiển thị tại đây khi mô-đun "
-            "mtr_analysis.analysis.aggregates sẵn sàng ({reason})."
-        ),
-        "national": "So sánh cấp quốc gia",
-        "national_lead": (
-            "Số chỉ số theo tình trạng tiến độ của từng nước thành viên ASEAN, và khoảng trống "
-            "dữ liệu của từng nước."
-        ),
-        "key_findings": "Phát hiện chính, kết luận và khuyến nghị",
-        "kn_indicators": "chỉ số trong danh mục",
-        "kn_with_data": "chỉ số có dữ liệu",
-        "kn_assessable": "chỉ số có thể đánh giá (từ hai giá trị trở lên)",
-        "kn_on_track": "đúng tiến độ hoặc đã đạt mục tiêu",
-        "kn_acceleration": "cần đẩy nhanh",
-        "kn_regressing": "thụt lùi",
-        "kn_gaps": "chỉ số có khoảng trống dữ liệu",
-        "kn_breaks": "chuỗi số liệu không liên tục",
-        "kn_latest": "năm có dữ liệu gần nhất",
-        "kn_countries": "nước thành viên ASEAN",
-        "kn_pairs": "cặp nước – chỉ số có thể đánh giá",
-        "kn_escap": "chỉ số có thể đánh giá ở cấp khu vực (quy tắc của ESCAP)",
-        "measure": "Nội dung",
-        "value": "Giá trị",
-        "item": "Mục",
-        "version": "Phiên bản",
-        "higher_better": "càng cao càng tốt",
-        "lower_better": "càng thấp càng tốt",
-        "yes": "có",
-        "no": "không",
-        "total": "Tổng",
-        "git_commit": "mã commit git",
-        "store_sha": "observations.parquet (SHA-256)",
-        "country_data_sha": "dữ liệu của {country} trong kho dữ liệu (mã băm)",
-        "python": "Python",
-        "index_title": "{blueprint} — {review} — danh sách báo cáo",
-        "report": "Báo cáo",
-        "status": "Trạng thái",
-        "seconds": "Thời gian chạy (giây)",
-        "vintage": "Phiên bản dữ liệu",
-        "notebook": "Notebook đã chạy",
-        "with_code": "Bản có mã nguồn",
-        "no_html": "không có HTML",
-        "cached": "dùng lại kết quả trước (đầu vào không đổi)",
-        "index_summary": "{n} báo cáo: {ok} thành công, {failed} lỗi.",
-        "index_generated": "Hoàn thành lúc {when}; tổng thời gian {seconds:.1f} giây.",
-        "ok": "thành công",
-        "failed": "lỗi",
-    },
-}
+#: Languages of the reports; each has a word catalogue ``words/<lang>.yaml``.
+LANGS: tuple[str, ...] = ("en", "vi")
+#: Folder of the word catalogues (package data).
+WORDS_DIR = Path(__file__).resolve().parent / "words"
+#: Sections of a word catalogue, in file order.
+SECTIONS: tuple[str, ...] = (
+    "text",  # headings, leads and short labels of the reports and the index page
+    "status",  # progress statuses (analysis.status.STATUS_ORDER)
+    "columns",  # table column headers, by column name
+    "gaps",  # data-gap categories (analysis.gaps.GAP_CATEGORIES)
+    "figures",  # chart titles, axes and legends
+    "findings",  # sentence templates of the findings
+    "beneficiaries",  # pieces of the "Who benefited" sentences
+)
+#: Keys of a text with plural forms: ``one`` (count 1) and ``other``.
+PLURAL_FORMS: tuple[str, ...] = ("one", "other")
 
-#: Table column headers, by column name of the analysis frames.
-#: Labels of the progress statuses of ``trends.assess`` (legends, tables, sentences).
-STATUS_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "target_met": "target met",
-        "on_track": "on track",
-        "moderate_progress": "moderate progress",
-        "marginal_progress": "marginal progress",
-        "stagnation": "stagnation",
-        "regression": "regression",
-        "insufficient_data": "insufficient data",
-        "no_data": "no data",
-    },
-    "vi": {
-        "target_met": "đã đạt mục tiêu",
-        "on_track": "đúng tiến độ",
-        "moderate_progress": "tiến bộ vừa phải",
-        "marginal_progress": "tiến bộ nhỏ",
-        "stagnation": "đứng yên",
-        "regression": "thụt lùi",
-        "insufficient_data": "không đủ dữ liệu",
-        "no_data": "không có dữ liệu",
-    },
-}
+#: A text, or its ``(one, other)`` plural forms.
+Words = str | tuple[str, str]
 
 
-def capitalised(text: str) -> str:
-    """First letter upper-cased, the rest unchanged ("đúng tiến độ" → "Đúng tiến độ")."""
-    return text[:1].upper() + text[1:]
-
-
-COLUMNS: dict[str, dict[str, str]] = {
-    "en": {
-        "country": "Member state",
-        "indicator": "Indicator",
-        "id": "Indicator id",
-        "name": "Name",
-        "unit": "Unit",
-        "direction": "Desirable direction",
-        "characteristic": "Characteristic",
-        "element": "Element",
-        "sdg": "SDG",
-        "year": "Year",
-        "value": "Value",
-        "source": "Source",
-        "ref": "Source (ref.)",
-        "source_series": "Source series",
-        "flag": "Flag",
-        "note": "Note",
-        "file": "File",
-        "locator": "Cell or row",
-        "format": "Format",
-        "records_read": "Records read",
-        "accepted": "Accepted",
-        "sha256": "SHA-256",
-        "n_obs": "Data points",
-        "first_year": "First year",
-        "baseline_year": "Baseline year",
-        "baseline_value": "Baseline value",
-        "latest_year": "Latest year",
-        "latest_value": "Latest value",
-        "lag": "Years since latest value",
-        "longest_gap": "Longest gap (years)",
-        "n_sources": "Sources",
-        "has_break": "Series break",
-        "gap_category": "Data gap",
-        "cagr": "Annual growth (CAGR, %)",
-        "target_value": "Target",
-        "target_year": "Target year",
-        "target_source": "Target source",
-        "projected_value": "Projected value",
-        "progress_ratio": "Progress ratio",
-        "status": "Status",
-        "sufficient": "Sufficient",
-        "stale": "Stale",
-        "single_point": "Single data point",
-        "n_pairs": "Indicators",
-        "share_sufficient": "Sufficient (%)",
-        "share_assessable": "Assessable (%)",
-        "n_with_min_points": "Member states with 2+ values",
-        "share": "Share of member states (%)",
-        "assessable": "Assessable for the region",
-        "vintage": "Vintage",
-        "n_values": "Values",
-        "n_indicators": "Indicators",
-        "years": "Years",
-        "item": "Item",
-        "version": "Version",
-        "parameter": "Parameter",
-        "title": "Title",
-        "level": "Level",
-        "measure": "Measure",
-        "on_track_or_met": "On track or target met",
-        "needs_acceleration": "Needs acceleration",
-        "regressing": "Regressing",
-        "not_assessable": "Not assessable",
-        "agg_year0": "Baseline year",
-        "agg_mean0": "Mean, baseline year",
-        "agg_year1": "Latest year",
-        "agg_mean1": "Mean, latest year",
-        "agg_median1": "Median, latest year",
-        "agg_weighted1": "Population-weighted mean, latest year",
-        "agg_reporting": "Member states reporting",
-        "agg_weight_coverage": "Population covered (%)",
-        "people_baseline": "People, baseline year",
-        "people_latest": "People, latest year",
-        "change": "Change",
-        "change_due_to_rate": "of which due to the rate",
-        "change_due_to_population": "of which due to population",
-        "averted": "Spared vs baseline rates",
-        "flags": "Flags",
-        "n_countries": "Member states",
-        "population_coverage": "Population covered",
-    },
-    "vi": {
-        "country": "Nước thành viên ASEAN",
-        "indicator": "Chỉ số",
-        "id": "Mã chỉ số",
-        "name": "Tên",
-        "unit": "Đơn vị",
-        "direction": "Chiều mong muốn",
-        "characteristic": "Đặc điểm",
-        "element": "Thành tố",
-        "sdg": "SDG",
-        "year": "Năm",
-        "value": "Giá trị",
-        "source": "Nguồn",
-        "ref": "Nguồn (mã)",
-        "source_series": "Mã chuỗi số liệu gốc",
-        "flag": "Cờ dữ liệu",
-        "note": "Chú thích",
-        "file": "Tệp",
-        "locator": "Ô hoặc dòng",
-        "format": "Định dạng",
-        "records_read": "Số bản ghi đã đọc",
-        "accepted": "Được chấp nhận",
-        "sha256": "SHA-256",
-        "n_obs": "Số điểm dữ liệu",
-        "first_year": "Năm đầu tiên",
-        "baseline_year": "Năm gốc",
-        "baseline_value": "Giá trị cơ sở",
-        "latest_year": "Năm gần nhất",
-        "latest_value": "Giá trị gần nhất",
-        "lag": "Số năm kể từ giá trị gần nhất",
-        "longest_gap": "Khoảng trống dài nhất (năm)",
-        "n_sources": "Số nguồn",
-        "has_break": "Dữ liệu không liên tục",
-        "gap_category": "Khoảng trống dữ liệu",
-        "cagr": "Tăng trưởng bình quân năm (CAGR, %)",
-        "target_value": "Mục tiêu",
-        "target_year": "Năm mục tiêu",
-        "target_source": "Nguồn mục tiêu",
-        "projected_value": "Giá trị dự báo",
-        "progress_ratio": "Tỷ lệ tiến độ",
-        "status": "Tình trạng",
-        "sufficient": "Đủ dữ liệu",
-        "stale": "Dữ liệu cũ",
-        "single_point": "Một điểm dữ liệu",
-        "n_pairs": "Số chỉ số",
-        "share_sufficient": "Đủ dữ liệu (%)",
-        "share_assessable": "Có thể đánh giá (%)",
-        "n_with_min_points": "Số nước có từ 2 giá trị",
-        "share": "Tỷ lệ nước thành viên (%)",
-        "assessable": "Có thể đánh giá ở cấp khu vực",
-        "vintage": "Phiên bản",
-        "n_values": "Số giá trị",
-        "n_indicators": "Số chỉ số",
-        "years": "Các năm",
-        "item": "Mục",
-        "version": "Phiên bản",
-        "parameter": "Tham số",
-        "title": "Tên gọi",
-        "level": "Cấp",
-        "measure": "Nội dung",
-        "on_track_or_met": "Đúng tiến độ hoặc đã đạt mục tiêu",
-        "needs_acceleration": "Cần đẩy nhanh",
-        "regressing": "Thụt lùi",
-        "not_assessable": "Chưa thể đánh giá",
-        "agg_year0": "Năm gốc",
-        "agg_mean0": "Trung bình, năm gốc",
-        "agg_year1": "Năm gần nhất",
-        "agg_mean1": "Trung bình, năm gần nhất",
-        "agg_median1": "Trung vị, năm gần nhất",
-        "agg_weighted1": "Trung bình có trọng số dân số, năm gần nhất",
-        "agg_reporting": "Số nước thành viên có số liệu",
-        "agg_weight_coverage": "Tỷ lệ dân số được bao phủ (%)",
-        "people_baseline": "Số người, năm gốc",
-        "people_latest": "Số người, năm gần nhất",
-        "change": "Thay đổi",
-        "change_due_to_rate": "trong đó do tỷ lệ",
-        "change_due_to_population": "trong đó do dân số",
-        "averted": "Số người tránh được so với tỷ lệ năm gốc",
-        "flags": "Ghi chú",
-        "n_countries": "Số nước thành viên",
-        "population_coverage": "Tỷ lệ dân số được bao phủ",
-    },
-}
-# Status-count columns are headed by the status labels.
-for _lang in LANGS:
-    COLUMNS[_lang].update({k: capitalised(v) for k, v in STATUS_LABELS[_lang].items()})
-
-#: Labels of ``gaps.availability``'s ``gap_category`` values.
-GAP_LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "sufficient": "sufficient",
-        "stale": "stale (no recent value)",
-        "single_point": "single data point",
-        "no_data": "no data",
-    },
-    "vi": {
-        "sufficient": "đủ dữ liệu",
-        "stale": "dữ liệu cũ (không có giá trị gần đây)",
-        "single_point": "một điểm dữ liệu",
-        "no_data": "không có dữ liệu",
-    },
-}
+class WordsError(ValueError):
+    """A word catalogue is missing, malformed or does not match the other languages."""
 
 
 def check_lang(lang: str) -> str:
@@ -559,13 +73,179 @@ def check_lang(lang: str) -> str:
     return lang
 
 
+def capitalised(text: str) -> str:
+    """First letter upper-cased, the rest unchanged ("đúng tiến độ" → "Đúng tiến độ")."""
+    return text[:1].upper() + text[1:]
+
+
+# --------------------------------------------------------------------------- loading
+def _read_catalogue(path: Path) -> dict[str, dict[str, object]]:
+    """One YAML word catalogue, checked to hold exactly :data:`SECTIONS` of key → text."""
+    if not path.is_file():
+        raise WordsError(f"{path}: word catalogue not found")
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or set(data) != set(SECTIONS):
+        found = sorted(data) if isinstance(data, dict) else type(data).__name__
+        raise WordsError(f"{path}: sections must be {', '.join(SECTIONS)}; found {found}")
+    for section, entries in data.items():
+        if not isinstance(entries, dict):
+            raise WordsError(f"{path}: section {section!r} must map keys to texts")
+        # YAML 1.1 reads unquoted yes/no/on/off keys as booleans: they must be quoted.
+        odd = [key for key in entries if not isinstance(key, str)]
+        if odd:
+            raise WordsError(f"{path}, section {section!r}: put the keys {odd} in quotes")
+    return data
+
+
+def _entry(value: object, where: str) -> Words:
+    """A text as read from YAML: a string, or a mapping of the plural forms."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and set(value) == set(PLURAL_FORMS):
+        forms = tuple(value[f] for f in PLURAL_FORMS)
+        if all(isinstance(f, str) for f in forms):
+            return forms  # type: ignore[return-value]
+    raise WordsError(
+        f"{where}: expected a text in double quotes or the forms {', '.join(PLURAL_FORMS)}; "
+        f"got {value!r}"
+    )
+
+
+def placeholders(words: Words) -> set[tuple[str, str]]:
+    """``(name, format spec)`` of every ``{placeholder}`` in a text or its plural forms."""
+    forms = (words,) if isinstance(words, str) else words
+    return {
+        (name, spec or "")
+        for form in forms
+        for _, name, spec, _ in string.Formatter().parse(form)
+        if name is not None
+    }
+
+
+def _check_same_keys(catalogues: Mapping[str, Mapping[str, Mapping[str, Words]]]) -> None:
+    """Every language has the keys of the first, with the same placeholders."""
+    first, *others = catalogues
+    for section in SECTIONS:
+        reference = catalogues[first][section]
+        for lang in others:
+            entries = catalogues[lang][section]
+            missing, extra = set(reference) - set(entries), set(entries) - set(reference)
+            if missing or extra:
+                raise WordsError(
+                    f"words/{lang}.yaml, section {section!r}: keys differ from {first}.yaml "
+                    f"(missing: {sorted(missing)}, extra: {sorted(extra)})"
+                )
+            for key, words in reference.items():
+                if placeholders(entries[key]) != placeholders(words):
+                    raise WordsError(
+                        f"words/{lang}.yaml, {section}.{key}: placeholders "
+                        f"{sorted(placeholders(entries[key]))} differ from {first}.yaml "
+                        f"{sorted(placeholders(words))}"
+                    )
+
+
+def _unify_plurals(catalogues: dict[str, dict[str, dict[str, Words]]]) -> None:
+    """Where any language has plural forms, a single text elsewhere serves both forms."""
+    for section in SECTIONS:
+        plural = {
+            key
+            for entries in catalogues.values()
+            for key, words in entries[section].items()
+            if isinstance(words, tuple)
+        }
+        for entries in catalogues.values():
+            for key in plural & set(entries[section]):
+                words = entries[section][key]
+                if isinstance(words, str):
+                    entries[section][key] = (words, words)
+
+
+def load_words(
+    directory: Path | str = WORDS_DIR, langs: Iterable[str] = LANGS
+) -> dict[str, dict[str, dict[str, Words]]]:
+    """Read and check the word catalogues ``<directory>/<lang>.yaml``.
+
+    Parameters
+    ----------
+    directory : path
+        Folder of the catalogues (default: the package's :data:`WORDS_DIR`).
+    langs : iterable of str
+        Languages to read; the first is the reference for the checks.
+
+    Returns
+    -------
+    dict
+        ``lang → section → key → text``; texts with plural forms are ``(one, other)``
+        tuples in every language.
+
+    Raises
+    ------
+    WordsError
+        A file is missing or malformed, or the languages differ in sections, keys or
+        placeholders (the message names the file and key).
+    """
+    directory = Path(directory)
+    catalogues: dict[str, dict[str, dict[str, Words]]] = {}
+    for lang in langs:
+        path = directory / f"{lang}.yaml"
+        raw = _read_catalogue(path)
+        catalogues[lang] = {
+            section: {
+                key: _entry(value, f"{path}, {section}.{key}")
+                for key, value in raw[section].items()
+            }
+            for section in SECTIONS
+        }
+    _unify_plurals(catalogues)
+    _check_same_keys(catalogues)
+    return catalogues
+
+
+_WORDS = load_words()
+
+
+def words(section: str, lang: str = "en") -> dict[str, Words]:
+    """All texts of one catalogue section in ``lang`` (e.g. ``words("findings", "vi")``).
+
+    Raises
+    ------
+    ValueError
+        Unknown ``lang``.
+    KeyError
+        Unknown ``section`` (naming it).
+    """
+    if section not in SECTIONS:
+        raise KeyError(f"no word catalogue section {section!r}; one of {', '.join(SECTIONS)}")
+    return _WORDS[check_lang(lang)][section]
+
+
+def _flat(section: str) -> dict[str, dict[str, str]]:
+    """``lang → key → text`` of a section without plural forms."""
+    return {lang: {k: str(v) for k, v in _WORDS[lang][section].items()} for lang in LANGS}
+
+
+#: Headings, lead paragraphs and short labels of the reports and the index page.
+TEXT: dict[str, dict[str, str]] = _flat("text")
+#: Labels of the progress statuses (legends, tables, sentences), lower case.
+STATUS_LABELS: dict[str, dict[str, str]] = _flat("status")
+#: Table column headers, by column name; status-count columns are headed by the
+#: capitalised status labels.
+COLUMNS: dict[str, dict[str, str]] = {
+    lang: _flat("columns")[lang] | {k: capitalised(v) for k, v in STATUS_LABELS[lang].items()}
+    for lang in LANGS
+}
+#: Labels of ``gaps.availability``'s ``gap_category`` values.
+GAP_LABELS: dict[str, dict[str, str]] = _flat("gaps")
+
+
+# --------------------------------------------------------------------------- look-ups
 def text(key: str, lang: str = "en", **fields: object) -> str:
     """The report text ``key`` in ``lang``, formatted with ``fields``.
 
     Parameters
     ----------
     key : str
-        A key of :data:`TEXT` (e.g. ``"summary"``).
+        A key of the ``text`` section (e.g. ``"summary"``).
     lang : {"en", "vi"}
     **fields
         Values for the ``{placeholders}`` of the text.
@@ -604,3 +284,8 @@ def column_labels(columns: Iterable[str], lang: str = "en") -> dict[str, str]:
 def gap_label(category: str, lang: str = "en") -> str:
     """Display label of a ``gap_category`` value (unknown values returned as they are)."""
     return GAP_LABELS[check_lang(lang)].get(str(category), str(category))
+
+
+def status_label(status: str, lang: str = "en") -> str:
+    """Display label of a progress status, lower case (unknown values returned as they are)."""
+    return STATUS_LABELS[check_lang(lang)].get(str(status), str(status))

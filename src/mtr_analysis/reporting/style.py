@@ -1,0 +1,60 @@
+"""Colours and sizes of the report figures and tables: one place for the house style.
+
+Colours are fixed per category so the same status looks the same in every chart and
+table of every report. The on-track greens lean to teal and the regression red is dark,
+so the two ends of the status scale stay apart for red–green colour-blind readers (every
+chart also carries a legend). The keys are the codes of
+:data:`mtr_analysis.analysis.status.STATUS_ORDER`,
+:data:`mtr_analysis.analysis.gaps.GAP_CATEGORIES` and
+:data:`mtr_analysis.reporting.figures.PRESENCE`; the tests check that every code has a
+colour.
+"""
+
+from __future__ import annotations
+
+#: One fixed colour per progress status (charts and status cells of tables).
+STATUS_COLOURS: dict[str, str] = {
+    "target_met": "#01665e",  # dark teal green
+    "on_track": "#5ab4ac",  # light teal green
+    "moderate_progress": "#f6d55c",  # yellow
+    "marginal_progress": "#ef8a3c",  # orange
+    "stagnation": "#bf9b7a",  # grey-orange
+    "regression": "#b2182b",  # dark red
+    "insufficient_data": "#bdbdbd",  # light grey
+    "no_data": "#f0f0f0",  # very light grey
+}
+#: One fixed colour per data-gap category (``gaps.availability``).
+GAP_COLOURS: dict[str, str] = {
+    "sufficient": "#2166ac",
+    "stale": "#92c5de",
+    "single_point": "#f4a582",
+    "no_data": "#e6e6e6",
+}
+#: Cells of the availability heatmap: who reported the value, an estimate, or missing.
+PRESENCE_COLOURS: dict[str, str] = {
+    "national": "#1b7837",  # green: national submission
+    "international": "#2b5d8c",  # blue: international database (WDI, UN SDG, HDR, ASEANstats)
+    "estimate": "#9ecae1",  # light blue: estimate, modelled, imputed or carried forward
+    "missing": "#f2f2f2",
+}
+
+#: The member state's own series, its latest value and its projection (trend grid).
+SERIES_COLOUR = "#1f4e79"
+#: Ring around the baseline value (trend grid).
+BASELINE_COLOUR = "#e08214"
+#: The highlighted member state among the others (position chart).
+HIGHLIGHT_COLOUR = "#d95f02"
+#: Other member states (position chart), the ASEAN range band, outlines of near-white
+#: bars and legend keys.
+MUTED_COLOUR = "#9e9e9e"
+#: Opacity of the ASEAN range band behind a series.
+BAND_ALPHA = 0.25
+#: Horizontal grid lines (trend panels).
+GRID_COLOUR = "#e0e0e0"
+#: Row guides (position chart).
+RULE_COLOUR = "#e6e6e6"
+
+#: Resolution of the PNG images embedded in reports, in dots per inch.
+REPORT_DPI = 90
+#: Longest indicator label on an axis, in characters (cut with an ellipsis).
+MAX_LABEL = 45
