@@ -26,8 +26,6 @@ Outputs in ``OUT``: ``observations.parquet``, ``out_of_scope.parquet``, ``reject
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -38,6 +36,7 @@ import pandas as pd
 from mtr_analysis.intake.clean import flag_carried_forward, parse_values, tag_poverty_lines
 from mtr_analysis.intake.schema import YEAR_RANGE, empty_observations
 from mtr_analysis.intake.sources import READER_MODULES, detect_format, readers
+from mtr_analysis.intake.sources.text import read_csv_rows
 from mtr_analysis.intake.store import (
     OUT_OF_SCOPE_FILE,
     Priority,
@@ -304,15 +303,6 @@ def classify_records(
 # Companion files
 
 
-def _read_csv_rows(path: Path) -> list[list[str]]:
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252")
-    return list(csv.reader(io.StringIO(text)))
-
-
 def metadata_regions(path: Path) -> tuple[frozenset[str], frozenset[str]]:
     """(aggregate codes, economy codes) of a WDI ``Metadata_Country`` file.
 
@@ -323,7 +313,7 @@ def metadata_regions(path: Path) -> tuple[frozenset[str], frozenset[str]]:
     """
     from mtr_analysis.intake.sources import wdi
 
-    rows = _read_csv_rows(path)
+    rows = read_csv_rows(path)
     if not rows or [c.strip() for c in rows[0][:2]] != ["Country Code", "Region"]:
         return frozenset(), frozenset()
     body = [r for r in rows[1:] if len(r) > 1 and r[0].strip()]
@@ -340,7 +330,7 @@ def companion_series_names(path: Path) -> dict[str, str]:
     meta = path.with_name(f"Metadata_Indicator_{path.name}")
     if not meta.is_file():
         return {}
-    rows = _read_csv_rows(meta)
+    rows = read_csv_rows(meta)
     if not rows or rows[0][:2] != ["INDICATOR_CODE", "INDICATOR_NAME"]:
         return {}
     return {r[0]: r[1] for r in rows[1:] if len(r) > 1 and r[0]}

@@ -21,6 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from mtr_analysis.intake.sources import SourceError, records_frame
+from mtr_analysis.intake.sources.text import rel_path
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue, load_catalogue
 
@@ -233,7 +234,7 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
         When the layout differs from the template: names the sheet, each changed header
         cell and what was expected; or when the country cell is not a member state.
     """
-    rel = str(path.relative_to(root)) if root else path.name
+    rel = rel_path(path, root)
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
         if SHEET not in wb.sheetnames:
