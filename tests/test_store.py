@@ -147,7 +147,7 @@ def test_real_revision_between_wdi_vintages_matches_both_raw_files(real_dir, tmp
     sel = sel[sel["selected"] & sel["country"].eq("VNM") & sel["indicator"].eq("b_mmr")]
     for year in both:  # the 2026 vintage is selected wherever it has a value
         assert sel.set_index("year").loc[year, "value"] == new[year]
-    listed = pd.read_csv(tmp_path / "out" / "revisions.csv")
+    listed = pd.read_csv(tmp_path / "out" / paths.REVISIONS_FILE)
     assert len(listed) == len(result.revisions)
 
 
@@ -176,7 +176,7 @@ def test_build_priority_option_changes_the_selection(demo_raw, tmp_path, capsys)
     sel = vnm[vnm["selected"]].set_index(["indicator", "year"]).loc[both, "source"]
     assert not sel.str.contains("national submission").any()
     out = capsys.readouterr().out
-    assert "intake.html" in out and "disagreements between sources" in out
+    assert paths.INTAKE_HTML in out and "disagreements between sources" in out
     assert main(["build", "--raw", str(demo_raw), "--out", str(tmp_path / "b"),
                  "--priority", "national,nowhere"]) == 2  # fmt: skip
     assert "unknown source kind" in capsys.readouterr().err

@@ -38,7 +38,6 @@ from mtr_analysis.intake.schema import YEAR_RANGE, empty_observations
 from mtr_analysis.intake.sources import READER_MODULES, detect_format, readers
 from mtr_analysis.intake.sources.text import read_csv_rows
 from mtr_analysis.intake.store import (
-    OUT_OF_SCOPE_FILE,
     Priority,
     conflicts,
     load_priority,
@@ -49,20 +48,21 @@ from mtr_analysis.intake.store import (
     write_store,
 )
 from mtr_analysis.paths import (
+    CONFLICTS_FILE,
     INTAKE_FILE,
+    INTAKE_HTML,
     OBSERVATIONS_FILE,
+    OUT_OF_SCOPE_FILE,
     PROCESSED_DIR,
     PROVENANCE_SUFFIX,
     REJECTS_FILE,
+    REVISIONS_FILE,
+    WDI_INDICATOR_METADATA_PREFIX,
 )
 from mtr_analysis.provenance import file_sha256
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue, load_catalogue
 
-CONFLICTS_FILE = "conflicts.csv"
-REVISIONS_FILE = "revisions.csv"
-INTAKE_HTML = "intake.html"
-#: Sidecar written by ``mtr fetch`` next to each downloaded file.
 REJECT_COLUMNS = ["file", "locator", "value", "reason"]
 #: How many conflicts / revisions are copied into intake.json (all are in the CSV files).
 LIST_LIMIT = 200
@@ -327,7 +327,7 @@ def metadata_regions(path: Path) -> tuple[frozenset[str], frozenset[str]]:
 
 def companion_series_names(path: Path) -> dict[str, str]:
     """Series code → name from the WDI ``Metadata_Indicator_<data file>`` beside ``path``."""
-    meta = path.with_name(f"Metadata_Indicator_{path.name}")
+    meta = path.with_name(f"{WDI_INDICATOR_METADATA_PREFIX}{path.name}")
     if not meta.is_file():
         return {}
     rows = read_csv_rows(meta)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 
+from mtr_analysis.paths import OUT_OF_SCOPE_FILE, REJECTS_FILE
+
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:24px;
 color:#1d2733;max-width:1200px}
@@ -141,7 +143,7 @@ def render_html(intake: dict, title: str = "mtr build — intake report") -> str
         + "</p>",
         _cards(totals),
         "<p>Every record (one non-empty value cell) is <b>accepted</b>, <b>rejected</b> with a "
-        "reason (<code>" + _e(outputs.get("rejects", "rejects.csv")) + "</code>) or "
+        "reason (<code>" + _e(outputs.get("rejects", REJECTS_FILE)) + "</code>) or "
         "<b>out of scope</b> (aggregates, non-member countries, missing-value markers, "
         "series not in the catalogue).</p>",
         "<h2>Files</h2>",
@@ -160,7 +162,7 @@ def render_html(intake: dict, title: str = "mtr build — intake report") -> str
         ),
         "<h2>Series not in the catalogue</h2>",
         "<p>Kept in <code>"
-        + _e(outputs.get("out_of_scope", "out_of_scope.parquet"))
+        + _e(outputs.get("out_of_scope", OUT_OF_SCOPE_FILE))
         + "</code> but never analysed. Map a series in the catalogue to use it.</p>",
         table(
             intake.get("unmapped_series", []),

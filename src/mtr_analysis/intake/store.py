@@ -20,10 +20,8 @@ import yaml
 
 from mtr_analysis.intake.clean import poverty_ppp, vintage_date
 from mtr_analysis.intake.schema import COLUMNS, KEY, TOTAL, conform, validate_observations
-from mtr_analysis.paths import CONFIG_DIR, OBSERVATIONS_FILE, PROCESSED_DIR
+from mtr_analysis.paths import OBSERVATIONS_FILE, OUT_OF_SCOPE_FILE, PRIORITY_FILE, PROCESSED_DIR
 
-PRIORITY_FILE = CONFIG_DIR / "source_priority.yaml"
-OUT_OF_SCOPE_FILE = "out_of_scope.parquet"
 #: Source-kind priority for ``selected`` (lower wins): national submissions first.
 DEFAULT_PRIORITY = ("national", "asean", "unsdg", "wdi", "hdr")
 DEMO_MARKER = "DEMO"
