@@ -274,10 +274,8 @@ def write_demo(out_dir: Path | str = DEMO_DIR, catalogue: Catalogue | None = Non
     # One text entry in a number cell, as national submissions often contain.
     wb = load_workbook(xlsx)
     ws = wb[national.SHEET]
-    ws.cell(row=national.HEADER_ROW + 1, column=len(national.FIXED_COLUMNS) + 1).value = "about 5"
-    wb.properties.created = national._FIXED_TIME
-    wb.save(xlsx)
-    national._make_reproducible(xlsx)
+    ws.cell(row=national.HEADER_ROW + 1, column=national.FIRST_YEAR_COLUMN).value = "about 5"
+    national.save_reproducible(wb, xlsx)
     files.append(xlsx)
     readme = out_dir / DEMO_README
     readme.write_text(
