@@ -36,7 +36,7 @@ import pandas as pd
 
 from mtr_analysis.intake.clean import flag_carried_forward, parse_values, tag_poverty_lines
 from mtr_analysis.intake.schema import YEAR_RANGE, empty_observations
-from mtr_analysis.intake.sources import READER_MODULES, detect_format, readers
+from mtr_analysis.intake.sources import detect_format, reader_module, readers
 from mtr_analysis.intake.sources.text import read_csv_rows
 from mtr_analysis.intake.store import (
     Priority,
@@ -427,12 +427,8 @@ def read_file(
     Raises whatever the reader raises (:class:`~mtr_analysis.intake.sources.SourceError` with
     the file, sheet and cell) when the file cannot be read.
     """
-    import importlib
-
     records = with_retrieval_date(readers()[fmt](path, root), path)
-    modules = (importlib.import_module(f"mtr_analysis.intake.sources.{m}") for m in READER_MODULES)
-    module = next((m for m in modules if getattr(m, "FORMAT", None) == fmt), None)
-    check_fn = getattr(module, "check", None)
+    check_fn = getattr(reader_module(fmt), "check", None)
     checks = check_fn(records, catalogue) if check_fn is not None and len(records) else None
     names = companion_series_names(path)
     t = triage(records, catalogue, include_optional, aggregate_codes, checks, names, economy_codes)
