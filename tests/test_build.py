@@ -61,14 +61,14 @@ def test_unreadable_file_never_stops_the_others(real_dir, tmp_path):
     (raw / "bad.csv").write_bytes(b"\n".join(lines[:5] + [b'"Viet Nam","VNM"']))
     (raw / "export.dat").write_text("hello", encoding="utf-8")
     (raw / "README.md").write_text("# notes", encoding="utf-8")
-    (raw / ".complete").write_text("", encoding="utf-8")
+    (raw / paths.COMPLETE_MARKER).write_text("", encoding="utf-8")
     result = build([raw], tmp_path / "out")
     by_path = {f.path: f for f in result.files}
     assert by_path["good.csv"].accepted > 0
     assert "bad.csv, line 6" in by_path["bad.csv"].error
     assert by_path["export.dat"].error.startswith("not recognised")
     assert by_path["README.md"].format == "documentation" and not by_path["README.md"].error
-    assert ".complete" not in by_path  # hidden bookkeeping files are not inputs
+    assert paths.COMPLETE_MARKER not in by_path  # hidden bookkeeping files are not inputs
 
 
 def test_demo_build_selects_one_value_per_key_with_national_first(demo_store):
@@ -96,6 +96,14 @@ def real_build(real_dir, tmp_path_factory):
     return out, intake
 
 
+def test_build_writes_exactly_the_files_named_in_paths(demo_store):
+    named = {paths.OBSERVATIONS_FILE, paths.OUT_OF_SCOPE_FILE, paths.REJECTS_FILE,
+             paths.CONFLICTS_FILE, paths.REVISIONS_FILE, paths.INTAKE_FILE, paths.INTAKE_HTML}  # fmt: skip
+    assert {p.name for p in demo_store.iterdir()} == named
+    outputs = json.loads((demo_store / paths.INTAKE_FILE).read_text(encoding="utf-8"))["outputs"]
+    assert set(outputs.values()) | {paths.INTAKE_FILE} == named
+
+
 def test_real_build_accounts_for_every_record(real_build):
     out, intake = real_build
     for f in intake["files"]:
@@ -112,12 +120,36 @@ def test_real_build_accounts_for_every_record(real_build):
     rejects = pd.read_csv(out / paths.REJECTS_FILE)
     assert list(rejects.columns) == ["file", "locator", "value", "reason"]
     assert len(rejects) == totals["rejected"]
-    assert (out / "intake.html").stat().st_size > 1000
+    assert (out / paths.INTAKE_HTML).stat().st_size > 1000
+
+
+#: Files of the real folder in formats that no reader supports yet: awaiting issue 11's
+#: readers (Data360, WHO GHO CSV and OData JSON, ILOSTAT bulk CSV, UNSD 2017 per-series
+#: JSON, World Bank API v2 JSON, zipped WDI download). Remove a file from this list in the
+#: same change that adds its reader.
+AWAITING_ISSUE_11 = frozenset({
+    "api/who_gho_odata/NCDMORT3070.json",
+    "api/worldbank_v2/SP.POP.TOTL.json",
+    "ilo/SDG_0831_SEX_ECO_RT_A.csv",
+    "unsdg/sdgs_data_2017/ER_MRN_MPA.json",
+    "unsdg/sdgs_data_2017/SG_REG_BRTH.json",
+    "unsdg/sdgs_data_2017/SL_TLF_CHDLBR.json",
+    "unsdg/sdgs_data_2017/SP_DYN_MRBF18.json",
+    "wdi/data360/WB_WDI_SH_TBS_INCD.csv",
+    "wdi/data360/country_populations.csv",
+    "wdi/zipped/API_SP.POP.TOTL_DS2_en_csv_v2_1217749.zip",
+    "who_gho/MDG_0000000020.csv",
+    "who_gho/NCDMORT3070.csv",
+    "who_gho/UHC_INDEX_REPORTED.csv",
+})  # fmt: skip
 
 
 def test_real_build_recognises_every_data_file(real_build):
+    """Every file is recognised except exactly those awaiting issue 11; none is unreadable."""
     _out, intake = real_build
-    assert intake["unrecognised"] == [], [f["path"] for f in intake["unrecognised"]]
+    unrecognised = {f["path"] for f in intake["unrecognised"]}
+    assert unrecognised - AWAITING_ISSUE_11 == set(), "a supported file is no longer recognised"
+    assert AWAITING_ISSUE_11 - unrecognised == set(), "now recognised: update AWAITING_ISSUE_11"
     assert intake["unreadable"] == []
 
 
@@ -148,7 +180,7 @@ def test_real_unmapped_series_are_kept_counted_and_listed(real_build, real_dir):
         row = next(r for r in rows if len(r) > 3 and r[1] == iso3 and r[3] == code)
         raw = {int(h): float(c) for h, c in zip(rows[0], row) if h.isdigit() and c}
         assert dict(zip(part["year"], part["value"])) == raw
-    page = (out / "intake.html").read_text(encoding="utf-8")
+    page = (out / paths.INTAKE_HTML).read_text(encoding="utf-8")
     assert "never analysed" in page and f"<td>{code}</td>" in page
 
 

@@ -7,7 +7,7 @@ import re
 
 from mtr_analysis import paths
 from mtr_analysis.intake import intake_report
-from mtr_analysis.intake.build import INTAKE_HTML, build
+from mtr_analysis.intake.build import build
 
 EVIL = '<script>alert("x")</script>'
 
@@ -56,7 +56,7 @@ def test_unbalanced_file_is_marked():
 def test_built_report_matches_intake_json(demo_raw, tmp_path):
     build([demo_raw], tmp_path)
     data = json.loads((tmp_path / paths.INTAKE_FILE).read_text(encoding="utf-8"))
-    page = (tmp_path / INTAKE_HTML).read_text(encoding="utf-8")
+    page = (tmp_path / paths.INTAKE_HTML).read_text(encoding="utf-8")
     assert page == intake_report.render_html(data)
     for f in data["files"]:
         assert f["path"] in page or intake_report._e(f["path"]) in page

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import replace
 
 import pandas as pd
 import pytest
+import yaml
 
 from mtr_analysis import paths
 from mtr_analysis.cli import main
@@ -61,13 +63,33 @@ def test_priority_is_configurable_by_list_and_by_file(tmp_path):
     p = store.load_priority(yaml_file)
     assert p.order == ("unsdg", "national") and p.tolerance == 0.1
     assert set(_chosen(store.select(obs, p)).values()) == {SDG}
-    assert store.load_priority().order == store.DEFAULT_PRIORITY  # the shipped file
+    # The shipped file is the default: read it here without the module's parser.
+    shipped = yaml.safe_load(paths.PRIORITY_FILE.read_text(encoding="utf-8"))
+    assert store.load_priority().order == tuple(shipped["priority"])
+    assert p.kinds == tuple((k["kind"], k["pattern"]) for k in shipped["kinds"])  # inherited
+    assert p.revision_tolerance == shipped["revision_tolerance"]
     with pytest.raises(ValueError, match="unknown source kind.*'census'"):
         store.load_priority("national,census")
     bad = tmp_path / "bad.yaml"
     bad.write_text("priority: [national]\ntolerance: 5\n", encoding="utf-8")
     with pytest.raises(ValueError, match="tolerance must be a number in"):
         store.load_priority(bad)
+
+
+def test_shipped_priority_file_must_give_every_key(tmp_path, monkeypatch):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("priority: national\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="'priority' must be a list"):
+        store.load_priority(bad)
+    partial = tmp_path / "source_priority.yaml"
+    partial.write_text("priority: [national, wdi]\ntolerance: 0.05\n", encoding="utf-8")
+    monkeypatch.setattr(store, "PRIORITY_FILE", partial)
+    store.default_priority.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="missing 'kinds', 'revision_tolerance'"):
+            store.default_priority()
+    finally:
+        store.default_priority.cache_clear()
 
 
 def test_source_kinds_are_read_from_source_text():
@@ -99,14 +121,14 @@ def test_conflicts_beyond_tolerance_are_listed():
         ("VNM", "b_mmr", 2019, 47.0, SDG), ("VNM", "b_mmr", 2019, 134.0, WB_OLD),
         ("VNM", "b_mmr", 2018, 40.0, NAT), ("VNM", "b_mmr", 2018, 40.8, WB_NEW),
     ]))  # fmt: skip
-    c = store.conflicts(obs, store.Priority(tolerance=0.05))
+    c = store.conflicts(obs, replace(store.default_priority(), tolerance=0.05))
     # 46 vs 52: |6|/52 = 0.115 > 0.05; 46 vs 47: 0.021; 40 vs 40.8: 0.0196; the older WDI
     # vintage (134) is not the best WDI value and is a revision, not a conflict.
     assert c[["year", "selected_value", "other_value", "other_kind"]].values.tolist() == [
         [2019, 46.0, 52.0, "wdi"]
     ]
     assert c.loc[0, "rel_diff"] == pytest.approx(6 / 52)
-    assert len(store.conflicts(obs, store.Priority(tolerance=0.01))) == 3
+    assert len(store.conflicts(obs, replace(store.default_priority(), tolerance=0.01))) == 3
 
 
 def test_revisions_between_vintages_are_listed():
@@ -147,7 +169,7 @@ def test_real_revision_between_wdi_vintages_matches_both_raw_files(real_dir, tmp
     sel = sel[sel["selected"] & sel["country"].eq("VNM") & sel["indicator"].eq("b_mmr")]
     for year in both:  # the 2026 vintage is selected wherever it has a value
         assert sel.set_index("year").loc[year, "value"] == new[year]
-    listed = pd.read_csv(tmp_path / "out" / "revisions.csv")
+    listed = pd.read_csv(tmp_path / "out" / paths.REVISIONS_FILE)
     assert len(listed) == len(result.revisions)
 
 
@@ -176,7 +198,7 @@ def test_build_priority_option_changes_the_selection(demo_raw, tmp_path, capsys)
     sel = vnm[vnm["selected"]].set_index(["indicator", "year"]).loc[both, "source"]
     assert not sel.str.contains("national submission").any()
     out = capsys.readouterr().out
-    assert "intake.html" in out and "disagreements between sources" in out
+    assert paths.INTAKE_HTML in out and "disagreements between sources" in out
     assert main(["build", "--raw", str(demo_raw), "--out", str(tmp_path / "b"),
                  "--priority", "national,nowhere"]) == 2  # fmt: skip
     assert "unknown source kind" in capsys.readouterr().err

@@ -44,3 +44,57 @@ REGIONAL_NOTEBOOK = NOTEBOOKS_DIR / "regional_synthesis.ipynb"
 
 #: Method settings (thresholds and rule parameters), read by :mod:`mtr_analysis.settings`.
 METHODS_FILE = CONFIG_DIR / "methods.yaml"
+
+# --------------------------------------------------------------------------------------
+# Reference data (config files read by mtr_analysis.reference and the intake stage)
+
+#: Member states: codes, display names and the aliases used by the sources.
+REGISTRY_FILE = CONFIG_DIR / "member_states.yaml"
+#: Blueprint structure: characteristics, elements and the review calendar.
+FRAMEWORK_FILE = CONFIG_DIR / "ascc_framework.yaml"
+#: Indicator catalogue: one row per indicator with its source series codes.
+INDICATORS_FILE = CONFIG_DIR / "indicators.csv"
+#: Auxiliary series (population and its structure) used as weights and denominators.
+AUXILIARY_FILE = CONFIG_DIR / "auxiliary_series.csv"
+#: Default source priority of ``mtr build`` (the only place it is written down).
+PRIORITY_FILE = CONFIG_DIR / "source_priority.yaml"
+
+# --------------------------------------------------------------------------------------
+# Intake outputs (``mtr build``, in the processed folder beside OBSERVATIONS_FILE)
+
+#: Values of series not in the catalogue: kept with provenance, never analysed.
+OUT_OF_SCOPE_FILE = "out_of_scope.parquet"
+#: Disagreements between sources above the priority's tolerance.
+CONFLICTS_FILE = "conflicts.csv"
+#: Revisions between vintages of one source above the revision tolerance.
+REVISIONS_FILE = "revisions.csv"
+#: The intake report: a readable page made from INTAKE_FILE.
+INTAKE_HTML = "intake.html"
+
+# --------------------------------------------------------------------------------------
+# Raw inputs written by ``mtr demo`` and ``mtr fetch``
+
+#: Hidden file written last by ``mtr demo``: the demo folder is complete (``make report``).
+COMPLETE_MARKER = ".complete"
+#: Sub-folder of a raw folder for World Bank WDI downloads (demo and fetch).
+WDI_SUBDIR = "wdi"
+#: Sub-folder of a raw folder for UN SDG exports (fetch).
+UNSDG_SUBDIR = "unsdg"
+#: Sub-folder of the demo folder for national workbooks.
+NATIONAL_SUBDIR = "national"
+#: The demo folder's README (says the data are synthetic).
+DEMO_README = "README.md"
+#: Demo WDI download of one series; ``{code}`` is the WDI code.
+DEMO_WDI_PATTERN = "API_{code}_DS2_en_csv_v2_DEMO.csv"
+#: Demo national workbook; ``{iso3}`` is the member state.
+DEMO_NATIONAL_PATTERN = "{iso3}_national_template_DEMO.xlsx"
+#: Default output folder of ``mtr fetch``.
+FETCHED_DIR = RAW_DIR / "fetched"
+#: Fetched WDI series, written in the WDI download layout; ``{code}`` is the WDI code.
+FETCHED_WDI_PATTERN = "API_{code}_DS2_en_csv_v2_mtrfetch.csv"
+#: Fetched UN SDG series, written in the SDG export layout; ``{code}`` is the series code.
+FETCHED_SDG_PATTERN = "SDG_{code}.csv"
+#: Prefix of the WDI indicator-metadata companion of a data file (``<prefix><data file>``).
+WDI_INDICATOR_METADATA_PREFIX = "Metadata_Indicator_"
+#: Suffix of a file being downloaded; renamed to its final name once complete.
+PARTIAL_SUFFIX = ".part"

@@ -26,10 +26,9 @@ Outputs in ``OUT``: ``observations.parquet``, ``out_of_scope.parquet``, ``reject
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -37,9 +36,9 @@ import pandas as pd
 
 from mtr_analysis.intake.clean import flag_carried_forward, parse_values, tag_poverty_lines
 from mtr_analysis.intake.schema import YEAR_RANGE, empty_observations
-from mtr_analysis.intake.sources import READER_MODULES, detect_format, readers
+from mtr_analysis.intake.sources import detect_format, reader_module, readers
+from mtr_analysis.intake.sources.text import read_csv_rows
 from mtr_analysis.intake.store import (
-    OUT_OF_SCOPE_FILE,
     Priority,
     conflicts,
     load_priority,
@@ -50,20 +49,21 @@ from mtr_analysis.intake.store import (
     write_store,
 )
 from mtr_analysis.paths import (
+    CONFLICTS_FILE,
     INTAKE_FILE,
+    INTAKE_HTML,
     OBSERVATIONS_FILE,
+    OUT_OF_SCOPE_FILE,
     PROCESSED_DIR,
     PROVENANCE_SUFFIX,
     REJECTS_FILE,
+    REVISIONS_FILE,
+    WDI_INDICATOR_METADATA_PREFIX,
 )
 from mtr_analysis.provenance import file_sha256
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue, load_catalogue
 
-CONFLICTS_FILE = "conflicts.csv"
-REVISIONS_FILE = "revisions.csv"
-INTAKE_HTML = "intake.html"
-#: Sidecar written by ``mtr fetch`` next to each downloaded file.
 REJECT_COLUMNS = ["file", "locator", "value", "reason"]
 #: How many conflicts / revisions are copied into intake.json (all are in the CSV files).
 LIST_LIMIT = 200
@@ -156,6 +156,141 @@ def _series_map(catalogue: Catalogue) -> dict[str, str]:
     return hit[1]
 
 
+@dataclass
+class _Cells:
+    """Per-record columns that every triage step reads (indexed like ``records``)."""
+
+    records: pd.DataFrame
+    iso3: pd.Series
+    series: pd.Series
+    indicator: pd.Series
+    parsed: pd.DataFrame
+    years: pd.Series
+
+
+def _cells(records: pd.DataFrame, catalogue: Catalogue, include_optional: bool) -> _Cells:
+    """Harmonise country, series, value and year of each record once."""
+    records = records.reset_index(drop=True)
+    iso3 = _map_unique(
+        records["country"], lambda v: registry.to_iso3(v, include_optional=include_optional)
+    )
+    series = records["series"].astype("string").fillna("").str.strip()
+    return _Cells(
+        records=records,
+        iso3=iso3,
+        series=series,
+        indicator=series.map(_series_map(catalogue)),
+        parsed=parse_values(records["raw"]),
+        years=pd.to_numeric(records["year"], errors="coerce"),
+    )
+
+
+def _is_aggregate(
+    records: pd.DataFrame, aggregate_codes: Collection[str], economy_codes: Collection[str]
+) -> pd.Series:
+    """Aggregates by name, unless the code is a known economy; always by a known code."""
+    names = records["country_name"].where(records["country_name"].notna(), records["country"])
+    codes = records["country"].astype(str).str.strip()
+    is_agg = _map_unique(names.astype(str), registry.is_aggregate).astype(bool)
+    return (is_agg & ~codes.isin(economy_codes)) | codes.isin(aggregate_codes)
+
+
+def _check_reasons(checks: pd.Series | None, index: pd.Index) -> pd.Series:
+    """The format's own reasons per record, ``""`` when there are none."""
+    if checks is None:
+        return pd.Series("", index=index, dtype="string")
+    return checks.reset_index(drop=True).astype("string").fillna("")
+
+
+def _scope(c: _Cells, is_agg: pd.Series, checked: pd.Series) -> pd.Series:
+    """Out-of-scope reason per record (first that applies), ``""`` when in scope.
+
+    A record with a format check reason stays in scope so that it is rejected with it.
+    """
+    scope = pd.Series("", index=c.records.index, dtype="string")
+    scope = scope.mask(c.iso3.isna() & is_agg, AGGREGATE)
+    scope = scope.mask(c.iso3.isna() & ~is_agg, NOT_MEMBER)
+    scope = scope.mask(scope.eq("") & c.indicator.isna() & ~checked, UNMAPPED)
+    return scope.mask(scope.eq("") & c.parsed["missing"], MISSING)
+
+
+def _reject_reasons(c: _Cells, check: pd.Series, checked: pd.Series) -> pd.Series:
+    """Why each record would be rejected: check reason, then not a number, then the year."""
+    reason = check.where(checked, "")
+    reason = reason.mask(reason.eq(""), c.parsed["reason"])
+    bad_year = ~c.years.between(*YEAR_RANGE)
+    return reason.mask(reason.eq("") & bad_year, f"year outside {YEAR_RANGE[0]}–{YEAR_RANGE[1]}")
+
+
+def _observation_frame(
+    c: _Cells, mask: pd.Series, indicator: pd.Series, units: pd.Series
+) -> pd.DataFrame:
+    """The masked records in the store's columns (without ``selected``).
+
+    The unit written in the file wins; the catalogue's unit fills the gaps.
+    """
+    rec = c.records.loc[mask]
+    unit = rec["unit"].astype("string").fillna("")
+    frame = pd.DataFrame(
+        {
+            "country": c.iso3[mask],
+            "indicator": indicator[mask],
+            "year": c.years[mask].astype("int64"),
+            "value": c.parsed.loc[mask, "value"],
+            "lower": parse_values(rec["lower"])["value"],
+            "upper": parse_values(rec["upper"])["value"],
+            "unit": unit.where(unit.ne(""), indicator[mask].map(units)),
+            "sex": rec["sex"],
+            "age": rec["age"],
+            "location": rec["location"],
+            "source": rec["source"],
+            "source_series": c.series[mask],
+            "flag": c.parsed.loc[mask, "flag"],
+            "note": rec["note"],
+            "file": rec["file"],
+            "locator": rec["locator"],
+        }
+    )
+    for col in ("sex", "age", "location"):
+        frame[col] = frame[col].astype("string").fillna("total").replace("", "total")
+    for col in ("unit", "note", "source", "flag"):
+        frame[col] = frame[col].astype("string").fillna("")
+    return frame
+
+
+def _cleaned(
+    c: _Cells, mask: pd.Series, indicator: pd.Series, units: pd.Series, names: dict[str, str]
+) -> pd.DataFrame:
+    """:func:`_observation_frame` with poverty lines tagged and carried-forward repeats flagged."""
+    frame = _observation_frame(c, mask, indicator, units)
+    return flag_carried_forward(tag_poverty_lines(frame, c.series[mask].map(names)))
+
+
+def _unmapped_records(c: _Cells, unmapped: pd.Series, kept: pd.Series) -> pd.DataFrame:
+    """``series, source, country, file, kept`` of each member-state record of an unmapped series."""
+    return pd.DataFrame(
+        {
+            "series": c.series[unmapped],
+            "source": c.records.loc[unmapped, "source"],
+            "country": c.iso3[unmapped],
+            "file": c.records.loc[unmapped, "file"],
+            "kept": kept[unmapped],
+        }
+    )
+
+
+def _rejects(c: _Cells, rejected: pd.Series, reason: pd.Series) -> pd.DataFrame:
+    """``file, locator, value, reason`` of the rejected records."""
+    return pd.DataFrame(
+        {
+            "file": c.records.loc[rejected, "file"],
+            "locator": c.records.loc[rejected, "locator"],
+            "value": c.records.loc[rejected, "raw"],
+            "reason": reason[rejected],
+        }
+    )
+
+
 def triage(
     records: pd.DataFrame,
     catalogue: Catalogue,
@@ -196,96 +331,30 @@ def triage(
     (:func:`~mtr_analysis.intake.clean.flag_carried_forward`) and poverty-line tags
     (:func:`~mtr_analysis.intake.clean.tag_poverty_lines`).
     """
-    records = records.reset_index(drop=True)
-    iso3 = _map_unique(
-        records["country"], lambda v: registry.to_iso3(v, include_optional=include_optional)
-    )
-    series = records["series"].astype("string").fillna("").str.strip()
-    indicator = series.map(_series_map(catalogue))
-    parsed = parse_values(records["raw"])
-    names = records["country_name"].where(records["country_name"].notna(), records["country"])
-    codes = records["country"].astype(str).str.strip()
-    is_agg = _map_unique(names.astype(str), registry.is_aggregate).astype(bool)
-    is_agg = (is_agg & ~codes.isin(economy_codes)) | codes.isin(aggregate_codes)
-
-    check = (
-        pd.Series("", index=records.index, dtype="string")
-        if checks is None
-        else checks.reset_index(drop=True).astype("string").fillna("")
-    )
-    checked = iso3.notna() & check.ne("") & ~parsed["missing"]
-    scope = pd.Series("", index=records.index, dtype="string")
-    scope = scope.mask(iso3.isna() & is_agg, AGGREGATE)
-    scope = scope.mask(iso3.isna() & ~is_agg, NOT_MEMBER)
-    scope = scope.mask(scope.eq("") & indicator.isna() & ~checked, UNMAPPED)
-    scope = scope.mask(scope.eq("") & parsed["missing"], MISSING)
+    c = _cells(records, catalogue, include_optional)
+    is_agg = _is_aggregate(c.records, aggregate_codes, economy_codes)
+    check = _check_reasons(checks, c.records.index)
+    checked = c.iso3.notna() & check.ne("") & ~c.parsed["missing"]
+    scope = _scope(c, is_agg, checked)
     in_scope = scope.eq("")
-
-    years = pd.to_numeric(records["year"], errors="coerce")
-    reason = check.where(checked, "")
-    reason = reason.mask(reason.eq(""), parsed["reason"])
-    bad_year = ~years.between(*YEAR_RANGE)
-    reason = reason.mask(reason.eq("") & bad_year, f"year outside {YEAR_RANGE[0]}–{YEAR_RANGE[1]}")
+    reason = _reject_reasons(c, check, checked)
     rejected = in_scope & reason.ne("")
     accepted = in_scope & ~rejected
 
     units = pd.concat([catalogue.indicators["unit"], catalogue.auxiliary["unit"]])
-    names_map = series_names or {}
-
-    def observations(mask: pd.Series, ind: pd.Series) -> tuple[pd.DataFrame, pd.Series]:
-        rec = records.loc[mask]
-        unit = rec["unit"].astype("string").fillna("")
-        frame = pd.DataFrame(
-            {
-                "country": iso3[mask],
-                "indicator": ind[mask],
-                "year": years[mask].astype("int64"),
-                "value": parsed.loc[mask, "value"],
-                "lower": parse_values(rec["lower"])["value"],
-                "upper": parse_values(rec["upper"])["value"],
-                "unit": unit.where(unit.ne(""), ind[mask].map(units)),
-                "sex": rec["sex"],
-                "age": rec["age"],
-                "location": rec["location"],
-                "source": rec["source"],
-                "source_series": series[mask],
-                "flag": parsed.loc[mask, "flag"],
-                "note": rec["note"],
-                "file": rec["file"],
-                "locator": rec["locator"],
-            }
-        )
-        for col in ("sex", "age", "location"):
-            frame[col] = frame[col].astype("string").fillna("total").replace("", "total")
-        for col in ("unit", "note", "source", "flag"):
-            frame[col] = frame[col].astype("string").fillna("")
-        return frame, series[mask].map(names_map)
-
-    obs, obs_names = observations(accepted, indicator)
-    obs = flag_carried_forward(tag_poverty_lines(obs, obs_names))
-
-    unmapped_rows = scope.eq(UNMAPPED)
-    keep = unmapped_rows & parsed["value"].notna() & years.between(*YEAR_RANGE)
-    unm, unm_names = observations(keep, pd.Series("", index=records.index, dtype="string"))
-    unm = flag_carried_forward(tag_poverty_lines(unm, unm_names))
-    unmapped_records = pd.DataFrame(
-        {
-            "series": series[unmapped_rows],
-            "source": records.loc[unmapped_rows, "source"],
-            "country": iso3[unmapped_rows],
-            "file": records.loc[unmapped_rows, "file"],
-            "kept": keep[unmapped_rows],
-        }
+    names = series_names or {}
+    obs = _cleaned(c, accepted, c.indicator, units, names)
+    unmapped = scope.eq(UNMAPPED)
+    kept = unmapped & c.parsed["value"].notna() & c.years.between(*YEAR_RANGE)
+    no_indicator = pd.Series("", index=c.records.index, dtype="string")
+    unm = _cleaned(c, kept, no_indicator, units, names)
+    return Triage(
+        obs,
+        _rejects(c, rejected, reason),
+        scope[~in_scope],
+        unm,
+        _unmapped_records(c, unmapped, kept),
     )
-    rej = pd.DataFrame(
-        {
-            "file": records.loc[rejected, "file"],
-            "locator": records.loc[rejected, "locator"],
-            "value": records.loc[rejected, "raw"],
-            "reason": reason[rejected],
-        }
-    )
-    return Triage(obs, rej, scope[~in_scope], unm, unmapped_records)
 
 
 def classify_records(
@@ -304,15 +373,6 @@ def classify_records(
 # Companion files
 
 
-def _read_csv_rows(path: Path) -> list[list[str]]:
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252")
-    return list(csv.reader(io.StringIO(text)))
-
-
 def metadata_regions(path: Path) -> tuple[frozenset[str], frozenset[str]]:
     """(aggregate codes, economy codes) of a WDI ``Metadata_Country`` file.
 
@@ -323,7 +383,7 @@ def metadata_regions(path: Path) -> tuple[frozenset[str], frozenset[str]]:
     """
     from mtr_analysis.intake.sources import wdi
 
-    rows = _read_csv_rows(path)
+    rows = read_csv_rows(path)
     if not rows or [c.strip() for c in rows[0][:2]] != ["Country Code", "Region"]:
         return frozenset(), frozenset()
     body = [r for r in rows[1:] if len(r) > 1 and r[0].strip()]
@@ -337,10 +397,10 @@ def metadata_regions(path: Path) -> tuple[frozenset[str], frozenset[str]]:
 
 def companion_series_names(path: Path) -> dict[str, str]:
     """Series code → name from the WDI ``Metadata_Indicator_<data file>`` beside ``path``."""
-    meta = path.with_name(f"Metadata_Indicator_{path.name}")
+    meta = path.with_name(f"{WDI_INDICATOR_METADATA_PREFIX}{path.name}")
     if not meta.is_file():
         return {}
-    rows = _read_csv_rows(meta)
+    rows = read_csv_rows(meta)
     if not rows or rows[0][:2] != ["INDICATOR_CODE", "INDICATOR_NAME"]:
         return {}
     return {r[0]: r[1] for r in rows[1:] if len(r) > 1 and r[0]}
@@ -367,12 +427,8 @@ def read_file(
     Raises whatever the reader raises (:class:`~mtr_analysis.intake.sources.SourceError` with
     the file, sheet and cell) when the file cannot be read.
     """
-    import importlib
-
     records = with_retrieval_date(readers()[fmt](path, root), path)
-    modules = (importlib.import_module(f"mtr_analysis.intake.sources.{m}") for m in READER_MODULES)
-    module = next((m for m in modules if getattr(m, "FORMAT", None) == fmt), None)
-    check_fn = getattr(module, "check", None)
+    check_fn = getattr(reader_module(fmt), "check", None)
     checks = check_fn(records, catalogue) if check_fn is not None and len(records) else None
     names = companion_series_names(path)
     t = triage(records, catalogue, include_optional, aggregate_codes, checks, names, economy_codes)
@@ -457,6 +513,108 @@ def _records(df: pd.DataFrame, limit: int | None = None) -> list[dict]:
     return json.loads(part.to_json(orient="records", force_ascii=False, double_precision=15))
 
 
+def _metadata_hints(
+    detected: list[tuple[Path, Path, str | None, str]],
+) -> tuple[set[str], set[str]]:
+    """(aggregate codes, economy codes) from every WDI ``Metadata_Country`` file found."""
+    agg_codes: set[str] = set()
+    economy_codes: set[str] = set()
+    for path, _root, fmt, _why in detected:
+        if fmt == "wdi_metadata":
+            try:
+                aggregates, economies = metadata_regions(path)
+            except Exception:  # noqa: S112 - a broken companion file only loses a hint
+                continue
+            agg_codes |= aggregates
+            economy_codes |= economies
+    return agg_codes, economy_codes
+
+
+def _count_reasons(labels: pd.Series) -> dict[str, int]:
+    """Label (a reason or a source kind) → count, sorted by label (for ``intake.json``)."""
+    return {str(k): int(v) for k, v in labels.value_counts().sort_index().items()}
+
+
+def _intake_file(
+    path: Path,
+    root: Path,
+    detected: tuple[str | None, str],
+    catalogue: Catalogue,
+    include_optional: bool = False,
+    hints: tuple[Collection[str], Collection[str]] = ((), ()),
+) -> tuple[FileIntake, Triage | None]:
+    """Read and triage one file of ``mtr build``; a file that fails is recorded, not raised.
+
+    ``detected`` is ``(format, why not recognised)`` from :func:`detect`; ``hints`` are the
+    aggregate and economy codes of :func:`metadata_regions`. The triage is ``None`` for
+    files without observations (documentation, companions) and for files that fail.
+    """
+    fmt, why = detected
+    rel = str(path.relative_to(root))
+    info = FileIntake(path=rel, format=fmt, sha256=file_sha256(path), raw_dir=str(root))
+    if fmt is None:
+        info.error = f"not recognised: {why}"
+        return info, None
+    if fmt not in readers():
+        return info, None  # documentation or a companion file (e.g. WDI metadata)
+    try:
+        records, t = read_file(path, root, fmt, catalogue, include_optional, *hints)
+    except Exception as exc:  # one bad file never stops the others
+        info.error = f"{type(exc).__name__}: {exc}"
+        return info, None
+    info.records_read = len(records)
+    info.accepted, info.rejected = len(t.observations), len(t.rejects)
+    info.out_of_scope = len(t.out_of_scope)
+    info.out_of_scope_reasons = _count_reasons(t.out_of_scope)
+    info.rejected_reasons = _count_reasons(_reason_class(t.rejects["reason"]))
+    return info, t
+
+
+def _assemble(
+    files: list[FileIntake], triages: list[Triage], out_dir: Path, prio: Priority
+) -> BuildResult:
+    """The store (one value selected per key), rejects, out-of-scope values and the lists."""
+    no_obs = empty_observations().drop(columns="selected")
+    observations = select(
+        pd.concat([no_obs, *(t.observations for t in triages)], ignore_index=True), prio
+    )
+    rej_parts = [pd.DataFrame(columns=REJECT_COLUMNS), *(t.rejects for t in triages)]
+    unm_parts = [t.unmapped for t in triages]
+    unmapped = pd.concat(unm_parts, ignore_index=True) if unm_parts else no_obs
+    return BuildResult(
+        observations=observations,
+        rejects=pd.concat(rej_parts, ignore_index=True)[REJECT_COLUMNS],
+        files=files,
+        out_dir=out_dir,
+        out_of_scope=unmapped,
+        conflicts=conflicts(observations, prio),
+        revisions=revisions(observations, prio),
+        unmapped_series=summarise_unmapped([t.unmapped_records for t in triages]),
+    )
+
+
+def _write_tables(result: BuildResult) -> None:
+    """The store, out-of-scope values, rejects, conflicts and revisions into ``out_dir``."""
+    out_dir = result.out_dir
+    write_store(result.observations, out_dir)
+    write_out_of_scope(result.out_of_scope, out_dir)
+    result.rejects.to_csv(out_dir / REJECTS_FILE, index=False)
+    result.conflicts.to_csv(out_dir / CONFLICTS_FILE, index=False)
+    result.revisions.to_csv(out_dir / REVISIONS_FILE, index=False)
+
+
+def _write_intake(result: BuildResult) -> None:
+    """``intake.json`` and the intake report made from it."""
+    from mtr_analysis.intake import intake_report
+
+    (result.out_dir / INTAKE_FILE).write_text(
+        json.dumps(result.intake, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    page = intake_report.render_html(result.intake)
+    (result.out_dir / INTAKE_HTML).write_text(page, encoding="utf-8")
+
+
 def build(
     raw_dirs: list[Path | str],
     out_dir: Path | str = PROCESSED_DIR,
@@ -486,91 +644,22 @@ def build(
     """
     from tqdm.auto import tqdm
 
-    from mtr_analysis.intake import intake_report
-
     cat = catalogue or load_catalogue()
     prio = load_priority(priority)
-    out_dir = Path(out_dir)
-    known = readers()
     pairs = raw_files([Path(d) for d in raw_dirs])
     detected = [(path, root, *detect(path)) for path, root in pairs]
-    agg_codes: set[str] = set()
-    economy_codes: set[str] = set()
-    for path, _root, fmt, _why in detected:
-        if fmt == "wdi_metadata":
-            try:
-                aggregates, economies = metadata_regions(path)
-            except Exception:  # noqa: S112 - a broken companion file only loses a hint
-                continue
-            agg_codes |= aggregates
-            economy_codes |= economies
-
+    hints = _metadata_hints(detected)
     files: list[FileIntake] = []
-    obs_parts = [empty_observations().drop(columns="selected")]
-    rej_parts = [pd.DataFrame(columns=REJECT_COLUMNS)]
-    unm_parts: list[pd.DataFrame] = []
-    unm_rec_parts: list[pd.DataFrame] = []
+    triages: list[Triage] = []
     for path, root, fmt, why in tqdm(detected, desc="mtr build", unit="file", disable=not progress):
-        rel = str(path.relative_to(root))
-        info = FileIntake(path=rel, format=fmt, sha256=file_sha256(path), raw_dir=str(root))
+        info, t = _intake_file(path, root, (fmt, why), cat, include_optional, hints)
         files.append(info)
-        if fmt is None:
-            info.error = f"not recognised: {why}"
-            continue
-        if fmt not in known:
-            continue  # documentation or a companion file (e.g. WDI metadata): no observations
-        try:
-            records, t = read_file(path, root, fmt, cat, include_optional, agg_codes, economy_codes)
-        except Exception as exc:  # one bad file never stops the others
-            info.error = f"{type(exc).__name__}: {exc}"
-            continue
-        info.records_read = len(records)
-        info.accepted, info.rejected = len(t.observations), len(t.rejects)
-        info.out_of_scope = len(t.out_of_scope)
-        info.out_of_scope_reasons = {
-            str(k): int(v) for k, v in t.out_of_scope.value_counts().sort_index().items()
-        }
-        info.rejected_reasons = {
-            str(k): int(v)
-            for k, v in _reason_class(t.rejects["reason"]).value_counts().sort_index().items()
-        }
-        obs_parts.append(t.observations)
-        rej_parts.append(t.rejects)
-        unm_parts.append(t.unmapped)
-        unm_rec_parts.append(t.unmapped_records)
-
-    observations = select(pd.concat(obs_parts, ignore_index=True), prio)
-    rejects = pd.concat(rej_parts, ignore_index=True)[REJECT_COLUMNS]
-    unmapped = (
-        pd.concat(unm_parts, ignore_index=True)
-        if unm_parts
-        else empty_observations().drop(columns="selected")
-    )
-    found_conflicts = conflicts(observations, prio)
-    found_revisions = revisions(observations, prio)
-    unmapped_series = summarise_unmapped(unm_rec_parts)
-
-    write_store(observations, out_dir)
-    write_out_of_scope(unmapped, out_dir)
-    rejects.to_csv(out_dir / REJECTS_FILE, index=False)
-    found_conflicts.to_csv(out_dir / CONFLICTS_FILE, index=False)
-    found_revisions.to_csv(out_dir / REVISIONS_FILE, index=False)
-    result = BuildResult(
-        observations=observations,
-        rejects=rejects,
-        files=files,
-        out_dir=out_dir,
-        out_of_scope=unmapped,
-        conflicts=found_conflicts,
-        revisions=found_revisions,
-        unmapped_series=unmapped_series,
-    )
+        if t is not None:
+            triages.append(t)
+    result = _assemble(files, triages, Path(out_dir), prio)
+    _write_tables(result)
     result.intake = intake_dict(result, raw_dirs, prio)
-    (out_dir / INTAKE_FILE).write_text(
-        json.dumps(result.intake, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
-        encoding="utf-8",
-    )
-    (out_dir / INTAKE_HTML).write_text(intake_report.render_html(result.intake), encoding="utf-8")
+    _write_intake(result)
     return result
 
 
@@ -620,14 +709,8 @@ def intake_dict(result: BuildResult, raw_dirs: list[Path | str], priority: Prior
             if f.format is not None and f.error
         ],
         "unmapped_series": _records(result.unmapped_series),
-        "selected_by_source": {
-            str(k): int(v)
-            for k, v in source_kind(sel["source"], priority).value_counts().sort_index().items()
-        },
-        "rejected_by_reason": {
-            str(k): int(v)
-            for k, v in _reason_class(result.rejects["reason"]).value_counts().sort_index().items()
-        },
+        "selected_by_source": _count_reasons(source_kind(sel["source"], priority)),
+        "rejected_by_reason": _count_reasons(_reason_class(result.rejects["reason"])),
         "poverty_lines": _records(poverty_lines),
         "conflicts": {
             "count": int(len(result.conflicts)),

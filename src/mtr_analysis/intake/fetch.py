@@ -45,7 +45,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from mtr_analysis.paths import PROVENANCE_SUFFIX, RAW_DIR
+from mtr_analysis.paths import (
+    FETCHED_DIR,
+    FETCHED_SDG_PATTERN,
+    FETCHED_WDI_PATTERN,
+    PARTIAL_SUFFIX,
+    PROVENANCE_SUFFIX,
+    UNSDG_SUBDIR,
+    WDI_INDICATOR_METADATA_PREFIX,
+    WDI_SUBDIR,
+)
 from mtr_analysis.provenance import file_sha256
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue, load_catalogue
@@ -55,7 +64,7 @@ SDG_BASE = "https://unstats.un.org/sdgapi/v1/sdg/Series/Data"
 TIMEOUT = 60.0
 WB_PER_PAGE = 20000
 SDG_PAGE_SIZE = 10000
-DEFAULT_OUT = RAW_DIR / "fetched"
+DEFAULT_OUT = FETCHED_DIR
 SOURCES = ("wdi", "unsdg")
 #: Consecutive network failures (no answer at all) after which the rest is skipped.
 MAX_NETWORK_FAILURES = 3
@@ -163,7 +172,7 @@ def _text(v: object) -> str:
 
 def _write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
+    tmp = path.with_name(path.name + PARTIAL_SUFFIX)
     tmp.write_bytes(data)
     os.replace(tmp, path)
 
@@ -250,13 +259,13 @@ def fetch_wdi(
     if not filled:
         return Fetched("wdi", code, "empty", None, 0, "no values for these countries", urls)
     vintage = str(header.get("lastupdated") or "")
-    path = Path(out_dir) / "wdi" / f"API_{_safe(code)}_DS2_en_csv_v2_mtrfetch.csv"
+    path = Path(out_dir) / WDI_SUBDIR / FETCHED_WDI_PATTERN.format(code=_safe(code))
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".part")
+    tmp = path.with_name(path.name + PARTIAL_SUFFIX)
     meta = {"Data Source": "World Development Indicators", "Last Updated Date": vintage}
     wdi.write(tmp, code, name or code, table, meta)
     os.replace(tmp, path)
-    meta_path = path.with_name(f"Metadata_Indicator_{path.name}")
+    meta_path = path.with_name(f"{WDI_INDICATOR_METADATA_PREFIX}{path.name}")
     buf = io.StringIO()
     w = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
     w.writerow(["INDICATOR_CODE", "INDICATOR_NAME", "SOURCE_NOTE", "SOURCE_ORGANIZATION"])
@@ -373,7 +382,7 @@ def fetch_unsdg(
     table = sdg_table(rows, start, end)
     if table.empty:
         return Fetched("unsdg", code, "empty", None, 0, "no values for these countries", urls)
-    path = Path(out_dir) / "unsdg" / f"SDG_{_safe(code)}.csv"
+    path = Path(out_dir) / UNSDG_SUBDIR / FETCHED_SDG_PATTERN.format(code=_safe(code))
     buf = io.StringIO()
     table.to_csv(buf, index=False, lineterminator="\r\n")
     _write_atomic(path, buf.getvalue().encode("utf-8"))

@@ -11,6 +11,8 @@ from __future__ import annotations
 import html
 from collections.abc import Iterable, Sequence
 
+from mtr_analysis.paths import OUT_OF_SCOPE_FILE, REJECTS_FILE
+
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:24px;
 color:#1d2733;max-width:1200px}
@@ -116,6 +118,144 @@ def _files_table(files: list[dict]) -> str:
     return f"<table><thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
 
 
+#: Table columns (key in ``intake.json``, heading) of each list in the report.
+UNMAPPED_COLUMNS = (
+    ("series", "series"),
+    ("records", "records"),
+    ("values_kept", "values kept"),
+    ("countries", "member states"),
+    ("sources", "sources"),
+    ("files", "files"),
+)
+POVERTY_COLUMNS = (
+    ("source_series", "series (line)"),
+    ("source", "source"),
+    ("values", "values"),
+    ("selected", "selected"),
+    ("countries", "countries"),
+)
+CONFLICT_COLUMNS = (
+    ("country", "country"),
+    ("indicator", "indicator"),
+    ("year", "year"),
+    ("sex", "sex"),
+    ("age", "age"),
+    ("location", "location"),
+    ("selected_value", "selected"),
+    ("selected_source", "selected source"),
+    ("other_value", "other"),
+    ("other_source", "other source"),
+    ("rel_diff", "rel. diff."),
+)
+REVISION_COLUMNS = (
+    ("country", "country"),
+    ("indicator", "indicator"),
+    ("year", "year"),
+    ("source_series", "series"),
+    ("new_vintage", "new vintage"),
+    ("new_value", "new"),
+    ("old_vintage", "old vintage"),
+    ("old_value", "old"),
+    ("rel_change", "rel. change"),
+)
+
+
+def _summary(intake: dict, title: str) -> list[str]:
+    """Title, raw folders, the totals as cards and what accepted/rejected/out of scope mean."""
+    outputs = intake.get("outputs", {})
+    return [
+        f"<h1>{_e(title)}</h1>",
+        "<p class='muted'>Raw folders: "
+        + ", ".join(f"<code>{_e(d)}</code>" for d in intake.get("raw_dirs", []))
+        + "</p>",
+        _cards(intake.get("totals", {})),
+        "<p>Every record (one non-empty value cell) is <b>accepted</b>, <b>rejected</b> with a "
+        "reason (<code>" + _e(outputs.get("rejects", REJECTS_FILE)) + "</code>) or "
+        "<b>out of scope</b> (aggregates, non-member countries, missing-value markers, "
+        "series not in the catalogue).</p>",
+    ]
+
+
+def _file_sections(intake: dict) -> list[str]:
+    """Per-file account, files not recognised and files that could not be read."""
+    return [
+        "<h2>Files</h2>",
+        _files_table(intake.get("files", [])),
+        "<h2>Files not recognised</h2>",
+        table(intake.get("unrecognised", []), [("path", "file"), ("reason", "reason")]),
+        "<h2>Files that could not be read</h2>",
+        table(
+            intake.get("unreadable", []),
+            [("path", "file"), ("format", "format"), ("reason", "reason")],
+        ),
+    ]
+
+
+def _value_sections(intake: dict) -> list[str]:
+    """Rejected values by reason, unmapped series, selected values by source, poverty lines."""
+    outputs = intake.get("outputs", {})
+    rejected = intake.get("rejected_by_reason", {}).items()
+    selected = intake.get("selected_by_source", {}).items()
+    return [
+        "<h2>Rejected values by reason</h2>",
+        table(
+            [{"reason": k, "count": v} for k, v in rejected],
+            [("reason", "reason"), ("count", "values")],
+        ),
+        "<h2>Series not in the catalogue</h2>",
+        "<p>Kept in <code>"
+        + _e(outputs.get("out_of_scope", OUT_OF_SCOPE_FILE))
+        + "</code> but never analysed. Map a series in the catalogue to use it.</p>",
+        table(intake.get("unmapped_series", []), UNMAPPED_COLUMNS),
+        "<h2>Selected values by source</h2>",
+        table(
+            [{"kind": k, "n": v} for k, v in selected],
+            [("kind", "source kind"), ("n", "values selected")],
+        ),
+        "<h2>Poverty lines</h2>",
+        "<p>The World Bank's international poverty line changed under the same code "
+        "(<code>SI.POV.DDAY</code>: $1.90 (2011 PPP) → $2.15 (2017 PPP) → $3.00 (2021 PPP), "
+        "June 2025). Each value is tagged with its line; a country's series uses only its "
+        "newest line, older lines are kept but not selected.</p>",
+        table(intake.get("poverty_lines", []), POVERTY_COLUMNS),
+    ]
+
+
+def _listed(part: dict, extra: str = "") -> str:
+    """ "N listed in <file>; the largest M below." for conflicts and revisions."""
+    return (
+        f"<p>{_num(part.get('count', 0))} listed in <code>{_e(part.get('file', ''))}</code>"
+        f"; the largest {_num(len(part.get('largest', [])))} below.{extra}</p>"
+    )
+
+
+def _comparison_sections(intake: dict) -> list[str]:
+    """Disagreements between sources and revisions between vintages (largest first)."""
+    conf = intake.get("conflicts", {})
+    rev = intake.get("revisions", {})
+    return [
+        f"<h2>Disagreements between sources (relative difference &gt; "
+        f"{_num(conf.get('tolerance', 0))})</h2>",
+        _listed(conf),
+        table(conf.get("largest", []), CONFLICT_COLUMNS),
+        f"<h2>Revisions between vintages (relative change &gt; "
+        f"{_num(rev.get('tolerance', 0))})</h2>",
+        _listed(rev, " The newest vintage is selected."),
+        table(rev.get("largest", []), REVISION_COLUMNS),
+    ]
+
+
+def _priority_section(prio: dict) -> list[str]:
+    """The source priority used: order and how ``source`` text is classified."""
+    return [
+        "<h2>Source priority</h2>",
+        "<p>Order (first wins): "
+        + " → ".join(f"<code>{_e(k)}</code>" for k in prio.get("order", []))
+        + "; within a source the newest vintage wins.</p>",
+        table(prio.get("kinds", []), [("kind", "kind"), ("pattern", "source text pattern")]),
+    ]
+
+
 def render_html(intake: dict, title: str = "mtr build — intake report") -> str:
     """Render the content of ``intake.json`` as a self-contained HTML page.
 
@@ -124,119 +264,16 @@ def render_html(intake: dict, title: str = "mtr build — intake report") -> str
     reason; unmapped series; selected values by source; poverty lines; disagreements
     between sources; revisions between vintages; the priority used.
     """
-    totals = intake.get("totals", {})
-    files = intake.get("files", [])
-    prio = intake.get("priority", {})
-    conf = intake.get("conflicts", {})
-    rev = intake.get("revisions", {})
-    outputs = intake.get("outputs", {})
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width,initial-scale=1">',
         f"<title>{_e(title)}</title><style>{CSS}</style></head><body>",
-        f"<h1>{_e(title)}</h1>",
-        "<p class='muted'>Raw folders: "
-        + ", ".join(f"<code>{_e(d)}</code>" for d in intake.get("raw_dirs", []))
-        + "</p>",
-        _cards(totals),
-        "<p>Every record (one non-empty value cell) is <b>accepted</b>, <b>rejected</b> with a "
-        "reason (<code>" + _e(outputs.get("rejects", "rejects.csv")) + "</code>) or "
-        "<b>out of scope</b> (aggregates, non-member countries, missing-value markers, "
-        "series not in the catalogue).</p>",
-        "<h2>Files</h2>",
-        _files_table(files),
-        "<h2>Files not recognised</h2>",
-        table(intake.get("unrecognised", []), [("path", "file"), ("reason", "reason")]),
-        "<h2>Files that could not be read</h2>",
-        table(
-            intake.get("unreadable", []),
-            [("path", "file"), ("format", "format"), ("reason", "reason")],
-        ),
-        "<h2>Rejected values by reason</h2>",
-        table(
-            [{"reason": k, "count": v} for k, v in intake.get("rejected_by_reason", {}).items()],
-            [("reason", "reason"), ("count", "values")],
-        ),
-        "<h2>Series not in the catalogue</h2>",
-        "<p>Kept in <code>"
-        + _e(outputs.get("out_of_scope", "out_of_scope.parquet"))
-        + "</code> but never analysed. Map a series in the catalogue to use it.</p>",
-        table(
-            intake.get("unmapped_series", []),
-            [
-                ("series", "series"),
-                ("records", "records"),
-                ("values_kept", "values kept"),
-                ("countries", "member states"),
-                ("sources", "sources"),
-                ("files", "files"),
-            ],
-        ),
-        "<h2>Selected values by source</h2>",
-        table(
-            [{"kind": k, "n": v} for k, v in intake.get("selected_by_source", {}).items()],
-            [("kind", "source kind"), ("n", "values selected")],
-        ),
-        "<h2>Poverty lines</h2>",
-        "<p>The World Bank's international poverty line changed under the same code "
-        "(<code>SI.POV.DDAY</code>: $1.90 (2011 PPP) → $2.15 (2017 PPP) → $3.00 (2021 PPP), "
-        "June 2025). Each value is tagged with its line; a country's series uses only its "
-        "newest line, older lines are kept but not selected.</p>",
-        table(
-            intake.get("poverty_lines", []),
-            [
-                ("source_series", "series (line)"),
-                ("source", "source"),
-                ("values", "values"),
-                ("selected", "selected"),
-                ("countries", "countries"),
-            ],
-        ),
-        f"<h2>Disagreements between sources (relative difference &gt; "
-        f"{_num(conf.get('tolerance', 0))})</h2>",
-        f"<p>{_num(conf.get('count', 0))} listed in <code>{_e(conf.get('file', ''))}</code>"
-        f"; the largest {_num(len(conf.get('largest', [])))} below.</p>",
-        table(
-            conf.get("largest", []),
-            [
-                ("country", "country"),
-                ("indicator", "indicator"),
-                ("year", "year"),
-                ("sex", "sex"),
-                ("age", "age"),
-                ("location", "location"),
-                ("selected_value", "selected"),
-                ("selected_source", "selected source"),
-                ("other_value", "other"),
-                ("other_source", "other source"),
-                ("rel_diff", "rel. diff."),
-            ],
-        ),
-        f"<h2>Revisions between vintages (relative change &gt; "
-        f"{_num(rev.get('tolerance', 0))})</h2>",
-        f"<p>{_num(rev.get('count', 0))} listed in <code>{_e(rev.get('file', ''))}</code>"
-        f"; the largest {_num(len(rev.get('largest', [])))} below. The newest vintage is "
-        "selected.</p>",
-        table(
-            rev.get("largest", []),
-            [
-                ("country", "country"),
-                ("indicator", "indicator"),
-                ("year", "year"),
-                ("source_series", "series"),
-                ("new_vintage", "new vintage"),
-                ("new_value", "new"),
-                ("old_vintage", "old vintage"),
-                ("old_value", "old"),
-                ("rel_change", "rel. change"),
-            ],
-        ),
-        "<h2>Source priority</h2>",
-        "<p>Order (first wins): "
-        + " → ".join(f"<code>{_e(k)}</code>" for k in prio.get("order", []))
-        + "; within a source the newest vintage wins.</p>",
-        table(prio.get("kinds", []), [("kind", "kind"), ("pattern", "source text pattern")]),
+        *_summary(intake, title),
+        *_file_sections(intake),
+        *_value_sections(intake),
+        *_comparison_sections(intake),
+        *_priority_section(intake.get("priority", {})),
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -20,12 +21,8 @@ import yaml
 
 from mtr_analysis.intake.clean import poverty_ppp, vintage_date
 from mtr_analysis.intake.schema import COLUMNS, KEY, TOTAL, conform, validate_observations
-from mtr_analysis.paths import CONFIG_DIR, OBSERVATIONS_FILE, PROCESSED_DIR
+from mtr_analysis.paths import OBSERVATIONS_FILE, OUT_OF_SCOPE_FILE, PRIORITY_FILE, PROCESSED_DIR
 
-PRIORITY_FILE = CONFIG_DIR / "source_priority.yaml"
-OUT_OF_SCOPE_FILE = "out_of_scope.parquet"
-#: Source-kind priority for ``selected`` (lower wins): national submissions first.
-DEFAULT_PRIORITY = ("national", "asean", "unsdg", "wdi", "hdr")
 DEMO_MARKER = "DEMO"
 OTHER = "other"
 
@@ -33,6 +30,10 @@ OTHER = "other"
 @dataclass(frozen=True)
 class Priority:
     """How ``selected`` is chosen and when values disagree.
+
+    The shipped values are in ``config/source_priority.yaml`` (:func:`default_priority`);
+    change one with :func:`dataclasses.replace`, e.g.
+    ``replace(default_priority(), tolerance=0.01)``.
 
     Attributes
     ----------
@@ -46,16 +47,10 @@ class Priority:
         The same threshold for revisions between vintages of one source.
     """
 
-    order: tuple[str, ...] = DEFAULT_PRIORITY
-    kinds: tuple[tuple[str, str], ...] = (
-        ("national", "national submission"),
-        ("asean", "aseanstats|asean secretariat"),
-        ("unsdg", "sdg|unsd|united nations statistics"),
-        ("wdi", "world bank|world development indicators|wdi|databank"),
-        ("hdr", "hdr|undp|human development"),
-    )
-    tolerance: float = 0.05
-    revision_tolerance: float = 0.05
+    order: tuple[str, ...]
+    kinds: tuple[tuple[str, str], ...]
+    tolerance: float
+    revision_tolerance: float
 
     def as_dict(self) -> dict:
         """Plain form for ``intake.json``."""
@@ -88,8 +83,74 @@ def _check_priority(p: Priority, where: str) -> Priority:
     return p
 
 
-def read_priority_file(path: Path | str) -> Priority:
+#: Keys of a priority file; the shipped file must give all, a user's file ``priority`` only.
+PRIORITY_KEYS = ("priority", "kinds", "tolerance", "revision_tolerance")
+
+
+def _parse_kinds(kinds: object, where: str) -> tuple[tuple[str, str], ...]:
+    try:
+        return tuple((str(k["kind"]), str(k["pattern"])) for k in kinds)  # type: ignore[union-attr]
+    except (TypeError, KeyError):
+        raise ValueError(f"{where}: 'kinds' must be a list of {{kind, pattern}}") from None
+
+
+def _read_yaml(path: Path) -> dict:
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ValueError(f"{path}: not valid YAML: {exc}") from None
+    if not isinstance(raw, dict) or "priority" not in raw:
+        raise ValueError(f"{path}: needs a 'priority' list of source kinds")
+    return raw
+
+
+def _from_raw(raw: dict, where: str, base: Priority | None) -> Priority:
+    """A validated :class:`Priority` from a file's keys; keys it leaves out come from ``base``."""
+
+    def pick(key: str) -> object:
+        return raw[key] if key in raw else getattr(base, key)
+
+    if not isinstance(raw["priority"], list):
+        raise ValueError(f"{where}: 'priority' must be a list of source kinds")
+
+    p = Priority(
+        order=tuple(str(k) for k in raw["priority"]),
+        kinds=_parse_kinds(raw["kinds"], where) if "kinds" in raw else pick("kinds"),
+        tolerance=pick("tolerance"),
+        revision_tolerance=pick("revision_tolerance"),
+    )
+    return _check_priority(p, where)
+
+
+@lru_cache(maxsize=1)
+def default_priority() -> Priority:
+    """The shipped source priority: ``config/source_priority.yaml``, validated.
+
+    That file is the only place the default order, kinds and tolerances are written down;
+    it must give every key of :data:`PRIORITY_KEYS`.
+
+    Raises
+    ------
+    ValueError
+        Naming the file and the missing or bad entry.
+    """
+    raw = _read_yaml(PRIORITY_FILE)
+    missing = [k for k in PRIORITY_KEYS if k not in raw]
+    if missing:
+        raise ValueError(f"{PRIORITY_FILE}: missing {', '.join(map(repr, missing))}")
+    return _from_raw(raw, str(PRIORITY_FILE), None)
+
+
+def read_priority_file(path: Path | str, base: Priority | None = None) -> Priority:
     """Read a priority YAML file (format of ``config/source_priority.yaml``).
+
+    Parameters
+    ----------
+    path : path
+        The YAML file; only ``priority`` is required.
+    base : Priority, optional
+        Values for the keys the file leaves out (``kinds``, ``tolerance``,
+        ``revision_tolerance``); :func:`default_priority` when ``None``.
 
     Raises
     ------
@@ -97,27 +158,8 @@ def read_priority_file(path: Path | str) -> Priority:
         Naming the file and the bad entry.
     """
     path = Path(path)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ValueError(f"{path}: not valid YAML: {exc}") from None
-    if not isinstance(raw, dict) or "priority" not in raw:
-        raise ValueError(f"{path}: needs a 'priority' list of source kinds")
-    default = Priority()
-    kinds = raw.get("kinds")
-    parsed_kinds = default.kinds
-    if kinds is not None:
-        try:
-            parsed_kinds = tuple((str(k["kind"]), str(k["pattern"])) for k in kinds)
-        except (TypeError, KeyError):
-            raise ValueError(f"{path}: 'kinds' must be a list of {{kind, pattern}}") from None
-    p = Priority(
-        order=tuple(str(k) for k in raw["priority"]),
-        kinds=parsed_kinds,
-        tolerance=raw.get("tolerance", default.tolerance),
-        revision_tolerance=raw.get("revision_tolerance", default.revision_tolerance),
-    )
-    return _check_priority(p, str(path))
+    raw = _read_yaml(path)
+    return _from_raw(raw, str(path), base or default_priority())
 
 
 def load_priority(spec: str | Path | Priority | None = None) -> Priority:
@@ -132,19 +174,19 @@ def load_priority(spec: str | Path | Priority | None = None) -> Priority:
     if isinstance(spec, Priority):
         return _check_priority(spec, "priority")
     if spec is None:
-        return read_priority_file(PRIORITY_FILE)
+        return default_priority()
     path = Path(spec)
     if path.suffix.lower() in (".yaml", ".yml") or path.is_file():
         if not path.is_file():
             raise FileNotFoundError(f"priority file {path} not found")
         return read_priority_file(path)
     order = tuple(k.strip().lower() for k in str(spec).split(",") if k.strip())
-    return _check_priority(replace(read_priority_file(PRIORITY_FILE), order=order), "--priority")
+    return _check_priority(replace(default_priority(), order=order), "--priority")
 
 
 def source_kind(source: pd.Series, priority: Priority | None = None) -> pd.Series:
     """Classify ``source`` strings into kinds (``national``, ``wdi``, … or ``other``)."""
-    p = priority or Priority()
+    p = priority or default_priority()
     s = source.astype("string").fillna("")
     uniq = pd.Series(s.unique(), dtype="string")
     kind = pd.Series(OTHER, index=uniq.index, dtype="string")
@@ -188,8 +230,10 @@ def select(obs: pd.DataFrame, priority: Priority | tuple[str, ...] | None = None
 
     Every value is kept; the others get ``selected = False``.
     """
-    if priority is None or isinstance(priority, tuple):
-        priority = Priority(order=priority or DEFAULT_PRIORITY)
+    if priority is None:
+        priority = default_priority()
+    elif isinstance(priority, tuple):
+        priority = replace(default_priority(), order=priority)
     ranked = _ranked(obs, priority)
     order = ranked.sort_values(_ORDER, ascending=_ASC, kind="stable", na_position="last")
     chosen = ~order.duplicated(KEY, keep="first") & order["_eligible"]
@@ -222,7 +266,7 @@ def conflicts(obs: pd.DataFrame, priority: Priority | None = None) -> pd.DataFra
         ``KEY`` columns, ``selected_kind/_source/_series/_value/_file/_locator``,
         ``other_kind/…``, ``rel_diff``; sorted by ``rel_diff`` descending.
     """
-    p = priority or Priority()
+    p = priority or default_priority()
     cols = [*KEY, "selected_kind"] + [f"selected_{c}" for c in _SIDE]
     cols += ["other_kind"] + [f"other_{c}" for c in _SIDE] + ["rel_diff"]
     ranked = _ranked(obs, p)
@@ -261,7 +305,7 @@ def revisions(obs: pd.DataFrame, priority: Priority | None = None) -> pd.DataFra
         ``new_source``, ``new_file``, ``new_locator``, the same for ``old_``, and
         ``rel_change`` = (new − old) / max(|new|, |old|), signed; sorted by its size.
     """
-    p = priority or Priority()
+    p = priority or default_priority()
     side = ["_vintage", "value", "source", "file", "locator"]
     names = ["vintage", "value", "source", "file", "locator"]
     cols = [*KEY, "kind", "source_series"]

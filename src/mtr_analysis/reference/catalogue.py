@@ -16,11 +16,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from mtr_analysis.paths import CONFIG_DIR
-
-FRAMEWORK_FILE = CONFIG_DIR / "ascc_framework.yaml"
-INDICATORS_FILE = CONFIG_DIR / "indicators.csv"
-AUXILIARY_FILE = CONFIG_DIR / "auxiliary_series.csv"
+from mtr_analysis.paths import AUXILIARY_FILE, FRAMEWORK_FILE, INDICATORS_FILE
 
 DIRECTIONS = ("increase", "decrease")
 TARGET_KINDS = ("", "absolute", "relative", "interpretive")

@@ -18,9 +18,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from mtr_analysis.paths import CONFIG_DIR
-
-REGISTRY_FILE = CONFIG_DIR / "member_states.yaml"
+from mtr_analysis.paths import REGISTRY_FILE
 
 
 @dataclass(frozen=True)

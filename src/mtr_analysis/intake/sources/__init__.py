@@ -7,12 +7,17 @@ provenance. Columns (:data:`RECORD_COLUMNS`): ``country`` (code or name as writt
 ``series`` (source code), ``year``, ``raw`` (cell text), ``unit``, ``source`` (producer +
 vintage), ``note``, ``sex``/``age``/``location``, ``file`` and ``locator`` (row/cell).
 Cleaning, harmonisation and catalogue mapping happen later, in :mod:`mtr_analysis.intake.build`.
+
+Text and CSV helpers shared by the readers (decoding, first bytes, CSV rows with line
+numbers, locators) live in :mod:`.text`: a reader imports this package and that module,
+never a sibling reader.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 
 import pandas as pd
 
@@ -41,7 +46,7 @@ READER_MODULES = ("wdi", "databank", "unsdg", "hdr", "aseanstats", "national")
 DOCUMENTATION_SUFFIXES = frozenset({".md", ".txt", ".pdf", ".docx", ".html"})
 
 
-def _modules() -> list:
+def _modules() -> list[ModuleType]:
     import importlib
 
     return [importlib.import_module(f"mtr_analysis.intake.sources.{m}") for m in READER_MODULES]
@@ -70,6 +75,11 @@ def detect_format(path: Path) -> tuple[str | None, str]:
         if companion is not None and (fmt := companion(path)):
             return fmt, ""
     return None, "content does not match any known source format"
+
+
+def reader_module(fmt: str) -> ModuleType | None:
+    """The reader module whose ``FORMAT`` is ``fmt`` (``None`` for companion formats)."""
+    return next((m for m in _modules() if getattr(m, "FORMAT", None) == fmt), None)
 
 
 def readers() -> dict[str, Callable[[Path, Path], pd.DataFrame]]:

@@ -35,7 +35,7 @@ from pathlib import Path
 import pandas as pd
 
 from mtr_analysis.intake.sources import SourceError, records_frame
-from mtr_analysis.intake.sources.wdi import csv_rows, decode, file_kind, head_text, rel_path
+from mtr_analysis.intake.sources.text import csv_rows, decode, file_kind, head_text, rel_path
 
 FORMAT = "aseanstats"
 SOURCE = "ASEANstats (ASEAN Secretariat) data portal export"

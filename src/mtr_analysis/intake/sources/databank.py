@@ -33,7 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from mtr_analysis.intake.sources import SourceError, records_frame
-from mtr_analysis.intake.sources.wdi import csv_rows, decode, first_csv_row, rel_path
+from mtr_analysis.intake.sources.text import csv_rows, decode, first_csv_row, rel_path
 
 FORMAT = "databank_csv"
 ID_COLUMNS = ("Country Name", "Country Code", "Series Name", "Series Code")

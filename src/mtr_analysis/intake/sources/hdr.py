@@ -25,7 +25,7 @@ from pathlib import Path
 import pandas as pd
 
 from mtr_analysis.intake.sources import SourceError, records_frame
-from mtr_analysis.intake.sources.wdi import csv_rows, decode, first_csv_row, rel_path
+from mtr_analysis.intake.sources.text import csv_rows, decode, first_csv_row, rel_path
 
 FORMAT = "undp_hdr"
 PRODUCER = "UNDP Human Development Report Office"

@@ -19,8 +19,10 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from mtr_analysis.intake.sources import SourceError, records_frame
+from mtr_analysis.intake.sources.text import rel_path
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue, load_catalogue
 
@@ -33,7 +35,10 @@ YEARS = tuple(range(2010, 2026))
 FIXED_COLUMNS = ("indicator_id", "indicator", "unit", "desirable_direction")
 TRAILING_COLUMNS = ("source", "note")
 HEADER = (*FIXED_COLUMNS, *map(str, YEARS), *TRAILING_COLUMNS)
-_FIXED_TIME = dt.datetime(2020, 1, 1)
+#: Column of the first year cell (1-based): right after the fixed columns.
+FIRST_YEAR_COLUMN = len(FIXED_COLUMNS) + 1
+#: Document creation time written into every workbook, so regenerating gives equal bytes.
+FIXED_TIME = dt.datetime(2020, 1, 1)
 
 
 def write_template(
@@ -69,6 +74,29 @@ def write_template(
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
+    _write_preamble(ws, iso3, status)
+    _write_indicator_rows(ws, cat, _value_lookup(values))
+    _add_number_validation(ws, HEADER_ROW + len(cat.indicators))
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=FIRST_YEAR_COLUMN)
+    ws.column_dimensions["A"].width = 28
+    ws.column_dimensions["B"].width = 60
+    ws.column_dimensions["C"].width = 28
+    wb.properties.creator = "mtr-analysis"
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_reproducible(wb, path)
+    return path
+
+
+def save_reproducible(wb: Workbook, path: Path) -> None:
+    """Save a workbook so that equal content gives equal bytes (fixed document times)."""
+    wb.properties.created = FIXED_TIME
+    wb.save(path)
+    _make_reproducible(path)
+
+
+def _write_preamble(ws: Worksheet, iso3: str, status: str) -> None:
+    """Marker and country (A1), ISO3 (B2), version (B3), status (B4), hint (A5), header row."""
     ws["A1"] = f"{MARKER} — {registry.display_name(iso3)}"
     ws["A1"].font = Font(bold=True, size=13)
     ws["A2"], ws["B2"] = "Country (ISO3)", iso3
@@ -81,8 +109,11 @@ def write_template(
         cell = ws.cell(row=HEADER_ROW, column=j, value=name)
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="DDEBF7")
-    filled = _value_lookup(values)
-    first_year_col = len(FIXED_COLUMNS) + 1
+
+
+def _write_indicator_rows(ws: Worksheet, cat: Catalogue, filled: dict) -> None:
+    """One row per catalogue indicator: id, name, unit, direction, year cells, source, note."""
+    after_years = FIRST_YEAR_COLUMN + len(YEARS)
     for i, (ind_id, ind) in enumerate(cat.indicators.iterrows(), start=HEADER_ROW + 1):
         ws.cell(row=i, column=1, value=str(ind_id))
         ws.cell(row=i, column=2, value=str(ind["name"])).alignment = Alignment(wrap_text=False)
@@ -91,11 +122,14 @@ def write_template(
         for k, year in enumerate(YEARS):
             v = filled.get((str(ind_id), year))
             if v is not None:
-                ws.cell(row=i, column=first_year_col + k, value=v)
+                ws.cell(row=i, column=FIRST_YEAR_COLUMN + k, value=v)
         meta = filled.get((str(ind_id), "meta"), {})
-        ws.cell(row=i, column=first_year_col + len(YEARS), value=meta.get("source") or None)
-        ws.cell(row=i, column=first_year_col + len(YEARS) + 1, value=meta.get("note") or None)
-    last_row = HEADER_ROW + len(cat.indicators)
+        ws.cell(row=i, column=after_years, value=meta.get("source") or None)
+        ws.cell(row=i, column=after_years + 1, value=meta.get("note") or None)
+
+
+def _add_number_validation(ws: Worksheet, last_row: int) -> None:
+    """An Excel decimal data validation on every year cell (numbers only, blanks allowed)."""
     dv = DataValidation(
         type="decimal",
         operator="between",
@@ -106,21 +140,10 @@ def write_template(
         errorTitle="Number expected",
         error="Enter a number only (no units or text); leave the cell empty if unknown.",
     )
-    first = get_column_letter(first_year_col)
-    last = get_column_letter(first_year_col + len(YEARS) - 1)
+    first = get_column_letter(FIRST_YEAR_COLUMN)
+    last = get_column_letter(FIRST_YEAR_COLUMN + len(YEARS) - 1)
     dv.add(f"{first}{HEADER_ROW + 1}:{last}{last_row}")
     ws.add_data_validation(dv)
-    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=first_year_col)
-    ws.column_dimensions["A"].width = 28
-    ws.column_dimensions["B"].width = 60
-    ws.column_dimensions["C"].width = 28
-    wb.properties.creator = "mtr-analysis"
-    wb.properties.created = _FIXED_TIME
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    _make_reproducible(path)
-    return path
 
 
 def _value_lookup(values: pd.DataFrame | None) -> dict:
@@ -233,7 +256,7 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
         When the layout differs from the template: names the sheet, each changed header
         cell and what was expected; or when the country cell is not a member state.
     """
-    rel = str(path.relative_to(root)) if root else path.name
+    rel = rel_path(path, root)
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
         if SHEET not in wb.sheetnames:

@@ -70,7 +70,7 @@ from pathlib import Path
 import pandas as pd
 
 from mtr_analysis.intake.sources import SourceError, records_frame
-from mtr_analysis.intake.sources.wdi import (
+from mtr_analysis.intake.sources.text import (
     csv_rows,
     decode,
     excel_number_text,

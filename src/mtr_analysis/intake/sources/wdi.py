@@ -13,106 +13,33 @@ locator is ``"Data!E5"``.
 Companion files (no observations): ``Metadata_Country_*`` (economy list with region and
 income group; see :func:`aggregate_codes`) and ``Metadata_Indicator_*`` (definitions).
 
-This module also holds small helpers shared by the other text readers: :func:`decode`,
-:func:`file_kind`, :func:`csv_rows`.
+Text and CSV helpers shared with the other readers live in :mod:`.text`.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 
 from mtr_analysis.intake.sources import SourceError, records_frame
+from mtr_analysis.intake.sources.text import (
+    csv_rows,
+    decode,
+    excel_number_text,
+    file_kind,
+    first_line_cells,
+    read_csv_rows,
+    rel_path,
+)
 
 FORMAT = "wdi_csv"
 _HEADER = ["Country Name", "Country Code", "Indicator Name", "Indicator Code"]
 _YEAR = re.compile(r"^\d{4}$")
 _COUNTRY_META_HEADER = ["Country Code", "Region"]
 _INDICATOR_META_HEADER = ["INDICATOR_CODE", "INDICATOR_NAME"]
-_XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-def decode(data: bytes) -> str:
-    """Decode bytes as UTF-8 (with or without BOM), falling back to Windows-1252.
-
-    Bytes that Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) fall back to
-    Latin-1, so decoding never fails.
-    """
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
-
-
-def file_kind(path: Path) -> str:
-    """``"zip"`` (xlsx), ``"ole"`` (xls), ``"pdf"``, ``"binary"`` or ``"text"``, from the first bytes."""
-    with open(path, "rb") as fh:
-        head = fh.read(4096)
-    if head.startswith(b"PK\x03\x04"):
-        return "zip"
-    if head.startswith(_XLS_MAGIC):
-        return "ole"
-    if head.startswith(b"%PDF"):
-        return "pdf"
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "binary"
-    return "text"
-
-
-def head_text(path: Path, size: int = 20000) -> str:
-    """The first ``size`` bytes of a text file, decoded with :func:`decode`."""
-    with open(path, "rb") as fh:
-        data = fh.read(size)
-    return decode(data)
-
-
-def csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
-    """CSV rows with the 1-based line on which each row starts.
-
-    Line numbers stay right when quoted cells contain line breaks.
-    """
-    reader = csv.reader(io.StringIO(text))
-    previous = 0
-    for cells in reader:
-        yield previous + 1, cells
-        previous = reader.line_num
-
-
-def first_csv_row(path: Path, size: int = 20000) -> list[str]:
-    """Cells of the first CSV row of a text file; ``[]`` for binary or empty files."""
-    if file_kind(path) != "text":
-        return []
-    lines = head_text(path, size).splitlines()
-    return next(csv_rows(lines[0]), (1, []))[1] if lines else []
-
-
-def rel_path(path: Path, root: Path | None) -> str:
-    """``path`` relative to ``root`` (as in ``file``), or its name when there is no root."""
-    return str(path.relative_to(root)) if root else path.name
-
-
-def excel_number_text(value: float) -> str:
-    """Text of a numeric Excel cell: the integer text for whole numbers, else ``repr``."""
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
-
-
-def _head_lines(path: Path, n: int = 12) -> list[str]:
-    return head_text(path).splitlines()[:n]
-
-
-def _first_cells(path: Path, n: int = 12) -> list[list[str]]:
-    return [next(csv.reader([line]), []) for line in _head_lines(path, n)]
 
 
 def sniff(path: Path) -> bool:
@@ -125,7 +52,7 @@ def sniff(path: Path) -> bool:
             return _xls_data_sheet(path) is not None
         if kind != "text":
             return False
-        return any(cells[:4] == _HEADER for cells in _first_cells(path))
+        return any(cells[:4] == _HEADER for cells in first_line_cells(path))
     except Exception:  # a probe never raises: other formats' files must stay detectable
         return False
 
@@ -135,7 +62,7 @@ def sniff_companion(path: Path) -> str | None:
     try:
         if file_kind(path) != "text":
             return None
-        cells = _first_cells(path, 1)
+        cells = first_line_cells(path, 1)
     except Exception:
         return None
     head = cells[0] if cells else []
@@ -181,7 +108,7 @@ def aggregate_codes(path: Path) -> set[str]:
         finally:
             book.release_resources()
     else:
-        rows = [cells for _, cells in csv_rows(decode(path.read_bytes()))]
+        rows = read_csv_rows(path)
     if not rows or rows[0][:2] != _COUNTRY_META_HEADER:
         raise SourceError(f"{path.name}: no WDI Metadata_Country header (Country Code, Region)")
     return {r[0].strip() for r in rows[1:] if len(r) >= 2 and r[0].strip() and not r[1].strip()}
@@ -370,7 +297,6 @@ def write(path: Path, series: str, series_name: str, table: pd.DataFrame, meta: 
     """
     years = [c for c in table.columns if isinstance(c, int)]
     buf = io.StringIO()
-    w = csv.writer(buf, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
 
     def line(cells: list[str]) -> None:
         # WDI rows end with a trailing comma.
@@ -384,5 +310,4 @@ def write(path: Path, series: str, series_name: str, table: pd.DataFrame, meta: 
     for r in table.itertuples(index=False):
         rec = r._asdict()
         line([rec["name"], rec["code"], series_name, series] + [table_val for table_val in r[2:]])
-    del w
     path.write_bytes(("\ufeff" + buf.getvalue()).encode("utf-8"))
