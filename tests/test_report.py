@@ -1,4 +1,4 @@
-"""Tests of :mod:`mtr_analysis.run.runner` on tiny notebooks built here with nbformat."""
+"""Tests of :mod:`mtr_analysis.run` (runner, parameters, rendering, index) on tiny notebooks."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from mtr_analysis import paths
 from mtr_analysis.intake import store
-from mtr_analysis.run import runner
-from mtr_analysis.run.runner import ReportResult, RunSummary
+from mtr_analysis.run import index, parameters, render, runner
+from mtr_analysis.run.results import ReportResult, RunSummary
 
 # Text that only appears in cell *sources*: it must vanish from the code-hidden HTML.
 SOURCE_TOKEN = "source_only_token_q7x"
@@ -50,13 +50,13 @@ def _country_notebook(path: Path, params: str = COUNTRY_PARAMS) -> Path:
     removed.metadata["tags"] = ["remove"]
     removed_output = new_code_cell(f'print("{REMOVED_OUTPUT}")')
     removed_output.metadata["tags"] = ["remove-output"]
-    parameters = new_code_cell(params)
-    parameters.metadata["tags"] = ["parameters"]
+    params_cell = new_code_cell(params)
+    params_cell.metadata["tags"] = ["parameters"]
     return _write(
         path,
         [
             new_markdown_cell("# Country profile"),
-            parameters,
+            params_cell,
             new_markdown_cell("## Results"),
             new_code_cell(
                 f"{SOURCE_TOKEN} = {MARKER!r} + country\n"
@@ -76,7 +76,7 @@ def _country_notebook(path: Path, params: str = COUNTRY_PARAMS) -> Path:
 
 
 def _regional_notebook(path: Path) -> Path:
-    parameters = new_code_cell(
+    params_cell = new_code_cell(
         'review: str = "mid-term"  # review name\n'
         "baseline_year: int = 2015  # baseline year\n"
         "cutoff_year: int = 2020  # cut-off year\n"
@@ -84,10 +84,10 @@ def _regional_notebook(path: Path) -> Path:
         'lang: str = "en"  # report language\n'
         "countries: list = []  # ISO3 codes in the run\n"
     )
-    parameters.metadata["tags"] = ["parameters"]
+    params_cell.metadata["tags"] = ["parameters"]
     return _write(
         path,
-        [parameters, new_code_cell('print("REGIONAL-MARKER", ",".join(countries), review)')],
+        [params_cell, new_code_cell('print("REGIONAL-MARKER", ",".join(countries), review)')],
     )
 
 
@@ -143,7 +143,7 @@ def test_notebook_parameters_agree_with_papermill(notebooks, name):
         "real_country": paths.COUNTRY_NOTEBOOK,
         "real_regional": paths.REGIONAL_NOTEBOOK,
     }[name]
-    ours = runner.notebook_parameters(path)
+    ours = parameters.notebook_parameters(path)
     theirs = papermill.inspect_notebook(str(path))
     assert list(ours) == list(theirs)
     for key, info in theirs.items():
@@ -154,21 +154,21 @@ def test_notebook_parameters_agree_with_papermill(notebooks, name):
 
 def test_notebook_parameters_errors(tmp_path):
     with pytest.raises(ValueError, match="notebook not found"):
-        runner.notebook_parameters(tmp_path / "none.ipynb")
+        parameters.notebook_parameters(tmp_path / "none.ipynb")
     (tmp_path / "bad.ipynb").write_text("not json")
     with pytest.raises(ValueError, match="not a Jupyter notebook"):
-        runner.notebook_parameters(tmp_path / "bad.ipynb")
+        parameters.notebook_parameters(tmp_path / "bad.ipynb")
     cell = new_code_cell("country: str = 'VNM' +")
     cell.metadata["tags"] = ["parameters"]
     with pytest.raises(ValueError, match="not valid Python"):
-        runner.notebook_parameters(_write(tmp_path / "syntax.ipynb", [cell]))
+        parameters.notebook_parameters(_write(tmp_path / "syntax.ipynb", [cell]))
     assert (
-        runner.notebook_parameters(_write(tmp_path / "none2.ipynb", [new_code_cell("x=1")])) == {}
+        parameters.notebook_parameters(_write(tmp_path / "none2.ipynb", [new_code_cell("x=1")])) == {}
     )
 
 
 def test_notebook_parameters(notebooks):
-    params = runner.notebook_parameters(notebooks["country"])
+    params = parameters.notebook_parameters(notebooks["country"])
     assert list(params) == ["country", "review", "baseline_year", "cutoff_year", "data_dir", "lang"]
     assert params["country"]["default"].strip("'\"") == "VNM"
     assert params["country"]["inferred_type_name"] == "str"
@@ -176,9 +176,9 @@ def test_notebook_parameters(notebooks):
 
 
 def test_check_parameters_refuses_unknown_names(notebooks):
-    runner.check_parameters(notebooks["country"], {"country": "THA", "lang": "vi"})
+    parameters.check_parameters(notebooks["country"], {"country": "THA", "lang": "vi"})
     with pytest.raises(ValueError) as err:
-        runner.check_parameters(notebooks["country"], {"country": "THA", "bogus": 1, "zzz": 2})
+        parameters.check_parameters(notebooks["country"], {"country": "THA", "bogus": 1, "zzz": 2})
     msg = str(err.value)
     assert "country.ipynb" in msg and "bogus" in msg and "zzz" in msg
     assert "allowed: country, review, baseline_year, cutoff_year, data_dir, lang" in msg
@@ -243,20 +243,20 @@ def _summary(tmp_path: Path, demo: bool, error: str | None) -> RunSummary:
 
 def test_index_demo_banner(tmp_path):
     summary = _summary(tmp_path, demo=True, error=None)
-    page = runner.write_index(summary, "T").read_text(encoding="utf-8")
+    page = index.write_index(summary, "T").read_text(encoding="utf-8")
     assert "Demo data — synthetic, not official statistics" in page
     assert '<a href="VNM.html">Viet Nam</a>' in page
     assert "http" not in page and "<script" not in page  # self-contained, no scripts
 
 
 def test_index_without_demo_has_no_banner(tmp_path):
-    page = runner.write_index(_summary(tmp_path, demo=False, error=None), "T").read_text()
+    page = index.write_index(_summary(tmp_path, demo=False, error=None), "T").read_text()
     assert "Demo data" not in page
 
 
 def test_index_escapes_text(tmp_path):
     summary = _summary(tmp_path, demo=False, error=f"ValueError: {MALICIOUS}")
-    page = runner.write_index(summary, "<b>title</b>").read_text(encoding="utf-8")
+    page = index.write_index(summary, "<b>title</b>").read_text(encoding="utf-8")
     assert "<script" not in page and "<b>title" not in page
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
 
@@ -521,10 +521,10 @@ def test_table_of_contents_nests_and_escapes():
         '<h2 id="a">A &amp; B<a class="anchor-link" href="#a">¶</a></h2>'
         '<h3 id="b">B</h3><h3 id="c">C</h3><h2 id="d">D</h2><h2>no id</h2>'
     )
-    toc = runner.table_of_contents(body, "vi")
+    toc = render.table_of_contents(body, "vi")
     assert "Mục lục" in toc
     assert re.sub(r"\s+", "", toc).endswith(
         '<li><ahref="#a">A&amp;B</a><ol><li><ahref="#b">B</a></li><li><ahref="#c">C</a></li>'
         '</ol></li><li><ahref="#d">D</a></li></ol></nav>'
     )
-    assert runner.table_of_contents("<p>nothing</p>") == ""
+    assert render.table_of_contents("<p>nothing</p>") == ""

@@ -44,3 +44,27 @@ REGIONAL_NOTEBOOK = NOTEBOOKS_DIR / "regional_synthesis.ipynb"
 
 #: Method settings (thresholds and rule parameters), read by :mod:`mtr_analysis.settings`.
 METHODS_FILE = CONFIG_DIR / "methods.yaml"
+
+# Run stage (``mtr run``): the layout of ``outputs/<review>/``.
+#: Index page listing every report of a run.
+INDEX_FILE = "index.html"
+#: Run manifest: parameters, settings, input checksums, versions and timings.
+MANIFEST_FILE = "manifest.json"
+#: Executed notebooks (kept even when a run fails).
+EXECUTED_DIR = "executed"
+#: Cache records, one per report.
+CACHE_DIR = "cache"
+#: Findings JSON, one file per report (``<ISO3>.json``, ``regional.json``).
+FINDINGS_DIR = "findings"
+#: The review tables written with every run.
+ASSESSMENT_FILE = "assessment.csv"
+AGGREGATES_FILE = "aggregates.csv"
+BENEFICIARIES_FILE = "beneficiaries.csv"
+#: Name of the regional report (its HTML, notebook, findings and cache files).
+REGIONAL_NAME = "regional"
+#: Suffix of the report version that shows the code (``mtr run --with-code``).
+CODE_SUFFIX = ".code.html"
+#: nbconvert templates and the index page's style sheet.
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+REPORT_TEMPLATE = "mtr_report"
+INDEX_CSS = TEMPLATES_DIR / "mtr_index" / "index.css"
