@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     write_demo(raw)
     build([raw], store)
     # Warm the disk cache and byte-code for both contenders alike.
-    _run([sys.executable, "-c", "import papermill, nbconvert, mtr_analysis.reporting.review"])
+    _run([sys.executable, "-c", "import papermill, nbconvert, mtr_analysis.reporting.html"])
 
     base = None
     if not args.skip_baseline:

@@ -21,9 +21,10 @@ import pytest
 from test_report import assert_self_contained
 
 from mtr_analysis import paths
+from mtr_analysis.analysis.review import load_review
 from mtr_analysis.intake import store
 from mtr_analysis.reporting import findings
-from mtr_analysis.reporting.review import DEMO_BANNER, DEMO_BANNER_VI, load_review
+from mtr_analysis.reporting.html import DEMO_BANNER, DEMO_BANNER_VI
 from mtr_analysis.run.runner import run_reports
 
 NOTEBOOKS = {
@@ -77,7 +78,7 @@ def test_report_text_comes_from_the_library(path):
         if cell.cell_type == "markdown":
             assert "remove" in cell.metadata.get("tags", []), cell.source[:60]
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    assert "Markdown(" not in code and "HTML(" not in code  # blocks come from review.py
+    assert "Markdown(" not in code and "HTML(" not in code  # blocks come from reporting.html
     assert "lang=lang" in code or ", lang)" in code
 
 

@@ -163,7 +163,8 @@ def test_notebook_parameters_errors(tmp_path):
     with pytest.raises(ValueError, match="not valid Python"):
         parameters.notebook_parameters(_write(tmp_path / "syntax.ipynb", [cell]))
     assert (
-        parameters.notebook_parameters(_write(tmp_path / "none2.ipynb", [new_code_cell("x=1")])) == {}
+        parameters.notebook_parameters(_write(tmp_path / "none2.ipynb", [new_code_cell("x=1")]))
+        == {}
     )
 
 
