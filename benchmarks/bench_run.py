@@ -56,7 +56,6 @@ def baseline(store: Path, out: Path, countries: list[str], review: str = "mid-te
         "-p", "cutoff_year", str(settings["cutoff_year"]),
         "-p", "data_dir", str(store),
         "-p", "lang", "en",
-        "-p", "out_dir", str(out),
     ]  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     jobs = [(paths.COUNTRY_NOTEBOOK, iso3, ["-p", "country", iso3]) for iso3 in countries]

@@ -35,7 +35,6 @@ NOTEBOOKS = {
         "cutoff_year",
         "data_dir",
         "lang",
-        "out_dir",
     },
     paths.REGIONAL_NOTEBOOK: {
         "review",
@@ -44,7 +43,6 @@ NOTEBOOKS = {
         "data_dir",
         "lang",
         "countries",
-        "out_dir",
     },  # fmt: skip
 }
 MALICIOUS = "<script>alert('x')</script>"
@@ -68,6 +66,15 @@ def test_notebook_committed_without_outputs(path):
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
             assert cell["outputs"] == [] and cell["execution_count"] is None
+
+
+@pytest.mark.parametrize("path", list(NOTEBOOKS), ids=lambda p: p.name)
+def test_notebooks_only_tell_the_story(path):
+    """No side-effect files: the runner writes findings and review tables, not the notebook."""
+    nb = nbformat.read(path, as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    for writer in ("write_", "to_csv", "to_parquet", "open(", "out_dir"):
+        assert writer not in code, writer
 
 
 @pytest.mark.parametrize("path", list(NOTEBOOKS), ids=lambda p: p.name)
@@ -211,14 +218,15 @@ def test_findings_json_written_and_deterministic(demo_run, demo_store):
 
 
 @pytest.mark.notebook
-def test_index_links_reports_with_status(demo_run):
+def test_index_links_reports_with_status(demo_run, demo_store):
     index = demo_run.index_path.read_text(encoding="utf-8")
     rows = re.findall(r"<tr>.*?</tr>", index)
     assert any('href="VNM.html"' in r and '<span class="ok">ok</span>' in r for r in rows)
     assert any('href="regional.html"' in r and '<span class="ok">ok</span>' in r for r in rows)
     assert any('href="VNM.code.html"' in r for r in rows)
     manifest = json.loads(demo_run.manifest_path.read_text(encoding="utf-8"))
-    assert manifest["parameters"]["country"]["out_dir"] == str(demo_run.out_dir.parent)
+    assert manifest["parameters"]["country"]["data_dir"] == str(demo_store.resolve())
+    assert "out_dir" not in manifest["parameters"]["country"]  # notebooks write no files
 
 
 @pytest.mark.notebook

@@ -8,11 +8,14 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from mtr_analysis import paths
+from mtr_analysis.analysis.review import load_review
 from mtr_analysis.intake import store
+from mtr_analysis.reporting import findings
 from mtr_analysis.run import index, parameters, render, runner
 from mtr_analysis.run.results import ReportResult, RunSummary
 
@@ -282,6 +285,32 @@ def test_run_layout_and_summary(run):
 
 
 @pytest.mark.notebook
+def test_run_writes_findings_and_review_tables_itself(run, data_dir):
+    """The tiny notebooks write nothing: findings and tables come from the runner."""
+    summary, out = run
+    review_dir = out / "mid-term"
+    everyone = load_review(data_dir, 2015, 2020)  # a country report sees every member state
+    for result in summary.results[:2]:  # even LAO, whose notebook failed
+        expected = findings.country_findings(
+            everyone.assessment, everyone.availability, everyone.catalogue, result.name,
+            obs=everyone.observations, lang="en",
+        )  # fmt: skip
+        path = review_dir / "findings" / f"{result.name}.json"
+        assert path.read_text(encoding="utf-8") == findings.findings_to_json(expected) + "\n"
+        assert result.findings == path
+    members = load_review(data_dir, 2015, 2020, countries=["VNM", "LAO"])
+    regional = findings.regional_findings(
+        members.assessment, members.availability, members.catalogue, obs=members.observations
+    )
+    text = (review_dir / "findings" / "regional.json").read_text(encoding="utf-8")
+    assert text == findings.findings_to_json(regional) + "\n"
+    assessment = pd.read_csv(review_dir / "assessment.csv")
+    assert list(assessment["country"].unique()) == ["LAO", "VNM"]  # the run's member states
+    for name in ("aggregates.csv", "beneficiaries.csv"):
+        assert (review_dir / name).stat().st_size > 0
+
+
+@pytest.mark.notebook
 def test_run_country_ok_code_hidden(run):
     summary, out = run
     vnm = summary.results[0]
@@ -454,6 +483,20 @@ def test_cache_reuses_unchanged_reports_and_reruns_changed_country(notebooks, da
     assert index.count("reused (inputs unchanged)") == 3
     manifest = json.loads(second.manifest_path.read_text(encoding="utf-8"))
     assert manifest["timings"]["VNM"]["cached"] is True
+
+    # The runner's files are outputs of their reports: a missing one is a cache miss.
+    review_dir = tmp_path / "mid-term"
+    before = {p: p.read_bytes() for p in (review_dir / "findings").glob("*.json")}
+    before[review_dir / "assessment.csv"] = (review_dir / "assessment.csv").read_bytes()
+    (review_dir / "findings" / "THA.json").unlink()
+    (review_dir / "assessment.csv").unlink()
+    rewritten = run()
+    assert {r.name: r.cached for r in rewritten.results} == {
+        "VNM": True,
+        "THA": False,
+        "regional": False,
+    }
+    assert {p: p.read_bytes() for p in before} == before  # back, byte for byte
 
     # New data for Viet Nam only: Viet Nam and the region re-run, Thailand is reused.
     path = data_dir / "observations.parquet"

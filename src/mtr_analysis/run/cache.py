@@ -55,9 +55,10 @@ REGIONAL_TABLES = (paths.ASSESSMENT_FILE, paths.AGGREGATES_FILE, paths.BENEFICIA
 
 def outputs_of(task: ReportTask) -> list[Path]:
     """Every file a report must still have to be reused: the cache checks each one."""
-    out = [task.executed, task.html]
-    out += [p for p in (task.html_code, task.findings) if p is not None]
-    if task.kind == "regional" and task.findings is not None:
+    out = [task.executed, task.html, task.findings]
+    if task.html_code is not None:
+        out.append(task.html_code)
+    if task.kind == "regional":
         out += [task.html.parent / name for name in REGIONAL_TABLES]
     return out
 

@@ -35,7 +35,7 @@ class ReportTask:
     executed: Path
     html: Path
     html_code: Path | None
-    findings: Path | None
+    findings: Path
     record: Path
     title: str
     lang: str
@@ -65,7 +65,8 @@ def run_one(task: ReportTask) -> ReportResult:
     start = time.perf_counter()
     status: Status = "ok"
     error: str | None = None
-    stale = [task.executed, task.html, task.record, task.html_code, task.findings]
+    # The findings file is left alone: the runner writes it (run.products).
+    stale = [task.executed, task.html, task.record, task.html_code]
     for path in stale:
         if path is not None:
             path.unlink(missing_ok=True)
@@ -95,8 +96,6 @@ def run_one(task: ReportTask) -> ReportResult:
                 status, error = "failed", f"HTML rendering failed: {error_line(exc)}"
     elif status == "ok":
         status, error = "failed", "no executed notebook was written"
-    if status == "ok" and task.findings is not None and not task.findings.is_file():
-        status, error = "failed", f"the notebook wrote no findings file ({task.findings.name})"
     end = time.perf_counter()
     return ReportResult(
         name=task.name,
@@ -112,7 +111,6 @@ def run_one(task: ReportTask) -> ReportResult:
         render_seconds=round(end - executed_at, 2),
         cache_key=task.key,
         vintage=task.vintage,
-        findings=task.findings if task.findings is not None and task.findings.is_file() else None,
     )
 
 

@@ -51,7 +51,7 @@ class ReportResult:
     vintage : str
         Vintage of the data behind the report (latest release date named by its sources).
     findings : pathlib.Path or None
-        The findings JSON written by the notebook, if any.
+        The findings JSON the runner wrote for the report (``None`` if it could not).
     """
 
     name: str

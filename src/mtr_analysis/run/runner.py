@@ -7,7 +7,9 @@ and writes an index page and a run manifest::
     <out_dir>/<review>/
         <ISO3>.html, regional.html           reports for SOCA (code hidden)
         <ISO3>.code.html, regional.code.html with code, for consultants (``with_code``)
-        findings/<ISO3>.json, regional.json  findings, written by the notebooks
+        findings/<ISO3>.json, regional.json  findings (JSON), written by the runner
+        assessment.csv, aggregates.csv,      the review tables, written by the runner with
+        beneficiaries.csv                    the regional report
         executed/<ISO3>.ipynb, ...           executed notebooks (kept even when a run fails)
         cache/<ISO3>.json, ...               cache key and result of each report
         index.html                           every report with status, run time, vintage
@@ -39,7 +41,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +60,7 @@ from mtr_analysis.run.parameters import (
     REGIONAL_REQUIRED,
     select_parameters,
 )
+from mtr_analysis.run.products import ReviewInputs, write_products
 from mtr_analysis.run.results import Kind, ReportResult, RunSummary
 
 
@@ -68,6 +71,7 @@ class _Request:
     codes: list[str]
     review: str
     label: str
+    window: tuple[int, int]
     data_dir: Path
     review_dir: Path
     notebooks: dict[Kind, Path]
@@ -138,7 +142,6 @@ def _validate(
         "data_dir": str(data_path),
         "lang": lang,
         "countries": list(codes),
-        "out_dir": str(review_dir.parent),
     }
     parameters: dict[Kind, dict[str, Any]] = {
         "country": select_parameters(
@@ -149,7 +152,8 @@ def _validate(
         ),
     }
     label = settings.get("label_vi" if lang == "vi" else "label") or review
-    return _Request(codes, review, label, data_path, review_dir, nbs, parameters, **options)
+    window = (values["baseline_year"], values["cutoff_year"])
+    return _Request(codes, review, label, window, data_path, review_dir, nbs, parameters, **options)
 
 
 def _country_vintages(obs: Any, codes: list[str]) -> dict[str, str]:
@@ -215,7 +219,7 @@ def _task(
         executed=folder / paths.EXECUTED_DIR / f"{name}.ipynb",
         html=folder / f"{name}.html",
         html_code=folder / f"{name}{paths.CODE_SUFFIX}" if req.with_code else None,
-        findings=folder / paths.FINDINGS_DIR / f"{name}.json" if "out_dir" in params else None,
+        findings=folder / paths.FINDINGS_DIR / f"{name}.json",
         record=folder / paths.CACHE_DIR / f"{name}.json",
         title=title,
         lang=req.lang,
@@ -245,10 +249,38 @@ def _plan(req: _Request, prints: _Fingerprints) -> list[tuple[ReportTask, dict[s
     return planned
 
 
+def _write_products(
+    req: _Request, tasks: list[ReportTask], fresh: dict[str, ReportResult]
+) -> dict[str, ReportResult]:
+    """Write the findings and review tables of the executed reports; a failure fails one."""
+    if not tasks:
+        return fresh
+    inputs = ReviewInputs(
+        data_dir=req.data_dir,
+        out_dir=req.review_dir.parent,
+        review=req.review,
+        baseline_year=req.window[0],
+        cutoff_year=req.window[1],
+        countries=req.codes,
+        lang=req.lang,
+    )
+    errors = write_products(tasks, inputs)
+    out = {}
+    for task in tasks:
+        result = fresh[task.name]
+        if task.name in errors and result.ok:
+            error = f"findings or review tables not written: {errors[task.name]}"
+            result = replace(result, status="failed", error=error)
+        out[task.name] = replace(
+            result, findings=task.findings if task.findings.is_file() else None
+        )
+    return out
+
+
 def _execute(
     req: _Request, planned: list[tuple[ReportTask, dict[str, Any]]], progress: bool
 ) -> dict[str, ReportResult]:
-    """Reuse what has not changed, run the rest, and record the key of each new success."""
+    """Reuse what has not changed, run the rest, write its files, record each new success."""
     from tqdm import tqdm
 
     (req.review_dir / paths.EXECUTED_DIR).mkdir(parents=True, exist_ok=True)
@@ -267,7 +299,7 @@ def _execute(
         unit="report",
         disable=not progress,
     ) as bar:
-        fresh = execute(to_run, req.jobs, bar)
+        fresh = _write_products(req, to_run, execute(to_run, req.jobs, bar))
     results.update(fresh)
     for task, parts in planned:
         if task.name in fresh:
@@ -373,8 +405,7 @@ def run_reports(
     data_dir : path-like
         Folder written by ``mtr build``; passed to the notebooks as an absolute path.
     out_dir : path-like
-        Output root; reports go to ``<out_dir>/<review>/``; passed to notebooks that declare
-        ``out_dir`` (they write ``findings/<name>.json`` there).
+        Output root; reports, findings and review tables go to ``<out_dir>/<review>/``.
     jobs : int
         Number of notebooks run in parallel (1 = one after the other, in this process).
     lang : {"en", "vi"}
