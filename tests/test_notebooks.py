@@ -26,6 +26,7 @@ from mtr_analysis.intake import store
 from mtr_analysis.reporting import findings
 from mtr_analysis.reporting.html import DEMO_BANNER, DEMO_BANNER_VI
 from mtr_analysis.run.runner import run_reports
+from mtr_analysis.settings import default_settings, load_settings, settings_rows
 
 NOTEBOOKS = {
     paths.COUNTRY_NOTEBOOK: {
@@ -35,6 +36,7 @@ NOTEBOOKS = {
         "cutoff_year",
         "data_dir",
         "lang",
+        "settings_file",
     },
     paths.REGIONAL_NOTEBOOK: {
         "review",
@@ -43,6 +45,7 @@ NOTEBOOKS = {
         "data_dir",
         "lang",
         "countries",
+        "settings_file",
     },  # fmt: skip
 }
 MALICIOUS = "<script>alert('x')</script>"
@@ -113,11 +116,17 @@ def hostile_store(demo_store, tmp_path_factory):
     return folder
 
 
+#: Method settings of the Vietnamese run: a staleness rule other than the default.
+VI_SETTINGS = "availability:\n  stale_after: 1\n"
+
+
 @pytest.fixture(scope="module")
 def vi_run(hostile_store, tmp_path_factory):
     out = tmp_path_factory.mktemp("reports_vi")
+    settings = out / "methods.yaml"
+    settings.write_text(VI_SETTINGS, encoding="utf-8")
     return run_reports(["LAO"], "mid-term", hostile_store, out, jobs=2, progress=False,
-                       lang="vi")  # fmt: skip
+                       lang="vi", settings_file=settings)  # fmt: skip
 
 
 def _text(page: str) -> str:
@@ -240,6 +249,25 @@ def test_text_from_data_files_is_escaped(vi_run):
     page = (vi_run.out_dir / "LAO.html").read_text(encoding="utf-8")
     assert html.escape(MALICIOUS) in page or "&lt;script&gt;" in page  # shown, as text
     assert MALICIOUS_SOURCE in _text(page)  # the sources table and data table show it
+
+
+@pytest.mark.notebook
+def test_reports_use_and_show_the_run_settings(vi_run, demo_run):
+    """The annex "Parameters" lists every setting; the texts quote the run's values."""
+    used = load_settings(vi_run.out_dir.parent / "methods.yaml")
+    lag = used.availability.stale_after
+    assert lag != default_settings().availability.stale_after
+    for name in ("LAO", "regional"):
+        page = (vi_run.out_dir / f"{name}.html").read_text(encoding="utf-8")
+        for key, value in settings_rows(used):
+            assert re.search(rf">{re.escape(key)}</td>\s*<td[^>]*>{re.escape(value)}</td>", page)
+    text = _text((vi_run.out_dir / "LAO.html").read_text(encoding="utf-8"))
+    assert f"hơn {lag} năm" in text  # the staleness rule in the availability lead
+    manifest = json.loads(vi_run.manifest_path.read_text(encoding="utf-8"))
+    assert manifest["settings"] == used.as_dict()
+    assert manifest["parameters"]["country"]["settings_file"].endswith("methods.yaml")
+    page = (demo_run.out_dir / "VNM.html").read_text(encoding="utf-8")
+    assert ">availability.stale_after</td>" in page  # the defaults are shown too
 
 
 @pytest.mark.notebook

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
@@ -15,9 +16,11 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from mtr_analysis import paths
 from mtr_analysis.analysis.review import load_review
 from mtr_analysis.intake import store
+from mtr_analysis.reference.catalogue import load_catalogue
 from mtr_analysis.reporting import findings
 from mtr_analysis.run import index, parameters, render, runner
 from mtr_analysis.run.results import ReportResult, RunSummary
+from mtr_analysis.settings import SettingsError, default_settings, load_settings
 
 # Text that only appears in cell *sources*: it must vanish from the code-hidden HTML.
 SOURCE_TOKEN = "source_only_token_q7x"
@@ -531,6 +534,57 @@ def test_cache_reuses_unchanged_reports_and_reruns_changed_country(notebooks, da
     )
     assert [r.cached for r in fourth.results] == [False, False]
     assert fourth.results[0].html.is_file()
+
+
+@pytest.mark.notebook
+def test_settings_file_changes_the_assessment_and_is_recorded(notebooks, data_dir, tmp_path):
+    path = tmp_path / "methods.yaml"
+    path.write_text("availability:\n  stale_after: 0\n", encoding="utf-8")
+    settings = load_settings(path)
+    cutoff = int(load_catalogue().review("mid-term")["cutoff_year"])
+
+    def run(out, settings_file=None):
+        return runner.run_reports(
+            ["VNM"], "mid-term", data_dir, out, settings_file=settings_file,
+            country_notebook=notebooks["country"], regional_notebook=notebooks["regional"],
+            progress=False,
+        )  # fmt: skip
+
+    default, changed = run(tmp_path / "a"), run(tmp_path / "b", path)
+    categories = []
+    for summary, used in ((default, default_settings()), (changed, settings)):
+        assert summary.ok
+        table = pd.read_csv(summary.out_dir / "assessment.csv")
+        lag = cutoff - table["latest_year"].astype(float)
+        expected = np.select(
+            [table["n_obs"].eq(0), table["n_obs"].eq(1), lag > used.availability.stale_after],
+            ["no_data", "single_point", "stale"],
+            default="sufficient",
+        )
+        assert (table["gap_category"].to_numpy() == expected).all()
+        categories.append(table["gap_category"])
+        manifest = json.loads(summary.manifest_path.read_text(encoding="utf-8"))
+        assert manifest["settings"] == used.as_dict()
+    assert (categories[0] != categories[1]).any()
+    assert changed.results[0].cache_key != default.results[0].cache_key
+
+    # The cache key holds the settings' content, not the file's path.
+    copy = tmp_path / "elsewhere" / "same.yaml"
+    copy.parent.mkdir()
+    copy.write_bytes(path.read_bytes())
+    assert all(r.cached for r in run(tmp_path / "b", copy).results)
+
+
+def test_invalid_settings_file_refused_before_running(notebooks, data_dir, tmp_path):
+    path = tmp_path / "methods.yaml"
+    path.write_text("unsd:\n  cagr_bands: [0.01, 0.02, 0.0, -0.1]\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="unsd.cagr_bands"):
+        runner.run_reports(
+            ["VNM"], "mid-term", data_dir, tmp_path / "out", settings_file=path,
+            country_notebook=notebooks["country"], regional_notebook=notebooks["regional"],
+            progress=False,
+        )  # fmt: skip
+    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.notebook

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from mtr_analysis.analysis import gaps, review
 from mtr_analysis.reporting import annex, findings, html, outputs, tables
 from mtr_analysis.reporting.findings import Finding
+from mtr_analysis.settings import default_settings, load_settings, settings_rows
 
 MALICIOUS = "<script>alert('x')</script>"
 
@@ -29,7 +31,10 @@ def test_section_heading_and_lead_follow_lang():
     en = html.section("availability", "en")
     vi = html.section("availability", "vi")
     assert en.startswith('<h2 id="sec-availability">Data availability</h2><p>')
-    assert "stale (latest value more than 3 years" in en
+    lag = default_settings().availability.stale_after
+    assert f"stale (latest value more than {lag} years" in en
+    other = load_settings(overrides={"availability": {"stale_after": lag + 4}})
+    assert f"more than {lag + 4} years" in html.section("availability", "en", settings=other)
     assert vi.startswith('<h2 id="sec-availability">Tình trạng sẵn có dữ liệu</h2>')
     assert html.section("annex", "vi", level=3) == '<h3 id="sec-annex">Phụ lục</h3>'
     assert "<p>" not in html.section("availability", "en", lead="")
@@ -132,6 +137,45 @@ def test_national_comparison_and_status_counts(data):
     counts = tables.status_counts(data, "characteristic")
     assert counts.iloc[-1]["characteristic"] == "Σ"
     assert counts.iloc[:-1].drop(columns="characteristic").sum().sum() == len(data.assessment)
+
+
+def test_load_review_follows_the_settings(data, demo_store):
+    """Gap categories follow ``availability.stale_after``: checked against the values."""
+    assert data.settings == default_settings()
+    lag = 0  # every series whose latest value is before the cut-off is stale
+    changed = review.load_review(
+        demo_store,
+        2015,
+        2020,
+        settings=load_settings(overrides={"availability": {"stale_after": lag}}),
+    )
+    assert changed.settings.availability.stale_after == lag
+    for got in (data, changed):
+        av = got.availability
+        limit = got.settings.availability.stale_after
+        expected = np.select(
+            [
+                av["n_obs"].eq(0),
+                av["n_obs"].eq(1),
+                (got.cutoff_year - av["latest_year"].astype(float)) > limit,
+            ],
+            ["no_data", "single_point", "stale"],
+            default="sufficient",
+        )
+        assert (av["gap_category"].astype(str).to_numpy() == expected).all()
+        assert (got.assessment["gap_category"].astype(str).to_numpy() == expected).all()
+    assert (data.availability["gap_category"] != changed.availability["gap_category"]).any()
+
+
+def test_parameters_table_shows_the_settings():
+    settings = load_settings(overrides={"unsd": {"thresholds": [0.9, 0.5, 0.1, -0.1]}})
+    table = annex.parameters_table({"country": "VNM", "countries": ["VNM", "LAO"]}, settings)
+    rows = dict(table.to_numpy())
+    assert rows["country"] == "VNM" and rows["countries"] == "VNM, LAO"
+    assert list(table["parameter"])[2:] == [key for key, _ in settings_rows(settings)]
+    assert rows["unsd.thresholds"] == "0.9, 0.5, 0.1, -0.1"
+    assert rows["availability.stale_after"] == str(settings.availability.stale_after)
+    assert len(annex.parameters_table({"x": 1})) == 1  # without settings: parameters only
 
 
 def test_provenance_and_environment(data, demo_store):

@@ -62,7 +62,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from mtr_analysis.intake import store
     from mtr_analysis.reference import registry
     from mtr_analysis.run import runner
+    from mtr_analysis.settings import load_settings
 
+    load_settings(args.settings)  # a bad settings file fails first, naming the key
     countries = registry.parse_countries(args.countries, include_optional=args.include_timor_leste)
     obs = store.read_store(args.data)  # fail early, before any notebook starts
     summary = runner.run_reports(
@@ -75,6 +77,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         with_code=args.with_code,
         demo=store.is_demo(obs),
         use_cache=not args.no_cache,
+        settings_file=args.settings.resolve() if args.settings else None,
     )
     failed = [r for r in summary.results if r.status != "ok"]
     reused = sum(r.cached for r in summary.results)
@@ -201,6 +204,12 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="execute every notebook, even when its inputs are unchanged since the last run",
     )
+    s.add_argument(
+        "--settings",
+        type=Path,
+        help="method settings (YAML) changing keys of config/methods.yaml, e.g. "
+        "availability.stale_after; shown in each report's annex and in manifest.json",
+    )
     s.set_defaults(func=_cmd_run)
 
     s = sub.add_parser("template", help="write the national data-collection workbook")
@@ -227,9 +236,14 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``mtr`` console script; returns the exit code."""
+    from mtr_analysis.settings import SettingsError
+
     args = parser().parse_args(argv)
     try:
         return args.func(args)
+    except SettingsError as exc:  # one line, even for a YAML parser's multi-line message
+        print(f"mtr {args.command}: settings error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
     except (ValueError, FileNotFoundError, KeyError) as exc:
         print(f"mtr {args.command}: error: {exc}", file=sys.stderr)
         return 2

@@ -20,9 +20,7 @@ from mtr_analysis.intake import store
 from mtr_analysis.paths import OBSERVATIONS_FILE
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue, load_catalogue
-
-#: Years since the latest value after which a series counts as stale (``gaps``' default).
-STALE_AFTER = 3
+from mtr_analysis.settings import Settings, default_settings
 
 
 @dataclass(frozen=True)
@@ -54,6 +52,8 @@ class ReviewData:
     country_hashes : dict
         ISO3 → hash of the country's rows in the store and of the files they come from
         (:func:`mtr_analysis.provenance.country_data_hashes`).
+    settings : mtr_analysis.settings.Settings
+        The method settings the analysis used (thresholds, staleness, coverage rule).
     """
 
     observations: pd.DataFrame
@@ -68,6 +68,7 @@ class ReviewData:
     review: str = "mid-term"
     store_sha256: str = ""
     country_hashes: dict[str, str] = field(default_factory=dict)
+    settings: Settings = field(default_factory=default_settings)
 
     def review_label(self, lang: str = "en") -> str:
         """Display name of the review ("Mid-term review (2020)")."""
@@ -82,6 +83,7 @@ def load_review(
     cutoff_year: int = 2020,
     countries: list[str] | None = None,
     review: str = "mid-term",
+    settings: Settings | None = None,
 ) -> ReviewData:
     """Read the store in ``data_dir`` and compute availability and assessment.
 
@@ -95,11 +97,15 @@ def load_review(
         ISO3 codes; default the 10 member states of the Blueprint 2025 reviews.
     review : str
         Name of the review (for labels only).
+    settings : mtr_analysis.settings.Settings, optional
+        Method settings (default: ``config/methods.yaml``): the staleness and baseline
+        rules of the gaps, the progress method and its cut-offs.
 
     Returns
     -------
     ReviewData
     """
+    settings = settings or default_settings()
     cat = load_catalogue()
     countries = list(countries or registry.iso3_codes())
     obs_all = store.read_store(data_dir)
@@ -113,9 +119,10 @@ def load_review(
         cutoff_year=cutoff_year,
         countries=countries,
         indicators=list(cat.indicators.index),
-        stale_after=STALE_AFTER,
+        baseline_tolerance=settings.availability.baseline_tolerance,
+        stale_after=settings.availability.stale_after,
     )
-    assessment = trends.assess(avail, cat)
+    assessment = _assess(avail, cat, obs, settings)
     return ReviewData(
         observations=obs,
         availability=avail,
@@ -131,6 +138,31 @@ def load_review(
         country_hashes=provenance.country_data_hashes(
             obs_all, provenance.read_intake(data_dir), countries=countries
         ),
+        settings=settings,
+    )
+
+
+def _assess(
+    avail: pd.DataFrame, cat: Catalogue, obs: pd.DataFrame, settings: Settings
+) -> pd.DataFrame:
+    """:func:`mtr_analysis.analysis.trends.assess` with the method and cut-offs of ``settings``.
+
+    The regression methods (ESCAP, OLS) fit the observations; the UNSD method uses the two
+    points of ``avail`` only. ESCAP fits data from ``escap.start_year`` on.
+    """
+    method = settings.assessment.method
+    return trends.assess(
+        avail,
+        cat,
+        method=method,
+        obs=None if method == "unsd" else obs,
+        target_year_default=settings.assessment.target_year_default,
+        thresholds=settings.unsd.thresholds,
+        cagr_bands=settings.unsd.cagr_bands,
+        near_limit_tolerance=settings.unsd.near_limit_tolerance,
+        fit_start=settings.escap.start_year if method == "escap" else None,
+        confidence=settings.ols.confidence,
+        logit_clip=settings.escap.logit_clip,
     )
 
 

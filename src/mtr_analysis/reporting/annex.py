@@ -15,14 +15,26 @@ import pandas as pd
 from mtr_analysis import provenance
 from mtr_analysis.analysis.review import ReviewData
 from mtr_analysis.paths import OBSERVATIONS_FILE
+from mtr_analysis.settings import Settings, settings_rows
 
 
-def parameters_table(params: Mapping[str, Any]) -> pd.DataFrame:
-    """The notebook's parameters as ``parameter`` / ``value`` rows (lists joined by commas)."""
+def parameters_table(params: Mapping[str, Any], settings: Settings | None = None) -> pd.DataFrame:
+    """The notebook's parameters, then the method settings, as ``parameter`` / ``value`` rows.
+
+    Parameters
+    ----------
+    params : mapping
+        Parameter name → value (lists joined by commas).
+    settings : mtr_analysis.settings.Settings, optional
+        The method settings the report used: one row per dotted key
+        (:func:`mtr_analysis.settings.settings_rows`, e.g. ``availability.stale_after``).
+    """
     rows = [
         (str(k), ", ".join(map(str, v)) if isinstance(v, list | tuple) else str(v))
         for k, v in params.items()
     ]
+    if settings is not None:
+        rows += settings_rows(settings)
     return pd.DataFrame(rows, columns=["parameter", "value"])
 
 

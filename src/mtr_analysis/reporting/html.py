@@ -23,12 +23,13 @@ import numpy as np
 import pandas as pd
 
 from mtr_analysis.analysis import beneficiaries
-from mtr_analysis.analysis.review import STALE_AFTER, ReviewData, beneficiary_estimates
+from mtr_analysis.analysis.review import ReviewData, beneficiary_estimates
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue
 from mtr_analysis.reporting import i18n
 from mtr_analysis.reporting.findings import STATUS_LABELS, Finding, format_number
 from mtr_analysis.reporting.tables import aggregates_summary, data_vintage, key_numbers
+from mtr_analysis.settings import Settings, default_settings
 
 DEMO_BANNER = "Demo data — synthetic, not official statistics"
 DEMO_BANNER_VI = "Dữ liệu minh họa — số liệu tổng hợp, không phải số liệu thống kê chính thức"
@@ -101,7 +102,12 @@ def heading(text: str, anchor: str, level: int = 2) -> Html:
 
 
 def section(
-    key: str, lang: str = "en", level: int = 2, lead: str | None = None, **fields: object
+    key: str,
+    lang: str = "en",
+    level: int = 2,
+    lead: str | None = None,
+    settings: Settings | None = None,
+    **fields: object,
 ) -> Html:
     """Heading of a report section in ``lang``, followed by its lead paragraph if it has one.
 
@@ -115,6 +121,9 @@ def section(
         Heading level (2 = chapter, 3 = sub-section).
     lead : str, optional
         Key of the lead paragraph instead of ``<key>_lead``; ``""`` for none.
+    settings : mtr_analysis.settings.Settings, optional
+        The run's method settings (default: ``config/methods.yaml``); texts quote their
+        values, e.g. the staleness rule (``{lag}``, ``availability.stale_after`` years).
     **fields
         Values for placeholders of the heading or lead (e.g. ``country="Viet Nam"``).
 
@@ -122,7 +131,8 @@ def section(
     -------
     Html
     """
-    fields = {"lag": STALE_AFTER, **fields}
+    settings = settings or default_settings()
+    fields = {"lag": settings.availability.stale_after, **fields}
     out = heading(i18n.text(key, lang, **fields), f"sec-{key.replace('_', '-')}", level)
     lead = f"{key}_lead" if lead is None else lead
     if lead and lead in i18n.TEXT[i18n.check_lang(lang)]:

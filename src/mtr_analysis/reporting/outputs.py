@@ -29,7 +29,7 @@ def write_review_outputs(data: ReviewData, out_dir: Path | str, review: str) -> 
     folder = findings_path(out_dir, review, REGIONAL_NAME).parent.parent
     paths = tables.write_review_tables(
         data.observations, data.availability, data.assessment, data.catalogue,
-        data.countries, folder,
+        data.countries, folder, settings=data.settings,
     )  # fmt: skip
     est = beneficiary_estimates(data).sort_values(["country", "indicator"], kind="stable")
     path = folder / BENEFICIARIES_FILE

@@ -36,6 +36,7 @@ from mtr_analysis.reporting.findings import (
     REGRESSING,
     STATUSES,
 )
+from mtr_analysis.settings import Settings, default_settings
 
 #: printf format of every float in the tables (6 significant digits).
 FLOAT_FORMAT = "%.6g"
@@ -81,6 +82,11 @@ def assessment_table(
     return frame[ASSESSMENT_COLUMNS].reset_index(drop=True)
 
 
+def _min_coverage(settings: Settings | None) -> float:
+    """Share of the population reporting countries must hold for a weighted mean (fraction)."""
+    return (settings or default_settings()).aggregates.min_coverage
+
+
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """Deterministic CSV bytes: :data:`FLOAT_FORMAT`, ``""`` for missing, ``"\\n"``, UTF-8.
 
@@ -101,6 +107,7 @@ def write_review_tables(
     catalogue: Catalogue | pd.DataFrame,
     countries: Sequence[str],
     out_dir: Path | str,
+    settings: Settings | None = None,
 ) -> dict[str, Path]:
     """Write ``assessment.csv`` and ``aggregates.csv`` for one review into ``out_dir``.
 
@@ -119,6 +126,9 @@ def write_review_tables(
         The member states (ISO3) of the review.
     out_dir : pathlib.Path or str
         Folder of the review's outputs (created if needed), e.g. ``outputs/mid-term``.
+    settings : mtr_analysis.settings.Settings, optional
+        Method settings (default: ``config/methods.yaml``); gives the aggregates' coverage
+        rule (``aggregates.min_coverage``).
 
     Returns
     -------
@@ -155,7 +165,9 @@ def write_review_tables(
     out_dir.mkdir(parents=True, exist_ok=True)
     tables = {
         "assessment": assessment_table(assessment, catalogue, countries),
-        "aggregates": regional_aggregates(obs, catalogue, countries),
+        "aggregates": regional_aggregates(
+            obs, catalogue, countries, min_coverage=_min_coverage(settings)
+        ),
     }
     paths = {"assessment": out_dir / ASSESSMENT_FILE, "aggregates": out_dir / AGGREGATES_FILE}
     for name, frame in tables.items():
@@ -450,7 +462,9 @@ def aggregates_summary(data: ReviewData) -> pd.DataFrame:
     # Imported here so that a report still renders (with a notice) without the module.
     from mtr_analysis.analysis import aggregates
 
-    agg = aggregates.regional_aggregates(data.observations, data.catalogue, data.countries)
+    agg = aggregates.regional_aggregates(
+        data.observations, data.catalogue, data.countries, min_coverage=_min_coverage(data.settings)
+    )
     if agg.empty:
         return pd.DataFrame(columns=cols)
     agg = agg.assign(indicator=agg["indicator"].astype(str))

@@ -4,8 +4,9 @@ Papermill only warns about parameters a notebook does not declare; here every pa
 checked against the notebook's ``parameters`` cell before anything runs.
 
 Parameters passed (when the notebook declares them): ``country`` (ISO3, country notebook
-only), ``review``, ``baseline_year``, ``cutoff_year``, ``data_dir``, ``lang`` and
-``countries`` (list of ISO3, regional notebook only). Notebooks write no files: the findings
+only), ``review``, ``baseline_year``, ``cutoff_year``, ``data_dir``, ``lang``,
+``settings_file`` (absolute path of the run's method settings file, ``""`` for the
+defaults) and ``countries`` (list of ISO3, regional notebook only). Notebooks write no files: the findings
 and review tables are written by the runner (:mod:`mtr_analysis.run.products`).
 """
 
@@ -21,10 +22,10 @@ COUNTRY_REQUIRED = ("country", "review", "data_dir")
 #: Parameters every regional notebook must declare.
 REGIONAL_REQUIRED = ("review", "data_dir")
 #: Parameters passed only when the notebook declares them.
-COUNTRY_OPTIONAL = ("baseline_year", "cutoff_year", "lang")
-REGIONAL_OPTIONAL = ("baseline_year", "cutoff_year", "lang", "countries")
-#: Parameters that are folders: left out of the cache key (the data they hold is hashed).
-PATH_PARAMETERS = ("data_dir",)
+COUNTRY_OPTIONAL = ("baseline_year", "cutoff_year", "lang", "settings_file")
+REGIONAL_OPTIONAL = ("baseline_year", "cutoff_year", "lang", "countries", "settings_file")
+#: Parameters that are paths: left out of the cache key (what they hold is in it).
+PATH_PARAMETERS = ("data_dir", "settings_file")
 
 
 def notebook_parameters(path: Path | str) -> dict[str, dict]:

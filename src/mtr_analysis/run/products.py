@@ -71,7 +71,7 @@ class _Reviews:
             try:
                 self._loaded[key] = load_review(
                     i.data_dir, i.baseline_year, i.cutoff_year,
-                    countries=list(key) if key else None, review=i.review,
+                    countries=list(key) if key else None, review=i.review, settings=i.settings,
                 )  # fmt: skip
             except Exception as exc:  # every report of this list fails with the same error
                 self._loaded[key] = exc

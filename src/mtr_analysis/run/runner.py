@@ -62,6 +62,7 @@ from mtr_analysis.run.parameters import (
 )
 from mtr_analysis.run.products import ReviewInputs, write_products
 from mtr_analysis.run.results import Kind, ReportResult, RunSummary
+from mtr_analysis.settings import Settings, load_settings
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class _Request:
     review_dir: Path
     notebooks: dict[Kind, Path]
     parameters: dict[Kind, dict[str, Any]]
+    settings: Settings
     lang: str
     with_code: bool
     jobs: int
@@ -123,6 +125,8 @@ def _validate(
     **options: Any,
 ) -> _Request:
     """Check every argument and each notebook's parameters; nothing is run or written."""
+    settings_file = options.pop("settings_file")
+    methods = load_settings(settings_file)  # SettingsError names the file and the key
     settings = load_catalogue().review(review)
     lang, jobs = options["lang"], options["jobs"]
     if lang not in i18n.LANGS:
@@ -142,6 +146,7 @@ def _validate(
         "data_dir": str(data_path),
         "lang": lang,
         "countries": list(codes),
+        "settings_file": str(Path(settings_file).resolve()) if settings_file else "",
     }
     parameters: dict[Kind, dict[str, Any]] = {
         "country": select_parameters(
@@ -153,7 +158,9 @@ def _validate(
     }
     label = settings.get("label_vi" if lang == "vi" else "label") or review
     window = (values["baseline_year"], values["cutoff_year"])
-    return _Request(codes, review, label, window, data_path, review_dir, nbs, parameters, **options)
+    return _Request(
+        codes, review, label, window, data_path, review_dir, nbs, parameters, methods, **options
+    )
 
 
 def _country_vintages(obs: Any, codes: list[str]) -> dict[str, str]:
@@ -206,6 +213,7 @@ def _task(
         "code": prints.code_sha,
         "packages": prints.packages,
         "parameters": {k: v for k, v in params.items() if k not in PATH_PARAMETERS},
+        "settings": req.settings.as_dict(),
         "data": data,
         "render": {"with_code": req.with_code, "title": title},
     }
@@ -263,6 +271,7 @@ def _write_products(
         cutoff_year=req.window[1],
         countries=req.codes,
         lang=req.lang,
+        settings=req.settings,
     )
     errors = write_products(tasks, inputs)
     out = {}
@@ -336,6 +345,7 @@ def _manifest_extra(req: _Request, prints: _Fingerprints, summary: RunSummary) -
             for kind, nb in req.notebooks.items()
         },
         "parameters": dict(req.parameters),
+        "settings": req.settings.as_dict(),
         "inputs": {
             "store": prints.store_files,
             "country_data": prints.country_hashes,
@@ -386,42 +396,43 @@ def run_reports(
     progress: bool = True,
     demo: bool | None = None,
     use_cache: bool = True,
+    settings_file: Path | str | None = None,
 ) -> RunSummary:
     """Execute the country notebook per member state and the regional notebook; render HTML.
 
-    Everything is validated before any notebook runs. Reports whose inputs are unchanged
-    since the last run are reused; the others are executed with papermill (in a pool of
-    ``jobs`` worker processes, the regional notebook alongside the countries) and rendered
-    to HTML; finally ``index.html`` and ``manifest.json`` are written. A failing notebook is
-    recorded and the others still run.
+    Everything is validated before any notebook runs. Unchanged reports are reused; the
+    others are executed with papermill in ``jobs`` worker processes and rendered to HTML,
+    and their findings and tables written; then ``index.html`` and ``manifest.json``. A
+    failing notebook is recorded and the others still run.
 
     Parameters
     ----------
     countries : list of str
         ISO3 codes of member states (case-insensitive; duplicates dropped).
     review : str
-        A review of the catalogue (``"mid-term"``, ``"end-term"``); sets ``baseline_year``
-        and ``cutoff_year``.
+        A review of the catalogue (``"mid-term"``, ``"end-term"``): sets the window.
     data_dir : path-like
         Folder written by ``mtr build``; passed to the notebooks as an absolute path.
     out_dir : path-like
         Output root; reports, findings and review tables go to ``<out_dir>/<review>/``.
     jobs : int
-        Number of notebooks run in parallel (1 = one after the other, in this process).
+        Notebooks run in parallel (1 = one after the other, in this process).
     lang : {"en", "vi"}
         Report language, passed to notebooks that declare ``lang``.
     with_code : bool
-        Also write ``<name>.code.html`` with the code (consultant version); the main
-        ``<name>.html`` always hides code (for SOCA).
+        Also write ``<name>.code.html`` with the code (``<name>.html`` always hides it).
     country_notebook, regional_notebook : path-like
         The notebooks to run (defaults from :mod:`mtr_analysis.paths`).
     progress : bool
-        Show a tqdm progress bar on stderr.
+        Show a progress bar on stderr.
     demo : bool, optional
-        Inputs are synthetic demo data: the index shows a banner saying so. Default: read
-        from the store (any source marked DEMO).
+        Demo inputs: the index shows a banner. Default: read from the store (DEMO sources).
     use_cache : bool
         Reuse reports whose inputs are unchanged (default). ``False`` executes everything.
+    settings_file : path-like, optional
+        Method settings (YAML) overriding keys of ``config/methods.yaml``; validated first,
+        passed to the notebooks as an absolute ``settings_file``, part of every cache key
+        (by content) and written into ``manifest.json`` under ``"settings"``.
 
     Returns
     -------
@@ -431,22 +442,22 @@ def run_reports(
     Raises
     ------
     ValueError
-        Unknown review, country or language; ``jobs < 1``; no countries; missing data
-        folder, store or notebook; a notebook lacking a required parameter (country
-        notebook: ``country``, ``review``, ``data_dir``; regional: ``review``,
-        ``data_dir``). Nothing is run or written in these cases.
+        An invalid settings file (:class:`mtr_analysis.settings.SettingsError`); unknown
+        review, country or language; ``jobs < 1``; no countries; missing data folder, store
+        or notebook; a notebook lacking a required parameter
+        (:data:`~mtr_analysis.run.parameters.COUNTRY_REQUIRED`,
+        :data:`~mtr_analysis.run.parameters.REGIONAL_REQUIRED`). Nothing is run or written.
 
     Notes
     -----
-    With ``jobs > 1`` notebooks run in "spawn" worker processes, so a script calling this
-    function must guard its entry point with ``if __name__ == "__main__":``. The
-    parameters passed to the notebooks are listed in :mod:`mtr_analysis.run.parameters`.
+    With ``jobs > 1`` notebooks run in "spawn" worker processes: a calling script must
+    guard its entry point with ``if __name__ == "__main__":``.
     """
     started = time.perf_counter()
+    notebooks: dict[Kind, Path | str] = {"country": country_notebook, "regional": regional_notebook}
     req = _validate(
-        countries, review, data_dir, out_dir,
-        {"country": country_notebook, "regional": regional_notebook},
-        lang=lang, with_code=with_code, jobs=jobs, use_cache=use_cache,
+        countries, review, data_dir, out_dir, notebooks, lang=lang, with_code=with_code,
+        jobs=jobs, use_cache=use_cache, settings_file=settings_file,
     )  # fmt: skip
     prints = _fingerprint(req, demo)
     planned = _plan(req, prints)
