@@ -9,6 +9,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from mtr_analysis import paths
 
@@ -152,6 +153,44 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _add_run_parser(sub: Any) -> None:
+    """The options of ``mtr run``."""
+    from mtr_analysis.reporting import i18n
+
+    s = sub.add_parser("run", help="execute and render the country and regional reports")
+    s.add_argument(
+        "--data", type=Path, default=paths.PROCESSED_DIR, help="store folder (default %(default)s)"
+    )
+    s.add_argument("--countries", default="all", help="'all' or ISO3 codes, e.g. VNM,THA")
+    s.add_argument("--review", default="mid-term", choices=["mid-term", "end-term"])
+    s.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="notebooks run in parallel (default: the number of cores, %(default)s)",
+    )
+    s.add_argument("--lang", default="en", choices=list(i18n.LANGS), help="report language")
+    s.add_argument(
+        "--with-code",
+        action="store_true",
+        help="also write <name>.code.html with the code (consultant version)",
+    )
+    s.add_argument("--out", type=Path, default=paths.OUTPUTS_DIR, help="default %(default)s")
+    s.add_argument("--include-timor-leste", action="store_true", help="allow TLS in 'all'")
+    s.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="execute every notebook, even when its inputs are unchanged since the last run",
+    )
+    s.add_argument(
+        "--settings",
+        type=Path,
+        help="method settings (YAML) changing keys of config/methods.yaml, e.g. "
+        "availability.stale_after; shown in each report's annex and in manifest.json",
+    )
+    s.set_defaults(func=_cmd_run)
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of ``mtr`` (exposed for tests and docs)."""
     p = argparse.ArgumentParser(
@@ -179,38 +218,7 @@ def parser() -> argparse.ArgumentParser:
     )
     s.set_defaults(func=_cmd_build)
 
-    s = sub.add_parser("run", help="execute and render the country and regional reports")
-    s.add_argument(
-        "--data", type=Path, default=paths.PROCESSED_DIR, help="store folder (default %(default)s)"
-    )
-    s.add_argument("--countries", default="all", help="'all' or ISO3 codes, e.g. VNM,THA")
-    s.add_argument("--review", default="mid-term", choices=["mid-term", "end-term"])
-    s.add_argument(
-        "--jobs",
-        type=int,
-        default=os.cpu_count() or 1,
-        help="notebooks run in parallel (default: the number of cores, %(default)s)",
-    )
-    s.add_argument("--lang", default="en", choices=["en", "vi"], help="report language")
-    s.add_argument(
-        "--with-code",
-        action="store_true",
-        help="also write <name>.code.html with the code (consultant version)",
-    )
-    s.add_argument("--out", type=Path, default=paths.OUTPUTS_DIR, help="default %(default)s")
-    s.add_argument("--include-timor-leste", action="store_true", help="allow TLS in 'all'")
-    s.add_argument(
-        "--no-cache",
-        action="store_true",
-        help="execute every notebook, even when its inputs are unchanged since the last run",
-    )
-    s.add_argument(
-        "--settings",
-        type=Path,
-        help="method settings (YAML) changing keys of config/methods.yaml, e.g. "
-        "availability.stale_after; shown in each report's annex and in manifest.json",
-    )
-    s.set_defaults(func=_cmd_run)
+    _add_run_parser(sub)
 
     s = sub.add_parser("template", help="write the national data-collection workbook")
     s.add_argument("--country", required=True, help="ISO3 code, e.g. VNM")

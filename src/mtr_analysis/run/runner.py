@@ -49,6 +49,7 @@ from mtr_analysis import paths, provenance
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import load_catalogue
 from mtr_analysis.reporting import i18n
+from mtr_analysis.reporting.outputs import findings_path
 from mtr_analysis.run import cache
 from mtr_analysis.run.execute import ReportTask, execute
 from mtr_analysis.run.index import write_index, write_manifest
@@ -227,7 +228,7 @@ def _task(
         executed=folder / paths.EXECUTED_DIR / f"{name}.ipynb",
         html=folder / f"{name}.html",
         html_code=folder / f"{name}{paths.CODE_SUFFIX}" if req.with_code else None,
-        findings=folder / paths.FINDINGS_DIR / f"{name}.json",
+        findings=findings_path(folder.parent, req.review, name),
         record=folder / paths.CACHE_DIR / f"{name}.json",
         title=title,
         lang=req.lang,
