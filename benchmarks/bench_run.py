@@ -56,7 +56,6 @@ def baseline(store: Path, out: Path, countries: list[str], review: str = "mid-te
         "-p", "cutoff_year", str(settings["cutoff_year"]),
         "-p", "data_dir", str(store),
         "-p", "lang", "en",
-        "-p", "out_dir", str(out),
     ]  # fmt: skip
     out.mkdir(parents=True, exist_ok=True)
     jobs = [(paths.COUNTRY_NOTEBOOK, iso3, ["-p", "country", iso3]) for iso3 in countries]
@@ -101,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     write_demo(raw)
     build([raw], store)
     # Warm the disk cache and byte-code for both contenders alike.
-    _run([sys.executable, "-c", "import papermill, nbconvert, mtr_analysis.reporting.review"])
+    _run([sys.executable, "-c", "import papermill, nbconvert, mtr_analysis.reporting.html"])
 
     base = None
     if not args.skip_baseline:

@@ -28,6 +28,33 @@ def test_run_without_store_says_to_build_first(tmp_path, capsys):
     assert "run `mtr build` first" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("availability:\n  stale_after: -1\n", "availability.stale_after"),
+        ("unsd:\n  thresholds: [0.95, 0.5]\n  bogus: 1\n", "unsd.bogus"),
+    ],
+)
+def test_run_refuses_invalid_settings_before_anything_runs(tmp_path, capsys, text, key):
+    path = tmp_path / "methods.yaml"
+    path.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["run", "--settings", str(path), "--data", str(tmp_path), "--out", str(out)])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert key in err and str(path) in err
+    assert err.count("\n") == 1  # one clear line
+    assert not out.exists()
+
+
+def test_run_refuses_unreadable_settings_in_one_line(tmp_path, capsys):
+    path = tmp_path / "broken.yaml"
+    path.write_text("unsd: [unclosed\n  x: {\n", encoding="utf-8")
+    assert main(["run", "--settings", str(path), "--data", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "not a readable YAML file" in err and err.count("\n") == 1
+
+
 def test_review_choices_enforced():
     with pytest.raises(SystemExit):
         parser().parse_args(["run", "--review", "final"])

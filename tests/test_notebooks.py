@@ -21,10 +21,14 @@ import pytest
 from test_report import assert_self_contained
 
 from mtr_analysis import paths
+from mtr_analysis.analysis.review import load_review
 from mtr_analysis.intake import store
-from mtr_analysis.reporting import findings
-from mtr_analysis.reporting.review import DEMO_BANNER, DEMO_BANNER_VI, load_review
+from mtr_analysis.reporting import findings, i18n
 from mtr_analysis.run.runner import run_reports
+from mtr_analysis.settings import default_settings, load_settings, settings_rows
+
+DEMO_BANNER = i18n.text("demo_banner", "en")
+DEMO_BANNER_VI = i18n.text("demo_banner", "vi")
 
 NOTEBOOKS = {
     paths.COUNTRY_NOTEBOOK: {
@@ -34,7 +38,7 @@ NOTEBOOKS = {
         "cutoff_year",
         "data_dir",
         "lang",
-        "out_dir",
+        "settings_file",
     },
     paths.REGIONAL_NOTEBOOK: {
         "review",
@@ -43,7 +47,7 @@ NOTEBOOKS = {
         "data_dir",
         "lang",
         "countries",
-        "out_dir",
+        "settings_file",
     },  # fmt: skip
 }
 MALICIOUS = "<script>alert('x')</script>"
@@ -70,6 +74,15 @@ def test_notebook_committed_without_outputs(path):
 
 
 @pytest.mark.parametrize("path", list(NOTEBOOKS), ids=lambda p: p.name)
+def test_notebooks_only_tell_the_story(path):
+    """No side-effect files: the runner writes findings and review tables, not the notebook."""
+    nb = nbformat.read(path, as_version=4)
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    for writer in ("write_", "to_csv", "to_parquet", "open(", "out_dir"):
+        assert writer not in code, writer
+
+
+@pytest.mark.parametrize("path", list(NOTEBOOKS), ids=lambda p: p.name)
 def test_report_text_comes_from_the_library(path):
     """Headings follow ``lang``: no English markdown reaches the rendered report."""
     nb = nbformat.read(path, as_version=4)
@@ -77,7 +90,7 @@ def test_report_text_comes_from_the_library(path):
         if cell.cell_type == "markdown":
             assert "remove" in cell.metadata.get("tags", []), cell.source[:60]
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    assert "Markdown(" not in code and "HTML(" not in code  # blocks come from review.py
+    assert "Markdown(" not in code and "HTML(" not in code  # blocks come from reporting.html
     assert "lang=lang" in code or ", lang)" in code
 
 
@@ -105,11 +118,17 @@ def hostile_store(demo_store, tmp_path_factory):
     return folder
 
 
+#: Method settings of the Vietnamese run: a staleness rule other than the default.
+VI_SETTINGS = "availability:\n  stale_after: 1\n"
+
+
 @pytest.fixture(scope="module")
 def vi_run(hostile_store, tmp_path_factory):
     out = tmp_path_factory.mktemp("reports_vi")
+    settings = out / "methods.yaml"
+    settings.write_text(VI_SETTINGS, encoding="utf-8")
     return run_reports(["LAO"], "mid-term", hostile_store, out, jobs=2, progress=False,
-                       lang="vi")  # fmt: skip
+                       lang="vi", settings_file=settings)  # fmt: skip
 
 
 def _text(page: str) -> str:
@@ -210,14 +229,15 @@ def test_findings_json_written_and_deterministic(demo_run, demo_store):
 
 
 @pytest.mark.notebook
-def test_index_links_reports_with_status(demo_run):
+def test_index_links_reports_with_status(demo_run, demo_store):
     index = demo_run.index_path.read_text(encoding="utf-8")
     rows = re.findall(r"<tr>.*?</tr>", index)
     assert any('href="VNM.html"' in r and '<span class="ok">ok</span>' in r for r in rows)
     assert any('href="regional.html"' in r and '<span class="ok">ok</span>' in r for r in rows)
     assert any('href="VNM.code.html"' in r for r in rows)
     manifest = json.loads(demo_run.manifest_path.read_text(encoding="utf-8"))
-    assert manifest["parameters"]["country"]["out_dir"] == str(demo_run.out_dir.parent)
+    assert manifest["parameters"]["country"]["data_dir"] == str(demo_store.resolve())
+    assert "out_dir" not in manifest["parameters"]["country"]  # notebooks write no files
 
 
 @pytest.mark.notebook
@@ -231,6 +251,25 @@ def test_text_from_data_files_is_escaped(vi_run):
     page = (vi_run.out_dir / "LAO.html").read_text(encoding="utf-8")
     assert html.escape(MALICIOUS) in page or "&lt;script&gt;" in page  # shown, as text
     assert MALICIOUS_SOURCE in _text(page)  # the sources table and data table show it
+
+
+@pytest.mark.notebook
+def test_reports_use_and_show_the_run_settings(vi_run, demo_run):
+    """The annex "Parameters" lists every setting; the texts quote the run's values."""
+    used = load_settings(vi_run.out_dir.parent / "methods.yaml")
+    lag = used.availability.stale_after
+    assert lag != default_settings().availability.stale_after
+    for name in ("LAO", "regional"):
+        page = (vi_run.out_dir / f"{name}.html").read_text(encoding="utf-8")
+        for key, value in settings_rows(used):
+            assert re.search(rf">{re.escape(key)}</td>\s*<td[^>]*>{re.escape(value)}</td>", page)
+    text = _text((vi_run.out_dir / "LAO.html").read_text(encoding="utf-8"))
+    assert f"hơn {lag} năm" in text  # the staleness rule in the availability lead
+    manifest = json.loads(vi_run.manifest_path.read_text(encoding="utf-8"))
+    assert manifest["settings"] == used.as_dict()
+    assert manifest["parameters"]["country"]["settings_file"].endswith("methods.yaml")
+    page = (demo_run.out_dir / "VNM.html").read_text(encoding="utf-8")
+    assert ">availability.stale_after</td>" in page  # the defaults are shown too
 
 
 @pytest.mark.notebook

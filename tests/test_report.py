@@ -1,4 +1,4 @@
-"""Tests of :mod:`mtr_analysis.run.runner` on tiny notebooks built here with nbformat."""
+"""Tests of :mod:`mtr_analysis.run` (runner, parameters, rendering, index) on tiny notebooks."""
 
 from __future__ import annotations
 
@@ -8,13 +8,19 @@ import shutil
 from pathlib import Path
 
 import nbformat
+import numpy as np
+import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from mtr_analysis import paths
+from mtr_analysis.analysis.review import load_review
 from mtr_analysis.intake import store
-from mtr_analysis.run import runner
-from mtr_analysis.run.runner import ReportResult, RunSummary
+from mtr_analysis.reference.catalogue import load_catalogue
+from mtr_analysis.reporting import findings
+from mtr_analysis.run import index, parameters, render, runner
+from mtr_analysis.run.results import ReportResult, RunSummary
+from mtr_analysis.settings import SettingsError, default_settings, load_settings
 
 # Text that only appears in cell *sources*: it must vanish from the code-hidden HTML.
 SOURCE_TOKEN = "source_only_token_q7x"
@@ -50,13 +56,13 @@ def _country_notebook(path: Path, params: str = COUNTRY_PARAMS) -> Path:
     removed.metadata["tags"] = ["remove"]
     removed_output = new_code_cell(f'print("{REMOVED_OUTPUT}")')
     removed_output.metadata["tags"] = ["remove-output"]
-    parameters = new_code_cell(params)
-    parameters.metadata["tags"] = ["parameters"]
+    params_cell = new_code_cell(params)
+    params_cell.metadata["tags"] = ["parameters"]
     return _write(
         path,
         [
             new_markdown_cell("# Country profile"),
-            parameters,
+            params_cell,
             new_markdown_cell("## Results"),
             new_code_cell(
                 f"{SOURCE_TOKEN} = {MARKER!r} + country\n"
@@ -76,7 +82,7 @@ def _country_notebook(path: Path, params: str = COUNTRY_PARAMS) -> Path:
 
 
 def _regional_notebook(path: Path) -> Path:
-    parameters = new_code_cell(
+    params_cell = new_code_cell(
         'review: str = "mid-term"  # review name\n'
         "baseline_year: int = 2015  # baseline year\n"
         "cutoff_year: int = 2020  # cut-off year\n"
@@ -84,10 +90,10 @@ def _regional_notebook(path: Path) -> Path:
         'lang: str = "en"  # report language\n'
         "countries: list = []  # ISO3 codes in the run\n"
     )
-    parameters.metadata["tags"] = ["parameters"]
+    params_cell.metadata["tags"] = ["parameters"]
     return _write(
         path,
-        [parameters, new_code_cell('print("REGIONAL-MARKER", ",".join(countries), review)')],
+        [params_cell, new_code_cell('print("REGIONAL-MARKER", ",".join(countries), review)')],
     )
 
 
@@ -143,7 +149,7 @@ def test_notebook_parameters_agree_with_papermill(notebooks, name):
         "real_country": paths.COUNTRY_NOTEBOOK,
         "real_regional": paths.REGIONAL_NOTEBOOK,
     }[name]
-    ours = runner.notebook_parameters(path)
+    ours = parameters.notebook_parameters(path)
     theirs = papermill.inspect_notebook(str(path))
     assert list(ours) == list(theirs)
     for key, info in theirs.items():
@@ -154,21 +160,22 @@ def test_notebook_parameters_agree_with_papermill(notebooks, name):
 
 def test_notebook_parameters_errors(tmp_path):
     with pytest.raises(ValueError, match="notebook not found"):
-        runner.notebook_parameters(tmp_path / "none.ipynb")
+        parameters.notebook_parameters(tmp_path / "none.ipynb")
     (tmp_path / "bad.ipynb").write_text("not json")
     with pytest.raises(ValueError, match="not a Jupyter notebook"):
-        runner.notebook_parameters(tmp_path / "bad.ipynb")
+        parameters.notebook_parameters(tmp_path / "bad.ipynb")
     cell = new_code_cell("country: str = 'VNM' +")
     cell.metadata["tags"] = ["parameters"]
     with pytest.raises(ValueError, match="not valid Python"):
-        runner.notebook_parameters(_write(tmp_path / "syntax.ipynb", [cell]))
+        parameters.notebook_parameters(_write(tmp_path / "syntax.ipynb", [cell]))
     assert (
-        runner.notebook_parameters(_write(tmp_path / "none2.ipynb", [new_code_cell("x=1")])) == {}
+        parameters.notebook_parameters(_write(tmp_path / "none2.ipynb", [new_code_cell("x=1")]))
+        == {}
     )
 
 
 def test_notebook_parameters(notebooks):
-    params = runner.notebook_parameters(notebooks["country"])
+    params = parameters.notebook_parameters(notebooks["country"])
     assert list(params) == ["country", "review", "baseline_year", "cutoff_year", "data_dir", "lang"]
     assert params["country"]["default"].strip("'\"") == "VNM"
     assert params["country"]["inferred_type_name"] == "str"
@@ -176,9 +183,9 @@ def test_notebook_parameters(notebooks):
 
 
 def test_check_parameters_refuses_unknown_names(notebooks):
-    runner.check_parameters(notebooks["country"], {"country": "THA", "lang": "vi"})
+    parameters.check_parameters(notebooks["country"], {"country": "THA", "lang": "vi"})
     with pytest.raises(ValueError) as err:
-        runner.check_parameters(notebooks["country"], {"country": "THA", "bogus": 1, "zzz": 2})
+        parameters.check_parameters(notebooks["country"], {"country": "THA", "bogus": 1, "zzz": 2})
     msg = str(err.value)
     assert "country.ipynb" in msg and "bogus" in msg and "zzz" in msg
     assert "allowed: country, review, baseline_year, cutoff_year, data_dir, lang" in msg
@@ -243,20 +250,20 @@ def _summary(tmp_path: Path, demo: bool, error: str | None) -> RunSummary:
 
 def test_index_demo_banner(tmp_path):
     summary = _summary(tmp_path, demo=True, error=None)
-    page = runner.write_index(summary, "T").read_text(encoding="utf-8")
+    page = index.write_index(summary, "T").read_text(encoding="utf-8")
     assert "Demo data — synthetic, not official statistics" in page
     assert '<a href="VNM.html">Viet Nam</a>' in page
     assert "http" not in page and "<script" not in page  # self-contained, no scripts
 
 
 def test_index_without_demo_has_no_banner(tmp_path):
-    page = runner.write_index(_summary(tmp_path, demo=False, error=None), "T").read_text()
+    page = index.write_index(_summary(tmp_path, demo=False, error=None), "T").read_text()
     assert "Demo data" not in page
 
 
 def test_index_escapes_text(tmp_path):
     summary = _summary(tmp_path, demo=False, error=f"ValueError: {MALICIOUS}")
-    page = runner.write_index(summary, "<b>title</b>").read_text(encoding="utf-8")
+    page = index.write_index(summary, "<b>title</b>").read_text(encoding="utf-8")
     assert "<script" not in page and "<b>title" not in page
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in page
 
@@ -278,6 +285,32 @@ def test_run_layout_and_summary(run):
     assert summary.ok is False
     assert [r.name for r in summary.failed] == ["LAO"]
     assert all(r.seconds > 0 for r in summary.results)
+
+
+@pytest.mark.notebook
+def test_run_writes_findings_and_review_tables_itself(run, data_dir):
+    """The tiny notebooks write nothing: findings and tables come from the runner."""
+    summary, out = run
+    review_dir = out / "mid-term"
+    everyone = load_review(data_dir, 2015, 2020)  # a country report sees every member state
+    for result in summary.results[:2]:  # even LAO, whose notebook failed
+        expected = findings.country_findings(
+            everyone.assessment, everyone.availability, everyone.catalogue, result.name,
+            obs=everyone.observations, lang="en",
+        )  # fmt: skip
+        path = review_dir / "findings" / f"{result.name}.json"
+        assert path.read_text(encoding="utf-8") == findings.findings_to_json(expected) + "\n"
+        assert result.findings == path
+    members = load_review(data_dir, 2015, 2020, countries=["VNM", "LAO"])
+    regional = findings.regional_findings(
+        members.assessment, members.availability, members.catalogue, obs=members.observations
+    )
+    text = (review_dir / "findings" / "regional.json").read_text(encoding="utf-8")
+    assert text == findings.findings_to_json(regional) + "\n"
+    assessment = pd.read_csv(review_dir / "assessment.csv")
+    assert list(assessment["country"].unique()) == ["LAO", "VNM"]  # the run's member states
+    for name in ("aggregates.csv", "beneficiaries.csv"):
+        assert (review_dir / name).stat().st_size > 0
 
 
 @pytest.mark.notebook
@@ -454,6 +487,20 @@ def test_cache_reuses_unchanged_reports_and_reruns_changed_country(notebooks, da
     manifest = json.loads(second.manifest_path.read_text(encoding="utf-8"))
     assert manifest["timings"]["VNM"]["cached"] is True
 
+    # The runner's files are outputs of their reports: a missing one is a cache miss.
+    review_dir = tmp_path / "mid-term"
+    before = {p: p.read_bytes() for p in (review_dir / "findings").glob("*.json")}
+    before[review_dir / "assessment.csv"] = (review_dir / "assessment.csv").read_bytes()
+    (review_dir / "findings" / "THA.json").unlink()
+    (review_dir / "assessment.csv").unlink()
+    rewritten = run()
+    assert {r.name: r.cached for r in rewritten.results} == {
+        "VNM": True,
+        "THA": False,
+        "regional": False,
+    }
+    assert {p: p.read_bytes() for p in before} == before  # back, byte for byte
+
     # New data for Viet Nam only: Viet Nam and the region re-run, Thailand is reused.
     path = data_dir / "observations.parquet"
     original = path.read_bytes()
@@ -490,6 +537,57 @@ def test_cache_reuses_unchanged_reports_and_reruns_changed_country(notebooks, da
 
 
 @pytest.mark.notebook
+def test_settings_file_changes_the_assessment_and_is_recorded(notebooks, data_dir, tmp_path):
+    path = tmp_path / "methods.yaml"
+    path.write_text("availability:\n  stale_after: 0\n", encoding="utf-8")
+    settings = load_settings(path)
+    cutoff = int(load_catalogue().review("mid-term")["cutoff_year"])
+
+    def run(out, settings_file=None):
+        return runner.run_reports(
+            ["VNM"], "mid-term", data_dir, out, settings_file=settings_file,
+            country_notebook=notebooks["country"], regional_notebook=notebooks["regional"],
+            progress=False,
+        )  # fmt: skip
+
+    default, changed = run(tmp_path / "a"), run(tmp_path / "b", path)
+    categories = []
+    for summary, used in ((default, default_settings()), (changed, settings)):
+        assert summary.ok
+        table = pd.read_csv(summary.out_dir / "assessment.csv")
+        lag = cutoff - table["latest_year"].astype(float)
+        expected = np.select(
+            [table["n_obs"].eq(0), table["n_obs"].eq(1), lag > used.availability.stale_after],
+            ["no_data", "single_point", "stale"],
+            default="sufficient",
+        )
+        assert (table["gap_category"].to_numpy() == expected).all()
+        categories.append(table["gap_category"])
+        manifest = json.loads(summary.manifest_path.read_text(encoding="utf-8"))
+        assert manifest["settings"] == used.as_dict()
+    assert (categories[0] != categories[1]).any()
+    assert changed.results[0].cache_key != default.results[0].cache_key
+
+    # The cache key holds the settings' content, not the file's path.
+    copy = tmp_path / "elsewhere" / "same.yaml"
+    copy.parent.mkdir()
+    copy.write_bytes(path.read_bytes())
+    assert all(r.cached for r in run(tmp_path / "b", copy).results)
+
+
+def test_invalid_settings_file_refused_before_running(notebooks, data_dir, tmp_path):
+    path = tmp_path / "methods.yaml"
+    path.write_text("unsd:\n  cagr_bands: [0.01, 0.02, 0.0, -0.1]\n", encoding="utf-8")
+    with pytest.raises(SettingsError, match="unsd.cagr_bands"):
+        runner.run_reports(
+            ["VNM"], "mid-term", data_dir, tmp_path / "out", settings_file=path,
+            country_notebook=notebooks["country"], regional_notebook=notebooks["regional"],
+            progress=False,
+        )  # fmt: skip
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.notebook
 def test_failed_reports_are_not_cached(run):
     summary, out = run
     cache_dir = out / "mid-term" / "cache"
@@ -521,10 +619,10 @@ def test_table_of_contents_nests_and_escapes():
         '<h2 id="a">A &amp; B<a class="anchor-link" href="#a">¶</a></h2>'
         '<h3 id="b">B</h3><h3 id="c">C</h3><h2 id="d">D</h2><h2>no id</h2>'
     )
-    toc = runner.table_of_contents(body, "vi")
+    toc = render.table_of_contents(body, "vi")
     assert "Mục lục" in toc
     assert re.sub(r"\s+", "", toc).endswith(
         '<li><ahref="#a">A&amp;B</a><ol><li><ahref="#b">B</a></li><li><ahref="#c">C</a></li>'
         '</ol></li><li><ahref="#d">D</a></li></ol></nav>'
     )
-    assert runner.table_of_contents("<p>nothing</p>") == ""
+    assert render.table_of_contents("<p>nothing</p>") == ""

@@ -1,16 +1,18 @@
-"""Report blocks of :mod:`mtr_analysis.reporting.review`: content, translation and escaping."""
+"""Report blocks (:mod:`mtr_analysis.reporting.html`, ``.tables``, ``.annex``, ``.outputs``)."""
 
 from __future__ import annotations
 
 import json
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from mtr_analysis.analysis import gaps
-from mtr_analysis.reporting import findings, review
+from mtr_analysis.analysis import gaps, review
+from mtr_analysis.reporting import annex, findings, html, i18n, outputs, tables
 from mtr_analysis.reporting.findings import Finding
+from mtr_analysis.settings import default_settings, load_settings, settings_rows
 
 MALICIOUS = "<script>alert('x')</script>"
 
@@ -26,60 +28,63 @@ def _html(obj) -> str:
 
 # --------------------------------------------------------------------------- text blocks
 def test_section_heading_and_lead_follow_lang():
-    en = review.section("availability", "en")
-    vi = review.section("availability", "vi")
+    en = html.section("availability", "en")
+    vi = html.section("availability", "vi")
     assert en.startswith('<h2 id="sec-availability">Data availability</h2><p>')
-    assert "stale (latest value more than 3 years" in en
+    lag = default_settings().availability.stale_after
+    assert f"stale (latest value more than {lag} years" in en
+    other = load_settings(overrides={"availability": {"stale_after": lag + 4}})
+    assert f"more than {lag + 4} years" in html.section("availability", "en", settings=other)
     assert vi.startswith('<h2 id="sec-availability">Tình trạng sẵn có dữ liệu</h2>')
-    assert review.section("annex", "vi", level=3) == '<h3 id="sec-annex">Phụ lục</h3>'
-    assert "<p>" not in review.section("availability", "en", lead="")
+    assert html.section("annex", "vi", level=3) == '<h3 id="sec-annex">Phụ lục</h3>'
+    assert "<p>" not in html.section("availability", "en", lead="")
     with pytest.raises(ValueError, match="lang must be one of en, vi"):
-        review.section("summary", "fr")
+        html.section("summary", "fr")
 
 
 def test_heading_escapes_text_and_checks_anchor():
-    assert review.heading(MALICIOUS, "x") == (
+    assert html.heading(MALICIOUS, "x") == (
         '<h2 id="x">&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;</h2>'
     )
     with pytest.raises(ValueError, match="anchor"):
-        review.heading("t", 'x" onclick="y')
+        html.heading("t", 'x" onclick="y')
     with pytest.raises(ValueError, match="level"):
-        review.heading("t", "x", level=7)
+        html.heading("t", "x", level=7)
 
 
 def test_country_header_banner_and_vintage(data):
-    head = review.country_header(data, "VNM", "vi")
+    head = html.country_header(data, "VNM", "vi")
     assert '<h1 id="title">Việt Nam — Báo cáo quốc gia</h1>' in head
-    assert review.DEMO_BANNER_VI in head
+    assert i18n.text("demo_banner", "vi") in head
     assert "Đánh giá giữa kỳ (2020)" in head and "2026-01-01" in head
     assert 'class="mtr-meta"' in head  # the table of contents goes after it
 
 
 def test_data_vintage():
     obs = pd.DataFrame({"source": ["WDI, updated 2025-07-01", "WDI, updated 2026-01-01", "GSO"]})
-    assert review.data_vintage(obs) == "2026-01-01"
-    assert review.data_vintage(pd.DataFrame({"source": ["GSO survey, vintage 2024"]})) == "2024"
-    assert review.data_vintage(pd.DataFrame({"source": pd.Series([], dtype=str)})) == ""
+    assert tables.data_vintage(obs) == "2026-01-01"
+    assert tables.data_vintage(pd.DataFrame({"source": ["GSO survey, vintage 2024"]})) == "2024"
+    assert tables.data_vintage(pd.DataFrame({"source": pd.Series([], dtype=str)})) == ""
 
 
 # --------------------------------------------------------------------------- numbers, tables
 def test_key_numbers_match_the_assessment(data):
-    kn = dict(review.key_numbers(data, "VNM").to_numpy())
+    kn = dict(tables.key_numbers(data, "VNM").to_numpy())
     a = data.assessment.loc[data.assessment["country"] == "VNM", "status"].astype(str)
     assert kn["kn_indicators"] == len(data.catalogue.indicators) == len(a)
     assert kn["kn_on_track"] == a.isin(["on_track", "target_met"]).sum()
     assert kn["kn_regressing"] == (a == "regression").sum()
     assert kn["kn_on_track"] + kn["kn_acceleration"] + kn["kn_regressing"] == kn["kn_assessable"]
-    regional = dict(review.key_numbers(data).to_numpy())
+    regional = dict(tables.key_numbers(data).to_numpy())
     assert regional["kn_countries"] == 10
     k, n = map(int, regional["kn_escap"].split(" / "))
     assert k == gaps.regional_assessability(data.availability)["assessable"].sum() and n == 68
-    cards = review.key_numbers_html(data, "VNM", "vi")
+    cards = html.key_numbers_html(data, "VNM", "vi")
     assert "chỉ số trong danh mục" in cards and "<b>68</b>" in cards
 
 
 def test_coverage_table_characteristics_then_elements(data):
-    cov = review.coverage_table(data, "VNM")
+    cov = tables.coverage_table(data, "VNM")
     levels = list(cov["level"])
     assert levels[:3] == ["A", "A.1", "A.2"] and "E" in levels
     chars = cov.loc[~cov["level"].str.contains(".", regex=False)]
@@ -89,20 +94,20 @@ def test_coverage_table_characteristics_then_elements(data):
 
 
 def test_serious_gaps_order(data):
-    table = review.serious_gaps(data, "VNM", limit=50)
+    table = tables.serious_gaps(data, "VNM", limit=50)
     assert (table["gap_category"] != "sufficient").all()
     has_target = table["target_value"].notna().to_numpy()
     # Indicators with a target first (a sorted boolean sequence: True ... False).
     assert list(has_target) == sorted(has_target, reverse=True)
     first = table.loc[has_target, "gap_category"].map({"no_data": 0, "single_point": 1, "stale": 2})
     assert first.is_monotonic_increasing
-    assert len(review.serious_gaps(data, "VNM", limit=3)) == 3
+    assert len(tables.serious_gaps(data, "VNM", limit=3)) == 3
     with pytest.raises(ValueError, match="limit"):
-        review.serious_gaps(data, "VNM", limit=0)
+        tables.serious_gaps(data, "VNM", limit=0)
 
 
 def test_table_translates_formats_and_colours(data):
-    styler = review.table(review.status_table(data, "VNM"), "vi", "status")
+    styler = html.table(tables.status_table(data, "VNM"), "vi", "status")
     page = _html(styler)
     for header in ("Chỉ số", "Năm gốc", "Giá trị cơ sở", "Tăng trưởng bình quân năm (CAGR, %)",
                    "Tình trạng"):  # fmt: skip
@@ -115,37 +120,76 @@ def test_table_translates_formats_and_colours(data):
 
 def test_table_escapes_text_from_data_files():
     frame = pd.DataFrame({"source": [MALICIOUS], "value": [1234.5], "year": [2015]})
-    page = _html(review.table(frame, "en", "x"))
+    page = _html(html.table(frame, "en", "x"))
     assert MALICIOUS not in page and "&lt;script&gt;" in page
     assert ">1,234.5</td>" in page and ">2015</td>" in page
-    vi = _html(review.table(frame, "vi", "x"))
+    vi = _html(html.table(frame, "vi", "x"))
     assert ">1.234,5</td>" in vi  # Vietnamese number format
     with pytest.raises(ValueError, match="name"):
-        review.table(frame, "en", "a b")
+        html.table(frame, "en", "a b")
 
 
 def test_national_comparison_and_status_counts(data):
-    nat = review.national_comparison(data, "vi")
+    nat = tables.national_comparison(data, "vi")
     assert list(nat["country"])[-1] == "Việt Nam" and len(nat) == 10
     cols = ["on_track_or_met", "needs_acceleration", "regressing", "not_assessable"]
     assert (nat[cols].sum(axis=1) == len(data.catalogue.indicators)).all()
-    counts = review.status_counts(data, "characteristic")
+    counts = tables.status_counts(data, "characteristic")
     assert counts.iloc[-1]["characteristic"] == "Σ"
     assert counts.iloc[:-1].drop(columns="characteristic").sum().sum() == len(data.assessment)
 
 
+def test_load_review_follows_the_settings(data, demo_store):
+    """Gap categories follow ``availability.stale_after``: checked against the values."""
+    assert data.settings == default_settings()
+    lag = 0  # every series whose latest value is before the cut-off is stale
+    changed = review.load_review(
+        demo_store,
+        2015,
+        2020,
+        settings=load_settings(overrides={"availability": {"stale_after": lag}}),
+    )
+    assert changed.settings.availability.stale_after == lag
+    for got in (data, changed):
+        av = got.availability
+        limit = got.settings.availability.stale_after
+        expected = np.select(
+            [
+                av["n_obs"].eq(0),
+                av["n_obs"].eq(1),
+                (got.cutoff_year - av["latest_year"].astype(float)) > limit,
+            ],
+            ["no_data", "single_point", "stale"],
+            default="sufficient",
+        )
+        assert (av["gap_category"].astype(str).to_numpy() == expected).all()
+        assert (got.assessment["gap_category"].astype(str).to_numpy() == expected).all()
+    assert (data.availability["gap_category"] != changed.availability["gap_category"]).any()
+
+
+def test_parameters_table_shows_the_settings():
+    settings = load_settings(overrides={"unsd": {"thresholds": [0.9, 0.5, 0.1, -0.1]}})
+    table = annex.parameters_table({"country": "VNM", "countries": ["VNM", "LAO"]}, settings)
+    rows = dict(table.to_numpy())
+    assert rows["country"] == "VNM" and rows["countries"] == "VNM, LAO"
+    assert list(table["parameter"])[2:] == [key for key, _ in settings_rows(settings)]
+    assert rows["unsd.thresholds"] == "0.9, 0.5, 0.1, -0.1"
+    assert rows["availability.stale_after"] == str(settings.availability.stale_after)
+    assert len(annex.parameters_table({"x": 1})) == 1  # without settings: parameters only
+
+
 def test_provenance_and_environment(data, demo_store):
-    files = set(review.data_table(data, "VNM")["file"])
-    prov = review.provenance_table(demo_store, files=files)
+    files = set(tables.data_table(data, "VNM")["file"])
+    prov = annex.provenance_table(demo_store, files=files)
     assert set(prov["file"]) == files and prov["sha256"].str.fullmatch("[0-9a-f]{64}").all()
-    env = dict(review.environment_table(demo_store, "VNM", data).to_numpy())
+    env = dict(annex.environment_table(demo_store, "VNM", data).to_numpy())
     assert env["VNM data hash"] == data.country_hashes["VNM"]
     assert re.fullmatch(r"[0-9a-f]{40}|unknown", env["git commit"])
     assert env["observations.parquet sha256"] == data.store_sha256
 
 
 def test_regional_aggregates_summary(data):
-    summary = review.aggregates_summary(data)
+    summary = tables.aggregates_summary(data)
     from mtr_analysis.analysis import aggregates
 
     full = aggregates.regional_aggregates(data.observations, data.catalogue, data.countries)
@@ -156,18 +200,18 @@ def test_regional_aggregates_summary(data):
     assert row["agg_year1"] == latest["year"] and row["agg_mean1"] == latest["mean"]
     assert row["agg_reporting"] == f"{latest['n_reporting']} / 10"
     assert row["agg_year0"] == 2015  # the baseline year has data in the demo store
-    page = _html(review.regional_aggregates_table(data, "vi"))
+    page = _html(html.regional_aggregates_table(data, "vi"))
     assert ">Trung vị, năm gần nhất</th>" in page and ">Tỷ lệ dân số được bao phủ (%)</th>" in page
 
 
 def test_regional_aggregates_placeholder_without_module(data, monkeypatch):
     import sys
 
-    import mtr_analysis
+    import mtr_analysis.analysis
 
     monkeypatch.setitem(sys.modules, "mtr_analysis.analysis.aggregates", None)
-    monkeypatch.delattr(mtr_analysis, "aggregates", raising=False)
-    page = _html(review.regional_aggregates_table(data, "en"))
+    monkeypatch.delattr(mtr_analysis.analysis, "aggregates", raising=False)
+    page = _html(html.regional_aggregates_table(data, "en"))
     assert 'class="mtr-pending"' in page and "mtr_analysis.analysis.aggregates" in page
 
 
@@ -177,16 +221,16 @@ def test_findings_html_escapes_and_marks():
         Finding("data_gap", f"Source {MALICIOUS}", severity="warning"),
         Finding("data_priority", "Collect more", severity="priority"),
     ]
-    page = review.findings_html(items, "en")
+    page = html.findings_html(items, "en")
     assert MALICIOUS not in page and "&lt;script&gt;" in page
     assert '<li class="priority">❗ Collect more</li>' in page
-    assert review.findings_html([], "vi") == "<p><em>Chưa có phát hiện: không đủ dữ liệu.</em></p>"
+    assert html.findings_html([], "vi") == "<p><em>Chưa có phát hiện: không đủ dữ liệu.</em></p>"
 
 
 def test_top_findings_priorities_first():
     items = [Finding("a", "1"), Finding("b", "2", severity="warning"),
              Finding("c", "3", severity="priority"), Finding("d", "4")]  # fmt: skip
-    assert [f.text for f in review.top_findings(items, n=3)] == ["3", "2", "1"]
+    assert [f.text for f in html.top_findings(items, n=3)] == ["3", "2", "1"]
 
 
 def test_write_findings_is_deterministic(data, tmp_path):
@@ -194,14 +238,14 @@ def test_write_findings_is_deterministic(data, tmp_path):
         items = findings.country_findings(
             data.assessment, data.availability, data.catalogue, "VNM", obs=data.observations
         )
-        return review.write_findings(items, tmp_path, "mid-term", "vnm").read_bytes()
+        return outputs.write_findings(items, tmp_path, "mid-term", "vnm").read_bytes()
 
     first = produce()
     again = review.load_review(data.data_dir, 2015, 2020)  # fresh analysis, same inputs
     items = findings.country_findings(
         again.assessment, again.availability, again.catalogue, "VNM", obs=again.observations
     )
-    path = review.write_findings(items, tmp_path, "mid-term", "VNM")
+    path = outputs.write_findings(items, tmp_path, "mid-term", "VNM")
     assert path == tmp_path / "mid-term" / "findings" / "VNM.json"
     assert path.read_bytes() == first == produce()
     assert json.loads(first)[0]["country"] == "VNM"
@@ -210,10 +254,10 @@ def test_write_findings_is_deterministic(data, tmp_path):
 @pytest.mark.parametrize("name", ["../VNM", "XXX", "a/b", ""])
 def test_findings_path_stays_in_the_output_folder(tmp_path, name):
     with pytest.raises((ValueError, KeyError)):
-        review.findings_path(tmp_path, "mid-term", name)
+        outputs.findings_path(tmp_path, "mid-term", name)
 
 
 def test_findings_path_rejects_bad_review(tmp_path):
     with pytest.raises(ValueError, match="review"):
-        review.findings_path(tmp_path, "../x", "VNM")
-    assert review.findings_path(tmp_path, "end-term", "regional").name == "regional.json"
+        outputs.findings_path(tmp_path, "../x", "VNM")
+    assert outputs.findings_path(tmp_path, "end-term", "regional").name == "regional.json"

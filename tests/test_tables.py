@@ -8,9 +8,10 @@ import io
 import pandas as pd
 import pytest
 
+from mtr_analysis.analysis import review
 from mtr_analysis.analysis.aggregates import AGGREGATE_COLUMNS
 from mtr_analysis.analysis.trends import ASSESSMENT_COLUMNS
-from mtr_analysis.reporting import review, tables
+from mtr_analysis.reporting import tables
 
 ISSUE_COLUMNS = [
     "country", "indicator", "characteristic", "element", "n_obs", "baseline_year",

@@ -9,6 +9,7 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from mtr_analysis import paths
 
@@ -62,7 +63,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from mtr_analysis.intake import store
     from mtr_analysis.reference import registry
     from mtr_analysis.run import runner
+    from mtr_analysis.settings import load_settings
 
+    load_settings(args.settings)  # a bad settings file fails first, naming the key
     countries = registry.parse_countries(args.countries, include_optional=args.include_timor_leste)
     obs = store.read_store(args.data)  # fail early, before any notebook starts
     summary = runner.run_reports(
@@ -75,6 +78,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         with_code=args.with_code,
         demo=store.is_demo(obs),
         use_cache=not args.no_cache,
+        settings_file=args.settings.resolve() if args.settings else None,
     )
     failed = [r for r in summary.results if r.status != "ok"]
     reused = sum(r.cached for r in summary.results)
@@ -149,6 +153,44 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _add_run_parser(sub: Any) -> None:
+    """The options of ``mtr run``."""
+    from mtr_analysis.reporting import i18n
+
+    s = sub.add_parser("run", help="execute and render the country and regional reports")
+    s.add_argument(
+        "--data", type=Path, default=paths.PROCESSED_DIR, help="store folder (default %(default)s)"
+    )
+    s.add_argument("--countries", default="all", help="'all' or ISO3 codes, e.g. VNM,THA")
+    s.add_argument("--review", default="mid-term", choices=["mid-term", "end-term"])
+    s.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="notebooks run in parallel (default: the number of cores, %(default)s)",
+    )
+    s.add_argument("--lang", default="en", choices=list(i18n.LANGS), help="report language")
+    s.add_argument(
+        "--with-code",
+        action="store_true",
+        help="also write <name>.code.html with the code (consultant version)",
+    )
+    s.add_argument("--out", type=Path, default=paths.OUTPUTS_DIR, help="default %(default)s")
+    s.add_argument("--include-timor-leste", action="store_true", help="allow TLS in 'all'")
+    s.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="execute every notebook, even when its inputs are unchanged since the last run",
+    )
+    s.add_argument(
+        "--settings",
+        type=Path,
+        help="method settings (YAML) changing keys of config/methods.yaml, e.g. "
+        "availability.stale_after; shown in each report's annex and in manifest.json",
+    )
+    s.set_defaults(func=_cmd_run)
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser of ``mtr`` (exposed for tests and docs)."""
     p = argparse.ArgumentParser(
@@ -176,32 +218,7 @@ def parser() -> argparse.ArgumentParser:
     )
     s.set_defaults(func=_cmd_build)
 
-    s = sub.add_parser("run", help="execute and render the country and regional reports")
-    s.add_argument(
-        "--data", type=Path, default=paths.PROCESSED_DIR, help="store folder (default %(default)s)"
-    )
-    s.add_argument("--countries", default="all", help="'all' or ISO3 codes, e.g. VNM,THA")
-    s.add_argument("--review", default="mid-term", choices=["mid-term", "end-term"])
-    s.add_argument(
-        "--jobs",
-        type=int,
-        default=os.cpu_count() or 1,
-        help="notebooks run in parallel (default: the number of cores, %(default)s)",
-    )
-    s.add_argument("--lang", default="en", choices=["en", "vi"], help="report language")
-    s.add_argument(
-        "--with-code",
-        action="store_true",
-        help="also write <name>.code.html with the code (consultant version)",
-    )
-    s.add_argument("--out", type=Path, default=paths.OUTPUTS_DIR, help="default %(default)s")
-    s.add_argument("--include-timor-leste", action="store_true", help="allow TLS in 'all'")
-    s.add_argument(
-        "--no-cache",
-        action="store_true",
-        help="execute every notebook, even when its inputs are unchanged since the last run",
-    )
-    s.set_defaults(func=_cmd_run)
+    _add_run_parser(sub)
 
     s = sub.add_parser("template", help="write the national data-collection workbook")
     s.add_argument("--country", required=True, help="ISO3 code, e.g. VNM")
@@ -227,9 +244,14 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``mtr`` console script; returns the exit code."""
+    from mtr_analysis.settings import SettingsError
+
     args = parser().parse_args(argv)
     try:
         return args.func(args)
+    except SettingsError as exc:  # one line, even for a YAML parser's multi-line message
+        print(f"mtr {args.command}: settings error: {' '.join(str(exc).split())}", file=sys.stderr)
+        return 2
     except (ValueError, FileNotFoundError, KeyError) as exc:
         print(f"mtr {args.command}: error: {exc}", file=sys.stderr)
         return 2

@@ -98,3 +98,36 @@ FETCHED_SDG_PATTERN = "SDG_{code}.csv"
 WDI_INDICATOR_METADATA_PREFIX = "Metadata_Indicator_"
 #: Suffix of a file being downloaded; renamed to its final name once complete.
 PARTIAL_SUFFIX = ".part"
+
+# --------------------------------------------------------------------------------------
+# Run stage (``mtr run``): the layout of ``outputs/<review>/``.
+#: Index page listing every report of a run.
+INDEX_FILE = "index.html"
+#: Run manifest: parameters, settings, input checksums, versions and timings.
+MANIFEST_FILE = "manifest.json"
+#: Executed notebooks (kept even when a run fails).
+EXECUTED_DIR = "executed"
+#: Cache records, one per report.
+CACHE_DIR = "cache"
+#: Findings JSON, one file per report (``<ISO3>.json``, ``regional.json``).
+FINDINGS_DIR = "findings"
+#: The review tables written with every run.
+ASSESSMENT_FILE = "assessment.csv"
+AGGREGATES_FILE = "aggregates.csv"
+BENEFICIARIES_FILE = "beneficiaries.csv"
+#: Name of the regional report (its HTML, notebook, findings and cache files).
+REGIONAL_NAME = "regional"
+#: Suffix of the report version that shows the code (``mtr run --with-code``).
+CODE_SUFFIX = ".code.html"
+#: nbconvert templates and the index page's style sheet.
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+REPORT_TEMPLATE = "mtr_report"
+INDEX_CSS = TEMPLATES_DIR / "mtr_index" / "index.css"
+
+# --------------------------------------------------------------------------------------
+# Configuration read by analysis and reporting
+
+#: Denominators of rate indicators (which population a rate counts), for head counts.
+DENOMINATORS_FILE = CONFIG_DIR / "denominators.csv"
+#: Word catalogues of the reports, one YAML file per language (translators edit these).
+WORDS_DIR = PACKAGE_DIR / "reporting" / "words"

@@ -31,11 +31,10 @@ import numpy as np
 import pandas as pd
 
 from mtr_analysis.intake.schema import require_columns
-from mtr_analysis.paths import CONFIG_DIR
+from mtr_analysis.paths import DENOMINATORS_FILE
 from mtr_analysis.reference.catalogue import Catalogue
 from mtr_analysis.settings import Settings, or_default
 
-DENOMINATORS_FILE = CONFIG_DIR / "denominators.csv"
 KINDS = ("share", "poverty", "mortality", "incidence", "none")
 #: Kinds for which a decrease of the rate means people spared (``averted``).
 AVERTING_KINDS = frozenset({"poverty", "mortality", "incidence"})

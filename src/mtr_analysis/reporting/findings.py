@@ -41,23 +41,17 @@ from mtr_analysis.analysis.status import (
     NOT_ASSESSABLE,
     ON_TRACK,
     REGRESSING,
-    STATUS_ORDER,
 )
 from mtr_analysis.intake.schema import require_columns
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue
 from mtr_analysis.reporting import i18n
+from mtr_analysis.settings import Settings
 
 SEVERITIES = ("info", "warning", "priority")
 
-#: Every status of ``trends.assess``, from best to worst, then the unassessable ones.
-STATUSES: tuple[str, ...] = tuple(STATUS_ORDER)
 #: ``gap_category`` values of ``gaps.availability`` that count as a data gap.
 GAP_KINDS = ("no_data", "single_point", "stale")
-
-#: Display labels of the statuses (legends, tables); kept for callers of earlier versions,
-#: see :func:`mtr_analysis.reporting.i18n.status_label`.
-STATUS_LABELS = i18n.STATUS_LABELS
 
 _ASSESSMENT_COLUMNS = (
     "country", "indicator", "status", "cagr", "baseline_year", "baseline_value",
@@ -579,11 +573,16 @@ def _regional_summaries(a: pd.DataFrame, catalogue: Catalogue, t: dict, lang: st
 
 
 def _regional_assessability(
-    a: pd.DataFrame, av: pd.DataFrame, catalogue: Catalogue, t: dict, max_names: int
+    a: pd.DataFrame,
+    av: pd.DataFrame,
+    catalogue: Catalogue,
+    t: dict,
+    max_names: int,
+    settings: Settings | None,
 ) -> list[Finding]:
     """``regional_assessability`` (ESCAP rule) and ``data_priority`` for the indicators
     with a target that the rule leaves unassessable."""
-    escap = regional_assessability(av).set_index("indicator").sort_index()
+    escap = regional_assessability(av, settings=settings).set_index("indicator").sort_index()
     k, n = int(escap["assessable"].sum()), len(escap)
     text = t["r_escap"].format(k=k, n=n, pct=_pct(k / n))
     severity = "info" if k > n / 2 else "warning"
@@ -690,6 +689,7 @@ def regional_findings(
     top_n: int = 3,
     obs: pd.DataFrame | None = None,
     max_names: int = 10,
+    settings: Settings | None = None,
 ) -> list[Finding]:
     """Plain-language findings for the region (all member states in the inputs).
 
@@ -706,6 +706,9 @@ def regional_findings(
         Tidy observations; cites the sources of the latest values when given.
     max_names : int
         Longest list of indicator names written out in one sentence.
+    settings : mtr_analysis.settings.Settings, optional
+        Method settings (default: ``config/methods.yaml``); the ESCAP regional rule reads
+        ``escap.min_share`` and ``escap.min_points``.
 
     Returns
     -------
@@ -716,8 +719,8 @@ def regional_findings(
 
     Notes
     -----
-    ESCAP rule: an indicator is assessable for the region when more than half of the
-    member states in ``avail`` have ``n_obs >= 2`` (exactly half is not enough).
+    ESCAP rule: an indicator is assessable for the region when more than ``escap.min_share``
+    of the member states in ``avail`` have at least ``escap.min_points`` values.
     Regional movement of an indicator: the median directional CAGR over the member states
     with a CAGR (at least two); the sentence counts the states that improved
     (``D · CAGR > 0``) or moved the wrong way.
@@ -729,7 +732,7 @@ def regional_findings(
     a, av = _regional_rows(assessment, avail, catalogue, obs)
     out = _regional_summaries(a, catalogue, t, lang)
     if len(av):
-        out += _regional_assessability(a, av, catalogue, t, max_names)
+        out += _regional_assessability(a, av, catalogue, t, max_names, settings)
         out += _regional_gaps(av, t, lang, top_n)
     out += _regional_movements(a, catalogue, t, top_n)
     return out

@@ -35,10 +35,10 @@ from pathlib import Path
 
 import yaml
 
+from mtr_analysis.paths import WORDS_DIR
+
 #: Languages of the reports; each has a word catalogue ``words/<lang>.yaml``.
 LANGS: tuple[str, ...] = ("en", "vi")
-#: Folder of the word catalogues (package data).
-WORDS_DIR = Path(__file__).resolve().parent / "words"
 #: Sections of a word catalogue, in file order.
 SECTIONS: tuple[str, ...] = (
     "text",  # headings, leads and short labels of the reports and the index page

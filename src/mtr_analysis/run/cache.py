@@ -3,7 +3,10 @@
 ``mtr run`` reuses a report from an earlier run when nothing it depends on has changed. The
 dependencies (fingerprints from :mod:`mtr_analysis.provenance`: notebook, template,
 parameters, data, code and package versions) are summed up in one key (:func:`cache_key`)
-and stored with the report's outputs in a record (:func:`write_record`).
+and stored with the report's outputs in a record (:func:`write_record`). A report is reused
+(:func:`cached_result`) only when its key matches and every file it produced is still there
+(:func:`outputs_of`), including the findings JSON and, for the regional report, the review
+tables.
 """
 
 from __future__ import annotations
@@ -13,6 +16,10 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from mtr_analysis import paths
+from mtr_analysis.run.execute import ReportTask
+from mtr_analysis.run.results import ReportResult, result_dict
 
 
 def cache_key(parts: Mapping[str, Any]) -> str:
@@ -37,3 +44,58 @@ def write_record(path: Path | str, record: Mapping[str, Any]) -> Path:
     tmp.write_text(json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     tmp.replace(path)
     return path
+
+
+# --------------------------------------------------------------------------- one report
+
+
+#: Tables written with the regional report (a reused regional report needs them too).
+REGIONAL_TABLES = (paths.ASSESSMENT_FILE, paths.AGGREGATES_FILE, paths.BENEFICIARIES_FILE)
+
+
+def outputs_of(task: ReportTask) -> list[Path]:
+    """Every file a report must still have to be reused: the cache checks each one."""
+    out = [task.executed, task.html, task.findings]
+    if task.html_code is not None:
+        out.append(task.html_code)
+    if task.kind == "regional":
+        out += [task.html.parent / name for name in REGIONAL_TABLES]
+    return out
+
+
+def cached_result(task: ReportTask) -> ReportResult | None:
+    """The earlier result of ``task`` if its key matches and its outputs still exist."""
+    record = read_record(task.record)
+    if not record or record.get("key") != task.key:
+        return None
+    data = record.get("result") or {}
+    if data.get("status") != "ok" or not all(p.is_file() for p in outputs_of(task)):
+        return None
+    return ReportResult(
+        name=task.name,
+        kind=task.kind,
+        label=task.label,
+        status="ok",
+        error=None,
+        seconds=float(data.get("seconds", 0.0)),
+        html=task.html,
+        executed=task.executed,
+        html_code=task.html_code,
+        cached=True,
+        execute_seconds=float(data.get("execute_seconds", 0.0)),
+        render_seconds=float(data.get("render_seconds", 0.0)),
+        cache_key=task.key,
+        vintage=task.vintage,
+        findings=task.findings,
+    )
+
+
+def save_record(task: ReportTask, result: ReportResult, parts: dict[str, Any]) -> None:
+    """Store the key and the result next to the outputs (successful reports only)."""
+    if not result.ok:
+        task.record.unlink(missing_ok=True)
+        return
+    write_record(
+        task.record,
+        {"key": task.key, "parts": parts, "result": result_dict(result, task.record.parent)},
+    )
