@@ -30,11 +30,11 @@ and the position among member states) is then the one of their own last executio
 data hash in their annex says. Pass ``use_cache=False`` (``mtr run --no-cache``) to execute
 everything.
 
-:func:`run_reports` is five named steps: validate the arguments (:func:`_validate`), take
-the fingerprints of the inputs (:func:`_fingerprint`), plan one task per report
-(:func:`_plan`), execute what the cache cannot reuse (:func:`_execute`), and record the run
-(:func:`_record`). Parameters: :mod:`.parameters`; execution: :mod:`.execute`; HTML:
-:mod:`.render`; index page and manifest: :mod:`.index`.
+:func:`run_reports` is five named steps: validate the arguments (``_validate``), take
+the fingerprints of the inputs (``_fingerprint``), plan one task per report (``_plan``),
+execute what the cache cannot reuse (``_execute``), and record the run (``_record``).
+Parameters: :mod:`mtr_analysis.run.parameters`; execution: :mod:`mtr_analysis.run.execute`;
+HTML: :mod:`mtr_analysis.run.render`; index page and manifest: :mod:`mtr_analysis.run.index`.
 """
 
 from __future__ import annotations

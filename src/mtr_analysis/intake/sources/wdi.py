@@ -13,7 +13,7 @@ locator is ``"Data!E5"``.
 Companion files (no observations): ``Metadata_Country_*`` (economy list with region and
 income group; see :func:`aggregate_codes`) and ``Metadata_Indicator_*`` (definitions).
 
-Text and CSV helpers shared with the other readers live in :mod:`.text`.
+Text and CSV helpers shared with the other readers live in :mod:`mtr_analysis.intake.sources.text`.
 """
 
 from __future__ import annotations
