@@ -38,10 +38,13 @@ _STAMPS = (
     re.compile(r"\b[0-9a-f]{12,64}\b"),
     re.compile(r"\d+(\.\d+)? ?s\b"),  # run times on the index page
     re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2})?\S*"),  # run timestamps
+    re.compile(r"cell-id=[\w-]+"),  # papermill's random id of the injected-parameters cell
+    re.compile(r"<td class=\"num\">\d+(\.\d+)?</td>"),  # run times in the index table
 )
 
 
-def _normalise(text: str) -> str:
+def _normalise(text: str, root: Path) -> str:
+    text = text.replace(str(root.resolve()), "<root>").replace(str(root), "<root>")
     for pattern in _STAMPS:
         text = pattern.sub("<stamp>", text)
     return text
@@ -63,7 +66,9 @@ def compare(before: Path, after: Path) -> list[str]:
             if same is not None:
                 equal = a == b
             else:
-                equal = _normalise(a.decode("utf-8")) == _normalise(b.decode("utf-8"))
+                equal = _normalise(a.decode("utf-8"), before) == _normalise(
+                    b.decode("utf-8"), after
+                )
             if not equal:
                 problems.append(f"{name}: differs")
     if not _files(before, EXACT):
