@@ -254,6 +254,8 @@ _SIDE = ["source", "source_series", "value", "file", "locator"]
 #: Helper columns kept on both sides of a pair to say which rule chose the selected value.
 _WHY = ["_rank", "_vintage"]
 BETWEEN_SOURCES = "between sources"
+#: Relative difference above which two values of one source differ (floating-point noise).
+SAME_SOURCE_LIMIT = 1e-9
 RESUBMISSION = "between resubmissions"
 SAME_FILE = "within one file"
 
@@ -303,7 +305,8 @@ def conflicts(obs: pd.DataFrame, priority: Priority | None = None) -> pd.DataFra
       listed by :func:`revisions` instead);
     * **within one file**: the same key twice in one file with different values.
 
-    Pairs whose :func:`relative_difference` exceeds ``priority.tolerance`` are listed with
+    Pairs between sources whose :func:`relative_difference` exceeds ``priority.tolerance``,
+    and pairs from one source whose values differ at all, are listed with
     the rule of :func:`select` that chose the selected value (``rule``): source priority,
     then the latest reporting date (vintage), then the source text (version), then the
     later file name, then the first cell.
@@ -335,7 +338,10 @@ def conflicts(obs: pd.DataFrame, priority: Priority | None = None) -> pd.DataFra
     )
     pairs = pd.concat([across, within], ignore_index=True)
     pairs["rel_diff"] = relative_difference(pairs["selected_value"], pairs["other_value"])
-    pairs = pairs.loc[pairs["rel_diff"] > p.tolerance]
+    # Between sources, definitions differ a little: only a difference beyond the tolerance
+    # is a conflict. One source giving one key two values is a conflict whatever the size.
+    limit = np.where(pairs["conflict"].eq(BETWEEN_SOURCES), p.tolerance, SAME_SOURCE_LIMIT)
+    pairs = pairs.loc[pairs["rel_diff"] > limit]
     pairs["rule"] = pairs.apply(_rule, axis=1) if len(pairs) else pd.Series(dtype="string")
     out = pairs[cols]
     return out.sort_values(["rel_diff", *KEY], ascending=[False] + [True] * len(KEY)).reset_index(
