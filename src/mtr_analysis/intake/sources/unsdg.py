@@ -121,7 +121,8 @@ def _json_head_matches(path: Path) -> bool:
 def near_miss(path: Path) -> str | None:
     """The specific reason a JSON file is not read, or ``None`` for other files.
 
-    A JSON array of strings or numbers (records that are not objects) is named as such.
+    A JSON array of strings or numbers (records that are not objects) is named as such;
+    other JSON (e.g. a World Bank API page) is named as JSON without the UNSD structure.
     """
     if file_kind(path) != "text" or head_text(path, 64).lstrip()[:1] not in ("[", "{"):
         return None
@@ -130,8 +131,9 @@ def near_miss(path: Path) -> str | None:
     except ValueError as exc:
         return f"not valid JSON ({exc})"
     items = doc if isinstance(doc, list) else doc.get("data") if isinstance(doc, dict) else None
-    if isinstance(items, list) and items and not all(isinstance(x, dict) for x in items):
-        bad = next(x for x in items if not isinstance(x, dict))
+    scalar = (str, int, float, bool)
+    if isinstance(items, list) and items and any(isinstance(x, scalar) for x in items):
+        bad = next(x for x in items if isinstance(x, scalar))
         return (
             f"JSON records are not objects (found a {type(bad).__name__}: {str(bad)[:40]!r}); "
             "expected a UNSD per-series JSON with refAreas"
