@@ -3,7 +3,7 @@ import sys
 
 import pytest
 
-from mtr_analysis.cli import main, parser
+from mtr_analysis.cli import DATA_PROBLEMS, main, parser
 
 
 def test_help_lists_every_command(capsys):
@@ -62,7 +62,7 @@ def test_review_choices_enforced():
 
 def test_validate_explains_text_in_number_cell(demo_raw, capsys):
     xlsx = next((demo_raw / "national").glob("*.xlsx"))
-    assert main(["validate", str(xlsx)]) == 1
+    assert main(["validate", str(xlsx)]) == DATA_PROBLEMS  # 3: a value is rejected
     out = capsys.readouterr().out
     assert "Data!E7: not a number: about 5" in out
 

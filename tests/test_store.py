@@ -189,7 +189,7 @@ def _raw_databank(path, code, series):
 
 def test_build_priority_option_changes_the_selection(demo_raw, tmp_path, capsys):
     assert main(["build", "--raw", str(demo_raw), "--out", str(tmp_path / "a"),
-                 "--priority", "wdi,national"]) == 0  # fmt: skip
+                 "--priority", "wdi,national", "--allow-rejects"]) == 0  # fmt: skip
     obs = store.read_store(tmp_path / "a")
     vnm = obs[obs["country"].eq("VNM")]
     keys = vnm.groupby(["indicator", "year"])["source"].nunique()
@@ -198,7 +198,7 @@ def test_build_priority_option_changes_the_selection(demo_raw, tmp_path, capsys)
     sel = vnm[vnm["selected"]].set_index(["indicator", "year"]).loc[both, "source"]
     assert not sel.str.contains("national submission").any()
     out = capsys.readouterr().out
-    assert paths.INTAKE_HTML in out and "disagreements between sources" in out
+    assert paths.INTAKE_HTML in out and "conflicting values (between sources" in out
     assert main(["build", "--raw", str(demo_raw), "--out", str(tmp_path / "b"),
                  "--priority", "national,nowhere"]) == 2  # fmt: skip
     assert "unknown source kind" in capsys.readouterr().err

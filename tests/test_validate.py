@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from mtr_analysis import paths
-from mtr_analysis.cli import main
+from mtr_analysis.cli import DATA_PROBLEMS, main
 from mtr_analysis.intake.build import build
 from mtr_analysis.intake.sources import national
 
@@ -77,7 +77,7 @@ def filled(tmp_path):
 
 def test_validate_explains_every_problem_by_sheet_and_cell(filled, capsys):
     _raw, path, expected, _valid = filled
-    assert main(["validate", str(path)]) == 1
+    assert main(["validate", str(path)]) == DATA_PROBLEMS
     out = capsys.readouterr().out.splitlines()
     problems = {line.split(": ", 1)[0].split(", ")[1]: line.split(": ", 1)[1]
                 for line in out if line.startswith("vn.xlsx, Data!")}  # fmt: skip
@@ -124,7 +124,7 @@ def test_changed_layout_names_every_changed_header_cell(tmp_path, capsys):
     wb["Data"]["G6"] = "Year 2012"
     wb["Data"]["H6"] = "2013"  # fine: still a year
     wb.save(path)
-    assert main(["validate", str(path)]) == 1
+    assert main(["validate", str(path)]) == DATA_PROBLEMS
     out = capsys.readouterr().out
     assert "sheet Data, cell B6: layout changed, found 'name', expected 'indicator'" in out
     assert "cell G6: layout changed, found 'Year 2012', expected '2012'" in out
@@ -143,7 +143,7 @@ def test_date_in_a_number_cell_is_explained(tmp_path, capsys):
     ws = wb["Data"]
     ws[f"{_col(2015)}{_row_of(ws, 'b_mmr')}"] = dt.datetime(2015, 3, 1)
     wb.save(path)
-    assert main(["validate", str(path)]) == 1
+    assert main(["validate", str(path)]) == DATA_PROBLEMS
     assert "not a number: date 2015-03-01T00:00:00" in capsys.readouterr().out
 
 

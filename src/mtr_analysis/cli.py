@@ -9,9 +9,16 @@ import argparse
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mtr_analysis import paths
+
+if TYPE_CHECKING:
+    from mtr_analysis.intake.build import FileIntake
+
+#: Exit code of ``mtr build`` and ``mtr validate`` when a file could not be read or a value
+#: was rejected (1 stays "a run failed", 2 "bad usage").
+DATA_PROBLEMS = 3
 
 EPILOG = """typical use:
   mtr demo                                   # synthetic inputs in data/raw/demo
@@ -28,6 +35,30 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _file_line(f: FileIntake) -> str:
+    """One line per input file for ``mtr build``: counts, or why it was not read."""
+    if f.error:
+        return f"  NOT READ {f.path}: {f.error}"
+    line = (
+        f"  {f.path}: {f.records_read} read, {f.accepted} accepted, {f.rejected} rejected, "
+        f"{f.out_of_scope} out of scope"
+    )
+    extras = [*f.notes, *(f"{k['column']} {k['found']} read as {k['read_as']!r}"
+                         for k in f.normalised_keys)]  # fmt: skip
+    return line + (f" ({'; '.join(extras)})" if extras else "")
+
+
+def build_exit_code(files: list[FileIntake], allow_rejects: bool) -> int:
+    """0 for a clean build; :data:`DATA_PROBLEMS` when a data file could not be read, or a
+    value was rejected unless ``allow_rejects`` (unreadable files always count)."""
+    unreadable = any(f.error and f.format not in (None, "documentation") for f in files)
+    unknown = any(f.format is None for f in files)
+    rejected = any(f.rejected for f in files)
+    if unreadable or unknown or (rejected and not allow_rejects):
+        return DATA_PROBLEMS
+    return 0
+
+
 def _cmd_build(args: argparse.Namespace) -> int:
     from mtr_analysis.intake.build import INTAKE_HTML, build
 
@@ -36,27 +67,38 @@ def _cmd_build(args: argparse.Namespace) -> int:
         raw,
         args.out,
         include_optional=args.include_timor_leste,
-        progress=True,
+        progress=not args.quiet,
         priority=args.priority,
     )
     t = result.intake["totals"]
+    for f in result.files:
+        if f.format != "documentation" and (f.records_read or f.error or f.format is None):
+            print(_file_line(f))
     print(
         f"{t['files']} files, {t['records_read']} records: {t['accepted']} accepted, "
         f"{t['rejected']} rejected, {t['out_of_scope']} out of scope; "
         f"{t['selected']} values selected for analysis"
     )
-    for f in result.files:
-        if f.error:
-            print(f"  not read: {f.path}: {f.error}")
     print(
         f"{t['unmapped_series']} series not in the catalogue (kept, not analysed), "
-        f"{t['conflicts']} disagreements between sources, {t['revisions']} revisions, "
+        f"{t['conflicts']} conflicting values (between sources, resubmissions or within a "
+        f"file; {paths.CONFLICTS_FILE}), {t['revisions']} revisions, "
         f"{t['carried_forward']} carried-forward values flagged"
     )
     out = Path(args.out)
     print(f"store: {out / paths.OBSERVATIONS_FILE}")
     print(f"intake report: {out / INTAKE_HTML} ({paths.INTAKE_FILE}, {paths.REJECTS_FILE})")
-    return 0
+    code = build_exit_code(result.files, args.allow_rejects)
+    if code:
+        bad = sum(1 for f in result.files if f.error)
+        print(
+            f"mtr build: {bad} file(s) not read, {t['rejected']} value(s) rejected "
+            f"(exit {code}; see {out / paths.REJECTS_FILE}"
+            + ("" if args.allow_rejects else "; --allow-rejects accepts rejected values")
+            + ")",
+            file=sys.stderr,
+        )
+    return code
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -101,8 +143,9 @@ def _cmd_template(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from mtr_analysis.intake.build import detect, read_file
+    from mtr_analysis.intake.build import detect, normalised_keys, read_file
     from mtr_analysis.intake.sources import readers
+    from mtr_analysis.intake.sources.text import text_notes
     from mtr_analysis.reference.catalogue import load_catalogue
 
     path = Path(args.file)
@@ -112,20 +155,24 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     fmt, why = detect(path)
     if fmt not in readers():
         print(f"{path}: not a readable data file ({why or fmt})", file=sys.stderr)
-        return 1
+        return DATA_PROBLEMS
     try:
         records, t = read_file(path, path.parent, fmt, load_catalogue())
     except Exception as exc:  # the reader names the sheet/cell; show it, do not crash
         print(f"{path}: {exc}")
         print(f"{path.name} ({fmt}): cannot be read; fix the problem(s) above")
-        return 1
+        return DATA_PROBLEMS
+    for note in text_notes(path):
+        print(f"{path.name}: {note}")
+    for k in normalised_keys(records).itertuples():
+        print(f"{path.name}: {k.column} {k.found} read as {k.read_as!r} ({k.records} values)")
     for r in t.rejects.itertuples():
         print(f"{r.file}, {r.locator}: {r.reason}")
     print(
         f"{path.name} ({fmt}): {len(records)} values, {len(t.observations)} valid, "
         f"{len(t.rejects)} problem(s), {len(t.out_of_scope)} out of scope"
     )
-    return 1 if len(t.rejects) else 0
+    return DATA_PROBLEMS if len(t.rejects) else 0
 
 
 def _cmd_fetch(args: argparse.Namespace) -> int:
@@ -205,7 +252,15 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--out", type=Path, default=paths.DEMO_DIR, help="folder (default %(default)s)")
     s.set_defaults(func=_cmd_demo)
 
-    s = sub.add_parser("build", help="read raw files into the tidy store, with an intake report")
+    s = sub.add_parser(
+        "build",
+        help="read raw files into the tidy store, with an intake report",
+        description="Read every file under the raw folders into the tidy store, with an "
+        "account of every value (intake.html, rejects.csv, conflicts.csv).",
+        epilog="exit codes: 0 every file read and no value rejected; 3 a file could not be "
+        "read (or was not recognised) or a value was rejected; with --allow-rejects, "
+        "rejected values alone give 0 but an unreadable file still gives 3; 2 bad usage.",
+    )
     s.add_argument(
         "--raw", type=Path, action="append", help="raw folder (repeatable; default data/raw)"
     )
@@ -216,6 +271,13 @@ def parser() -> argparse.ArgumentParser:
         help="source priority: a YAML file like config/source_priority.yaml, or kinds in "
         "order, e.g. national,unsdg,wdi (default: config/source_priority.yaml)",
     )
+    s.add_argument(
+        "--allow-rejects",
+        action="store_true",
+        help="exit 0 even when values were rejected (they are still listed in rejects.csv); "
+        "a file that could not be read still exits 3",
+    )
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=_cmd_build)
 
     _add_run_parser(sub)
@@ -225,7 +287,12 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--out", type=Path, required=True, help="output .xlsx file")
     s.set_defaults(func=_cmd_template)
 
-    s = sub.add_parser("validate", help="check a filled national workbook or a download")
+    s = sub.add_parser(
+        "validate",
+        help="check a filled national workbook or a download",
+        epilog="exit codes: 0 every value valid; 3 the file cannot be read or a value is "
+        "rejected (each listed with its cell and reason); 2 no such file.",
+    )
     s.add_argument("file", type=Path)
     s.set_defaults(func=_cmd_validate)
 

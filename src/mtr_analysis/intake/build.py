@@ -37,7 +37,7 @@ import pandas as pd
 from mtr_analysis.intake.clean import flag_carried_forward, parse_values, tag_poverty_lines
 from mtr_analysis.intake.schema import YEAR_RANGE, empty_observations
 from mtr_analysis.intake.sources import detect_format, reader_module, readers
-from mtr_analysis.intake.sources.text import read_csv_rows
+from mtr_analysis.intake.sources.text import read_csv_rows, text_notes
 from mtr_analysis.intake.store import (
     Priority,
     conflicts,
@@ -89,6 +89,10 @@ class FileIntake:
     error: str = ""
     out_of_scope_reasons: dict[str, int] = field(default_factory=dict)
     rejected_reasons: dict[str, int] = field(default_factory=dict)
+    #: What was unusual but read anyway (UTF-16, ";" separator, CR line endings).
+    notes: list[str] = field(default_factory=list)
+    #: Country and series keys whose invisible characters were removed (found → read as).
+    normalised_keys: list[dict[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -109,6 +113,9 @@ class Triage:
     unmapped_records : pandas.DataFrame
         ``series, source, country, file`` of every member-state record of such a series
         (for the list of unmapped series).
+    normalised : pandas.DataFrame
+        ``column, found, read_as, records``: keys whose invisible characters or odd
+        spaces were removed (``found`` written with escapes, e.g. ``VNM\\u200b``).
     """
 
     observations: pd.DataFrame
@@ -116,6 +123,7 @@ class Triage:
     out_of_scope: pd.Series
     unmapped: pd.DataFrame
     unmapped_records: pd.DataFrame
+    normalised: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 @dataclass
@@ -174,7 +182,7 @@ def _cells(records: pd.DataFrame, catalogue: Catalogue, include_optional: bool) 
     iso3 = _map_unique(
         records["country"], lambda v: registry.to_iso3(v, include_optional=include_optional)
     )
-    series = records["series"].astype("string").fillna("").str.strip()
+    series = _map_unique(records["series"].astype("string").fillna(""), registry.clean_text)
     return _Cells(
         records=records,
         iso3=iso3,
@@ -195,21 +203,54 @@ def _is_aggregate(
     return (is_agg & ~codes.isin(economy_codes)) | codes.isin(aggregate_codes)
 
 
-def _check_reasons(checks: pd.Series | None, index: pd.Index) -> pd.Series:
-    """The format's own reasons per record, ``""`` when there are none."""
+def _column(records: pd.DataFrame, name: str) -> pd.Series:
+    """A text column of the records, ``""`` where missing (and when the column is absent)."""
+    if name not in records:
+        return pd.Series("", index=records.index, dtype="string")
+    return records[name].astype("string").fillna("")
+
+
+def _check_reasons(checks: pd.Series | None, records: pd.DataFrame) -> pd.Series:
+    """The reader's ``issue`` per record, else the format's own check reason, else ``""``."""
+    issue = _column(records, "issue")
     if checks is None:
-        return pd.Series("", index=index, dtype="string")
-    return checks.reset_index(drop=True).astype("string").fillna("")
+        return issue
+    return issue.mask(issue.eq(""), checks.reset_index(drop=True).astype("string").fillna(""))
+
+
+def normalised_keys(records: pd.DataFrame) -> pd.DataFrame:
+    """Country and series keys that :func:`mtr_analysis.reference.registry.clean_text`
+    changed (beyond ordinary spaces at the ends): ``column, found, read_as, records``.
+
+    ``found`` is written with escapes (``VNM\\u200b``) so the invisible character shows.
+    """
+    parts = []
+    for col in ("country", "series"):
+        text = _column(records, col)
+        cleaned = _map_unique(text, registry.clean_text)
+        changed = cleaned.ne(text.str.strip())
+        counts = text[changed].value_counts(sort=False)
+        for found, n in counts.items():
+            parts.append(
+                {
+                    "column": col,
+                    "found": found.encode("unicode_escape").decode("ascii"),
+                    "read_as": registry.clean_text(found),
+                    "records": int(n),
+                }
+            )
+    return pd.DataFrame(parts, columns=["column", "found", "read_as", "records"])
 
 
 def _scope(c: _Cells, is_agg: pd.Series, checked: pd.Series) -> pd.Series:
     """Out-of-scope reason per record (first that applies), ``""`` when in scope.
 
-    A record with a format check reason stays in scope so that it is rejected with it.
+    The reader's own ``skip`` reason comes first (a column that is not a year). A record
+    with a format check reason stays in scope so that it is rejected with it.
     """
-    scope = pd.Series("", index=c.records.index, dtype="string")
-    scope = scope.mask(c.iso3.isna() & is_agg, AGGREGATE)
-    scope = scope.mask(c.iso3.isna() & ~is_agg, NOT_MEMBER)
+    scope = _column(c.records, "skip")
+    scope = scope.mask(scope.eq("") & c.iso3.isna() & is_agg, AGGREGATE)
+    scope = scope.mask(scope.eq("") & c.iso3.isna() & ~is_agg, NOT_MEMBER)
     scope = scope.mask(scope.eq("") & c.indicator.isna() & ~checked, UNMAPPED)
     return scope.mask(scope.eq("") & c.parsed["missing"], MISSING)
 
@@ -333,7 +374,7 @@ def triage(
     """
     c = _cells(records, catalogue, include_optional)
     is_agg = _is_aggregate(c.records, aggregate_codes, economy_codes)
-    check = _check_reasons(checks, c.records.index)
+    check = _check_reasons(checks, c.records)
     checked = c.iso3.notna() & check.ne("") & ~c.parsed["missing"]
     scope = _scope(c, is_agg, checked)
     in_scope = scope.eq("")
@@ -354,6 +395,7 @@ def triage(
         scope[~in_scope],
         unm,
         _unmapped_records(c, unmapped, kept),
+        normalised_keys(c.records),
     )
 
 
@@ -552,6 +594,8 @@ def _intake_file(
     fmt, why = detected
     rel = str(path.relative_to(root))
     info = FileIntake(path=rel, format=fmt, sha256=file_sha256(path), raw_dir=str(root))
+    if fmt != "documentation":
+        info.notes = text_notes(path)
     if fmt is None:
         info.error = f"not recognised: {why}"
         return info, None
@@ -567,6 +611,7 @@ def _intake_file(
     info.out_of_scope = len(t.out_of_scope)
     info.out_of_scope_reasons = _count_reasons(t.out_of_scope)
     info.rejected_reasons = _count_reasons(_reason_class(t.rejects["reason"]))
+    info.normalised_keys = _records(t.normalised)
     return info, t
 
 
@@ -709,6 +754,8 @@ def intake_dict(result: BuildResult, raw_dirs: list[Path | str], priority: Prior
             if f.format is not None and f.error
         ],
         "unmapped_series": _records(result.unmapped_series),
+        "normalised_keys": [{"path": f.path, **k} for f in result.files for k in f.normalised_keys],
+        "read_with_notes": [{"path": f.path, "notes": f.notes} for f in result.files if f.notes],
         "selected_by_source": _count_reasons(source_kind(sel["source"], priority)),
         "rejected_by_reason": _count_reasons(_reason_class(result.rejects["reason"])),
         "poverty_lines": _records(poverty_lines),

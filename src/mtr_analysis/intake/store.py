@@ -251,40 +251,99 @@ def relative_difference(a: pd.Series, b: pd.Series) -> pd.Series:
 
 
 _SIDE = ["source", "source_series", "value", "file", "locator"]
+#: Helper columns kept on both sides of a pair to say which rule chose the selected value.
+_WHY = ["_rank", "_vintage"]
+BETWEEN_SOURCES = "between sources"
+#: Relative difference above which two values of one source differ (floating-point noise).
+SAME_SOURCE_LIMIT = 1e-9
+RESUBMISSION = "between resubmissions"
+SAME_FILE = "within one file"
+
+
+def _day(value: object) -> str:
+    return "undated" if pd.isna(value) else pd.Timestamp(value).strftime("%Y-%m-%d")
+
+
+def _rule(row: pd.Series) -> str:
+    """Which rule of :func:`select` chose the selected value over the other, in words."""
+    if row["selected__rank"] != row["other__rank"]:
+        return f"source priority: {row['selected_kind']} before {row['other_kind']}"
+    sv, ov = row["selected__vintage"], row["other__vintage"]
+    if not (pd.isna(sv) and pd.isna(ov)) and (pd.isna(sv) or pd.isna(ov) or sv != ov):
+        return f"latest reporting date: {_day(sv)} over {_day(ov)}"
+    if row["selected_source"] != row["other_source"]:
+        return "same date: source text sorts later (version)"
+    if row["selected_file"] != row["other_file"]:
+        return f"same date and source: later file name {row['selected_file']!r}"
+    return f"same file: first cell kept ({row['selected_locator']} over {row['other_locator']})"
+
+
+def _side(rows: pd.DataFrame, prefix: str) -> pd.DataFrame:
+    """``KEY`` and the prefixed kind, provenance and rule columns of one side of a pair."""
+    names = {"_kind": f"{prefix}_kind", **{c: f"{prefix}_{c}" for c in [*_SIDE, *_WHY]}}
+    return rows[[*KEY, *names]].rename(columns=names)
+
+
+def _pairs(selected: pd.DataFrame, others: pd.DataFrame, same_kind: bool) -> pd.DataFrame:
+    """Each selected row beside each other row of the same key (and kind, if asked)."""
+    left, right = _side(selected, "selected"), _side(others, "other")
+    if not same_kind:
+        return left.merge(right, on=KEY, how="inner")
+    return left.merge(
+        right, left_on=[*KEY, "selected_kind"], right_on=[*KEY, "other_kind"], how="inner"
+    )
 
 
 def conflicts(obs: pd.DataFrame, priority: Priority | None = None) -> pd.DataFrame:
-    """Disagreements between sources: the selected value vs the best value of each other kind.
+    """Disagreements on one key: between sources, between resubmissions, inside one file.
 
-    For each key with a selected value and, for each other source kind with an eligible
-    value for the same key, that kind's best value (newest vintage): listed when their
-    :func:`relative_difference` exceeds ``priority.tolerance``.
+    * **between sources**: the selected value vs the best value of each other source kind
+      (newest vintage);
+    * **between resubmissions**: the selected value vs every other value of the same kind
+      and the same (or no) vintage from another file: two national workbooks of one
+      country, two copies of one download (values of an older vintage are revisions,
+      listed by :func:`revisions` instead);
+    * **within one file**: the same key twice in one file with different values.
+
+    Pairs between sources whose :func:`relative_difference` exceeds ``priority.tolerance``,
+    and pairs from one source whose values differ at all, are listed with
+    the rule of :func:`select` that chose the selected value (``rule``): source priority,
+    then the latest reporting date (vintage), then the source text (version), then the
+    later file name, then the first cell.
 
     Returns
     -------
     pandas.DataFrame
         ``KEY`` columns, ``selected_kind/_source/_series/_value/_file/_locator``,
-        ``other_kind/…``, ``rel_diff``; sorted by ``rel_diff`` descending.
+        ``other_kind/…``, ``rel_diff``, ``conflict``, ``rule``; sorted by ``rel_diff``
+        descending.
     """
     p = priority or default_priority()
     cols = [*KEY, "selected_kind"] + [f"selected_{c}" for c in _SIDE]
-    cols += ["other_kind"] + [f"other_{c}" for c in _SIDE] + ["rel_diff"]
+    cols += ["other_kind"] + [f"other_{c}" for c in _SIDE] + ["rel_diff", "conflict", "rule"]
     ranked = _ranked(obs, p)
     ranked = ranked.loc[ranked["_eligible"]]
     order = ranked.sort_values(_ORDER, ascending=_ASC, kind="stable", na_position="last")
-    best = order.loc[~order.duplicated([*KEY, "_kind"], keep="first")]
+    first = ~order.duplicated([*KEY, "_kind"], keep="first")
+    best = order.loc[first]
     sel = best.loc[best["selected"]]
-    alt = best.loc[~best["selected"]]
-    left = sel[[*KEY, "_kind", *_SIDE]].rename(
-        columns={"_kind": "selected_kind", **{c: f"selected_{c}" for c in _SIDE}}
+    across = _pairs(sel, best.loc[~best["selected"]], same_kind=False)
+    across = across.loc[across["selected_kind"].ne(across["other_kind"])]
+    across["conflict"] = BETWEEN_SOURCES
+    within = _pairs(sel, order.loc[~first], same_kind=True)
+    dated = within["selected__vintage"].notna() & within["other__vintage"].notna()
+    within = within.loc[~(dated & within["selected__vintage"].ne(within["other__vintage"]))]
+    within["conflict"] = np.where(
+        within["selected_file"].eq(within["other_file"]), SAME_FILE, RESUBMISSION
     )
-    right = alt[[*KEY, "_kind", *_SIDE]].rename(
-        columns={"_kind": "other_kind", **{c: f"other_{c}" for c in _SIDE}}
-    )
-    pairs = left.merge(right, on=KEY, how="inner")
-    pairs = pairs.loc[pairs["selected_kind"].ne(pairs["other_kind"])]
+    pairs = pd.concat([across, within], ignore_index=True)
     pairs["rel_diff"] = relative_difference(pairs["selected_value"], pairs["other_value"])
-    out = pairs.loc[pairs["rel_diff"] > p.tolerance, cols]
+    # Between sources, definitions differ a little: only a difference beyond the tolerance
+    # is a conflict. One source giving one key two values is a conflict whatever the size.
+    limit = np.where(pairs["conflict"].eq(BETWEEN_SOURCES), p.tolerance, SAME_SOURCE_LIMIT)
+    pairs = pairs.loc[pairs["rel_diff"] > limit]
+    pairs["rule"] = pairs.apply(_rule, axis=1) if len(pairs) else pd.Series(dtype="string")
+    out = pairs[cols]
     return out.sort_values(["rel_diff", *KEY], ascending=[False] + [True] * len(KEY)).reset_index(
         drop=True
     )

@@ -53,11 +53,31 @@ class Harmonisation:
     aggregates: list[str] = field(default_factory=list)
 
 
+#: Characters that a copy from a web page or Word leaves invisibly inside codes and names:
+#: zero-width space/non-joiner/joiner, word joiner, BOM, soft hyphen and direction marks.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
+#: Spaces that look like a space but are not one (no-break, narrow, figure, ideographic).
+_ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
+
+
+def clean_text(value: object) -> str:
+    """Text of a code or name without invisible characters and with plain spaces, stripped.
+
+    "VNM\u200b" → "VNM", "Viet\u00a0Nam" → "Viet Nam". Used on every country and series
+    key read from a file; :mod:`mtr_analysis.intake.build` lists the keys it changed.
+    """
+    text = _INVISIBLE.sub("", str(value))
+    return _ODD_SPACE.sub(" ", text).strip()
+
+
 def normalise_name(name: object) -> str:
-    """Lower-case, strip accents and punctuation, collapse spaces ("Việt Nam" → "viet nam")."""
+    """Lower-case, strip accents and punctuation, collapse spaces ("Việt Nam" → "viet nam").
+
+    Invisible characters are removed first (:func:`clean_text`), so "V\u200bNM" is "vnm".
+    """
     if isinstance(name, float) and name.is_integer():
         name = int(name)  # an M49 code read from Excel as 96.0
-    text = str(name).strip()
+    text = clean_text(name)
     if re.fullmatch(r"\d+\.0+", text):
         text = text.split(".")[0]
     text = unicodedata.normalize("NFKD", text)

@@ -6,6 +6,10 @@ provenance. Columns (:data:`RECORD_COLUMNS`): ``country`` (code or name as writt
 (bounds of the value as written, "" when the source gives none),
 ``series`` (source code), ``year``, ``raw`` (cell text), ``unit``, ``source`` (producer +
 vintage), ``note``, ``sex``/``age``/``location``, ``file`` and ``locator`` (row/cell).
+A cell the reader could not use is still a record, so that nothing vanishes uncounted:
+``issue`` says why it is rejected (a formula without a cached value, a cell beyond the
+header) and ``skip`` why it is out of scope (a column whose header is not a year); both
+are ``""`` for ordinary cells.
 Cleaning, harmonisation and catalogue mapping happen later, in :mod:`mtr_analysis.intake.build`.
 
 Text and CSV helpers shared by the readers (decoding, first bytes, CSV rows with line
@@ -23,7 +27,7 @@ import pandas as pd
 
 RECORD_COLUMNS = (
     "country", "country_name", "series", "year", "raw", "unit", "source", "note",
-    "sex", "age", "location", "file", "locator", "lower", "upper",
+    "sex", "age", "location", "file", "locator", "lower", "upper", "issue", "skip",
 )  # fmt: skip
 
 
@@ -34,7 +38,7 @@ class SourceError(ValueError):
 def records_frame(rows: list[dict]) -> pd.DataFrame:
     """Raw records as a DataFrame with :data:`RECORD_COLUMNS` (defaults filled in)."""
     defaults = {"unit": "", "note": "", "sex": "total", "age": "total", "location": "total",
-                "lower": "", "upper": ""}  # fmt: skip
+                "lower": "", "upper": "", "issue": "", "skip": ""}  # fmt: skip
     full = [{**defaults, "country_name": r.get("country"), **r} for r in rows]
     return pd.DataFrame(full, columns=list(RECORD_COLUMNS))
 
@@ -44,6 +48,25 @@ def records_frame(rows: list[dict]) -> pd.DataFrame:
 #: declared by ``COMPANION_FORMATS`` in a module, with ``sniff_companion(path) -> str | None``.
 READER_MODULES = ("wdi", "databank", "unsdg", "hdr", "aseanstats", "national")
 DOCUMENTATION_SUFFIXES = frozenset({".md", ".txt", ".pdf", ".docx", ".html"})
+
+
+ENCRYPTED = "workbook is password-protected (an encrypted Office file): save it without a password"
+#: The stream name (UTF-16-LE) of an encrypted Office document inside its OLE container.
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+
+
+def is_encrypted(path: Path) -> bool:
+    """True for a password-protected Office file: an OLE/CFB container (not a zip) holding
+    an ``EncryptedPackage`` stream, which is how Excel saves an encrypted ``.xlsx``."""
+    from mtr_analysis.intake.sources.text import XLS_MAGIC
+
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(len(XLS_MAGIC)) != XLS_MAGIC:
+                return False
+            return _ENCRYPTED_STREAM in fh.read(1 << 22)
+    except OSError:
+        return False
 
 
 def _modules() -> list[ModuleType]:
@@ -64,6 +87,8 @@ def detect_format(path: Path) -> tuple[str | None, str]:
     """
     if path.suffix.lower() in DOCUMENTATION_SUFFIXES:
         return "documentation", ""
+    if is_encrypted(path):
+        return None, ENCRYPTED
     for module in _modules():
         try:
             if module.sniff(path):
@@ -74,6 +99,11 @@ def detect_format(path: Path) -> tuple[str | None, str]:
         companion = getattr(module, "sniff_companion", None)
         if companion is not None and (fmt := companion(path)):
             return fmt, ""
+    for module in _modules():
+        # A reader may recognise a file it cannot read and say what it expected instead.
+        near_miss = getattr(module, "near_miss", None)
+        if near_miss is not None and (why := near_miss(path)):
+            return None, why
     return None, "content does not match any known source format"
 
 

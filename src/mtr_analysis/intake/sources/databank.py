@@ -11,7 +11,11 @@ Layout of a DataBank CSV download (databank.worldbank.org, "Download options →
 
 * The four identifier columns may come in any order (``Series Name, Series Code, Country
   Name, Country Code, …`` when the export puts series first); year columns are
-  ``YYYY [YRYYYY]`` (plain ``YYYY`` is accepted too).
+  ``YYYY [YRYYYY]``; ``YRYYYY``, plain ``YYYY`` and ``YYYY.0`` (a header re-saved by Excel)
+  are accepted too.
+* Nothing vanishes: a non-empty cell under a header that is not a year is a record out of
+  scope ("column 'Notes' is not a year"); one under an empty header or beyond the header
+  (a ragged row) is a record rejected with the line and the number of cells.
 * ``..`` marks a missing value; it is kept as a record (cleaning classifies it).
 * The data block ends at the first blank row (or a footer line). The footer names the
   database and its "Last Updated" date (``MM/DD/YYYY``), which goes into ``source`` as
@@ -33,11 +37,18 @@ from pathlib import Path
 import pandas as pd
 
 from mtr_analysis.intake.sources import SourceError, records_frame
-from mtr_analysis.intake.sources.text import csv_rows, decode, first_csv_row, rel_path
+from mtr_analysis.intake.sources.text import (
+    csv_rows,
+    decode,
+    extra_columns,
+    first_csv_row,
+    rel_path,
+    unread_cells,
+)
 
 FORMAT = "databank_csv"
 ID_COLUMNS = ("Country Name", "Country Code", "Series Name", "Series Code")
-_YEAR_HEADER = re.compile(r"^(\d{4})(?: \[YR\1\])?$")
+_YEAR_HEADER = re.compile(r"^(?:(\d{4})(?: \[YR\1\]|\.0+)?|YR(\d{4}))$", re.IGNORECASE)
 _FOOTER_DB = re.compile(r"^\s*Data from database:\s*(.+?)\s*$", re.IGNORECASE)
 _FOOTER_UPDATED = re.compile(r"^\s*Last Updated:\s*(.+?)\s*$", re.IGNORECASE)
 _METADATA_HEADER = ("Code", "License Type")
@@ -56,8 +67,8 @@ def _header_layout(cells: list[str]) -> tuple[dict[str, int], list[tuple[int, in
     for j, h in enumerate(names):
         m = _YEAR_HEADER.match(h)
         if m:
-            years.append((j, int(m.group(1))))
-            bracketed = bracketed or "[YR" in h
+            years.append((j, int(m.group(1) or m.group(2))))
+            bracketed = bracketed or "YR" in h.upper()
     # Plain "2015" headers are accepted only with all four id columns (WDI's own CSV has
     # "Indicator Name/Code" instead of "Series Name/Code", so it never matches here).
     if not years or not (bracketed or len(ids) == 4):
@@ -150,24 +161,18 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
         j = ids.get(col)
         return cells[j].strip() if j is not None and j < len(cells) else ""
 
+    header = [c.strip() for c in first[1]]
+    extra = extra_columns(header, {*ids.values(), *(j for j, _ in year_cols)})
     out = []
     for line, cells in data:
         name, code = cell(cells, "Country Name"), cell(cells, "Country Code")
         series = cell(cells, "Series Code") or cell(cells, "Series Name")
+        base = {"country": code or name, "country_name": name or code, "series": series,
+                "source": source, "file": rel}  # fmt: skip
         for j, year in year_cols:
             raw = cells[j] if j < len(cells) else ""
             if not raw.strip():
                 continue
-            out.append(
-                {
-                    "country": code or name,
-                    "country_name": name or code,
-                    "series": series,
-                    "year": year,
-                    "raw": raw,
-                    "source": source,
-                    "file": rel,
-                    "locator": f"line {line}, column {year}",
-                }
-            )
+            out.append({**base, "year": year, "raw": raw, "locator": f"line {line}, column {year}"})
+        out += unread_cells(cells, line, header, extra, base)
     return records_frame(out)

@@ -189,6 +189,62 @@ def sniff(path: Path) -> bool:
         wb.close()
 
 
+def near_miss(path: Path) -> str | None:
+    """Why a workbook that looks like the national template is not read as one, or ``None``.
+
+    A ``.xlsx`` with a ``Data`` sheet whose row :data:`HEADER_ROW` starts with
+    ``indicator_id`` but whose title cell A1 was edited is named as such, with what A1 must
+    start with (detection relies on that title).
+    """
+    if not zipfile.is_zipfile(path):
+        return None
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - not a workbook openpyxl can open: no opinion
+        return None
+    try:
+        if SHEET not in wb.sheetnames:
+            return None
+        ws = wb[SHEET]
+        a1, a6 = ws["A1"].value, ws[f"A{HEADER_ROW}"].value
+    finally:
+        wb.close()
+    if _header_text(a6) != FIXED_COLUMNS[0]:
+        return None
+    return (
+        f"layout: sheet {SHEET!r} looks like the national template but cell A1 holds "
+        f"{a1!r}, expected a title starting with {MARKER!r} (do not edit the title; "
+        "regenerate the workbook with `mtr template`)"
+    )
+
+
+#: Why a formula cell without a value is rejected (openpyxl reads the value Excel cached
+#: when it last saved; a file written by a script has none).
+FORMULA_NO_CACHE = "formula without a cached value (open and save in Excel)"
+
+
+def _uncached_formulas(path: Path, rows: list[tuple]) -> dict[tuple[int, int], str]:
+    """(1-based row, 0-based column) → formula text of formula cells whose cached value
+    is empty in ``rows`` (the sheet read with ``data_only=True``)."""
+    wb = load_workbook(path, read_only=True, data_only=False)
+    try:
+        formulas = list(wb[SHEET].iter_rows(values_only=True))
+    finally:
+        wb.close()
+    out = {}
+    for i, row in enumerate(formulas[HEADER_ROW:], start=HEADER_ROW + 1):
+        cached = rows[i - 1] if i - 1 < len(rows) else ()
+        for j, v in enumerate(row):
+            text = getattr(v, "text", v)  # an ArrayFormula holds its text in .text
+            if (
+                isinstance(text, str)
+                and text.startswith("=")
+                and (j >= len(cached) or cached[j] is None)
+            ):
+                out[(i, j)] = text
+    return out
+
+
 def _header_text(v: object) -> str:
     if isinstance(v, float) and v.is_integer():
         v = int(v)
@@ -279,6 +335,7 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
         )
     producer = "DEMO national submission" if "DEMO" in status.upper() else "National submission"
     src_col, note_col = trailing.get("source"), trailing.get("note")
+    formulas = _uncached_formulas(path, rows)
     out = []
     for i, row in enumerate(rows[HEADER_ROW:], start=HEADER_ROW + 1):
         if not row:
@@ -296,7 +353,9 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
                 values[j] = None  # a cell right of the last header
             if j not in values:
                 continue
-            v = row[j]
+            v, issue = row[j], ""
+            if v is None and (i, j) in formulas:
+                v, issue = formulas[(i, j)], FORMULA_NO_CACHE
             if v is None or (isinstance(v, str) and not v.strip()):
                 continue
             out.append(
@@ -304,6 +363,7 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
                     "country": iso3,
                     "series": ind,
                     "year": values[j],
+                    "issue": issue,
                     "raw": _raw_text(v),
                     "unit": unit,
                     "source": source,

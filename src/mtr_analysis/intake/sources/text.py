@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,20 +19,53 @@ XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 HEAD_BYTES = 20000
 
 
+def utf16_codec(data: bytes) -> str | None:
+    """``"utf-16"`` (with BOM), ``"utf-16-le"``/``"utf-16-be"`` (without), else ``None``.
+
+    Without a BOM, UTF-16 text of mostly ASCII has a zero byte in every other position:
+    Excel's "Unicode text" and some Windows tools write it that way.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def encoding_of(data: bytes) -> str:
+    """The encoding :func:`decode` uses for ``data`` (for the intake report's notes)."""
+    if codec := utf16_codec(data):
+        return codec
+    try:
+        data.decode("utf-8-sig")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        data.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
 def decode(data: bytes) -> str:
-    """Decode bytes as UTF-8 (with or without BOM), falling back to Windows-1252.
+    """Decode bytes: UTF-16 (BOM or zero-byte pattern), else UTF-8 (with or without BOM),
+    falling back to Windows-1252.
 
     Bytes that Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D) fall back to
     Latin-1, so decoding never fails.
     """
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+    codec = encoding_of(data)
+    if codec.startswith("utf-16"):
+        # A truncated last byte must not lose the file: replace it.
+        return data.decode(codec, errors="replace").lstrip("\ufeff")
+    return data.decode("utf-8-sig" if codec == "utf-8" else codec)
 
 
 def file_kind(path: Path) -> str:
@@ -44,7 +78,7 @@ def file_kind(path: Path) -> str:
         return "ole"
     if head.startswith(b"%PDF"):
         return "pdf"
-    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in head and utf16_codec(head) is None:
         return "binary"
     return "text"
 
@@ -56,15 +90,41 @@ def head_text(path: Path, size: int = HEAD_BYTES) -> str:
     return decode(data)
 
 
+def separator(text: str) -> str:
+    """``";"`` when the first non-empty line has more semicolons than commas outside
+    quotes (a CSV saved by a European-locale Excel), ``"\t"`` for tab-separated text,
+    else ``","``."""
+    line = next((ln for ln in text.splitlines() if ln.strip()), "")
+    bare = re.sub(r'"[^"]*"', "", line)
+    counts = {sep: bare.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda k: counts[k])
+    return best if counts[best] > counts[","] else ","
+
+
+#: A number written with a decimal comma: ``73,955`` or ``1.234,5`` (only read as such in
+#: ``;``-separated files, where the comma cannot be a thousands separator of the export).
+_DECIMAL_COMMA = re.compile(r"^\s*[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+),\d+\s*$")
+
+
+def _decimal_point(cell: str) -> str:
+    if _DECIMAL_COMMA.match(cell):
+        return cell.replace(".", "").replace(",", ".")
+    return cell
+
+
 def csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
     """CSV rows with the 1-based line on which each row starts.
 
-    Line numbers stay right when quoted cells contain line breaks.
+    Line numbers stay right when quoted cells contain line breaks. CR-only line endings
+    (old Mac Excel) are read as line breaks; the separator is detected
+    (:func:`separator`), and in a ``;``-separated file a decimal comma becomes a point.
     """
-    reader = csv.reader(io.StringIO(text))
+    sep = separator(text)
+    # newline=None: "\r", "\r\n" and "\n" all end a line.
+    reader = csv.reader(io.StringIO(text, newline=None), delimiter=sep)
     previous = 0
     for cells in reader:
-        yield previous + 1, cells
+        yield previous + 1, [_decimal_point(c) for c in cells] if sep == ";" else cells
         previous = reader.line_num
 
 
@@ -78,12 +138,72 @@ def first_csv_row(path: Path, size: int = HEAD_BYTES) -> list[str]:
 
 def first_line_cells(path: Path, n: int = 12) -> list[list[str]]:
     """Cells of each of the first ``n`` lines of a text file, each line parsed as CSV."""
-    return [next(csv.reader([line]), []) for line in head_text(path).splitlines()[:n]]
+    text = head_text(path)
+    sep = separator(text)
+    return [next(csv.reader([line], delimiter=sep), []) for line in text.splitlines()[:n]]
+
+
+def text_notes(path: Path) -> list[str]:
+    """What was unusual about a text file that was read anyway: encoding, separator, line
+    endings (for the intake report). ``[]`` for binary files and plain UTF-8 CSV."""
+    if file_kind(path) != "text":
+        return []
+    data = path.read_bytes()
+    notes = []
+    codec = encoding_of(data)
+    if codec.startswith("utf-16"):
+        bom = "with BOM" if codec == "utf-16" else "without BOM"
+        notes.append(f"encoding UTF-16 ({bom}) detected, read as UTF-16")
+    elif codec != "utf-8":
+        notes.append(f"not UTF-8: read as {codec}")
+    text = decode(data)
+    sep = separator(text)
+    if sep == ";":
+        notes.append("separator ';' detected (decimal commas read as points)")
+    elif sep == "\t":
+        notes.append("tab-separated")
+    if "\r" in text and "\n" not in text:
+        notes.append("CR-only line endings, read as line breaks")
+    return notes
 
 
 def read_csv_rows(path: Path) -> list[list[str]]:
     """Every CSV row of a whole text file (decoded with :func:`decode`)."""
     return [cells for _, cells in csv_rows(decode(path.read_bytes()))]
+
+
+def extra_columns(header: list[str], used: set[int]) -> dict[int, str]:
+    """Column index → header text of every column of ``header`` not in ``used`` (the
+    identifier and year columns a reader reads)."""
+    return {j: h.strip() for j, h in enumerate(header) if j not in used}
+
+
+def unread_cells(
+    cells: list[str], line: int, header: list[str], extra: dict[int, str], base: dict
+) -> list[dict]:
+    """Records for the non-empty cells of a CSV data row that are not year values, each
+    with the reason it is not read, so that no cell vanishes uncounted.
+
+    Out of scope (``skip``) under a header that is not a year; rejected (``issue``) under
+    an empty header or beyond the header (a ragged row). ``base`` holds the row's fields
+    (country, series, source, file); ``extra`` comes from :func:`extra_columns`.
+    """
+    out = []
+    for j, raw in enumerate(cells):
+        if not raw.strip() or (j < len(header) and j not in extra):
+            continue
+        rec = {**base, "year": None, "raw": raw, "locator": f"line {line}, column {j + 1}"}
+        if j >= len(header):
+            rec["issue"] = (
+                f"cell beyond the header (line {line} has {len(cells)} cells, "
+                f"the header {len(header)})"
+            )
+        elif extra[j]:
+            rec["skip"] = f"column {extra[j]!r} is not a year"
+        else:
+            rec["issue"] = f"value under an empty header (line {line}, column {j + 1})"
+        out.append(rec)
+    return out
 
 
 def rel_path(path: Path, root: Path | None) -> str:

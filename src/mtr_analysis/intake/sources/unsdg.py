@@ -118,6 +118,29 @@ def _json_head_matches(path: Path) -> bool:
     )
 
 
+def near_miss(path: Path) -> str | None:
+    """The specific reason a JSON file is not read, or ``None`` for other files.
+
+    A JSON array of strings or numbers (records that are not objects) is named as such;
+    other JSON (e.g. a World Bank API page) is named as JSON without the UNSD structure.
+    """
+    if file_kind(path) != "text" or head_text(path, 64).lstrip()[:1] not in ("[", "{"):
+        return None
+    try:
+        doc = json.loads(decode(path.read_bytes()))
+    except ValueError as exc:
+        return f"not valid JSON ({exc})"
+    items = doc if isinstance(doc, list) else doc.get("data") if isinstance(doc, dict) else None
+    scalar = (str, int, float, bool)
+    if isinstance(items, list) and items and any(isinstance(x, scalar) for x in items):
+        bad = next(x for x in items if isinstance(x, scalar))
+        return (
+            f"JSON records are not objects (found a {type(bad).__name__}: {str(bad)[:40]!r}); "
+            "expected a UNSD per-series JSON with refAreas"
+        )
+    return "JSON without the UNSD per-series structure (seriesCode, refAreas)"
+
+
 def _workbook_bytes(path: Path) -> io.BytesIO:
     """The workbook as a file object: openpyxl refuses paths whose name is not ``.xlsx``."""
     return io.BytesIO(Path(path).read_bytes())
@@ -504,6 +527,26 @@ def _read_csv(path: Path, rel: str) -> pd.DataFrame:
 # --- UNSD per-series JSON ---------------------------------------------------------------
 
 
+def _check_objects(areas: list, rel: str) -> None:
+    """Raise when a refArea or one of its data records is not a JSON object."""
+    for i, area in enumerate(areas):
+        if not isinstance(area, dict):
+            raise SourceError(
+                f"{rel}: records are not objects (refAreas[{i}] is a {type(area).__name__}: "
+                f"{str(area)[:40]!r}; expected {{geoAreaCode, data: [...]}})"
+            )
+        data = area.get("data") or []
+        if not isinstance(data, list):
+            raise SourceError(f"{rel}: refAreas[{i}].data is not a list of records")
+        for k, point in enumerate(data):
+            if not isinstance(point, dict):
+                raise SourceError(
+                    f"{rel}: records are not objects (refAreas[{i}].data[{k}] is a "
+                    f"{type(point).__name__}: {str(point)[:40]!r}; expected "
+                    "{timePeriod, value, ...})"
+                )
+
+
 def _read_json(path: Path, rel: str) -> pd.DataFrame:
     try:
         doc = json.loads(decode(path.read_bytes()))
@@ -514,6 +557,7 @@ def _read_json(path: Path, rel: str) -> pd.DataFrame:
     series = str(doc.get("seriesCode") or "").strip()
     release = str(doc.get("release") or "").strip()
     source = f"{PRODUCER}, release {release}" if release else PRODUCER
+    _check_objects(doc["refAreas"], rel)
     out = []
     n = 0
     for area in doc["refAreas"]:

@@ -29,10 +29,12 @@ from mtr_analysis.intake.sources.text import (
     csv_rows,
     decode,
     excel_number_text,
+    extra_columns,
     file_kind,
     first_line_cells,
     read_csv_rows,
     rel_path,
+    unread_cells,
 )
 
 FORMAT = "wdi_csv"
@@ -151,6 +153,7 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
     header = rows[header_at][1]
     year_cols = [(j, int(h)) for j, h in enumerate(header) if _YEAR.match(h.strip())]
     source = _source(meta)
+    extra = extra_columns(header, {0, 1, 2, 3, *(j for j, _ in year_cols)})
     out = []
     for line, cells in rows[header_at + 1 :]:
         if not any(c.strip() for c in cells):
@@ -177,6 +180,9 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
                     "note": "",
                 }
             )
+        base = {"country": code or name, "country_name": name, "series": series,
+                "source": source, "file": rel}  # fmt: skip
+        out += unread_cells(cells, line, header, extra, base)
     return records_frame(out)
 
 
