@@ -30,7 +30,7 @@ demo: $(STAMP) ## Generate the synthetic demo inputs under data/raw/demo if miss
 	@test -f $(RAW)/.complete || $(BIN)/mtr demo --out $(RAW)
 
 build: demo ## Build the tidy store (data/processed) from RAW (default: the demo inputs)
-	$(BIN)/mtr build --raw $(RAW) --out $(DATA)
+	$(BIN)/mtr build --raw $(RAW) --out $(DATA) --allow-rejects
 
 report: build ## Set up, build and run every report for REVIEW (default mid-term)
 	$(BIN)/mtr run --data $(DATA) --review $(REVIEW) --countries $(COUNTRIES) --jobs $(JOBS) --out $(OUT)
