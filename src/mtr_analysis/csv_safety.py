@@ -8,7 +8,8 @@ shown as text. Numbers are left alone: a numeric column's ``-3.2`` is written as
 number, and a text cell that is exactly a plain number (``-5``, ``-1.5e3``: a raw value
 as read from a file) cannot run anything and is kept as it is, so that it still reads as
 a number. The fullwidth forms of the four characters are treated the same way (some
-spreadsheets read ``＝`` as ``=``).
+spreadsheets read ``＝`` as ``=``), and a carriage return inside a cell is written as a line
+feed (which is quoted; a lone carriage return is not, and would start a new row).
 
 Every CSV the product writes goes through :func:`neutralise` (``rejects.csv``,
 ``conflicts.csv``, ``revisions.csv``, ``assessment.csv``, ``aggregates.csv``,
@@ -36,13 +37,16 @@ def safe_cell(value: object) -> object:
     """``value`` with a leading ``'`` when it is text a spreadsheet would run as a formula.
 
     Non-text values (numbers, missing values) are returned unchanged, and so is text that
-    is a plain negative number (``"-3.2"``).
+    is a plain negative number (``"-3.2"``). A carriage return inside the text becomes a
+    line feed: CSV writers quote a cell with a line feed but not one with a lone carriage
+    return, which a spreadsheet reads as the end of the row, so that the rest of the cell
+    (``"a\r=1"``) would start a new row as a formula.
     """
-    if not isinstance(value, str) or not value.startswith(DANGEROUS_START):
+    if not isinstance(value, str):
         return value
-    if _NEGATIVE_NUMBER.fullmatch(value):
-        return value
-    return "'" + value
+    if value.startswith(DANGEROUS_START) and not _NEGATIVE_NUMBER.fullmatch(value):
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n") if "\r" in value else value
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
