@@ -258,7 +258,8 @@ def _plausibility_sections(part: dict) -> list[str]:
     """Implausible values rejected by rule, and the suspect values kept with their rule."""
     rejected = (part.get("rejected_by_rule") or {}).items()
     suspect = (part.get("suspect_by_rule") or {}).items()
-    listed = part.get("suspect", [])
+    # Years as text: a year is a label, not a number to group with thousands separators.
+    listed = [{**r, "year": str(r.get("year", ""))} for r in part.get("suspect", [])]
     count = part.get("suspect_count", len(listed))
     more = f" The first {_num(len(listed))} are listed." if count > len(listed) else ""
     return [
