@@ -542,9 +542,8 @@ def trend_grid(
     -----
     Target: dashed horizontal line at ``target_value`` (from ``assessment``, else the
     catalogue). Projection: dotted line from (``latest_year``, ``latest_value``) to
-    (``target_year``, ``projected_value``). Values flagged ``suspect`` at intake
-    (:mod:`mtr_analysis.intake.plausibility`: kept, but out of line with their series) carry
-    a cross, with its own legend entry. The layout is computed in inches rather than by
+    (``target_year``, ``projected_value``). Values flagged ``suspect`` at intake carry a
+    cross (own legend entry). The layout is computed in inches rather than by
     a layout engine: drawing is several times faster and the panels line up.
     """
     tx = _text(lang)
