@@ -63,3 +63,26 @@ def test_built_report_matches_intake_json(demo_raw, tmp_path):
     assert f"<b>{data['totals']['records_read']:,}</b>records read" in page
     assert "not a number: about 5" not in page  # cell contents are in rejects.csv, not here
     assert "not a number" in page
+
+
+def test_plausibility_sections_list_rules_and_suspect_values():
+    intake = _sample_intake()
+    intake["plausibility"] = {
+        "rejected_by_rule": {"share above 100 %": 2},
+        "suspect_by_rule": {"looks scaled by 1/100": 1},
+        "suspect_count": 1,
+        "suspect": [{"file": f"w{EVIL}.csv", "locator": "line 6, column 2013", "country": "VNM",
+                     "indicator": "b_water_safely_managed", "year": 2013, "value": 0.47,
+                     "rule": "looks scaled by 1/100 (0.47 in a series with median 48.5)"}],
+    }  # fmt: skip
+    page = intake_report.render_html(intake)
+    assert "<script" not in page
+    section = page[page.index("Implausible values rejected, by rule") :]
+    assert '<td>share above 100 %</td><td class="n">2</td>' in section
+    assert "Suspect values (kept, flagged)" in section
+    row = re.search(r"<tr><td>w&lt;script&gt;.*?</tr>", section).group(0)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+    assert cells[1:] == ["line 6, column 2013", "VNM", "b_water_safely_managed", "2013", "0.47",
+                         "looks scaled by 1/100 (0.47 in a series with median 48.5)"]  # fmt: skip
+    # A report of an older intake.json (no plausibility part) still renders.
+    assert "none" in intake_report.render_html(_sample_intake())

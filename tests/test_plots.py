@@ -402,3 +402,26 @@ def test_country_position_no_data(assessment, catalogue):
 def test_lang_is_checked(obs, catalogue):
     with pytest.raises(ValueError, match="lang must be one of en, vi"):
         figures.availability_heatmap(obs, catalogue, "VNM", lang="fr")
+
+
+def test_trend_grid_marks_suspect_values_with_a_legend_entry(obs, assessment, catalogue):
+    flagged = obs.copy()
+    flagged.loc[flagged["country"].eq("VNM") & flagged["year"].eq(2017), "flag"] = "suspect"
+    flagged.loc[flagged["country"].eq("THA") & flagged["year"].eq(2015), "flag"] = "suspect"
+    fig = figures.trend_grid(flagged, assessment, catalogue, "VNM")
+    crosses = [line for line in _panel(fig, "Maternal").get_lines() if line.get_marker() == "X"]
+    assert len(crosses) == 1
+    np.testing.assert_array_equal(crosses[0].get_xdata(), [2017.0])  # not Thailand's 2015
+    np.testing.assert_array_equal(crosses[0].get_ydata(), [110.0])
+    assert not [ln for ln in _panel(fig, "Forest").get_lines() if ln.get_marker() == "X"]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend[-1] == "suspect value (check the source)"
+    vi = figures.trend_grid(flagged, assessment, catalogue, "VNM", lang="vi")
+    assert "giá trị đáng ngờ (cần kiểm tra nguồn)" in [
+        t.get_text() for t in vi.legends[0].get_texts()
+    ]
+    # Without suspect values, no cross and no legend entry.
+    plain = figures.trend_grid(obs, assessment, catalogue, "VNM")
+    assert "suspect value (check the source)" not in [
+        t.get_text() for t in plain.legends[0].get_texts()
+    ]

@@ -160,3 +160,35 @@ def test_or_default():
     assert or_default(custom) is custom
     with pytest.raises(TypeError, match="load_settings"):
         or_default({"availability": {"stale_after": 4}})  # type: ignore[arg-type]
+
+
+# ----------------------------------------------------------------------------- plausibility
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"units": [{"rule": "x", "pattern": "(", "lower": 0, "upper": None, "symbol": ""}]},
+         r"plausibility\.units\.0\.pattern.*not a regular expression"),
+        ({"units": [{"rule": "x", "pattern": ".", "lower": 5, "upper": 1, "symbol": ""}]},
+         r"plausibility\.units\.0.*lower bound 5 must be below the upper bound 1"),
+        ({"units": []}, r"plausibility\.units"),
+        ({"bounds": {"b_life_expectancy": [100, 10]}},
+         r"plausibility\.bounds.*b_life_expectancy: lower bound 100 must be below"),
+        ({"bounds": {"b_life_expectancy": [True, 10]}}, r"plausibility\.bounds"),
+        ({"scale_factor": 1}, r"plausibility\.scale_factor"),
+        ({"jump_min_points": 2}, r"plausibility\.jump_min_points"),
+        ({"max_magnitude": 0}, r"plausibility\.max_magnitude"),
+    ],
+)  # fmt: skip
+def test_plausibility_settings_are_validated(overrides, message):
+    with pytest.raises(SettingsError, match=message):
+        load_settings(overrides={"plausibility": overrides})
+
+
+def test_plausibility_rows_are_readable():
+    rows = dict(settings_rows(default_settings()))
+    assert "share (^%): 0 to 100 %" in rows["plausibility.units"]
+    assert "rate of change (per year|growth|change): – to –" in rows["plausibility.units"]
+    assert "b_life_expectancy 10 to 100" in rows["plausibility.bounds"]
+    assert rows["plausibility.max_magnitude"] == "1e+15"
+    # Integers in YAML bounds are read as numbers.
+    assert default_settings().plausibility.bounds["e_human_capital_index"] == (0.0, 1.0)

@@ -14,6 +14,7 @@ used by UN agencies for regional aggregates).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from fractions import Fraction
 from functools import lru_cache
@@ -30,6 +31,7 @@ from pydantic import (
     StrictInt,
     ValidationError,
     field_validator,
+    model_validator,
 )
 
 from mtr_analysis.paths import METHODS_FILE
@@ -63,6 +65,15 @@ Year = Annotated[StrictInt, Field(ge=1950, le=2100)]
 Years = Annotated[StrictInt, Field(ge=0, le=50)]
 Share = Annotated[StrictFloat, BeforeValidator(_fraction), Field(ge=0, le=1)]
 Cutoffs = tuple[StrictFloat, StrictFloat, StrictFloat, StrictFloat]
+
+
+def _int_as_float(value: Any) -> Any:
+    """Accept a YAML integer (``100``) where a number is expected, but never a ``yes``."""
+    return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+#: A number written as an integer or a float in YAML (bounds such as ``0`` or ``2.5``).
+Number = Annotated[StrictFloat, BeforeValidator(_int_as_float)]
 
 
 class _Section(BaseModel):
@@ -127,6 +138,62 @@ class BeneficiarySettings(_Section):
     nearest_limit: Years
 
 
+class UnitRule(_Section):
+    """One plausibility rule by unit: the catalogue units it matches and their range."""
+
+    rule: Annotated[str, Field(min_length=1)]
+    pattern: Annotated[str, Field(min_length=1)]
+    lower: Number | None
+    upper: Number | None
+    symbol: str
+
+    @field_validator("pattern")
+    @classmethod
+    def _regex(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression ({exc}): {value!r}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _range(self) -> UnitRule:
+        _check_range(self.lower, self.upper)
+        return self
+
+
+def _check_range(lower: float | None, upper: float | None) -> None:
+    if lower is not None and upper is not None and lower >= upper:
+        raise ValueError(f"lower bound {lower:g} must be below the upper bound {upper:g}")
+
+
+Bounds = tuple[Number | None, Number | None]
+
+
+class PlausibilitySettings(_Section):
+    """Which values are impossible (rejected) and which are suspicious (kept, flagged)."""
+
+    max_magnitude: Annotated[Number, Field(gt=0)]
+    units: Annotated[tuple[UnitRule, ...], Field(min_length=1)]
+    bounds: dict[str, Bounds]
+    scale_factor: Annotated[Number, Field(gt=1)]
+    scale_tolerance: Annotated[Number, Field(gt=1)]
+    scale_min_points: Annotated[StrictInt, Field(ge=2, le=100)]
+    jump_factor: Annotated[Number, Field(gt=0)]
+    jump_floor: Annotated[Number, Field(ge=0)]
+    jump_min_points: Annotated[StrictInt, Field(ge=3, le=100)]
+
+    @field_validator("bounds")
+    @classmethod
+    def _ranges(cls, value: dict[str, Bounds]) -> dict[str, Bounds]:
+        for key, (lower, upper) in value.items():
+            try:
+                _check_range(lower, upper)
+            except ValueError as exc:
+                raise ValueError(f"{key}: {exc}") from None
+        return value
+
+
 class Settings(_Section):
     """All method settings of one run (see ``config/methods.yaml`` for each key's meaning)."""
 
@@ -137,6 +204,7 @@ class Settings(_Section):
     availability: AvailabilitySettings
     aggregates: AggregateSettings
     beneficiaries: BeneficiarySettings
+    plausibility: PlausibilitySettings
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
         """Plain nested dict (lists for tuples), as written into ``manifest.json``."""
@@ -233,13 +301,30 @@ def load_settings(
     return _validate(data, " + ".join(sources))
 
 
+def _shown(value: Any) -> str:
+    """A setting's value as plain text: numbers ``%g``, lists comma-separated, ``None`` "–"."""
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):  # cut-offs "0.95, 0.5"; unit rules one after another
+        sep = "; " if value and isinstance(value[0], dict) else ", "
+        return sep.join(_shown(v) for v in value)
+    if isinstance(value, dict) and "rule" in value:  # a plausibility unit rule
+        unit = f" {value['symbol']}" if value.get("symbol") else ""
+        return (
+            f"{value['rule']} ({value['pattern']}): "
+            f"{_shown(value['lower'])} to {_shown(value['upper'])}{unit}"
+        )
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {_shown(v[0])} to {_shown(v[1])}" for k, v in value.items())
+    return str(value)
+
+
 def settings_rows(settings: Settings) -> list[tuple[str, str]]:
     """``(dotted key, value)`` pairs in file order, for a report's annex "Parameters"."""
     rows = []
     for section, values in settings.as_dict().items():
         for key, value in values.items():
-            shown = ", ".join(f"{v:g}" for v in value) if isinstance(value, list) else value
-            rows.append(
-                (f"{section}.{key}", f"{shown:g}" if isinstance(shown, float) else str(shown))
-            )
+            rows.append((f"{section}.{key}", _shown(value)))
     return rows

@@ -34,6 +34,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from mtr_analysis.csv_safety import write_csv
+from mtr_analysis.intake import plausibility
 from mtr_analysis.intake.clean import flag_carried_forward, parse_values, tag_poverty_lines
 from mtr_analysis.intake.schema import YEAR_RANGE, empty_observations
 from mtr_analysis.intake.sources import detect_format, reader_module, readers
@@ -304,7 +306,8 @@ def _cleaned(
 ) -> pd.DataFrame:
     """:func:`_observation_frame` with poverty lines tagged and carried-forward repeats flagged."""
     frame = _observation_frame(c, mask, indicator, units)
-    return flag_carried_forward(tag_poverty_lines(frame, c.series[mask].map(names)))
+    frame = flag_carried_forward(tag_poverty_lines(frame, c.series[mask].map(names)))
+    return plausibility.flag_suspect(frame)
 
 
 def _unmapped_records(c: _Cells, unmapped: pd.Series, kept: pd.Series) -> pd.DataFrame:
@@ -379,6 +382,8 @@ def triage(
     scope = _scope(c, is_agg, checked)
     in_scope = scope.eq("")
     reason = _reject_reasons(c, check, checked)
+    implausible = plausibility.implausible_reasons(c.indicator, c.parsed["value"], catalogue)
+    reason = reason.mask(reason.eq(""), implausible)
     rejected = in_scope & reason.ne("")
     accepted = in_scope & ~rejected
 
@@ -643,9 +648,9 @@ def _write_tables(result: BuildResult) -> None:
     out_dir = result.out_dir
     write_store(result.observations, out_dir)
     write_out_of_scope(result.out_of_scope, out_dir)
-    result.rejects.to_csv(out_dir / REJECTS_FILE, index=False)
-    result.conflicts.to_csv(out_dir / CONFLICTS_FILE, index=False)
-    result.revisions.to_csv(out_dir / REVISIONS_FILE, index=False)
+    write_csv(result.rejects, out_dir / REJECTS_FILE)
+    write_csv(result.conflicts, out_dir / CONFLICTS_FILE)
+    write_csv(result.revisions, out_dir / REVISIONS_FILE)
 
 
 def _write_intake(result: BuildResult) -> None:
@@ -759,6 +764,7 @@ def intake_dict(result: BuildResult, raw_dirs: list[Path | str], priority: Prior
         "selected_by_source": _count_reasons(source_kind(sel["source"], priority)),
         "rejected_by_reason": _count_reasons(_reason_class(result.rejects["reason"])),
         "poverty_lines": _records(poverty_lines),
+        "plausibility": plausibility.intake_section(obs, result.rejects),
         "conflicts": {
             "count": int(len(result.conflicts)),
             "tolerance": priority.tolerance,

@@ -147,6 +147,15 @@ CONFLICT_COLUMNS = (
     ("other_source", "other source"),
     ("rel_diff", "rel. diff."),
 )
+SUSPECT_COLUMNS = (
+    ("file", "file"),
+    ("locator", "cell or row"),
+    ("country", "country"),
+    ("indicator", "indicator"),
+    ("year", "year"),
+    ("value", "value"),
+    ("rule", "rule"),
+)
 REVISION_COLUMNS = (
     ("country", "country"),
     ("indicator", "indicator"),
@@ -245,6 +254,36 @@ def _comparison_sections(intake: dict) -> list[str]:
     ]
 
 
+def _plausibility_sections(part: dict) -> list[str]:
+    """Implausible values rejected by rule, and the suspect values kept with their rule."""
+    rejected = (part.get("rejected_by_rule") or {}).items()
+    suspect = (part.get("suspect_by_rule") or {}).items()
+    # Years as text: a year is a label, not a number to group with thousands separators.
+    listed = [{**r, "year": str(r.get("year", ""))} for r in part.get("suspect", [])]
+    count = part.get("suspect_count", len(listed))
+    more = f" The first {_num(len(listed))} are listed." if count > len(listed) else ""
+    return [
+        "<h2>Implausible values rejected, by rule</h2>",
+        "<p>Values impossible for their unit or indicator (rules in the <code>plausibility"
+        "</code> section of the method settings), from every source; each is in <code>"
+        + _e(REJECTS_FILE)
+        + "</code> with its rule.</p>",
+        table(
+            [{"rule": k, "count": v} for k, v in rejected],
+            [("rule", "rule"), ("count", "values")],
+        ),
+        "<h2>Suspect values (kept, flagged)</h2>",
+        f"<p>{_num(count)} values are possible but out of line with their series' own "
+        "history: kept with flag <code>suspect</code>, marked in the trend charts. Check "
+        f"them against the source.{more}</p>",
+        table(
+            [{"rule": k, "count": v} for k, v in suspect],
+            [("rule", "rule"), ("count", "values")],
+        ),
+        table(listed, SUSPECT_COLUMNS),
+    ]
+
+
 def _priority_section(prio: dict) -> list[str]:
     """The source priority used: order and how ``source`` text is classified."""
     return [
@@ -261,7 +300,8 @@ def render_html(intake: dict, title: str = "mtr build — intake report") -> str
 
     Sections: totals; per-file account (with a check that accepted + rejected + out of
     scope = records read); files not recognised or not readable; rejected values by
-    reason; unmapped series; selected values by source; poverty lines; disagreements
+    reason; unmapped series; selected values by source; poverty lines; implausible values
+    by rule and suspect values (file, country, indicator, year, value, rule); disagreements
     between sources; revisions between vintages; the priority used.
     """
     parts = [
@@ -272,6 +312,7 @@ def render_html(intake: dict, title: str = "mtr build — intake report") -> str
         *_summary(intake, title),
         *_file_sections(intake),
         *_value_sections(intake),
+        *_plausibility_sections(intake.get("plausibility", {})),
         *_comparison_sections(intake),
         *_priority_section(intake.get("priority", {})),
         "</body></html>",

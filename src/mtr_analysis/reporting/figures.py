@@ -51,6 +51,8 @@ from mtr_analysis.reporting.style import (
 #: Cell states of :func:`availability_heatmap`: who reported the value, or whether it is an
 #: estimate, or missing.
 PRESENCE = ("national", "international", "estimate", "missing")
+#: Flag of a value kept at intake but out of line with its series (marked in trend charts).
+SUSPECT_FLAG = "suspect"
 #: Flags drawn as "estimate" (lighter) in the heatmap.
 ESTIMATE_FLAGS = frozenset({"estimate", "modelled", "imputed", "carried_forward"})
 
@@ -540,13 +542,15 @@ def trend_grid(
     -----
     Target: dashed horizontal line at ``target_value`` (from ``assessment``, else the
     catalogue). Projection: dotted line from (``latest_year``, ``latest_value``) to
-    (``target_year``, ``projected_value``). The layout is computed in inches rather than by
+    (``target_year``, ``projected_value``). Values flagged ``suspect`` at intake carry a
+    cross (own legend entry). The layout is computed in inches rather than by
     a layout engine: drawing is several times faster and the panels line up.
     """
     tx = _text(lang)
     _check_grid_args(obs, assessment, max_panels, ncols)
     name = _country_name(country, lang)
     series_of = _country_series(obs, country)
+    suspect_of = _suspect_years(obs, country)
     panels = _panel_indicators(catalogue, series_of, indicators)
     base_title = title or tx["trends"].format(country=name)
     if not panels:
@@ -560,7 +564,7 @@ def trend_grid(
     handles: dict[str, object] = {}
     for ax, ind in zip(axes, shown, strict=False):
         row = a.loc[ind] if ind in a.index else pd.Series(dtype=object)
-        panel = _Panel(ind, series_of[ind], row, band_of.get(ind))
+        panel = _Panel(ind, series_of[ind], row, band_of.get(ind), suspect_of.get(ind, ()))
         _draw_panel(ax, panel, catalogue, tx, lang, name, handles)
     _grid_legend(fig, handles, tx, name, legend_cols)
     fig.suptitle(base_title, y=1 - 0.12 / fig.get_figheight(), va="top")
@@ -585,6 +589,21 @@ def _country_series(obs: pd.DataFrame, country: str) -> dict[str, pd.Series]:
     return {
         ind: grp.groupby("year")["value"].first().sort_index()
         for ind, grp in mine.groupby("indicator", sort=False)
+    }
+
+
+def _suspect_years(obs: pd.DataFrame, country: str) -> dict[str, tuple[int, ...]]:
+    """Indicator → years of the country's values flagged ``suspect`` at intake."""
+    if "flag" not in obs:
+        return {}
+    sus = obs.loc[
+        (obs["country"].astype(str) == str(country))
+        & (obs["flag"].astype(str) == SUSPECT_FLAG)
+        & obs["value"].notna()
+    ]
+    return {
+        str(ind): tuple(sorted({int(y) for y in grp["year"]}))
+        for ind, grp in sus.groupby(sus["indicator"].astype(str))
     }
 
 
@@ -660,6 +679,7 @@ class _Panel:
     series: pd.Series
     row: pd.Series
     band: pd.DataFrame | None
+    suspect: Sequence[int] = ()
 
 
 def _draw_panel(
@@ -681,6 +701,9 @@ def _draw_panel(
         linewidth=1.5,
     )
     handles.setdefault(tx["series"].format(country=name), line)
+    years = [y for y in panel.suspect if y in series.index]
+    if years:
+        handles.setdefault(tx["suspect"], _draw_suspect(ax, series.loc[years]))
     by, bv = _value(row, "baseline_year"), _value(row, "baseline_value")
     if by is not None and bv is not None:
         handles.setdefault(tx["baseline"], _draw_baseline(ax, by, bv))
@@ -706,6 +729,22 @@ def _draw_band(ax, stats: pd.DataFrame):
         alpha=BAND_ALPHA,
         linewidth=0,
     )
+
+
+def _draw_suspect(ax, points: pd.Series):
+    """A cross over each value flagged suspect at intake (kept, but to be checked)."""
+    (mark,) = ax.plot(
+        points.index.to_numpy(dtype=float),
+        points.to_numpy(dtype=float),
+        marker="X",
+        markersize=8,
+        markerfacecolor=HIGHLIGHT_COLOUR,
+        markeredgecolor="black",
+        markeredgewidth=0.6,
+        linestyle="none",
+        zorder=5,
+    )
+    return mark
 
 
 def _draw_baseline(ax, year: float, value: float):
@@ -779,7 +818,8 @@ def _label_panel(ax, panel: _Panel, catalogue: Catalogue, lang: str) -> None:
 
 def _grid_legend(fig: Figure, handles: dict, tx: dict, name: str, legend_cols: int) -> None:
     """One legend for the figure, with every element drawn somewhere, in a fixed order."""
-    order = [tx[k] for k in ("asean_range", "baseline", "latest", "target", "projection")]
+    keys = ("asean_range", "baseline", "latest", "target", "projection", "suspect")
+    order = [tx[k] for k in keys]
     labels = [tx["series"].format(country=name)] + [k for k in order if k in handles]
     labels = [k for k in labels if k in handles]
     fig.legend(

@@ -32,6 +32,7 @@ from mtr_analysis.analysis.status import (
     STATUS_ORDER,
 )
 from mtr_analysis.analysis.trends import ASSESSMENT_COLUMNS
+from mtr_analysis.csv_safety import neutralise
 from mtr_analysis.intake.schema import require_columns
 from mtr_analysis.paths import AGGREGATES_FILE, ASSESSMENT_FILE
 from mtr_analysis.reference import registry
@@ -90,9 +91,10 @@ def _min_coverage(settings: Settings | None) -> float:
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
     """Deterministic CSV bytes: :data:`FLOAT_FORMAT`, ``""`` for missing, ``"\\n"``, UTF-8.
 
-    Negative zeros are written as ``0``.
+    Negative zeros are written as ``0``; text cells that a spreadsheet would run as a
+    formula get a leading ``'`` (:func:`mtr_analysis.csv_safety.neutralise`).
     """
-    out = frame.copy()
+    out = neutralise(frame)
     for column in out.columns:
         if out[column].dtype == np.float64:
             out[column] = out[column] + 0.0  # -0.0 + 0.0 == +0.0
