@@ -177,7 +177,8 @@ def auxiliary_series(iso3: str, aux_id: str) -> dict[int, float]:
     level, step = rng.uniform(lo, hi), rng.uniform(dlo, dhi)
     if aux_id == "x_share_urban" and iso3 == "SGP":
         level, step = 100.0, 0.0
-    out = {y: float(round(min(level + step * (y - 2015), 100.0), 4)) for y in pop}
+    # A linear trend run back to 1990 must stay a possible share (plausibility rejects < 0).
+    out = {y: float(round(min(max(level + step * (y - 2015), 0.5), 100.0), 4)) for y in pop}
     if aux_id == "x_crude_birth_rate" and iso3 == NATIONAL_COUNTRY:
         out = {y: v for y, v in out.items() if not 2014 <= y <= 2016}
     return out
