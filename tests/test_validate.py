@@ -12,6 +12,7 @@ from mtr_analysis import paths
 from mtr_analysis.cli import DATA_PROBLEMS, main
 from mtr_analysis.intake.build import build
 from mtr_analysis.intake.sources import national
+from mtr_analysis.settings import default_settings
 
 
 def _row_of(ws, ind_id: str) -> int:
@@ -57,12 +58,14 @@ def filled(tmp_path):
     for ref, v in cells.items():
         ws[ref] = v
     wb.save(path)
+    wgi_high = default_settings().plausibility.bounds["a_voice_accountability"][1]
+    assert 3.1 > wgi_high  # the cell below breaks the published range
     expected = {
         f"Data!{_col(2016)}{mmr}": "not a number: about 45",
-        f"Data!{_col(2017)}{mmr}": "negative value -3 is impossible for deaths per 100,000 live "
-        "births",
-        f"Data!{_col(2015)}{pov}": "150 is above 100 for a percentage (% of population)",
-        f"Data!{_col(2016)}{va}": "3.1 is outside the range -2.5 to 2.5 of index (-2.5 to 2.5)",
+        # Impossible values: the plausibility rules shared by every source (methods.yaml).
+        f"Data!{_col(2017)}{mmr}": "implausible: rate or count below 0 (-3)",
+        f"Data!{_col(2015)}{pov}": "implausible: share above 100 % (150)",
+        f"Data!{_col(2016)}{va}": f"implausible: a_voice_accountability above {wgi_high:g} (3.1)",
         f"Data!W{mmr}": "year 2026 outside the template's 2010–2025",
         f"Data!Y{mmr}": "value in a column without a year header",
         f"Data!{_col(2015)}{last + 1}": "unknown indicator id 'z_made_up' in column A (not in "

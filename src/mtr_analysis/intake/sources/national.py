@@ -375,13 +375,6 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
     return records_frame(out)
 
 
-#: Units whose values may be negative (growth rates, WGI-style indices centred on 0).
-NEGATIVE_ALLOWED = re.compile(r"per year|growth|change|\(\s*-", re.I)
-#: Percentage units that may exceed 100.
-OVER_100_ALLOWED = frozenset({"% per year", "% gross"})
-_RANGE = re.compile(r"\(\s*(-?\d+(?:\.\d+)?)\s*(?:to|–|-)\s*(-?\d+(?:\.\d+)?)\s*\)")
-
-
 def check(records: pd.DataFrame, catalogue: Catalogue | None = None) -> pd.Series:
     """Why each record of a national workbook cannot be accepted (``""`` when it can).
 
@@ -393,18 +386,15 @@ def check(records: pd.DataFrame, catalogue: Catalogue | None = None) -> pd.Serie
     * a year outside 2010–2025 → "year Y outside the template's 2010–2025";
     * text in a number cell → "not a number: …" (see :func:`mtr_analysis.intake.clean.parse_values`);
     * the same indicator in a second row → "indicator … repeated (first in row N)";
-    * a percentage above 100, where the unit starts with "%" and is not "% per year" or
-      "% gross";
-    * a negative value, unless the unit is a rate of change or a range reaching below 0
-      (:data:`NEGATIVE_ALLOWED`);
-    * a value outside a range written in the unit, e.g. "index (0-1)".
+    * an impossible value for the indicator (a share above 100 %, a negative rate, a value
+      outside a published range…): the plausibility rules shared by every source,
+      :func:`mtr_analysis.intake.plausibility.implausible_reasons`.
 
-    The unit is the catalogue's for the indicator id (the sheet's column C otherwise).
     """
     from mtr_analysis.intake.clean import parse_values
+    from mtr_analysis.intake.plausibility import implausible_reasons
 
     cat = catalogue or load_catalogue()
-    units = pd.concat([cat.indicators["unit"], cat.auxiliary["unit"]])
     reason = pd.Series("", index=records.index, dtype="string")
 
     def add(mask: pd.Series, text: pd.Series | str) -> None:
@@ -415,7 +405,6 @@ def check(records: pd.DataFrame, catalogue: Catalogue | None = None) -> pd.Serie
     year = pd.to_numeric(records["year"], errors="coerce")
     parsed = parse_values(records["raw"])
     value = parsed["value"]
-    unit = series.map(units).astype("string").fillna(records["unit"].astype("string"))
     add(series.eq(""), "no indicator id in column A")
     add(
         ~series.isin(cat.known_ids),
@@ -434,15 +423,6 @@ def check(records: pd.DataFrame, catalogue: Catalogue | None = None) -> pd.Serie
         row.ne(first_row),
         "indicator '" + series + "' repeated (first in row " + first_row.astype("string") + ")",
     )
-    raw = records["raw"].astype("string")
-    pct = unit.str.startswith("%") & ~unit.isin(OVER_100_ALLOWED)
-    add(pct & value.gt(100), raw + " is above 100 for a percentage (" + unit + ")")
-    neg_ok = unit.str.contains(NEGATIVE_ALLOWED.pattern, case=False, regex=True)
-    add(value.lt(0) & ~neg_ok, "negative value " + raw + " is impossible for " + unit)
-    bounds = unit.str.extract(_RANGE.pattern)
-    low, high = (pd.to_numeric(bounds[k], errors="coerce") for k in (0, 1))
-    add(
-        value.lt(low) | value.gt(high),
-        raw + " is outside the range " + bounds[0] + " to " + bounds[1] + " of " + unit,
-    )
+    # Impossible values: the shared rules of every source (config/methods.yaml).
+    add(pd.Series(True, index=records.index), implausible_reasons(series, value, cat))
     return reason
