@@ -5,9 +5,14 @@ Notebooks show one block per cell: a heading (:func:`section`), key numbers
 :mod:`mtr_analysis.reporting.tables`), findings (:func:`findings_html`); figures come from
 :mod:`mtr_analysis.reporting.figures`.
 
-All text that comes from data files (source names, notes, file names, error messages) is
-HTML-escaped here: tables go through :func:`table` (escaping pandas ``Styler``) and
-headings, banners and findings through :func:`html.escape`. Words of the report come from
+All text that comes from data files (source names, notes, file names, error messages) goes
+through one helper, :func:`safe_text`, wherever this module writes it (tables through
+:func:`table`, headings, banners, findings, key numbers, statements): it is HTML-escaped,
+stripped of the Unicode controls that reorder text on screen (bidirectional overrides and
+isolates, U+202A–U+202E and U+2066–U+2069, and C0 controls), and cut to
+:data:`TEXT_LIMIT` characters with the longer text in a ``title`` tooltip, so a hostile
+100,000-character source name neither hides nor reverses what a reader sees nor blows a
+report up to megabytes. Words of the report come from
 :mod:`mtr_analysis.reporting.i18n`, so ``lang="vi"`` translates headings, labels and table
 headers.
 """
@@ -50,6 +55,17 @@ SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _DIRECTION_KEYS = {"increase": "higher_better", "decrease": "lower_better"}
 
 
+#: Characters of a data text shown in a report; a longer text ends in "…" (see safe_text).
+TEXT_LIMIT = 300
+#: Characters of a truncated text kept in its tooltip (the text is repeated per table row,
+#: so the tooltip is capped too; the store and the CSV outputs keep the whole text).
+TOOLTIP_LIMIT = 2000
+#: Bidirectional embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069) and the
+#: C0 controls other than tab and newline: they can make a text display reversed or hidden
+#: (the "Trojan Source" trick), and no data text of this project needs them.
+_UNSAFE_CHARS = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b-\x1f\x7f]")
+
+
 class Html(str):
     """A string of (already escaped) HTML that notebooks display as HTML."""
 
@@ -57,8 +73,51 @@ class Html(str):
         return str(self)
 
 
+def clean_text(value: object) -> str:
+    """``value`` as text without the controls that reorder or hide text (not escaped).
+
+    Removes bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+    U+2066–U+2069) and C0 control characters other than tab and newline.
+    """
+    return _UNSAFE_CHARS.sub("", str(value))
+
+
+def safe_text(value: object, limit: int = TEXT_LIMIT) -> str:
+    """Data text as HTML: cleaned (:func:`clean_text`), escaped, and cut to ``limit``.
+
+    The one helper for every text from data that a report shows.
+
+    Parameters
+    ----------
+    value : object
+        The text (``str(value)`` is used).
+    limit : int
+        Characters shown; a longer text is cut to ``limit`` characters followed by "…" and
+        wrapped in ``<span title="...">`` holding the first :data:`TOOLTIP_LIMIT`
+        characters (with the full length when even that is cut).
+
+    Returns
+    -------
+    str
+        Escaped HTML, safe inside an element (not inside an attribute).
+    """
+    text = clean_text(value)
+    if len(text) <= limit:
+        return html.escape(text, quote=True)
+    tip = text[:TOOLTIP_LIMIT]
+    if len(text) > TOOLTIP_LIMIT:
+        tip += f"… ({len(text):,} characters)"
+    shown = html.escape(text[:limit].rstrip(), quote=True)
+    return f'<span class="mtr-cut" title="{html.escape(tip, quote=True)}">{shown}…</span>'
+
+
 def _esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    return safe_text(value)
+
+
+def _attr(value: object) -> str:
+    """Escaped text for an attribute value (cleaned and cut, without markup)."""
+    return html.escape(clean_text(value)[:TEXT_LIMIT], quote=True)
 
 
 def demo_banner_html(demo: bool, lang: str = "en") -> str:
@@ -284,12 +343,15 @@ def table(frame: pd.DataFrame, lang: str = "en", name: str = "t", max_rows: int 
             )
         else:
             shown[col] = [_format(v, col, lang) for v in values]
-    headers = i18n.column_labels(shown.columns, lang)
+    # Every cell and header becomes safe HTML here (escaped, cleaned, long text cut with a
+    # tooltip), so the Styler below must not escape again.
+    shown = shown.map(safe_text)
+    headers = {c: safe_text(label) for c, label in i18n.column_labels(shown.columns, lang).items()}
     shown = shown.rename(columns=headers)
     from pandas.io.formats.style import Styler
 
     # Cell ids only where a cell is styled: keeps long tables (the data table) small.
-    styler = Styler(shown, uuid=name, cell_ids=False).hide(axis="index").format(escape="html")
+    styler = Styler(shown, uuid=name, cell_ids=False).hide(axis="index")
     for col, colour in colours.items():
         if colour.notna().any():
             css = colour.map(
@@ -317,7 +379,7 @@ def findings_html(items: Sequence[Finding], lang: str = "en") -> Html:
         return Html(f"<p><em>{_esc(i18n.text('no_findings', lang))}</em></p>")
     marks = {"priority": "❗ ", "warning": "⚠ "}
     lis = "".join(
-        f'<li class="{_esc(getattr(f, "severity", "info"))}">'
+        f'<li class="{_attr(getattr(f, "severity", "info"))}">'
         f"{marks.get(getattr(f, 'severity', ''), '')}{_esc(f.text)}</li>"
         for f in items
     )
