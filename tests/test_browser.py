@@ -246,7 +246,7 @@ def test_hostile_source_shown_cut_without_direction_overrides(seen, reports):
     assert "evil iso " + "W" * 200 in text  # shown, in logical order, overrides removed
     cut = "evil iso " + "W" * (html.TEXT_LIMIT - len("evil iso ")) + "…"
     assert cut in text  # the sources table: cut to TEXT_LIMIT characters
-    assert "W" * html.FINDING_LIMIT not in text  # findings quoting it: cut too
+    assert "W" * html.SENTENCE_LIMIT not in text  # findings quoting it: cut too
     for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069":
         assert ch not in text
     page = (reports / "LAO.html").read_text(encoding="utf-8")

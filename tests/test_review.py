@@ -262,11 +262,13 @@ def test_blocks_clean_data_text(data):
     page = html.findings_html(items, "en")
     assert "\u202d" not in page and "S" * 2001 not in page
     assert '<li class="warning">⚠ <span class="mtr-cut" title="Source SSS' in page
-    assert page.endswith("S" * (html.FINDING_LIMIT - len("Source ")) + "…</span></li></ul>")
+    assert page.endswith("S" * (html.SENTENCE_LIMIT - len("Source ")) + "…</span></li></ul>")
     sentence = "Prioritise data collection for " + "; ".join(["Indicator name"] * 40)
     assert len(sentence) > 600 and sentence in html.findings_html([Finding("p", sentence)])
     assert html.heading("\u2067" + "H" * 400, "h").endswith("H" * 300 + "…</span></h2>")
     assert html.note("\u202bnote") == '<p class="mtr-note">note</p>'
+    lead = i18n.text("progress_lead", "vi")  # the report's own longer sentences stay whole
+    assert len(lead) > html.TEXT_LIMIT and f"<p>{lead}</p>" in html.section("progress", "vi")
 
 
 # --------------------------------------------------------------------------- findings

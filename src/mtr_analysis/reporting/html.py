@@ -10,8 +10,8 @@ through one helper, :func:`safe_text`, wherever this module writes it (tables th
 :func:`table`, headings, banners, findings, key numbers, statements): it is HTML-escaped,
 stripped of the Unicode controls that reorder text on screen (bidirectional overrides and
 isolates, U+202A–U+202E and U+2066–U+2069, and C0 controls), and cut to
-:data:`TEXT_LIMIT` characters (:data:`FINDING_LIMIT` for findings and statements, sentences
-that may quote data) with the longer text in a ``title`` tooltip, so a hostile
+:data:`TEXT_LIMIT` characters in table cells and headings (:data:`SENTENCE_LIMIT` in the
+report's sentences, which may quote data) with the longer text in a ``title`` tooltip, so a hostile
 100,000-character source name neither hides nor reverses what a reader sees nor blows a
 report up to megabytes. Words of the report come from
 :mod:`mtr_analysis.reporting.i18n`, so ``lang="vi"`` translates headings, labels and table
@@ -58,9 +58,10 @@ _DIRECTION_KEYS = {"increase": "higher_better", "decrease": "lower_better"}
 
 #: Characters of a data text shown in a report; a longer text ends in "…" (see safe_text).
 TEXT_LIMIT = 300
-#: Characters of a finding or statement shown: sentences of the report that may quote data
-#: text (a source name); the report's own lists stay shorter (``max_names``).
-FINDING_LIMIT = 1000
+#: Characters of a sentence shown (a finding, statement, lead, note or header line): the
+#: report's own sentences stay shorter (lists of names are capped by ``max_names``), but
+#: they may quote data text such as a source name.
+SENTENCE_LIMIT = 1000
 #: Characters of a truncated text kept in its tooltip (the text is repeated per table row,
 #: so the tooltip is capped too; the store and the CSV outputs keep the whole text).
 TOOLTIP_LIMIT = 2000
@@ -116,7 +117,8 @@ def safe_text(value: object, limit: int = TEXT_LIMIT) -> str:
 
 
 def _esc(value: object) -> str:
-    return safe_text(value)
+    """A sentence (a lead, note, banner or header line) as safe HTML, cut at SENTENCE_LIMIT."""
+    return safe_text(value, SENTENCE_LIMIT)
 
 
 def _attr(value: object) -> str:
@@ -148,7 +150,7 @@ def heading(text: str, anchor: str, level: int = 2) -> Html:
         raise ValueError(f"level must be 1, 2, 3 or 4; got {level!r}")
     if not SAFE_NAME.match(anchor):
         raise ValueError(f"anchor must be letters, digits, '-' or '_'; got {anchor!r}")
-    return Html(f'<h{level} id="{anchor}">{_esc(text)}</h{level}>')
+    return Html(f'<h{level} id="{anchor}">{safe_text(text)}</h{level}>')
 
 
 def section(
@@ -282,7 +284,7 @@ def beneficiaries_html(data: ReviewData, country: str | None = None, lang: str =
     lines = beneficiary_statements.statements(est, den, lang)
     if not lines:
         return Html(f"<p>{_esc(i18n.text('beneficiaries_none', lang))}</p>")
-    items = "".join(f"<li>{safe_text(text, FINDING_LIMIT)}</li>" for _, text in lines)
+    items = "".join(f"<li>{safe_text(text, SENTENCE_LIMIT)}</li>" for _, text in lines)
     return Html(f"<ul>{items}</ul>")
 
 
@@ -384,7 +386,7 @@ def findings_html(items: Sequence[Finding], lang: str = "en") -> Html:
     marks = {"priority": "❗ ", "warning": "⚠ "}
     lis = "".join(
         f'<li class="{_attr(getattr(f, "severity", "info"))}">'
-        f"{marks.get(getattr(f, 'severity', ''), '')}{safe_text(f.text, FINDING_LIMIT)}</li>"
+        f"{marks.get(getattr(f, 'severity', ''), '')}{safe_text(f.text, SENTENCE_LIMIT)}</li>"
         for f in items
     )
     return Html(f'<ul class="mtr-findings">{lis}</ul>')
