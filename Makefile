@@ -12,7 +12,7 @@ OUT ?= outputs
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo build report test lint format docs lab clean
+.PHONY: help setup browser demo build report test lint format docs lab clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-8s %s\n", $$1, $$2}'
@@ -24,7 +24,22 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet -c requirements.lock -e '.[dev]'
 	touch $(STAMP)
 
-setup: $(STAMP) ## Create .venv and install pinned dependencies and the package
+setup: $(STAMP) browser ## Create .venv, install pinned dependencies, the package and the test browser
+
+# The browser test (tests/test_browser.py) drives Debian's Chromium through its ChromeDriver.
+# Both come from the distribution's registry, never downloaded at run time; installed only
+# when missing, with sudo only when not root, and a package-list refresh only if needed.
+CHROMIUM := /usr/bin/chromium
+CHROMEDRIVER := /usr/bin/chromedriver
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+browser: ## Install Debian's chromium and chromium-driver if missing (for the browser test)
+	@if [ ! -x $(CHROMIUM) ] || [ ! -x $(CHROMEDRIVER) ]; then \
+		export DEBIAN_FRONTEND=noninteractive; \
+		$(SUDO) apt-get install -y chromium chromium-driver \
+		|| { $(SUDO) apt-get update && \
+		     $(SUDO) apt-get install -y chromium chromium-driver; }; \
+	fi
 
 demo: $(STAMP) ## Generate the synthetic demo inputs under data/raw/demo if missing
 	@test -f $(RAW)/.complete || $(BIN)/mtr demo --out $(RAW)
@@ -35,7 +50,7 @@ build: demo ## Build the tidy store (data/processed) from RAW (default: the demo
 report: build ## Set up, build and run every report for REVIEW (default mid-term)
 	$(BIN)/mtr run --data $(DATA) --review $(REVIEW) --countries $(COUNTRIES) --jobs $(JOBS) --out $(OUT)
 
-test: $(STAMP) ## Set up and run the whole test suite
+test: $(STAMP) browser ## Set up and run the whole test suite (browser test included)
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP) ## Check style (ruff) and the import contracts (lint-imports)

@@ -215,6 +215,62 @@ def test_regional_aggregates_placeholder_without_module(data, monkeypatch):
     assert 'class="mtr-pending"' in page and "mtr_analysis.analysis.aggregates" in page
 
 
+# --------------------------------------------------------------------------- hostile text
+#: Every bidirectional embedding, override and isolate control (U+202A–U+202E, U+2066–U+2069).
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+
+
+def test_safe_text_removes_bidi_controls_and_escapes():
+    # "Trojan Source": an override would display "SALES" reversed and hide the markup.
+    text = "\u202e<b>SELAS</b>\u202c \u2067ab\u2069\x00\x1b\u2066"
+    assert html.safe_text(text) == "&lt;b&gt;SELAS&lt;/b&gt; ab"
+    assert html.clean_text("a" + BIDI + "b\tc\nd") == "ab\tc\nd"  # tab, newline kept
+    assert html.safe_text("Bộ Y tế & WHO") == "Bộ Y tế &amp; WHO"  # Vietnamese untouched
+
+
+def test_safe_text_cuts_long_text_with_capped_tooltip():
+    long = "\u202e" + "<" + "a" * 99_999
+    out = html.safe_text(long)
+    shown = "&lt;" + "a" * (html.TEXT_LIMIT - 1) + "…</span>"
+    assert out.startswith(
+        '<span class="mtr-cut" title="&lt;' + "a" * 1999 + '… (100,000 characters)">'
+    )
+    assert out.endswith(shown) and len(out) < 2 * html.TOOLTIP_LIMIT + 100
+    exact = "b" * html.TEXT_LIMIT  # at the limit: shown whole, no tooltip
+    assert html.safe_text(exact) == exact
+    medium = "c" * (html.TEXT_LIMIT + 5)  # tooltip holds the whole text when it fits
+    assert html.safe_text(medium) == (
+        f'<span class="mtr-cut" title="{medium}">{"c" * html.TEXT_LIMIT}…</span>'
+    )
+
+
+def test_table_cuts_and_cleans_every_cell_and_header():
+    name = "\u202eevil\u202c " + "x" * 100_000
+    frame = pd.DataFrame({"source": [name] * 40, "note": ["\u2066n\u2069"] * 40,
+                          "x" * 500: [1] * 40})  # fmt: skip
+    page = _html(html.table(frame, "en", "h"))
+    assert not set(BIDI) & set(page)
+    assert page.count(">evil " + "x" * 295 + "…</span></td>") == 40
+    assert ">n</td>" in page
+    assert "x" * 2001 not in page and len(page) < 200_000  # 40 × 100 kB would be 4 MB
+    assert 'title="' + "x" * 500 + '">' + "x" * 300 + "…</span></th>" in page  # header cut
+
+
+def test_blocks_clean_data_text(data):
+    hostile = "\u202d" + "S" * 5000
+    items = [Finding("data_gap", f"Source {hostile}", severity="warning")]
+    page = html.findings_html(items, "en")
+    assert "\u202d" not in page and "S" * 2001 not in page
+    assert '<li class="warning">⚠ <span class="mtr-cut" title="Source SSS' in page
+    assert page.endswith("S" * (html.SENTENCE_LIMIT - len("Source ")) + "…</span></li></ul>")
+    sentence = "Prioritise data collection for " + "; ".join(["Indicator name"] * 40)
+    assert len(sentence) > 600 and sentence in html.findings_html([Finding("p", sentence)])
+    assert html.heading("\u2067" + "H" * 400, "h").endswith("H" * 300 + "…</span></h2>")
+    assert html.note("\u202bnote") == '<p class="mtr-note">note</p>'
+    lead = i18n.text("progress_lead", "vi")  # the report's own longer sentences stay whole
+    assert len(lead) > html.TEXT_LIMIT and f"<p>{lead}</p>" in html.section("progress", "vi")
+
+
 # --------------------------------------------------------------------------- findings
 def test_findings_html_escapes_and_marks():
     items = [

@@ -5,9 +5,15 @@ Notebooks show one block per cell: a heading (:func:`section`), key numbers
 :mod:`mtr_analysis.reporting.tables`), findings (:func:`findings_html`); figures come from
 :mod:`mtr_analysis.reporting.figures`.
 
-All text that comes from data files (source names, notes, file names, error messages) is
-HTML-escaped here: tables go through :func:`table` (escaping pandas ``Styler``) and
-headings, banners and findings through :func:`html.escape`. Words of the report come from
+All text that comes from data files (source names, notes, file names, error messages) goes
+through one helper, :func:`safe_text`, wherever this module writes it (tables through
+:func:`table`, headings, banners, findings, key numbers, statements): it is HTML-escaped,
+stripped of the Unicode controls that reorder text on screen (bidirectional overrides and
+isolates, U+202A–U+202E and U+2066–U+2069, and C0 controls), and cut to
+:data:`TEXT_LIMIT` characters in table cells and headings (:data:`SENTENCE_LIMIT` in the
+report's sentences, which may quote data) with the longer text in a ``title`` tooltip, so a hostile
+100,000-character source name neither hides nor reverses what a reader sees nor blows a
+report up to megabytes. Words of the report come from
 :mod:`mtr_analysis.reporting.i18n`, so ``lang="vi"`` translates headings, labels and table
 headers.
 """
@@ -50,6 +56,21 @@ SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _DIRECTION_KEYS = {"increase": "higher_better", "decrease": "lower_better"}
 
 
+#: Characters of a data text shown in a report; a longer text ends in "…" (see safe_text).
+TEXT_LIMIT = 300
+#: Characters of a sentence shown (a finding, statement, lead, note or header line): the
+#: report's own sentences stay shorter (lists of names are capped by ``max_names``), but
+#: they may quote data text such as a source name.
+SENTENCE_LIMIT = 1000
+#: Characters of a truncated text kept in its tooltip (the text is repeated per table row,
+#: so the tooltip is capped too; the store and the CSV outputs keep the whole text).
+TOOLTIP_LIMIT = 2000
+#: Bidirectional embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069) and the
+#: C0 controls other than tab and newline: they can make a text display reversed or hidden
+#: (the "Trojan Source" trick), and no data text of this project needs them.
+_UNSAFE_CHARS = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b-\x1f\x7f]")
+
+
 class Html(str):
     """A string of (already escaped) HTML that notebooks display as HTML."""
 
@@ -57,8 +78,52 @@ class Html(str):
         return str(self)
 
 
+def clean_text(value: object) -> str:
+    """``value`` as text without the controls that reorder or hide text (not escaped).
+
+    Removes bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+    U+2066–U+2069) and C0 control characters other than tab and newline.
+    """
+    return _UNSAFE_CHARS.sub("", str(value))
+
+
+def safe_text(value: object, limit: int = TEXT_LIMIT) -> str:
+    """Data text as HTML: cleaned (:func:`clean_text`), escaped, and cut to ``limit``.
+
+    The one helper for every text from data that a report shows.
+
+    Parameters
+    ----------
+    value : object
+        The text (``str(value)`` is used).
+    limit : int
+        Characters shown; a longer text is cut to ``limit`` characters followed by "…" and
+        wrapped in ``<span title="...">`` holding the first :data:`TOOLTIP_LIMIT`
+        characters (with the full length when even that is cut).
+
+    Returns
+    -------
+    str
+        Escaped HTML, safe inside an element (not inside an attribute).
+    """
+    text = clean_text(value)
+    if len(text) <= limit:
+        return html.escape(text, quote=True)
+    tip = text[:TOOLTIP_LIMIT]
+    if len(text) > TOOLTIP_LIMIT:
+        tip += f"… ({len(text):,} characters)"
+    shown = html.escape(text[:limit].rstrip(), quote=True)
+    return f'<span class="mtr-cut" title="{html.escape(tip, quote=True)}">{shown}…</span>'
+
+
 def _esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    """A sentence (a lead, note, banner or header line) as safe HTML, cut at SENTENCE_LIMIT."""
+    return safe_text(value, SENTENCE_LIMIT)
+
+
+def _attr(value: object) -> str:
+    """Escaped text for an attribute value (cleaned and cut, without markup)."""
+    return html.escape(clean_text(value)[:TEXT_LIMIT], quote=True)
 
 
 def demo_banner_html(demo: bool, lang: str = "en") -> str:
@@ -85,7 +150,7 @@ def heading(text: str, anchor: str, level: int = 2) -> Html:
         raise ValueError(f"level must be 1, 2, 3 or 4; got {level!r}")
     if not SAFE_NAME.match(anchor):
         raise ValueError(f"anchor must be letters, digits, '-' or '_'; got {anchor!r}")
-    return Html(f'<h{level} id="{anchor}">{_esc(text)}</h{level}>')
+    return Html(f'<h{level} id="{anchor}">{safe_text(text)}</h{level}>')
 
 
 def section(
@@ -219,7 +284,7 @@ def beneficiaries_html(data: ReviewData, country: str | None = None, lang: str =
     lines = beneficiary_statements.statements(est, den, lang)
     if not lines:
         return Html(f"<p>{_esc(i18n.text('beneficiaries_none', lang))}</p>")
-    items = "".join(f"<li>{_esc(text)}</li>" for _, text in lines)
+    items = "".join(f"<li>{safe_text(text, SENTENCE_LIMIT)}</li>" for _, text in lines)
     return Html(f"<ul>{items}</ul>")
 
 
@@ -284,12 +349,15 @@ def table(frame: pd.DataFrame, lang: str = "en", name: str = "t", max_rows: int 
             )
         else:
             shown[col] = [_format(v, col, lang) for v in values]
-    headers = i18n.column_labels(shown.columns, lang)
+    # Every cell and header becomes safe HTML here (escaped, cleaned, long text cut with a
+    # tooltip), so the Styler below must not escape again.
+    shown = shown.map(safe_text)
+    headers = {c: safe_text(label) for c, label in i18n.column_labels(shown.columns, lang).items()}
     shown = shown.rename(columns=headers)
     from pandas.io.formats.style import Styler
 
     # Cell ids only where a cell is styled: keeps long tables (the data table) small.
-    styler = Styler(shown, uuid=name, cell_ids=False).hide(axis="index").format(escape="html")
+    styler = Styler(shown, uuid=name, cell_ids=False).hide(axis="index")
     for col, colour in colours.items():
         if colour.notna().any():
             css = colour.map(
@@ -317,8 +385,8 @@ def findings_html(items: Sequence[Finding], lang: str = "en") -> Html:
         return Html(f"<p><em>{_esc(i18n.text('no_findings', lang))}</em></p>")
     marks = {"priority": "❗ ", "warning": "⚠ "}
     lis = "".join(
-        f'<li class="{_esc(getattr(f, "severity", "info"))}">'
-        f"{marks.get(getattr(f, 'severity', ''), '')}{_esc(f.text)}</li>"
+        f'<li class="{_attr(getattr(f, "severity", "info"))}">'
+        f"{marks.get(getattr(f, 'severity', ''), '')}{safe_text(f.text, SENTENCE_LIMIT)}</li>"
         for f in items
     )
     return Html(f'<ul class="mtr-findings">{lis}</ul>')
