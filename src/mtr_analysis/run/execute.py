@@ -1,9 +1,13 @@
-"""Execute planned reports with papermill, in this process or a pool of worker processes.
+"""Execute planned reports with papermill in a pool of worker processes (``--jobs`` of them).
+
+Reports always run in worker processes, even with ``--jobs 1``: nbclient replaces the
+SIGINT/SIGTERM handlers of the process it runs in (and leaves the default ones behind),
+which would take the runner's own handling of an interrupt away; in a worker it cannot.
 
 One failing notebook never stops the others: its error is recorded as the first line of
 the notebook's exception, and its partial notebook is kept and rendered so papermill's
 error banner is visible in the report. Any other fault of one report (a file that cannot be
-removed or written) is recorded the same way, in-process or in a worker. On SIGINT/SIGTERM
+removed or written) is recorded the same way. On SIGINT/SIGTERM
 every worker and kernel is stopped before the interrupt goes on to the runner.
 """
 
@@ -137,8 +141,8 @@ def run_guarded(task: ReportTask) -> ReportResult:
     """:func:`run_one`, with any error it could still raise recorded as a failed report.
 
     ``run_one`` catches notebook and rendering errors; this catches the rest (a file that
-    cannot be removed or read, e.g. a folder where the report should be), in-process as in
-    a worker, so one report's fault never stops the run.
+    cannot be removed or read, e.g. a folder where the report should be), so one report's
+    fault never stops the run.
     """
     start = time.perf_counter()
     try:
@@ -245,13 +249,13 @@ def execute(
     bar: Any,
     results: dict[str, ReportResult] | None = None,
 ) -> dict[str, ReportResult]:
-    """Run tasks in-process (``jobs == 1`` or one task) or in a process pool.
+    """Run tasks in a pool of ``jobs`` worker processes (fewer when there are fewer tasks).
 
     Parameters
     ----------
     tasks : list of ReportTask
     jobs : int
-        Worker processes (1: in this process).
+        Worker processes (1: one report after the other, in one worker).
     bar : tqdm.tqdm
         Progress bar, advanced per finished report.
     results : dict, optional
@@ -276,15 +280,6 @@ def execute(
         bar.set_postfix_str(f"{result.name}: {result.status}")
         bar.update(1)
 
-    if not tasks:
-        return results
-    if jobs > 1 and len(tasks) > 1:
+    if tasks:
         _run_pool(tasks, jobs, done)
-        return results
-    try:
-        for task in tasks:
-            done(run_guarded(task))
-    except KeyboardInterrupt:
-        stop_descendants()  # the kernel of the notebook that was running
-        raise
     return results

@@ -510,7 +510,7 @@ def run_reports(
     out_dir : path-like
         Output root; reports, findings and review tables go to ``<out_dir>/<review>/``.
     jobs : int
-        Notebooks run in parallel (1 = one after the other, in this process).
+        Notebooks run in parallel worker processes (1 = one after the other, in one worker).
     lang : {"en", "vi"}
         Report language, passed to notebooks that declare ``lang``.
     with_code : bool
@@ -544,8 +544,10 @@ def run_reports(
 
     Notes
     -----
-    With ``jobs > 1`` notebooks run in "spawn" worker processes: a calling script must
-    guard its entry point with ``if __name__ == "__main__":``.
+    Notebooks run in "spawn" worker processes: a calling script must guard its entry point
+    with ``if __name__ == "__main__":``. SIGINT and SIGTERM (when called from the main
+    thread) stop the workers and their kernels; the unfinished reports are then
+    ``"interrupted"`` and :attr:`RunSummary.interrupted` names the signal.
     """
     started = time.perf_counter()
     notebooks: dict[Kind, Path | str] = {"country": country_notebook, "regional": regional_notebook}

@@ -8,8 +8,7 @@ run executes; once the run only has its index and manifest left to write,
 The processes a run starts are its pool workers and, under them (or under the runner itself
 with ``--jobs 1``), the Jupyter kernels, which ``jupyter_client`` starts in their own
 session so that a terminal's Ctrl-C never reaches them. :func:`stop_descendants` finds every
-process below the runner in ``/proc`` (Linux), asks them to stop (SIGTERM), and kills those
-still alive after a grace period (SIGKILL).
+process below the runner in ``/proc`` (Linux), kills them and waits until they are gone.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ import time
 from collections.abc import Iterator
 from types import FrameType
 
-#: Seconds between SIGTERM and SIGKILL for the processes of an interrupted run.
+#: Seconds to wait for the killed processes of an interrupted run to be gone.
 GRACE_SECONDS = 3.0
 #: Signals that stop a run.
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -141,23 +140,36 @@ def _signal_all(pids: list[int], signum: int) -> None:
             os.kill(pid, signum)
 
 
-def stop_descendants(grace: float = GRACE_SECONDS) -> list[int]:
-    """SIGTERM every process below this one, SIGKILL those alive after ``grace`` seconds.
+def _helpers() -> set[int]:
+    """Processes below this one that are not work: multiprocessing's resource tracker.
 
-    The list is taken before any signal is sent: a kernel whose worker dies is re-parented
-    and would no longer be found below this process.
+    It ignores SIGINT/SIGTERM, ends by itself with this process, and killing it would only
+    make multiprocessing start a new one (with a warning) while the pool shuts down.
+    """
+    from multiprocessing import resource_tracker
+
+    pid = getattr(getattr(resource_tracker, "_resource_tracker", None), "_pid", None)
+    return {pid} if pid else set()
+
+
+def stop_descendants(grace: float = GRACE_SECONDS) -> list[int]:
+    """Kill every process below this one (pool workers, Jupyter kernels) and wait for them.
+
+    The work of an interrupted report is discarded, so there is nothing for these
+    processes to save: SIGKILL, which no kernel can catch and turn into a traceback on the
+    terminal. The list is taken before any signal is sent: a kernel whose worker dies is
+    re-parented and would no longer be found below this process.
 
     Returns
     -------
     list of int
         The pids that were stopped.
     """
-    pids = descendants()
-    _signal_all(pids, signal.SIGTERM)
+    pids = [p for p in descendants() if p not in _helpers()]
+    _signal_all(pids, signal.SIGKILL)
     deadline = time.monotonic() + grace
     while any(alive(p) for p in pids) and time.monotonic() < deadline:
         time.sleep(0.05)
-    _signal_all([p for p in pids if alive(p)], signal.SIGKILL)
     _reap(pids)
     return pids
 
