@@ -159,7 +159,9 @@ def _is_file(path: Path | None) -> Path | None:
         return None
 
 
-def stopped(task: ReportTask, error: str, earlier: ReportResult | None = None) -> ReportResult:
+def stopped(
+    task: ReportTask, error: str, earlier: ReportResult | None = None, links: bool = True
+) -> ReportResult:
     """Result of a report a run did not finish (status ``"interrupted"``).
 
     Parameters
@@ -169,12 +171,18 @@ def stopped(task: ReportTask, error: str, earlier: ReportResult | None = None) -
         Why, e.g. ``"run interrupted by SIGTERM"``.
     earlier : ReportResult, optional
         What the report had done when the run stopped (its timings are kept).
+    links : bool
+        Link the report's files that exist; ``False`` for a report about to be rewritten
+        (its old files are going away).
 
     Returns
     -------
     ReportResult
-        Linking only to the files that exist.
     """
+
+    def existing(path: Path | None) -> Path | None:
+        return _is_file(path) if links else None
+
     return ReportResult(
         name=task.name,
         kind=task.kind,
@@ -182,9 +190,9 @@ def stopped(task: ReportTask, error: str, earlier: ReportResult | None = None) -
         status=INTERRUPTED,
         error=error,
         seconds=earlier.seconds if earlier else 0.0,
-        html=_is_file(task.html),
-        executed=_is_file(task.executed),
-        html_code=_is_file(task.html_code),
+        html=existing(task.html),
+        executed=existing(task.executed),
+        html_code=existing(task.html_code),
         execute_seconds=earlier.execute_seconds if earlier else 0.0,
         render_seconds=earlier.render_seconds if earlier else 0.0,
         cache_key=task.key,

@@ -560,7 +560,9 @@ def run_reports(
     _prepare_out(req.review_dir)
     with run_lock(req.review_dir), catch_signals() as guard:
         reused, to_run = _reuse(req, planned)
-        pending = {t.name: stopped(t, "not finished: the run writing it has not ended") for t in to_run}  # fmt: skip
+        note = "not finished: the run writing it has not ended"
+        pending = {t.name: stopped(t, note, links=False) for t in to_run}
+
         _record(req, prints, planned, {**reused, **pending}, started, final=False)
         fresh = _execute(req, planned, to_run, progress, guard)
         guard.defer()  # a signal from here on waits for the index and manifest
