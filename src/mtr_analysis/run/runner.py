@@ -477,6 +477,25 @@ def _record(
     return summary
 
 
+def _run_locked(
+    req: _Request,
+    prints: _Fingerprints,
+    planned: list[tuple[ReportTask, dict[str, Any]]],
+    progress: bool,
+    started: float,
+) -> RunSummary:
+    """Holding the folder's lock: reuse, mark the rest pending, execute, verify, record."""
+    with run_lock(req.review_dir), catch_signals() as guard:
+        reused, to_run = _reuse(req, planned)
+        note = "not finished: the run writing it has not ended"
+        pending = {t.name: stopped(t, note, links=False) for t in to_run}
+        _record(req, prints, planned, {**reused, **pending}, started, final=False)
+        fresh = _execute(req, planned, to_run, progress, guard)
+        guard.defer()  # a signal from here on waits for the index and manifest
+        results = _verify(planned, {**reused, **fresh})
+        return _record(req, prints, planned, results, started, guard.name)
+
+
 def run_reports(
     countries: list[str],
     review: str,
@@ -494,10 +513,9 @@ def run_reports(
 ) -> RunSummary:
     """Execute the country notebook per member state and the regional notebook; render HTML.
 
-    Everything is validated before any notebook runs. Unchanged reports are reused; the
-    others are executed with papermill in ``jobs`` worker processes and rendered to HTML,
-    and their findings and tables written; then ``index.html`` and ``manifest.json``. A
-    failing notebook is recorded and the others still run.
+    Everything is validated before any notebook runs. Unchanged reports (checksums verified)
+    are reused; the others run in ``jobs`` workers, and their HTML, findings and tables are
+    written; then ``index.html`` and ``manifest.json``. One report's failure stops no other.
 
     Parameters
     ----------
@@ -518,15 +536,15 @@ def run_reports(
     country_notebook, regional_notebook : path-like
         The notebooks to run (defaults from :mod:`mtr_analysis.paths`).
     progress : bool
-        Show a progress bar on stderr.
+        Progress bar on stderr.
     demo : bool, optional
         Demo inputs: the index shows a banner. Default: read from the store (DEMO sources).
     use_cache : bool
         Reuse reports whose inputs are unchanged (default). ``False`` executes everything.
     settings_file : path-like, optional
         Method settings (YAML) overriding keys of ``config/methods.yaml``; validated first,
-        passed to the notebooks as an absolute ``settings_file``, part of every cache key
-        (by content) and written into ``manifest.json`` under ``"settings"``.
+        passed to the notebooks (absolute path), in every cache key (by content) and in
+        ``manifest.json`` under ``"settings"``.
 
     Returns
     -------
@@ -535,8 +553,10 @@ def run_reports(
 
     Raises
     ------
+    RunLocked
+        Another run is writing to the same review folder (pid and start time named).
     ValueError
-        An invalid settings file (:class:`mtr_analysis.settings.SettingsError`); unknown
+        An output folder that is a file or cannot be written; an invalid settings file (:class:`mtr_analysis.settings.SettingsError`); unknown
         review, country or language; ``jobs < 1``; no countries; missing data folder, store
         or notebook; a notebook lacking a required parameter
         (:data:`~mtr_analysis.run.parameters.COUNTRY_REQUIRED`,
@@ -544,9 +564,8 @@ def run_reports(
 
     Notes
     -----
-    Notebooks run in "spawn" worker processes: a calling script must guard its entry point
-    with ``if __name__ == "__main__":``. SIGINT and SIGTERM (when called from the main
-    thread) stop the workers and their kernels; the unfinished reports are then
+    Notebooks run in "spawn" workers: guard a calling script with ``if __name__ ==
+    "__main__":``. SIGINT/SIGTERM stop workers and kernels; unfinished reports are then
     ``"interrupted"`` and :attr:`RunSummary.interrupted` names the signal.
     """
     started = time.perf_counter()
@@ -556,15 +575,5 @@ def run_reports(
         jobs=jobs, use_cache=use_cache, settings_file=settings_file,
     )  # fmt: skip
     prints = _fingerprint(req, demo)
-    planned = _plan(req, prints)
     _prepare_out(req.review_dir)
-    with run_lock(req.review_dir), catch_signals() as guard:
-        reused, to_run = _reuse(req, planned)
-        note = "not finished: the run writing it has not ended"
-        pending = {t.name: stopped(t, note, links=False) for t in to_run}
-
-        _record(req, prints, planned, {**reused, **pending}, started, final=False)
-        fresh = _execute(req, planned, to_run, progress, guard)
-        guard.defer()  # a signal from here on waits for the index and manifest
-        results = _verify(planned, {**reused, **fresh})
-        return _record(req, prints, planned, results, started, guard.name)
+    return _run_locked(req, prints, _plan(req, prints), progress, started)
