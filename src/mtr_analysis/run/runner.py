@@ -564,9 +564,8 @@ def run_reports(
 
     Notes
     -----
-    Notebooks run in "spawn" workers: guard a calling script with ``if __name__ ==
-    "__main__":``. SIGINT/SIGTERM stop workers and kernels; unfinished reports are then
-    ``"interrupted"`` and :attr:`RunSummary.interrupted` names the signal.
+    Workers are "spawned": guard a calling script with ``if __name__ == "__main__":``.
+    SIGINT/SIGTERM stop them; unfinished reports are then ``"interrupted"``.
     """
     started = time.perf_counter()
     notebooks: dict[Kind, Path | str] = {"country": country_notebook, "regional": regional_notebook}
