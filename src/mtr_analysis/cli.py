@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -122,15 +123,23 @@ def _cmd_run(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         settings_file=args.settings.resolve() if args.settings else None,
     )
-    failed = [r for r in summary.results if r.status != "ok"]
+    failed = [r for r in summary.results if r.status == "failed"]
+    stopped = [r for r in summary.results if r.status == "interrupted"]
     reused = sum(r.cached for r in summary.results)
     print(
-        f"{len(summary.results) - len(failed)} report(s) ok ({reused} reused, inputs unchanged), "
-        f"{len(failed)} failed, {summary.seconds:.1f} s"
+        f"{len(summary.results) - len(failed) - len(stopped)} report(s) ok ({reused} reused, "
+        f"inputs unchanged), {len(failed)} failed, {summary.seconds:.1f} s"
     )
     for r in failed:
         print(f"  FAILED {r.name}: {r.error}")
     print(f"open {summary.index_path}")
+    if summary.interrupted:  # the shell's convention: 128 + signal number (130, 143)
+        print(
+            f"mtr run: interrupted by {summary.interrupted}: {len(stopped)} report(s) not "
+            "finished (marked interrupted in the index)",
+            file=sys.stderr,
+        )
+        return 128 + signal.Signals[summary.interrupted].value
     return 0 if summary.ok else 1
 
 
@@ -311,6 +320,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``mtr`` console script; returns the exit code."""
+    from mtr_analysis.run.lock import RunLocked
     from mtr_analysis.settings import SettingsError
 
     args = parser().parse_args(argv)
@@ -319,9 +329,16 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:  # one line, even for a YAML parser's multi-line message
         print(f"mtr {args.command}: settings error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
-    except (ValueError, FileNotFoundError, KeyError) as exc:
-        print(f"mtr {args.command}: error: {exc}", file=sys.stderr)
+    except (ValueError, FileNotFoundError, KeyError, RunLocked) as exc:
+        print(f"mtr {args.command}: error: {' '.join(str(exc).split())}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a file system refusal not foreseen above: one line, no traceback
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"mtr {args.command}: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # Ctrl-C before any report started: nothing was written
+        print(f"mtr {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

@@ -131,3 +131,5 @@ INDEX_CSS = TEMPLATES_DIR / "mtr_index" / "index.css"
 DENOMINATORS_FILE = CONFIG_DIR / "denominators.csv"
 #: Word catalogues of the reports, one YAML file per language (translators edit these).
 WORDS_DIR = PACKAGE_DIR / "reporting" / "words"
+#: Lock file in a review's output folder: one ``mtr run`` at a time writes there.
+RUN_LOCK_FILE = ".mtr-run.lock"

@@ -4,11 +4,17 @@
 display): ``<out_dir>/<review>/assessment.csv``, ``aggregates.csv``, ``beneficiaries.csv``
 (:func:`write_review_outputs`) and ``findings/<ISO3>.json``, ``findings/regional.json``
 (:func:`write_findings`). The same inputs give the same bytes.
+
+Every file is written atomically (:func:`atomic_write_bytes`: a temporary file in the same
+folder, then :func:`os.replace`), so a run stopped half-way leaves either the old file or
+the new one, never a truncated one; text is always UTF-8, whatever the locale.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,20 +27,65 @@ from mtr_analysis.reporting.findings import Finding, findings_to_json
 from mtr_analysis.reporting.html import SAFE_NAME
 
 
+def atomic_write_bytes(path: Path | str, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file and :func:`os.replace`.
+
+    Readers (and a later run) see the old file or the complete new one, never a partial
+    file, even when the writer is killed. The temporary file is removed on failure.
+
+    Parameters
+    ----------
+    path : path-like
+        The file to write; its folder must exist.
+    data : bytes
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; outputs are meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_text(path: Path | str, text: str) -> Path:
+    """:func:`atomic_write_bytes` of ``text`` encoded as UTF-8 (never the locale's encoding)."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
 def write_review_outputs(data: ReviewData, out_dir: Path | str, review: str) -> dict[str, Path]:
     """Write ``assessment.csv``, ``aggregates.csv`` and ``beneficiaries.csv`` of a review.
 
-    Files go to ``<out_dir>/<review>/``; the same inputs give the same bytes.
+    Files go to ``<out_dir>/<review>/``; the same inputs give the same bytes. The tables are
+    first written into a temporary folder beside them and then moved into place one by one
+    (:func:`os.replace`), so no table is ever seen half-written.
     """
     folder = findings_path(out_dir, review, REGIONAL_NAME).parent.parent
-    paths = tables.write_review_tables(
-        data.observations, data.availability, data.assessment, data.catalogue,
-        data.countries, folder, settings=data.settings,
-    )  # fmt: skip
-    est = beneficiary_estimates(data).sort_values(["country", "indicator"], kind="stable")
-    path = folder / BENEFICIARIES_FILE
-    path.write_bytes(tables.to_csv_bytes(est[beneficiaries.COLUMNS]))
-    return {**paths, "beneficiaries": path}
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=folder, prefix=".tables.") as tmp:
+        staged = tables.write_review_tables(
+            data.observations, data.availability, data.assessment, data.catalogue,
+            data.countries, tmp, settings=data.settings,
+        )  # fmt: skip
+        est = beneficiary_estimates(data).sort_values(["country", "indicator"], kind="stable")
+        staged["beneficiaries"] = Path(tmp) / BENEFICIARIES_FILE
+        staged["beneficiaries"].write_bytes(tables.to_csv_bytes(est[beneficiaries.COLUMNS]))
+        written = {}
+        for name, path in staged.items():
+            written[name] = folder / Path(path).name
+            os.replace(path, written[name])
+    return written
 
 
 def findings_path(out_dir: Path | str, review: str, name: str) -> Path:
@@ -72,8 +123,7 @@ def write_findings(items: Sequence[Finding], out_dir: Path | str, review: str, n
     """
     path = findings_path(out_dir, review, name)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(findings_to_json(items) + "\n", encoding="utf-8")
-    return path
+    return atomic_write_text(path, findings_to_json(items) + "\n")
 
 
 def read_findings_file(path: Path | str) -> list[dict]:

@@ -3,10 +3,12 @@
 ``mtr run`` reuses a report from an earlier run when nothing it depends on has changed. The
 dependencies (fingerprints from :mod:`mtr_analysis.provenance`: notebook, template,
 parameters, data, code and package versions) are summed up in one key (:func:`cache_key`)
-and stored with the report's outputs in a record (:func:`write_record`). A report is reused
-(:func:`cached_result`) only when its key matches and every file it produced is still there
-(:func:`outputs_of`), including the findings JSON and, for the regional report, the review
-tables.
+and stored with the report's outputs in a record (:func:`write_record`), together with the
+SHA-256 of every file the report produced (:func:`outputs_of`: HTML, executed notebook,
+findings JSON and, for the regional report, the review tables), taken when they were
+written. A report is reused (:func:`cached_result`) only when its key matches and every one
+of those files is still there with the same checksum: a truncated ``THA.html`` or an
+emptied ``assessment.csv`` makes the report run again.
 """
 
 from __future__ import annotations
@@ -17,9 +19,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mtr_analysis import paths
+from mtr_analysis import paths, provenance
+from mtr_analysis.reporting.outputs import atomic_write_text
 from mtr_analysis.run.execute import ReportTask
-from mtr_analysis.run.results import ReportResult, result_dict
+from mtr_analysis.run.results import ReportResult, relative, result_dict
 
 
 def cache_key(parts: Mapping[str, Any]) -> str:
@@ -40,10 +43,9 @@ def write_record(path: Path | str, record: Mapping[str, Any]) -> Path:
     """Write a cache record (JSON) next to a report's outputs; return its path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
-    tmp.replace(path)
-    return path
+    return atomic_write_text(
+        path, json.dumps(record, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    )
 
 
 # --------------------------------------------------------------------------- one report
@@ -63,13 +65,33 @@ def outputs_of(task: ReportTask) -> list[Path]:
     return out
 
 
+def checksums(task: ReportTask) -> dict[str, str] | None:
+    """SHA-256 of each of :func:`outputs_of` ``task``, by path relative to its folder.
+
+    ``None`` when one of them is missing or unreadable: the report cannot be reused.
+    """
+    folder = task.record.parent.parent
+    out = {}
+    for path in outputs_of(task):
+        try:
+            out[str(relative(path, folder))] = provenance.file_sha256(path)
+        except OSError:  # missing, a folder, unreadable
+            return None
+    return out
+
+
 def cached_result(task: ReportTask) -> ReportResult | None:
-    """The earlier result of ``task`` if its key matches and its outputs still exist."""
+    """The earlier result of ``task`` if its key matches and its outputs are unchanged.
+
+    Every output must have the checksum recorded when it was written; a record without
+    checksums (older runs) is not reused.
+    """
     record = read_record(task.record)
     if not record or record.get("key") != task.key:
         return None
     data = record.get("result") or {}
-    if data.get("status") != "ok" or not all(p.is_file() for p in outputs_of(task)):
+    recorded = record.get("outputs")
+    if data.get("status") != "ok" or not recorded or checksums(task) != recorded:
         return None
     return ReportResult(
         name=task.name,
@@ -90,12 +112,32 @@ def cached_result(task: ReportTask) -> ReportResult | None:
     )
 
 
-def save_record(task: ReportTask, result: ReportResult, parts: dict[str, Any]) -> None:
-    """Store the key and the result next to the outputs (successful reports only)."""
-    if not result.ok:
+def save_record(task: ReportTask, result: ReportResult, parts: dict[str, Any]) -> bool:
+    """Store the key, the result and the outputs' checksums (successful reports only).
+
+    Any earlier record is removed first, so that a report that failed, or whose outputs
+    cannot all be read, is never reused. A record that cannot be written only costs a
+    re-run next time.
+
+    Returns
+    -------
+    bool
+        True when a record was written.
+    """
+    try:
         task.record.unlink(missing_ok=True)
-        return
-    write_record(
-        task.record,
-        {"key": task.key, "parts": parts, "result": result_dict(result, task.record.parent)},
-    )
+        sums = checksums(task) if result.ok else None
+        if sums is None:
+            return False
+        write_record(
+            task.record,
+            {
+                "key": task.key,
+                "parts": parts,
+                "result": result_dict(result, task.record.parent),
+                "outputs": sums,
+            },
+        )
+    except OSError:  # e.g. a folder where the record should be
+        return False
+    return True

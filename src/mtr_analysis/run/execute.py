@@ -1,21 +1,29 @@
-"""Execute planned reports with papermill, in this process or a pool of worker processes.
+"""Execute planned reports with papermill in a pool of worker processes (``--jobs`` of them).
+
+Reports always run in worker processes, even with ``--jobs 1``: nbclient replaces the
+SIGINT/SIGTERM handlers of the process it runs in (and leaves the default ones behind),
+which would take the runner's own handling of an interrupt away; in a worker it cannot.
 
 One failing notebook never stops the others: its error is recorded as the first line of
 the notebook's exception, and its partial notebook is kept and rendered so papermill's
-error banner is visible in the report.
+error banner is visible in the report. Any other fault of one report (a file that cannot be
+removed or written) is recorded the same way. On SIGINT/SIGTERM
+every worker and kernel is stopped before the interrupt goes on to the runner.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import multiprocessing
+import signal
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mtr_analysis.run.render import render_html
-from mtr_analysis.run.results import Kind, ReportResult, Status
+from mtr_analysis.run.results import INTERRUPTED, Kind, ReportResult, Status
+from mtr_analysis.run.signals import stop_descendants
 
 KERNEL_NAME = "python3"
 #: Quieten the kernel application's own log (e.g. ipykernel's "running over TCP without
@@ -58,19 +66,38 @@ def error_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
+def _clear_stale(task: ReportTask) -> None:
+    """Remove the outputs of an earlier run, so a failure never leaves an old report behind.
+
+    The findings file is left alone: the runner writes it (:mod:`mtr_analysis.run.products`).
+    """
+    for path in (task.executed, task.html, task.record, task.html_code):
+        if path is not None:
+            path.unlink(missing_ok=True)
+
+
+def _render(task: ReportTask) -> tuple[Path | None, Path | None, str | None]:
+    """Render the executed notebook: (HTML, HTML with code, error line or None)."""
+    html_path: Path | None = None
+    code_path: Path | None = None
+    try:
+        html_path = render_html(task.executed, task.html, task.title, False, task.lang)
+        if task.html_code is not None:
+            code_path = render_html(task.executed, task.html_code, task.title, True, task.lang)
+    except Exception as exc:
+        return html_path, code_path, f"HTML rendering failed: {error_line(exc)}"
+    return html_path, code_path, None
+
+
 def run_one(task: ReportTask) -> ReportResult:
-    """Execute one notebook and render it; never raises for notebook errors."""
+    """Execute one notebook and render it; never raises for notebook or file errors."""
     import papermill
 
     start = time.perf_counter()
     status: Status = "ok"
     error: str | None = None
-    # The findings file is left alone: the runner writes it (run.products).
-    stale = [task.executed, task.html, task.record, task.html_code]
-    for path in stale:
-        if path is not None:
-            path.unlink(missing_ok=True)
     try:
+        _clear_stale(task)
         papermill.execute_notebook(
             str(task.notebook),
             str(task.executed),
@@ -87,13 +114,9 @@ def run_one(task: ReportTask) -> ReportResult:
     html_path: Path | None = None
     code_path: Path | None = None
     if task.executed.is_file():
-        try:
-            html_path = render_html(task.executed, task.html, task.title, False, task.lang)
-            if task.html_code is not None:
-                code_path = render_html(task.executed, task.html_code, task.title, True, task.lang)
-        except Exception as exc:
-            if status == "ok":
-                status, error = "failed", f"HTML rendering failed: {error_line(exc)}"
+        html_path, code_path, render_error = _render(task)
+        if render_error and status == "ok":
+            status, error = "failed", render_error
     elif status == "ok":
         status, error = "failed", "no executed notebook was written"
     end = time.perf_counter()
@@ -114,6 +137,69 @@ def run_one(task: ReportTask) -> ReportResult:
     )
 
 
+def run_guarded(task: ReportTask) -> ReportResult:
+    """:func:`run_one`, with any error it could still raise recorded as a failed report.
+
+    ``run_one`` catches notebook and rendering errors; this catches the rest (a file that
+    cannot be removed or read, e.g. a folder where the report should be), so one report's
+    fault never stops the run.
+    """
+    start = time.perf_counter()
+    try:
+        return run_one(task)
+    except Exception as exc:
+        return crashed(task, exc, time.perf_counter() - start)
+
+
+def _is_file(path: Path | None) -> Path | None:
+    """``path`` if it is a file (errors such as a too-long name count as no file)."""
+    try:
+        return path if path is not None and path.is_file() else None
+    except OSError:
+        return None
+
+
+def stopped(
+    task: ReportTask, error: str, earlier: ReportResult | None = None, links: bool = True
+) -> ReportResult:
+    """Result of a report a run did not finish (status ``"interrupted"``).
+
+    Parameters
+    ----------
+    task : ReportTask
+    error : str
+        Why, e.g. ``"run interrupted by SIGTERM"``.
+    earlier : ReportResult, optional
+        What the report had done when the run stopped (its timings are kept).
+    links : bool
+        Link the report's files that exist; ``False`` for a report about to be rewritten
+        (its old files are going away).
+
+    Returns
+    -------
+    ReportResult
+    """
+
+    def existing(path: Path | None) -> Path | None:
+        return _is_file(path) if links else None
+
+    return ReportResult(
+        name=task.name,
+        kind=task.kind,
+        label=task.label,
+        status=INTERRUPTED,
+        error=error,
+        seconds=earlier.seconds if earlier else 0.0,
+        html=existing(task.html),
+        executed=existing(task.executed),
+        html_code=existing(task.html_code),
+        execute_seconds=earlier.execute_seconds if earlier else 0.0,
+        render_seconds=earlier.render_seconds if earlier else 0.0,
+        cache_key=task.key,
+        vintage=task.vintage,
+    )
+
+
 def crashed(task: ReportTask, exc: BaseException, seconds: float) -> ReportResult:
     """Result for a task whose worker process died (e.g. killed for lack of memory)."""
     error = error_line(exc)
@@ -129,38 +215,79 @@ def crashed(task: ReportTask, exc: BaseException, seconds: float) -> ReportResul
         status="failed",
         error=error,
         seconds=round(seconds, 2),
-        html=task.html if task.html.is_file() else None,
-        executed=task.executed if task.executed.is_file() else None,
+        html=_is_file(task.html),
+        executed=_is_file(task.executed),
         cache_key=task.key,
         vintage=task.vintage,
     )
 
 
-def execute(tasks: list[ReportTask], jobs: int, bar: Any) -> dict[str, ReportResult]:
-    """Run tasks in-process (``jobs == 1`` or one task) or in a process pool."""
-    results: dict[str, ReportResult] = {}
+def _worker_init() -> None:
+    """Pool workers ignore SIGINT: a terminal's Ctrl-C reaches the whole process group,
+    and the runner alone decides how to stop (see :mod:`mtr_analysis.run.signals`)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_pool(tasks: list[ReportTask], jobs: int, done: Any) -> None:
+    """Run ``tasks`` in a pool of ``jobs`` "spawn" workers, calling ``done`` per result."""
+    # "spawn": fresh workers, no inherited threads or kernel sockets from the caller.
+    ctx = multiprocessing.get_context("spawn")
+    start = time.perf_counter()
+    pool = concurrent.futures.ProcessPoolExecutor(
+        max_workers=min(jobs, len(tasks)), mp_context=ctx, initializer=_worker_init
+    )
+    try:
+        futures = {pool.submit(run_guarded, t): t for t in tasks}
+        for fut in concurrent.futures.as_completed(futures):
+            try:
+                done(fut.result())
+            except Exception as exc:
+                done(crashed(futures[fut], exc, time.perf_counter() - start))
+    except KeyboardInterrupt:
+        # Workers and their kernels first: shutting the pool down would wait for them.
+        stop_descendants()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def execute(
+    tasks: list[ReportTask],
+    jobs: int,
+    bar: Any,
+    results: dict[str, ReportResult] | None = None,
+) -> dict[str, ReportResult]:
+    """Run tasks in a pool of ``jobs`` worker processes (fewer when there are fewer tasks).
+
+    Parameters
+    ----------
+    tasks : list of ReportTask
+    jobs : int
+        Worker processes (1: one report after the other, in one worker).
+    bar : tqdm.tqdm
+        Progress bar, advanced per finished report.
+    results : dict, optional
+        Filled with each result as it arrives (also returned), so that the caller keeps
+        the finished reports when the run is interrupted.
+
+    Returns
+    -------
+    dict of str to ReportResult
+        By report name. Every error of a report is recorded in its result.
+
+    Raises
+    ------
+    KeyboardInterrupt
+        On SIGINT/SIGTERM (:class:`mtr_analysis.run.signals.Interrupted`), after every
+        worker and kernel process of the run has been stopped.
+    """
+    results = {} if results is None else results
 
     def done(result: ReportResult) -> None:
         results[result.name] = result
         bar.set_postfix_str(f"{result.name}: {result.status}")
         bar.update(1)
 
-    if not tasks:
-        return results
-    if jobs <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            done(run_one(task))
-        return results
-    # "spawn": fresh workers, no inherited threads or kernel sockets from the caller.
-    ctx = multiprocessing.get_context("spawn")
-    start = time.perf_counter()
-    with concurrent.futures.ProcessPoolExecutor(
-        max_workers=min(jobs, len(tasks)), mp_context=ctx
-    ) as pool:
-        futures = {pool.submit(run_one, t): t for t in tasks}
-        for fut in concurrent.futures.as_completed(futures):
-            try:
-                done(fut.result())
-            except Exception as exc:
-                done(crashed(futures[fut], exc, time.perf_counter() - start))
+    if tasks:
+        _run_pool(tasks, jobs, done)
     return results

@@ -4,7 +4,9 @@ The index page lists every report with its status, run time and data vintage; it
 self-contained (the style sheet ``templates/mtr_index/index.css`` is inlined, no scripts or
 external resources) and every text on it is escaped. The manifest is
 :meth:`~mtr_analysis.run.results.RunSummary.to_dict` plus what the runner adds (parameters,
-settings, input checksums, versions, timings).
+settings, input checksums, versions, timings). Both are written atomically (a temporary
+file, then :func:`os.replace`): a reader never sees half a page, and a run stopped while
+writing leaves the previous complete file.
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from typing import Any
 
 from mtr_analysis import paths
 from mtr_analysis.reporting import i18n
-from mtr_analysis.run.results import ReportResult, RunSummary, relative
+from mtr_analysis.reporting.outputs import atomic_write_text
+from mtr_analysis.run.results import INTERRUPTED, ReportResult, RunSummary, relative
 
 _esc = html.escape
 
@@ -49,10 +52,19 @@ def _index_row(r: ReportResult, base: Path, tr: Callable[..., str]) -> str:
 
 
 def _index_lead(summary: RunSummary, lang: str, tr: Callable[..., str]) -> str:
-    """Demo banner (demo inputs only), report counts and the time the run finished."""
-    n_failed = len(summary.failed)
-    counts = tr("index_summary", n=len(summary.results), ok=len(summary.results) - n_failed,
-                failed=n_failed)  # fmt: skip
+    """Demo banner (demo inputs only), report counts and the time the run finished.
+
+    A run that was stopped says by which signal; a run still going (or killed without a
+    chance to write) says its unfinished reports are not finished.
+    """
+    n_stopped = sum(r.status == INTERRUPTED for r in summary.results)
+    n_failed = len(summary.failed) - n_stopped
+    counts = tr("index_summary", n=len(summary.results), ok=len(summary.results) - n_failed
+                - n_stopped, failed=n_failed)  # fmt: skip
+    if summary.interrupted:
+        counts += " " + tr("index_interrupted", signal=summary.interrupted, n=n_stopped)
+    elif n_stopped:
+        counts += " " + tr("index_running", n=n_stopped)
     when = tr("index_generated", when=summary.finished, seconds=summary.seconds)
     finished = f'<p class="meta">{_esc(when)}</p>' if summary.finished else ""
     banner = (
@@ -112,8 +124,7 @@ def write_index(summary: RunSummary, title: str, lang: str = "en") -> Path:
 </body>
 </html>
 """
-    summary.index_path.write_text(page, encoding="utf-8")
-    return summary.index_path
+    return atomic_write_text(summary.index_path, page)
 
 
 def write_manifest(summary: RunSummary, extra: dict[str, Any] | None = None) -> Path:
@@ -121,7 +132,6 @@ def write_manifest(summary: RunSummary, extra: dict[str, Any] | None = None) -> 
     data = summary.to_dict()
     if extra:
         data.update(extra)
-    summary.manifest_path.write_text(
-        json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    return atomic_write_text(
+        summary.manifest_path, json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     )
-    return summary.manifest_path

@@ -12,6 +12,7 @@ report also brings ``assessment.csv``, ``aggregates.csv`` and ``beneficiaries.cs
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -128,5 +129,6 @@ def write_products(tasks: Sequence[ReportTask], inputs: ReviewInputs) -> dict[st
             _write_one(task, reviews)
         except Exception as exc:  # one report's failure must not stop the others
             errors[task.name] = error_line(exc)
-            task.findings.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # e.g. a folder in the file's place
+                task.findings.unlink(missing_ok=True)
     return errors

@@ -15,6 +15,7 @@ from typing import Any
 
 from mtr_analysis import paths
 from mtr_analysis.reporting import i18n
+from mtr_analysis.reporting.outputs import atomic_write_text
 
 #: Marker a report header may contain; the table of contents replaces it.
 TOC_MARKER = "<!--mtr:toc-->"
@@ -223,5 +224,5 @@ def render_html(
     )
     body = _insert_toc(body, table_of_contents(body, lang))
     html_path = Path(html_path)
-    html_path.write_text(body, encoding="utf-8")
+    atomic_write_text(html_path, body)  # a run stopped while writing leaves no half page
     return html_path

@@ -13,7 +13,9 @@ from typing import Any, Literal
 from mtr_analysis import paths
 
 Kind = Literal["country", "regional"]
-Status = Literal["ok", "failed"]
+Status = Literal["ok", "failed", "interrupted"]
+#: Status of a report a run did not finish (stopped by SIGINT/SIGTERM, or still running).
+INTERRUPTED: Status = "interrupted"
 
 
 @dataclass
@@ -28,8 +30,10 @@ class ReportResult:
         Which notebook produced it.
     label : str
         Display name: the ASEAN short name ("Viet Nam") or "Regional synthesis".
-    status : {"ok", "failed"}
-        ``"failed"`` when execution or rendering raised.
+    status : {"ok", "failed", "interrupted"}
+        ``"failed"`` when execution, rendering or writing its files raised, or a file it
+        claims is missing; ``"interrupted"`` when the run was stopped (Ctrl-C, SIGTERM)
+        before the report was finished.
     error : str or None
         First line of the error (``"ValueError: no data for LAO"``), ``None`` when ok.
     seconds : float
@@ -97,6 +101,9 @@ class RunSummary:
         Wall-clock time of the whole run.
     finished : str
         Local time the run finished (ISO 8601, seconds).
+    interrupted : str
+        Name of the signal that stopped the run (``"SIGINT"``, ``"SIGTERM"``); ``""`` when
+        it ran to the end.
     """
 
     review: str
@@ -105,6 +112,7 @@ class RunSummary:
     demo: bool = False
     seconds: float = 0.0
     finished: str = ""
+    interrupted: str = ""
 
     @property
     def ok(self) -> bool:
@@ -134,6 +142,7 @@ class RunSummary:
             "ok": self.ok,
             "seconds": round(self.seconds, 2),
             "finished": self.finished,
+            "interrupted": self.interrupted,
             "index": paths.INDEX_FILE,
             "results": [result_dict(r, self.out_dir) for r in self.results],
         }

@@ -40,6 +40,7 @@ HTML: :mod:`mtr_analysis.run.render`; index page and manifest: :mod:`mtr_analysi
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -51,8 +52,9 @@ from mtr_analysis.reference.catalogue import load_catalogue
 from mtr_analysis.reporting import i18n
 from mtr_analysis.reporting.outputs import findings_path
 from mtr_analysis.run import cache
-from mtr_analysis.run.execute import ReportTask, execute
+from mtr_analysis.run.execute import ReportTask, execute, stopped
 from mtr_analysis.run.index import write_index, write_manifest
+from mtr_analysis.run.lock import RunLocked, run_lock
 from mtr_analysis.run.parameters import (
     COUNTRY_OPTIONAL,
     COUNTRY_REQUIRED,
@@ -62,8 +64,11 @@ from mtr_analysis.run.parameters import (
     select_parameters,
 )
 from mtr_analysis.run.products import ReviewInputs, write_products
-from mtr_analysis.run.results import Kind, ReportResult, RunSummary
+from mtr_analysis.run.results import Kind, ReportResult, RunSummary, relative
+from mtr_analysis.run.signals import SignalGuard, catch_signals
 from mtr_analysis.settings import Settings, load_settings
+
+__all__ = ["RunLocked", "run_reports"]
 
 
 @dataclass(frozen=True)
@@ -117,6 +122,30 @@ def _country_codes(countries: list[str] | str) -> list[str]:
     return codes
 
 
+def _check_out(out_dir: Path, review_dir: Path) -> None:
+    """Refuse an output folder that is, or lies below, a file; nothing is created here."""
+    for folder in (review_dir, *review_dir.parents):
+        if folder.exists() or folder.is_symlink():
+            if not folder.is_dir():
+                where = "" if folder == review_dir else f" ({folder} is a file)"
+                raise ValueError(
+                    f"output folder {out_dir} is not a folder{where}; pass a folder to --out"
+                )
+            return
+
+
+def _prepare_out(review_dir: Path) -> None:
+    """Create the review's output folder; ValueError in one line when it cannot be written."""
+    try:
+        review_dir.mkdir(parents=True, exist_ok=True)
+        probe = review_dir / f".mtr-write-test-{os.getpid()}"
+        probe.touch()
+        probe.unlink()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ValueError(f"cannot write to output folder {review_dir}: {reason}") from None
+
+
 def _validate(
     countries: list[str] | str,
     review: str,
@@ -140,6 +169,7 @@ def _validate(
         raise ValueError(f"data_dir {str(data_dir)!r} is not a folder (run `mtr build` first)")
     nbs: dict[Kind, Path] = {kind: Path(nb).resolve() for kind, nb in notebooks.items()}
     review_dir = Path(out_dir).resolve() / review
+    _check_out(Path(out_dir), review_dir)
     values = {
         "review": review,
         "baseline_year": int(settings["baseline_year"]),
@@ -287,34 +317,89 @@ def _write_products(
     return out
 
 
-def _execute(
-    req: _Request, planned: list[tuple[ReportTask, dict[str, Any]]], progress: bool
-) -> dict[str, ReportResult]:
-    """Reuse what has not changed, run the rest, write its files, record each new success."""
-    from tqdm import tqdm
-
-    (req.review_dir / paths.EXECUTED_DIR).mkdir(parents=True, exist_ok=True)
-    results: dict[str, ReportResult] = {}
+def _reuse(
+    req: _Request, planned: list[tuple[ReportTask, dict[str, Any]]]
+) -> tuple[dict[str, ReportResult], list[ReportTask]]:
+    """The reports reused from the cache (checksums verified) and the tasks left to run."""
+    reused: dict[str, ReportResult] = {}
     to_run: list[ReportTask] = []
     for task, _ in planned:
         hit = cache.cached_result(task) if req.use_cache else None
         if hit is not None:
-            results[task.name] = hit
+            reused[task.name] = hit
         else:
             to_run.append(task)
+    return reused, to_run
+
+
+def _cut_short(tasks: list[ReportTask], done: dict[str, ReportResult], signal_name: str):
+    """Results of an interrupted run: failures stay failed, every other report is
+    interrupted (even one whose notebook finished: its findings were not written)."""
+    out = {}
+    for task in tasks:
+        earlier = done.get(task.name)
+        if earlier is not None and earlier.status == "failed":
+            out[task.name] = earlier
+        else:
+            out[task.name] = stopped(task, f"run interrupted by {signal_name}", earlier)
+    return out
+
+
+def _execute(
+    req: _Request,
+    planned: list[tuple[ReportTask, dict[str, Any]]],
+    to_run: list[ReportTask],
+    progress: bool,
+    guard: SignalGuard,
+) -> dict[str, ReportResult]:
+    """Run ``to_run``, write its files, record each new success in the cache.
+
+    On SIGINT/SIGTERM the workers are stopped (:func:`~mtr_analysis.run.execute.execute`)
+    and the unfinished reports come back as ``"interrupted"``; nothing of them is cached.
+    """
+    from tqdm import tqdm
+
+    (req.review_dir / paths.EXECUTED_DIR).mkdir(parents=True, exist_ok=True)
+    fresh: dict[str, ReportResult] = {}
     with tqdm(
         total=len(planned),
-        initial=len(results),
+        initial=len(planned) - len(to_run),
         desc=f"mtr run {req.review}",
         unit="report",
         disable=not progress,
     ) as bar:
-        fresh = _write_products(req, to_run, execute(to_run, req.jobs, bar))
-    results.update(fresh)
+        try:
+            execute(to_run, req.jobs, bar, fresh)
+            fresh = _write_products(req, to_run, fresh)
+        except KeyboardInterrupt as exc:  # Interrupted (SIGINT/SIGTERM) or a plain Ctrl-C
+            guard.note(exc)
+            guard.defer()
+            fresh = _cut_short(to_run, fresh, guard.name)
     for task, parts in planned:
         if task.name in fresh:
             cache.save_record(task, fresh[task.name], parts)
-    return results
+    return fresh
+
+
+def _verify(
+    planned: list[tuple[ReportTask, dict[str, Any]]], results: dict[str, ReportResult]
+) -> dict[str, ReportResult]:
+    """A report is ok only while every file it must have exists; else it failed, saying which."""
+    out = dict(results)
+    for task, _ in planned:
+        result = out[task.name]
+        if not result.ok:
+            continue
+        missing = [p for p in cache.outputs_of(task) if not p.is_file()]
+        if missing:
+            names = ", ".join(str(relative(p, _review_dir(task))) for p in missing)
+            out[task.name] = replace(result, status="failed", error=f"output missing: {names}")
+    return out
+
+
+def _review_dir(task: ReportTask) -> Path:
+    """The review's output folder of ``task`` (parent of its cache folder)."""
+    return task.record.parent.parent
 
 
 def _timings(results: list[ReportResult]) -> dict[str, dict[str, Any]]:
@@ -368,20 +453,47 @@ def _record(
     planned: list[tuple[ReportTask, dict[str, Any]]],
     results: dict[str, ReportResult],
     started: float,
+    interrupted: str = "",
+    final: bool = True,
 ) -> RunSummary:
-    """Gather the results in report order; write ``index.html`` and ``manifest.json``."""
+    """Gather the results in report order; write ``index.html`` and ``manifest.json``.
+
+    ``final=False`` writes them before anything runs, with the reports about to run shown
+    as not finished: whatever stops the run later (even SIGKILL), the index never claims a
+    report that is being rewritten.
+    """
     summary = RunSummary(
         review=req.review,
         out_dir=req.review_dir,
         results=[results[task.name] for task, _ in planned],
         demo=prints.demo,
         seconds=time.perf_counter() - started,
-        finished=_dt.datetime.now().replace(microsecond=0).isoformat(),
+        finished=_dt.datetime.now().replace(microsecond=0).isoformat() if final else "",
+        interrupted=interrupted,
     )
     title = i18n.text("index_title", req.lang, blueprint="ASCC Blueprint 2025", review=req.label)
     write_index(summary, title, req.lang)
     write_manifest(summary, _manifest_extra(req, prints, summary))
     return summary
+
+
+def _run_locked(
+    req: _Request,
+    prints: _Fingerprints,
+    planned: list[tuple[ReportTask, dict[str, Any]]],
+    progress: bool,
+    started: float,
+) -> RunSummary:
+    """Holding the folder's lock: reuse, mark the rest pending, execute, verify, record."""
+    with run_lock(req.review_dir), catch_signals() as guard:
+        reused, to_run = _reuse(req, planned)
+        note = "not finished: the run writing it has not ended"
+        pending = {t.name: stopped(t, note, links=False) for t in to_run}
+        _record(req, prints, planned, {**reused, **pending}, started, final=False)
+        fresh = _execute(req, planned, to_run, progress, guard)
+        guard.defer()  # a signal from here on waits for the index and manifest
+        results = _verify(planned, {**reused, **fresh})
+        return _record(req, prints, planned, results, started, guard.name)
 
 
 def run_reports(
@@ -401,10 +513,9 @@ def run_reports(
 ) -> RunSummary:
     """Execute the country notebook per member state and the regional notebook; render HTML.
 
-    Everything is validated before any notebook runs. Unchanged reports are reused; the
-    others are executed with papermill in ``jobs`` worker processes and rendered to HTML,
-    and their findings and tables written; then ``index.html`` and ``manifest.json``. A
-    failing notebook is recorded and the others still run.
+    Everything is validated before any notebook runs. Unchanged reports (checksums verified)
+    are reused; the others run in ``jobs`` workers, and their HTML, findings and tables are
+    written; then ``index.html`` and ``manifest.json``. One report's failure stops no other.
 
     Parameters
     ----------
@@ -417,7 +528,7 @@ def run_reports(
     out_dir : path-like
         Output root; reports, findings and review tables go to ``<out_dir>/<review>/``.
     jobs : int
-        Notebooks run in parallel (1 = one after the other, in this process).
+        Notebooks run in parallel worker processes (1 = one after the other, in one worker).
     lang : {"en", "vi"}
         Report language, passed to notebooks that declare ``lang``.
     with_code : bool
@@ -425,15 +536,15 @@ def run_reports(
     country_notebook, regional_notebook : path-like
         The notebooks to run (defaults from :mod:`mtr_analysis.paths`).
     progress : bool
-        Show a progress bar on stderr.
+        Progress bar on stderr.
     demo : bool, optional
         Demo inputs: the index shows a banner. Default: read from the store (DEMO sources).
     use_cache : bool
         Reuse reports whose inputs are unchanged (default). ``False`` executes everything.
     settings_file : path-like, optional
         Method settings (YAML) overriding keys of ``config/methods.yaml``; validated first,
-        passed to the notebooks as an absolute ``settings_file``, part of every cache key
-        (by content) and written into ``manifest.json`` under ``"settings"``.
+        passed to the notebooks (absolute path), in every cache key (by content) and in
+        ``manifest.json`` under ``"settings"``.
 
     Returns
     -------
@@ -442,8 +553,10 @@ def run_reports(
 
     Raises
     ------
+    RunLocked
+        Another run is writing to the same review folder (pid and start time named).
     ValueError
-        An invalid settings file (:class:`mtr_analysis.settings.SettingsError`); unknown
+        An output folder that is a file or cannot be written; an invalid settings file (:class:`mtr_analysis.settings.SettingsError`); unknown
         review, country or language; ``jobs < 1``; no countries; missing data folder, store
         or notebook; a notebook lacking a required parameter
         (:data:`~mtr_analysis.run.parameters.COUNTRY_REQUIRED`,
@@ -451,8 +564,8 @@ def run_reports(
 
     Notes
     -----
-    With ``jobs > 1`` notebooks run in "spawn" worker processes: a calling script must
-    guard its entry point with ``if __name__ == "__main__":``.
+    Workers are "spawned": guard a calling script with ``if __name__ == "__main__":``.
+    SIGINT/SIGTERM stop them; unfinished reports are then ``"interrupted"``.
     """
     started = time.perf_counter()
     notebooks: dict[Kind, Path | str] = {"country": country_notebook, "regional": regional_notebook}
@@ -461,6 +574,5 @@ def run_reports(
         jobs=jobs, use_cache=use_cache, settings_file=settings_file,
     )  # fmt: skip
     prints = _fingerprint(req, demo)
-    planned = _plan(req, prints)
-    results = _execute(req, planned, progress)
-    return _record(req, prints, planned, results, started)
+    _prepare_out(req.review_dir)
+    return _run_locked(req, prints, _plan(req, prints), progress, started)
