@@ -19,6 +19,7 @@ from typing import Any
 
 from mtr_analysis import paths
 from mtr_analysis.reporting import i18n
+from mtr_analysis.reporting.html import safe_text
 from mtr_analysis.reporting.outputs import atomic_write_text
 from mtr_analysis.run.results import INTERRUPTED, ReportResult, RunSummary, relative
 
@@ -35,18 +36,18 @@ def _index_row(r: ReportResult, base: Path, tr: Callable[..., str]) -> str:
     """One ``<tr>``: report link, status (reused, error), seconds, vintage, code, notebook."""
     href = relative(r.html, base)
     name = (
-        f'<a href="{_esc(href)}">{_esc(r.label)}</a>'
+        f'<a href="{_esc(href)}">{safe_text(r.label)}</a>'
         if href
-        else f"{_esc(r.label)} <span class='error'>({_esc(tr('no_html'))})</span>"
+        else f"{safe_text(r.label)} <span class='error'>({_esc(tr('no_html'))})</span>"
     )
     status = f'<span class="{_esc(r.status)}">{_esc(tr(r.status))}</span>'
     if r.cached:
         status += f' <span class="cached">({_esc(tr("cached"))})</span>'
     if r.error:
-        status += f'<div class="error">{_esc(r.error)}</div>'
+        status += f'<div class="error">{safe_text(r.error)}</div>'
     return (
         f"<tr><td>{name}</td><td>{status}</td>"
-        f'<td class="num">{r.seconds:.1f}</td><td>{_esc(r.vintage or "–")}</td>'
+        f'<td class="num">{r.seconds:.1f}</td><td>{safe_text(r.vintage or "–")}</td>'
         f"<td>{_link(r.html_code, base)}</td><td>{_link(r.executed, base)}</td></tr>"
     )
 
