@@ -157,7 +157,10 @@ def test_semicolon_csv_with_decimal_comma_is_read(tmp_path):
     result = build([raw], tmp_path / "out")
     assert result.files[0].notes == ["separator ';' detected (decimal commas read as points)"]
     assert _value(result.observations, "VNM", 2015) == 73.955  # not 73 955
-    assert _value(result.observations, "VNM", 2016) == 1234.5
+    # 1.234,5 is read as 1234.5 (not 1.2345), which the life-expectancy bound then rejects.
+    assert result.rejects[["locator", "value", "reason"]].values.tolist() == [
+        ["line 2, column 2016", "1234.5", "implausible: b_life_expectancy above 100 (1234.5)"]
+    ]
 
 
 def test_cr_only_line_endings_are_read(tmp_path):
@@ -292,3 +295,64 @@ def test_validate_exit_codes(tmp_path, capsys):
     assert main(["validate", str(flat)]) == 3
     assert "JSON records are not objects" in capsys.readouterr().err
     assert main(["validate", str(tmp_path / "nope.csv")]) == 2
+
+
+# --- ragged rows in the other CSV readers (same reason text as WDI/DataBank) --------------
+
+SDG_HEADER = "Goal,Target,Indicator,SeriesCode,GeoAreaCode,GeoAreaName,TimePeriod,Value,Units"
+SDG_ROW = "3,3.2,3.2.1,SH_DYN_MORT,704,Viet Nam,2015,21.7,PER_1000_LIVE_BIRTHS"
+HDR_HEADER = "iso3,country,hdicode,region,le_2015,le_2016,le_2017,le_2018,le_2019"
+ASEAN_HEADER = "Destination Country,Origin Country,2016,2017"
+
+RAGGED_CASES = {
+    # file name: (text, reasons, (read, accepted, rejected, out of scope))
+    "sdg.csv": (
+        f"{SDG_HEADER}\n{SDG_ROW},21.9,provisional\n{SDG_ROW.replace('2015', '2016')}\n",
+        ["cell beyond the header (line 2 has 11 cells, the header 9)"] * 2,
+        (4, 2, 2, 0),
+    ),
+    "hdr.csv": (
+        f"{HDR_HEADER}\nVNM,Viet Nam,High,EAP,73.1,73.2,73.3,73.4,73.5,73.6\n",
+        ["cell beyond the header (line 2 has 10 cells, the header 9)"],
+        (6, 5, 1, 0),
+    ),
+    "asean.csv": (
+        f'{ASEAN_HEADER}\n"Brunei Darussalam","Cambodia [KH]","318","356","400"\n',
+        ["cell beyond the header (line 2 has 5 cells, the header 4)"],
+        (3, 0, 1, 2),
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RAGGED_CASES))
+def test_ragged_rows_are_rejected_and_counted(tmp_path, name):
+    text, reasons, counts = RAGGED_CASES[name]
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / name).write_text(text, encoding="utf-8")
+    result = build([raw], tmp_path / "out")
+    (f,) = result.files
+    assert (f.records_read, f.accepted, f.rejected, f.out_of_scope) == counts
+    assert f.records_read == f.accepted + f.rejected + f.out_of_scope
+    assert result.rejects["reason"].tolist() == reasons
+
+
+def test_sdg_xlsx_formula_without_cached_value_is_rejected_with_its_cell(tmp_path):
+    from openpyxl import Workbook
+
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Goal3"
+    ws.append(SDG_HEADER.split(","))
+    ws.append([*SDG_ROW.split(",")[:6], 2015, "=20+1.7", "PER_1000_LIVE_BIRTHS"])
+    ws.append([*SDG_ROW.split(",")[:6], 2016, 20.9, "PER_1000_LIVE_BIRTHS"])
+    wb.save(raw / "sdg.xlsx")  # openpyxl writes no cached value: data_only reads None
+    result = build([raw], tmp_path / "out")
+    (f,) = result.files
+    assert (f.records_read, f.accepted, f.rejected, f.out_of_scope) == (2, 1, 1, 0)
+    assert result.rejects[["locator", "value", "reason"]].values.tolist() == [
+        ["Goal3!H2", "=20+1.7", "formula without a cached value (open and save in Excel)"]
+    ]
+    assert _value(result.observations, "VNM", 2016) == 20.9

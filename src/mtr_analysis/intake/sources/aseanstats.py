@@ -25,6 +25,8 @@ indicator/series column, else ``"<header>: <value>"`` (``"Origin Country: Cambod
 The export carries no measure name, unit or date, so ``unit`` is empty and ``source`` is
 ``"ASEANstats (ASEAN Secretariat) data portal export"``. ``locator`` = ``"line N, column
 YYYY"``.
+A non-empty cell under a header that is not a year is out of scope; one beyond the header
+(a ragged row) or under an empty header is rejected with the line and the number of cells.
 """
 
 from __future__ import annotations
@@ -35,7 +37,15 @@ from pathlib import Path
 import pandas as pd
 
 from mtr_analysis.intake.sources import SourceError, records_frame
-from mtr_analysis.intake.sources.text import csv_rows, decode, file_kind, head_text, rel_path
+from mtr_analysis.intake.sources.text import (
+    csv_rows,
+    decode,
+    extra_columns,
+    file_kind,
+    head_text,
+    rel_path,
+    unread_cells,
+)
 
 FORMAT = "aseanstats"
 SOURCE = "ASEANstats (ASEAN Secretariat) data portal export"
@@ -109,6 +119,9 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
     country_j = next((j for j, name in enumerate(labels) if "country" in name.lower()), 0)
     other = [j for j in range(n_labels) if j != country_j]
     current = [""] * n_labels
+    # Non-year columns after the labels are not read: their cells are out of scope, and
+    # a cell beyond the header (a ragged row) is rejected, so that none vanishes.
+    extra = extra_columns(header, {*range(n_labels), *(j for j, _ in year_cols)})
     out = []
     for line, cells in rows[h + 1 :]:
         if not any(c.strip() for c in cells):
@@ -127,6 +140,9 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
             if current[j]
         ]
         series = "; ".join(parts)
+        base = {"country": country, "country_name": country_name, "series": series,
+                "source": SOURCE, "file": rel}  # fmt: skip
+        out += unread_cells(cells, line, header, extra, base)
         for j, year in year_cols:
             raw = cells[j] if j < len(cells) else ""
             if not raw.strip():

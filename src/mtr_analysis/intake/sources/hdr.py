@@ -11,7 +11,8 @@ Records: one per non-empty ``<var>_<year>`` cell. ``country`` = ``iso3`` as writ
 ``pop_total``, ``hdi_rank``), ``year`` from the column name, ``raw`` = the cell text
 (``NaN`` cells are kept: cleaning classifies them), ``unit`` from :data:`UNITS` (HDR
 technical notes; empty when the unit depends on the report's PPP base, e.g. ``gnipc``),
-``locator`` = ``"line N, column le_2015"``. ``source`` =
+``locator`` = ``"line N, column le_2015"``. A non-empty cell beyond the header (a ragged
+row) or under an empty header is a rejected record with the line and the number of cells. ``source`` =
 ``"UNDP Human Development Report Office, HDR 2023/24 composite indices time series (data to
 2022)"``: the report edition comes from the file name when it has one (``HDR23-24``), the
 last year from the columns.
@@ -25,7 +26,14 @@ from pathlib import Path
 import pandas as pd
 
 from mtr_analysis.intake.sources import SourceError, records_frame
-from mtr_analysis.intake.sources.text import csv_rows, decode, first_csv_row, rel_path
+from mtr_analysis.intake.sources.text import (
+    csv_rows,
+    decode,
+    extra_columns,
+    first_csv_row,
+    rel_path,
+    unread_cells,
+)
 
 FORMAT = "undp_hdr"
 PRODUCER = "UNDP Human Development Report Office"
@@ -103,12 +111,18 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
     iso_j, name_j, cols = layout
     header = first[1]
     source = _source(path, max(year for _, _, year in cols))
+    # Only cells beyond the header (or under an empty one) are accounted for here: the
+    # other identifier columns (hdicode, region) carry no values, as before.
+    extra = extra_columns(header, {j for j, h in enumerate(header) if h.strip()})
     out = []
     for line, cells in rows:
         if not any(c.strip() for c in cells):
             continue
         code = cells[iso_j].strip() if iso_j < len(cells) else ""
         name = cells[name_j].strip() if name_j < len(cells) else ""
+        base = {"country": code or name, "country_name": name or code, "series": "",
+                "source": source, "file": rel}  # fmt: skip
+        out += unread_cells(cells, line, header, extra, base)
         for j, var, year in cols:
             raw = cells[j] if j < len(cells) else ""
             if not raw.strip():

@@ -17,6 +17,9 @@ from pathlib import Path
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 #: How many bytes the sniffers read from the start of a text file.
 HEAD_BYTES = 20000
+#: Why a formula cell without a value is rejected (openpyxl reads the value Excel cached
+#: when it last saved; a workbook written by a script has none).
+FORMULA_NO_CACHE = "formula without a cached value (open and save in Excel)"
 
 
 def utf16_codec(data: bytes) -> str | None:

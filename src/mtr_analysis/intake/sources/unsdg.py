@@ -65,18 +65,22 @@ import json
 import re
 import zipfile
 from collections import defaultdict
+from itertools import zip_longest
 from pathlib import Path
 
 import pandas as pd
 
 from mtr_analysis.intake.sources import SourceError, records_frame
 from mtr_analysis.intake.sources.text import (
+    FORMULA_NO_CACHE,
     csv_rows,
     decode,
     excel_number_text,
+    extra_columns,
     file_kind,
     head_text,
     rel_path,
+    unread_cells,
 )
 
 FORMAT = "unsdg"
@@ -332,11 +336,18 @@ def _source_note(text: str) -> str:
 
 
 def _finish(rows: list[dict]) -> pd.DataFrame:
-    collapse_reference_dimensions(rows)
+    # Cells the reader could not use (a ragged row) carry no dimensions: they take no part
+    # in deciding which dimensions define a series.
+    collapse_reference_dimensions([r for r in rows if "_orig" in r])
     for r in rows:
-        r["note"] = " | ".join(n for n in r.pop("_notes") if n)
-        r.pop("_orig")
+        if "_orig" in r:
+            r["note"] = " | ".join(n for n in r.pop("_notes") if n)
+            r.pop("_orig")
     return records_frame(rows)
+
+
+class _Uncached(str):
+    """The formula text of a cell whose cached value is empty (see :func:`_read_xlsx`)."""
 
 
 def _record(
@@ -411,8 +422,15 @@ def _long_rows(
     rel: str,
     source: str,
     locate,
+    ragged: bool = False,
 ) -> list[dict]:
-    """Records from long-format data rows. ``rows`` yields (position, values)."""
+    """Records from long-format data rows. ``rows`` yields (position, values).
+
+    With ``ragged`` (CSV rows, all text), a non-empty cell beyond the header or under an
+    empty header is a rejected record (:func:`~.text.unread_cells`), so none vanishes. A
+    Value cell holding :class:`_Uncached` formula text is rejected with
+    :data:`~.text.FORMULA_NO_CACHE`.
+    """
     names = [str(h).strip() if h is not None else "" for h in header]
     col = {}
     for j, h in enumerate(names):
@@ -426,9 +444,17 @@ def _long_rows(
         j = col.get(key)
         return values[j] if j is not None and j < len(values) else None
 
+    extra = extra_columns(names, {j for j, h in enumerate(names) if _norm(h)})
     out = []
     for pos, values in rows:
-        raw = _text(get(values, "value"))
+        code = _text(get(values, "geoareacode")).strip()
+        name = _text(get(values, "geoareaname")).strip()
+        if ragged:
+            base = {"country": code or name, "country_name": name or code, "source": source,
+                    "series": _text(get(values, "seriescode")).strip(), "file": rel}  # fmt: skip
+            out += unread_cells(values, pos, names, extra, base)
+        cell = get(values, "value")
+        raw = _text(cell)
         if not raw.strip():
             continue
         detail_cell = get(values, "timedetail")
@@ -450,8 +476,6 @@ def _long_rows(
         rtype = _text(get(values, "reportingtype")).strip()
         if rtype and rtype.upper() != "G":
             notes.append(f"Reporting Type: {rtype}")
-        code = _text(get(values, "geoareacode")).strip()
-        name = _text(get(values, "geoareaname")).strip()
         dims = {h: (values[j] if j < len(values) else None) for j, h in dim_cols}
         out.append(
             _record(
@@ -469,6 +493,18 @@ def _long_rows(
             )
         )
         out[-1]["lower"], out[-1]["upper"] = lo, hi
+        out[-1]["issue"] = FORMULA_NO_CACHE if isinstance(cell, _Uncached) else ""
+    return out
+
+
+def _uncached(values: tuple, formulas: tuple) -> list[object]:
+    """A row's cached values, with :class:`_Uncached` formula text where a formula has no
+    cached value (``values`` from ``data_only=True``, ``formulas`` from the formula view)."""
+    out = []
+    for v, f in zip_longest(values, formulas):
+        text = getattr(f, "text", f)  # an ArrayFormula holds its text in .text
+        uncached = v is None and isinstance(text, str) and text.startswith("=")
+        out.append(_Uncached(text) if uncached else v)
     return out
 
 
@@ -486,12 +522,17 @@ def _read_xlsx(path: Path, rel: str) -> pd.DataFrame:
     source = f"{PRODUCER} export" + (f", file saved {saved}" if saved else "")
     out: list[dict] = []
     wb = load_workbook(_workbook_bytes(path), read_only=True, data_only=True)
+    # The formula view, read alongside: data_only gives None for a formula Excel never
+    # computed, which would otherwise look like an empty cell and vanish.
+    wbf = load_workbook(_workbook_bytes(path), read_only=True, data_only=False)
     try:
         for title, header_row in sheets:
-            ws = wb[title]
-            it = ws.iter_rows(min_row=header_row, values_only=True)
+            it = wb[title].iter_rows(min_row=header_row, values_only=True)
+            fit = wbf[title].iter_rows(min_row=header_row, values_only=True)
             header = list(next(it))
-            rows = ((i, list(v)) for i, v in enumerate(it, start=header_row + 1))
+            next(fit, None)
+            pairs = zip_longest(it, fit, fillvalue=())
+            rows = ((i, _uncached(v, f)) for i, (v, f) in enumerate(pairs, start=header_row + 1))
 
             def locate(i, j, title=title):
                 return f"{title}!{get_column_letter(j + 1)}{i}"
@@ -499,6 +540,7 @@ def _read_xlsx(path: Path, rel: str) -> pd.DataFrame:
             out += _long_rows(header, rows, rel=rel, source=source, locate=locate)
     finally:
         wb.close()
+        wbf.close()
     return _finish(out)
 
 
@@ -520,6 +562,7 @@ def _read_csv(path: Path, rel: str) -> pd.DataFrame:
         rel=rel,
         source=f"{PRODUCER} export",
         locate=lambda line, j: f"line {line}, column {header[j].strip()}",
+        ragged=True,
     )
     return _finish(out)
 
