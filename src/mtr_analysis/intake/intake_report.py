@@ -2,16 +2,18 @@
 
 :func:`render_html` turns the content of ``intake.json`` into one self-contained page
 (inline CSS, no scripts, no external resources). Every piece of text that comes from a
-data file or a path is HTML-escaped, so a file name or a series name can never inject
-markup into the page.
+data file or a path goes through :func:`mtr_analysis.text_safety.safe_text` (the same
+treatment as the reports): escaped, so a file name or a series name can never inject
+markup into the page, stripped of the controls that reverse or hide text, and cut to
+:data:`~mtr_analysis.text_safety.TEXT_LIMIT` characters with the longer text in a tooltip.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 
 from mtr_analysis.paths import OUT_OF_SCOPE_FILE, REJECTS_FILE
+from mtr_analysis.text_safety import safe_text
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:24px;
@@ -30,8 +32,19 @@ code{background:#f3f5f7;padding:0 3px;border-radius:3px}
 
 
 def _e(value: object) -> str:
-    """Escape any value for HTML text or attribute context."""
-    return html.escape("" if value is None else str(value), quote=True)
+    """Any value as safe HTML element text (:func:`~mtr_analysis.text_safety.safe_text`)."""
+    return safe_text("" if value is None else value)
+
+
+def visible(text: object) -> str:
+    """``text`` with every invisible or non-printing character written as ``<U+XXXX>``.
+
+    ``normalised_keys`` in ``intake.json`` holds a key as written with Python escapes
+    (``V\\u200bNM``); this shows it as ``V<U+200B>NM``, so a reader sees where the
+    zero-width space was.
+    """
+    raw = str(text).encode("ascii", "backslashreplace").decode("unicode_escape")
+    return "".join(c if c.isprintable() else f"<U+{ord(c):04X}>" for c in raw)
 
 
 def _num(value: object) -> str:
@@ -72,7 +85,7 @@ def _cards(totals: dict) -> str:
         ("rejected", "rejected"),
         ("out_of_scope", "out of scope"),
         ("selected", "selected for analysis"),
-        ("conflicts", "source disagreements"),
+        ("conflicts", "conflicts"),
         ("revisions", "revisions"),
         ("unmapped_series", "unmapped series"),
         ("carried_forward", "carried-forward values"),
@@ -146,6 +159,15 @@ CONFLICT_COLUMNS = (
     ("other_value", "other"),
     ("other_source", "other source"),
     ("rel_diff", "rel. diff."),
+    ("conflict", "kind"),
+    ("rule", "rule that chose"),
+)
+NORMALISED_COLUMNS = (
+    ("path", "file"),
+    ("column", "column"),
+    ("found", "found"),
+    ("read_as", "read as"),
+    ("records", "records"),
 )
 SUSPECT_COLUMNS = (
     ("file", "file"),
@@ -243,8 +265,10 @@ def _comparison_sections(intake: dict) -> list[str]:
     conf = intake.get("conflicts", {})
     rev = intake.get("revisions", {})
     return [
-        f"<h2>Disagreements between sources (relative difference &gt; "
-        f"{_num(conf.get('tolerance', 0))})</h2>",
+        "<h2>Conflicts: the same key with different values</h2>",
+        "<p>Between sources when the relative difference exceeds "
+        f"{_num(conf.get('tolerance', 0))}; between resubmissions and within one file "
+        "whatever the difference. <i>Rule</i> says what chose the selected value.</p>",
         _listed(conf),
         table(conf.get("largest", []), CONFLICT_COLUMNS),
         f"<h2>Revisions between vintages (relative change &gt; "
@@ -284,6 +308,32 @@ def _plausibility_sections(part: dict) -> list[str]:
     ]
 
 
+def _reading_sections(intake: dict) -> list[str]:
+    """Keys changed by invisible characters and files read with notes; each section only
+    when it has rows."""
+    keys = [{**k, "found": visible(k.get("found", ""))} for k in intake.get("normalised_keys", [])]
+    notes = [
+        {"path": f.get("path"), "note": n}
+        for f in intake.get("read_with_notes", [])
+        for n in f.get("notes", [])
+    ]
+    parts = []
+    if keys:
+        parts += [
+            "<h2>Keys with invisible characters (normalised)</h2>",
+            "<p>Country and series codes or names written with invisible characters "
+            "(shown as <code>&lt;U+XXXX&gt;</code>) were read without them.</p>",
+            table(keys, NORMALISED_COLUMNS),
+        ]
+    if notes:
+        parts += [
+            "<h2>Files read with notes</h2>",
+            "<p>Read anyway; check that the notes are what the file meant.</p>",
+            table(notes, [("path", "file"), ("note", "note")]),
+        ]
+    return parts
+
+
 def _priority_section(prio: dict) -> list[str]:
     """The source priority used: order and how ``source`` text is classified."""
     return [
@@ -299,10 +349,11 @@ def render_html(intake: dict, title: str = "mtr build — intake report") -> str
     """Render the content of ``intake.json`` as a self-contained HTML page.
 
     Sections: totals; per-file account (with a check that accepted + rejected + out of
-    scope = records read); files not recognised or not readable; rejected values by
+    scope = records read); files not recognised or not readable; keys normalised from
+    invisible characters and files read with notes (only when there are any); rejected values by
     reason; unmapped series; selected values by source; poverty lines; implausible values
-    by rule and suspect values (file, country, indicator, year, value, rule); disagreements
-    between sources; revisions between vintages; the priority used.
+    by rule and suspect values (file, country, indicator, year, value, rule); conflicts
+    (with their kind and the rule that chose); revisions between vintages; the priority used.
     """
     parts = [
         "<!DOCTYPE html>",
@@ -311,6 +362,7 @@ def render_html(intake: dict, title: str = "mtr build — intake report") -> str
         f"<title>{_e(title)}</title><style>{CSS}</style></head><body>",
         *_summary(intake, title),
         *_file_sections(intake),
+        *_reading_sections(intake),
         *_value_sections(intake),
         *_plausibility_sections(intake.get("plausibility", {})),
         *_comparison_sections(intake),

@@ -38,6 +38,9 @@ from mtr_analysis.reporting.style import STATUS_COLOURS
 from mtr_analysis.reporting.tables import aggregates_summary, data_vintage, key_numbers
 from mtr_analysis.settings import Settings, default_settings
 
+# The hostile-text treatment lives in the foundation (the intake report uses it too).
+from mtr_analysis.text_safety import TEXT_LIMIT, TOOLTIP_LIMIT, clean_text, safe_text  # noqa: F401
+
 _YEAR_COLUMNS = frozenset(
     {"year", "first_year", "baseline_year", "latest_year", "target_year", "agg_year0", "agg_year1"}
 )
@@ -56,19 +59,10 @@ SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 _DIRECTION_KEYS = {"increase": "higher_better", "decrease": "lower_better"}
 
 
-#: Characters of a data text shown in a report; a longer text ends in "…" (see safe_text).
-TEXT_LIMIT = 300
 #: Characters of a sentence shown (a finding, statement, lead, note or header line): the
 #: report's own sentences stay shorter (lists of names are capped by ``max_names``), but
 #: they may quote data text such as a source name.
 SENTENCE_LIMIT = 1000
-#: Characters of a truncated text kept in its tooltip (the text is repeated per table row,
-#: so the tooltip is capped too; the store and the CSV outputs keep the whole text).
-TOOLTIP_LIMIT = 2000
-#: Bidirectional embeddings and overrides (U+202A–U+202E), isolates (U+2066–U+2069) and the
-#: C0 controls other than tab and newline: they can make a text display reversed or hidden
-#: (the "Trojan Source" trick), and no data text of this project needs them.
-_UNSAFE_CHARS = re.compile("[\u202a-\u202e\u2066-\u2069\x00-\x08\x0b-\x1f\x7f]")
 
 
 class Html(str):
@@ -76,44 +70,6 @@ class Html(str):
 
     def _repr_html_(self) -> str:
         return str(self)
-
-
-def clean_text(value: object) -> str:
-    """``value`` as text without the controls that reorder or hide text (not escaped).
-
-    Removes bidirectional embeddings, overrides and isolates (U+202A–U+202E,
-    U+2066–U+2069) and C0 control characters other than tab and newline.
-    """
-    return _UNSAFE_CHARS.sub("", str(value))
-
-
-def safe_text(value: object, limit: int = TEXT_LIMIT) -> str:
-    """Data text as HTML: cleaned (:func:`clean_text`), escaped, and cut to ``limit``.
-
-    The one helper for every text from data that a report shows.
-
-    Parameters
-    ----------
-    value : object
-        The text (``str(value)`` is used).
-    limit : int
-        Characters shown; a longer text is cut to ``limit`` characters followed by "…" and
-        wrapped in ``<span title="...">`` holding the first :data:`TOOLTIP_LIMIT`
-        characters (with the full length when even that is cut).
-
-    Returns
-    -------
-    str
-        Escaped HTML, safe inside an element (not inside an attribute).
-    """
-    text = clean_text(value)
-    if len(text) <= limit:
-        return html.escape(text, quote=True)
-    tip = text[:TOOLTIP_LIMIT]
-    if len(text) > TOOLTIP_LIMIT:
-        tip += f"… ({len(text):,} characters)"
-    shown = html.escape(text[:limit].rstrip(), quote=True)
-    return f'<span class="mtr-cut" title="{html.escape(tip, quote=True)}">{shown}…</span>'
 
 
 def _esc(value: object) -> str:
