@@ -261,7 +261,8 @@ def _listed(part: dict, extra: str = "") -> str:
 
 
 def _comparison_sections(intake: dict) -> list[str]:
-    """Disagreements between sources and revisions between vintages (largest first)."""
+    """Conflicts (between sources, resubmissions, within one file) with their kind and rule,
+    and revisions between vintages (largest first)."""
     conf = intake.get("conflicts", {})
     rev = intake.get("revisions", {})
     return [
