@@ -378,7 +378,10 @@ def triage(
     c = _cells(records, catalogue, include_optional)
     is_agg = _is_aggregate(c.records, aggregate_codes, economy_codes)
     check = _check_reasons(checks, c.records)
-    checked = c.iso3.notna() & check.ne("") & ~c.parsed["missing"]
+    # A reader's own issue (a cell beyond the header, a formula without a value) rejects the
+    # cell even when it holds a missing-value marker; a format check does not judge markers.
+    reader_issue = _column(c.records, "issue").ne("")
+    checked = c.iso3.notna() & check.ne("") & (~c.parsed["missing"] | reader_issue)
     scope = _scope(c, is_agg, checked)
     in_scope = scope.eq("")
     reason = _reject_reasons(c, check, checked)

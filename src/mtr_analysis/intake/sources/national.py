@@ -22,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from mtr_analysis.intake.sources import SourceError, records_frame
-from mtr_analysis.intake.sources.text import rel_path
+from mtr_analysis.intake.sources.text import FORMULA_NO_CACHE, rel_path
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue, load_catalogue
 
@@ -216,11 +216,6 @@ def near_miss(path: Path) -> str | None:
         f"{a1!r}, expected a title starting with {MARKER!r} (do not edit the title; "
         "regenerate the workbook with `mtr template`)"
     )
-
-
-#: Why a formula cell without a value is rejected (openpyxl reads the value Excel cached
-#: when it last saved; a file written by a script has none).
-FORMULA_NO_CACHE = "formula without a cached value (open and save in Excel)"
 
 
 def _uncached_formulas(path: Path, rows: list[tuple]) -> dict[tuple[int, int], str]:
