@@ -156,11 +156,16 @@ def _open(driver: Any, page: Path, metrics: dict[str, Any]) -> dict[str, Any]:
     Adds the page's console messages and every URL the network log saw requested.
     """
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
     driver.get_log("browser")  # empty the logs of the previous page
     driver.get_log("performance")
     driver.get(page.as_uri())
+    # A large page may still be parsing when get() returns on a busy machine: wait for it.
+    WebDriverWait(driver, 60).until(
+        lambda d: d.execute_script("return document.readyState") == "complete"
+    )
     found = driver.execute_script(_INSPECT)
     banner = driver.find_elements(By.CSS_SELECTOR, ".mtr-demo, .demo")
     found["banner_displayed"] = bool(banner) and banner[0].is_displayed()
