@@ -93,10 +93,7 @@ def cached_result(task: ReportTask) -> ReportResult | None:
     recorded = record.get("outputs")
     if data.get("status") != "ok" or not recorded or checksums(task) != recorded:
         return None
-    return ReportResult(
-        name=task.name,
-        kind=task.kind,
-        label=task.label,
+    return task.result(
         status="ok",
         error=None,
         seconds=float(data.get("seconds", 0.0)),
@@ -106,8 +103,6 @@ def cached_result(task: ReportTask) -> ReportResult | None:
         cached=True,
         execute_seconds=float(data.get("execute_seconds", 0.0)),
         render_seconds=float(data.get("render_seconds", 0.0)),
-        cache_key=task.key,
-        vintage=task.vintage,
         findings=task.findings,
     )
 

@@ -50,6 +50,11 @@ class ReportTask:
     key: str
     vintage: str
 
+    def result(self, **fields: Any) -> ReportResult:
+        """A :class:`ReportResult` of this task: its identity, key and vintage, plus ``fields``."""
+        identity = {"name": self.name, "kind": self.kind, "label": self.label}
+        return ReportResult(**identity, cache_key=self.key, vintage=self.vintage, **fields)
+
 
 def first_line(text: object) -> str:
     """The first non-blank line of ``str(text)``, stripped ("" when there is none)."""
@@ -120,10 +125,7 @@ def run_one(task: ReportTask) -> ReportResult:
     elif status == "ok":
         status, error = "failed", "no executed notebook was written"
     end = time.perf_counter()
-    return ReportResult(
-        name=task.name,
-        kind=task.kind,
-        label=task.label,
+    return task.result(
         status=status,
         error=error,
         seconds=round(end - start, 2),
@@ -132,8 +134,6 @@ def run_one(task: ReportTask) -> ReportResult:
         html_code=code_path,
         execute_seconds=round(executed_at - start, 2),
         render_seconds=round(end - executed_at, 2),
-        cache_key=task.key,
-        vintage=task.vintage,
     )
 
 
@@ -183,10 +183,7 @@ def stopped(
     def existing(path: Path | None) -> Path | None:
         return _is_file(path) if links else None
 
-    return ReportResult(
-        name=task.name,
-        kind=task.kind,
-        label=task.label,
+    return task.result(
         status=INTERRUPTED,
         error=error,
         seconds=earlier.seconds if earlier else 0.0,
@@ -195,8 +192,6 @@ def stopped(
         html_code=existing(task.html_code),
         execute_seconds=earlier.execute_seconds if earlier else 0.0,
         render_seconds=earlier.render_seconds if earlier else 0.0,
-        cache_key=task.key,
-        vintage=task.vintage,
     )
 
 
@@ -208,17 +203,12 @@ def crashed(task: ReportTask, exc: BaseException, seconds: float) -> ReportResul
             "worker process died (out of memory, or run_reports called from a script "
             "without an `if __name__ == '__main__':` guard)"
         )
-    return ReportResult(
-        name=task.name,
-        kind=task.kind,
-        label=task.label,
+    return task.result(
         status="failed",
         error=error,
         seconds=round(seconds, 2),
         html=_is_file(task.html),
         executed=_is_file(task.executed),
-        cache_key=task.key,
-        vintage=task.vintage,
     )
 
 
