@@ -209,6 +209,38 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
+def _cmd_snapshot(args: argparse.Namespace) -> int:
+    from mtr_analysis.intake.snapshot import make_snapshot
+
+    result = make_snapshot(args.source, args.out)
+    kept = [f for f in result.files if f.out]
+    print(
+        f"snapshot of {result.vintage or 'unknown vintage'}: {len(kept)} files "
+        f"({result.size / 1e6:.1f} MB) in {args.out}, "
+        f"{len(result.files) - len(kept)} left out (see {paths.SNAPSHOT_PROVENANCE})"
+    )
+    return 0
+
+
+def _add_snapshot_parser(sub: Any) -> None:
+    """The options of ``mtr snapshot``."""
+    s = sub.add_parser(
+        "snapshot",
+        help="keep the member-state rows of real downloads (the default data of make report)",
+        description="Copy the rows of the member states and Timor-Leste of every download "
+        "under --from into --out, in the original formats, with a PROVENANCE.md.",
+    )
+    s.add_argument(
+        "--from",
+        dest="source",
+        type=Path,
+        default=paths.SHARED_REAL_DIR,
+        help="real downloads or a `mtr fetch` folder (default %(default)s)",
+    )
+    s.add_argument("--out", type=Path, default=paths.SNAPSHOT_DIR, help="default %(default)s")
+    s.set_defaults(func=_cmd_snapshot)
+
+
 def _add_run_parser(sub: Any) -> None:
     """The options of ``mtr run``."""
     from mtr_analysis.reporting import i18n
@@ -315,6 +347,7 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--start", type=int, default=2000, help="first year (default %(default)s)")
     s.add_argument("--end", type=int, default=2025, help="last year (default %(default)s)")
     s.set_defaults(func=_cmd_fetch)
+    _add_snapshot_parser(sub)
     return p
 
 

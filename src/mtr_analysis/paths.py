@@ -133,3 +133,14 @@ DENOMINATORS_FILE = CONFIG_DIR / "denominators.csv"
 WORDS_DIR = PACKAGE_DIR / "reporting" / "words"
 #: Lock file in a review's output folder: one ``mtr run`` at a time writes there.
 RUN_LOCK_FILE = ".mtr-run.lock"
+
+# --------------------------------------------------------------------------------------
+# Snapshot of public international data (``mtr snapshot``, the default of ``make report``)
+
+#: The shipped snapshot: member-state rows of real downloads in their original formats.
+SNAPSHOT_DIR = DATA_DIR / "snapshot"
+#: Hidden marker written by ``mtr snapshot`` (JSON: latest vintage, files); ``mtr build``
+#: records it in ``intake.json`` so that reports show the snapshot banner.
+SNAPSHOT_MARKER = ".snapshot.json"
+#: The snapshot's provenance: producer, vintage, licence, attribution, sha256 per file.
+SNAPSHOT_PROVENANCE = "PROVENANCE.md"

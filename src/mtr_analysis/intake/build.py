@@ -738,8 +738,12 @@ def intake_dict(result: BuildResult, raw_dirs: list[Path | str], priority: Prior
         "unmapped_series": int(len(result.unmapped_series)),
         "out_of_scope_values_kept": int(len(result.out_of_scope)),
     }
+    from mtr_analysis.intake.snapshot import snapshot_of
+
     return {
         "raw_dirs": [str(Path(d)) for d in raw_dirs],
+        # {"vintage": …} when every raw folder is a ``mtr snapshot`` (reports show its banner).
+        "snapshot": snapshot_of(raw_dirs),
         "outputs": {
             "observations": OBSERVATIONS_FILE,
             "out_of_scope": OUT_OF_SCOPE_FILE,
