@@ -6,16 +6,18 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 REVIEW ?= mid-term
 COUNTRIES ?= all
-RAW ?= data/raw/demo
+RAW ?= data/snapshot
+DEMO_RAW ?= data/raw/demo
+SNAPSHOT_FROM ?= ../shared/data/real
 DATA ?= data/processed
 OUT ?= outputs
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser demo build report test lint format docs lab clean
+.PHONY: help setup browser demo build report demo-report snapshot test lint format docs lab clean
 
 help: ## List the targets
-	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is needed (set PYTHON=...)")'
@@ -42,13 +44,20 @@ browser: ## Install Debian's chromium and chromium-driver if missing (for the br
 	fi
 
 demo: $(STAMP) ## Generate the synthetic demo inputs under data/raw/demo if missing
-	@test -f $(RAW)/.complete || $(BIN)/mtr demo --out $(RAW)
+	@test -f $(DEMO_RAW)/.complete || $(BIN)/mtr demo --out $(DEMO_RAW)
 
-build: demo ## Build the tidy store (data/processed) from RAW (default: the demo inputs)
+build: $(STAMP) ## Build the tidy store (data/processed) from RAW (default: the public-data snapshot)
 	$(BIN)/mtr build --raw $(RAW) --out $(DATA) --allow-rejects
 
-report: build ## Set up, build and run every report for REVIEW (default mid-term)
+report: build ## Set up, build and run every report for REVIEW from RAW (default: real public data)
 	$(BIN)/mtr run --data $(DATA) --review $(REVIEW) --countries $(COUNTRIES) --jobs $(JOBS) --out $(OUT)
+
+demo-report: demo ## The same from the synthetic demo (shows the national-workbook path)
+	$(MAKE) report RAW=$(DEMO_RAW)
+
+# SNAPSHOT_FROM: ../shared/data/real, or a folder written by `mtr fetch` when online.
+snapshot: $(STAMP) ## Refresh data/snapshot (public data, member states only) from SNAPSHOT_FROM
+	$(BIN)/mtr snapshot --from $(SNAPSHOT_FROM) --out data/snapshot
 
 test: $(STAMP) browser ## Set up and run the whole test suite (browser test included)
 	$(BIN)/python -m pytest -q

@@ -21,8 +21,10 @@ headers.
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -30,6 +32,7 @@ import pandas as pd
 
 from mtr_analysis.analysis import beneficiaries
 from mtr_analysis.analysis.review import ReviewData, beneficiary_estimates
+from mtr_analysis.paths import INTAKE_FILE
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue
 from mtr_analysis.reporting import beneficiary_statements, i18n
@@ -88,6 +91,32 @@ def demo_banner_html(demo: bool, lang: str = "en") -> str:
     if not demo:
         return ""
     return f'<div class="mtr-demo" role="alert">⚠ {_esc(i18n.text("demo_banner", lang))}</div>'
+
+
+def snapshot_vintage(data_dir: Path | str) -> str | None:
+    """The vintage of the ``mtr snapshot`` a store was built from (``None``: not a snapshot).
+
+    Read from the ``snapshot`` entry that ``mtr build`` writes into ``intake.json`` when
+    every raw folder was a snapshot (:func:`mtr_analysis.intake.snapshot.snapshot_of`).
+    """
+    path = Path(data_dir) / INTAKE_FILE
+    try:
+        record = json.loads(path.read_text(encoding="utf-8")).get("snapshot")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return str(record.get("vintage") or "?") if isinstance(record, dict) else None
+
+
+def data_banner_html(demo: bool, data_dir: Path | str, lang: str = "en") -> str:
+    """The demo banner for demo data; else the snapshot banner ("Public international data,
+    snapshot of <vintage>; national submissions not included") for a snapshot store."""
+    if demo:
+        return demo_banner_html(demo, lang)
+    vintage = snapshot_vintage(data_dir)
+    if vintage is None:
+        return ""
+    text = i18n.text("snapshot_banner", i18n.check_lang(lang), vintage=vintage)
+    return f'<div class="mtr-snapshot" role="note">{_esc(text)}</div>'
 
 
 def heading(text: str, anchor: str, level: int = 2) -> Html:
@@ -188,7 +217,7 @@ def _header(title: str, data: ReviewData, obs: pd.DataFrame, lang: str) -> Html:
         subtitle += f" · {i18n.text('vintage', lang).lower()}: {vintage}"
     return Html(
         heading(title, "title", 1)
-        + demo_banner_html(data.demo, lang)
+        + data_banner_html(data.demo, data.data_dir, lang)
         + f'<p class="mtr-meta">{_esc(subtitle)}</p>'
     )
 
