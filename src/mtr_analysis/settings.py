@@ -182,6 +182,7 @@ class PlausibilitySettings(_Section):
     jump_factor: Annotated[Number, Field(gt=0)]
     jump_floor: Annotated[Number, Field(ge=0)]
     jump_min_points: Annotated[StrictInt, Field(ge=3, le=100)]
+    ordering: tuple[tuple[str, str], ...]
 
     @field_validator("bounds")
     @classmethod

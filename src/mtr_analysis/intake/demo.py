@@ -31,6 +31,7 @@ from mtr_analysis.paths import (
 )
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue, load_catalogue
+from mtr_analysis.settings import default_settings
 
 DEMO_LABEL = "DEMO: synthetic data, not official statistics"
 WDI_META = {
@@ -76,8 +77,13 @@ def _level_and_kind(unit: str) -> tuple[float, float, str]:
     return 1.0, 50.0, "ratio"
 
 
-def synthetic_series(iso3: str, indicator: str, unit: str, direction: str) -> dict[int, float]:
+def synthetic_series(
+    iso3: str, indicator: str, unit: str, direction: str, full: bool = False
+) -> dict[int, float]:
     """A synthetic annual series (year → value) with a country-specific gap pattern.
+
+    With ``full=True`` every year 2000–2024 is returned (no gaps): the values a series
+    ordered below this one is derived from (:func:`demo_series`).
 
     Notes
     -----
@@ -107,6 +113,8 @@ def synthetic_series(iso3: str, indicator: str, unit: str, direction: str) -> di
         values = np.clip(values, 0.2, 99.8)
     if kind == "bounded1":
         values = np.clip(values, 0.05, 0.99)
+    if full:
+        return {int(y): float(round(v, 6)) for y, v in zip(t, values)}
 
     draw = rng.random()
     if draw < 0.55:
@@ -125,6 +133,48 @@ def synthetic_series(iso3: str, indicator: str, unit: str, direction: str) -> di
     else:
         keep = np.zeros(len(t), dtype=bool)
     return {int(y): float(round(v, 6)) for y, v, k in zip(t, values, keep) if k}
+
+
+#: Range of the ratio lower / upper of an ordered pair (NMR / IMR is about 0.5-0.7 in ASEAN).
+#: Its top, times the national offset's range (1.06 / 0.94), stays below 1.
+ORDER_SHARE = (0.5, 0.8)
+
+
+def _upper_of(indicator: str, catalogue: Catalogue) -> str | None:
+    """The indicator that ``indicator`` is never above (``plausibility.ordering``), if any."""
+    ordering = default_settings().plausibility.ordering
+    return next(
+        (u for lo, u in ordering if lo == indicator and u in catalogue.indicators.index), None
+    )
+
+
+def ordered_ids(catalogue: Catalogue) -> set[str]:
+    """Catalogue ids on either side of an ordering of ``plausibility.ordering``."""
+    pairs = default_settings().plausibility.ordering
+    return {i for pair in pairs for i in pair if i in catalogue.indicators.index}
+
+
+def demo_series(
+    iso3: str, indicator: str, catalogue: Catalogue, full: bool = False
+) -> dict[int, float]:
+    """:func:`synthetic_series` respecting the orderings of ``plausibility.ordering``.
+
+    An indicator ordered below another (neonatal below infant mortality, infant below
+    under-five) keeps its own gap pattern, but its values are the upper series' (itself
+    ordered, without gaps) times a country-specific share in :data:`ORDER_SHARE` with 0.5 %
+    noise: ``lower_y = upper_y × share × (1 + ε)``, so ``lower_y < upper_y`` every year.
+    """
+    ind = catalogue.indicators.loc[indicator]
+    own = synthetic_series(iso3, indicator, str(ind["unit"]), str(ind["direction"]), full)
+    upper = _upper_of(indicator, catalogue)
+    if upper is None:
+        return own
+    cap = demo_series(iso3, upper, catalogue, full=True)
+    rng = _rng(iso3, indicator, "below", upper)
+    share = rng.uniform(*ORDER_SHARE)
+    # Noise drawn for every year, so that a year's value is the same with and without gaps.
+    noise = dict(zip(range(2000, 2025), np.clip(rng.normal(0, 0.005, 25), -0.01, 0.01)))
+    return {y: float(round(cap[y] * share * (1 + noise[y]), 6)) for y in own}
 
 
 def _fmt(v: float | None) -> str:
@@ -211,7 +261,7 @@ def write_wdi_files(out_dir: Path, catalogue: Catalogue) -> list[Path]:
             continue
         rows = []
         for name, iso3 in [(s.name, s.iso3) for s in members] + list(OTHER_ROWS):
-            series = synthetic_series(iso3, str(ind_id), str(ind["unit"]), str(ind["direction"]))
+            series = demo_series(iso3, str(ind_id), catalogue)
             rows.append([name, iso3] + [_fmt(series.get(y)) for y in YEARS])
         table = pd.DataFrame(rows, columns=["name", "code", *YEARS])
         path = out_dir / DEMO_WDI_PATTERN.format(code=code)
@@ -229,12 +279,16 @@ def national_values(catalogue: Catalogue, iso3: str = NATIONAL_COUNTRY) -> pd.Da
     Indicators without an international series get a series of their own.
     """
     rows = []
+    # Ordered indicators carry the same year's value (no gaps), so that their national
+    # figures keep the order: lower / upper <= 0.8 × 1.06 / 0.94 < 1.
+    ordered = ordered_ids(catalogue)
     for ind_id, ind in catalogue.indicators.iterrows():
         rng = _rng(iso3, "national", str(ind_id))
         if rng.random() >= 0.35:
             continue
         unit, direction = str(ind["unit"]), str(ind["direction"])
-        base = synthetic_series(iso3, str(ind_id), unit, direction) if ind["wdi_code"] else {}
+        full = ind_id in ordered
+        base = demo_series(iso3, str(ind_id), catalogue, full) if ind["wdi_code"] else {}
         if not base:
             base = synthetic_series(iso3, f"{ind_id}/national", unit, direction)
         if not base:
