@@ -268,3 +268,17 @@ def test_cli_snapshot_missing_source(tmp_path, capsys):
 
     assert main(["snapshot", "--from", str(tmp_path / "nope"), "--out", str(tmp_path / "s")]) == 2
     assert "source folder" in capsys.readouterr().err
+
+
+def test_index_page_shows_the_snapshot_banner(tmp_path):
+    """The run's index page carries the same banner as its reports (demo banner wins)."""
+    from mtr_analysis.run.index import write_index
+    from mtr_analysis.run.results import RunSummary
+
+    page = write_index(RunSummary("mid-term", tmp_path, snapshot="2026-07-13"), "t", "en")
+    text = page.read_text(encoding="utf-8")
+    assert "snapshot of 2026-07-13; national submissions not included" in text
+    demo = write_index(RunSummary("mid-term", tmp_path, demo=True, snapshot="x"), "t", "en")
+    assert "snapshot of x" not in demo.read_text(encoding="utf-8")
+    plain = write_index(RunSummary("mid-term", tmp_path), "t", "en")
+    assert "national submissions" not in plain.read_text(encoding="utf-8")

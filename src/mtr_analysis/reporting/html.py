@@ -112,11 +112,16 @@ def data_banner_html(demo: bool, data_dir: Path | str, lang: str = "en") -> str:
     snapshot of <vintage>; national submissions not included") for a snapshot store."""
     if demo:
         return demo_banner_html(demo, lang)
-    vintage = snapshot_vintage(data_dir)
-    if vintage is None:
+    return snapshot_banner_html(snapshot_vintage(data_dir), lang)
+
+
+def snapshot_banner_html(vintage: str | None, lang: str = "en", css: str = "mtr-snapshot") -> str:
+    """The snapshot banner for a store built from ``mtr snapshot`` of ``vintage`` ("" for
+    ``None``); ``css`` is the class the page's style sheet gives it."""
+    if not vintage:
         return ""
     text = i18n.text("snapshot_banner", i18n.check_lang(lang), vintage=vintage)
-    return f'<div class="mtr-snapshot" role="note">{_esc(text)}</div>'
+    return f'<div class="{_esc(css)}" role="note">{_esc(text)}</div>'
 
 
 def heading(text: str, anchor: str, level: int = 2) -> Html:

@@ -19,7 +19,7 @@ from typing import Any
 
 from mtr_analysis import paths
 from mtr_analysis.reporting import i18n
-from mtr_analysis.reporting.html import safe_text
+from mtr_analysis.reporting.html import safe_text, snapshot_banner_html
 from mtr_analysis.reporting.outputs import atomic_write_text
 from mtr_analysis.run.results import INTERRUPTED, ReportResult, RunSummary, relative
 
@@ -53,7 +53,7 @@ def _index_row(r: ReportResult, base: Path, tr: Callable[..., str]) -> str:
 
 
 def _index_lead(summary: RunSummary, lang: str, tr: Callable[..., str]) -> str:
-    """Demo banner (demo inputs only), report counts and the time the run finished.
+    """Demo banner (demo inputs) or snapshot banner (public-data snapshot), report counts and the time the run finished.
 
     A run that was stopped says by which signal; a run still going (or killed without a
     chance to write) says its unfinished reports are not finished.
@@ -71,7 +71,7 @@ def _index_lead(summary: RunSummary, lang: str, tr: Callable[..., str]) -> str:
     banner = (
         f'<div class="demo" role="alert">{_esc(i18n.text("demo_banner", lang))}</div>'
         if summary.demo
-        else ""
+        else snapshot_banner_html(summary.snapshot, lang, css="snapshot")
     )
     return f"{banner}\n<p>{_esc(counts)}</p>\n{finished}"
 

@@ -97,6 +97,9 @@ class RunSummary:
         One per report.
     demo : bool
         Whether the inputs were demo data.
+    snapshot : str
+        Vintage of the public-data snapshot the store was built from (``""``: not a
+        snapshot).
     seconds : float
         Wall-clock time of the whole run.
     finished : str
@@ -110,6 +113,7 @@ class RunSummary:
     out_dir: Path
     results: list[ReportResult] = field(default_factory=list)
     demo: bool = False
+    snapshot: str = ""
     seconds: float = 0.0
     finished: str = ""
     interrupted: str = ""
@@ -139,6 +143,7 @@ class RunSummary:
         return {
             "review": self.review,
             "demo": self.demo,
+            "snapshot": self.snapshot,
             "ok": self.ok,
             "seconds": round(self.seconds, 2),
             "finished": self.finished,

@@ -50,6 +50,7 @@ from mtr_analysis import paths, provenance
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import load_catalogue
 from mtr_analysis.reporting import i18n
+from mtr_analysis.reporting.html import snapshot_vintage
 from mtr_analysis.reporting.outputs import findings_path
 from mtr_analysis.run import cache
 from mtr_analysis.run.execute import ReportTask, execute, stopped
@@ -467,6 +468,7 @@ def _record(
         out_dir=req.review_dir,
         results=[results[task.name] for task, _ in planned],
         demo=prints.demo,
+        snapshot=snapshot_vintage(req.data_dir) or "",
         seconds=time.perf_counter() - started,
         finished=_dt.datetime.now().replace(microsecond=0).isoformat() if final else "",
         interrupted=interrupted,
