@@ -712,8 +712,16 @@ def build(
     result = _assemble(files, triages, Path(out_dir), prio)
     _write_tables(result)
     result.intake = intake_dict(result, raw_dirs, prio)
+    result.intake["coverage"] = _coverage(result.observations, cat)
     _write_intake(result)
     return result
+
+
+def _coverage(observations: pd.DataFrame, catalogue: Catalogue) -> dict:
+    """The catalogue-coverage table of ``intake.json`` (:mod:`.intake_report`)."""
+    from mtr_analysis.intake import intake_report
+
+    return intake_report.catalogue_coverage(observations, catalogue)
 
 
 def intake_dict(result: BuildResult, raw_dirs: list[Path | str], priority: Priority) -> dict:
