@@ -467,7 +467,8 @@ def _coverage_section(cov: dict) -> list[str]:
     """The catalogue-coverage table (only when ``intake.json`` has one)."""
     if not cov:
         return []
-    windows = list(cov["windows"])
+    # By end year, not dict order: intake.json is written with sorted keys.
+    windows = sorted(cov["windows"], key=lambda w: cov["windows"][w][::-1])
     cols = [("id", "indicator"), ("name", "name"), ("countries", "member states with a value")]
     for w in windows:
         first, last = cov["windows"][w]
