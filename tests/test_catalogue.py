@@ -101,3 +101,58 @@ def test_auxiliary_population_series_is_mapped_but_not_an_indicator():
     assert cat.series_map()["SP.POP.TOTL"] == "x_population"
     assert "x_population" not in cat.indicators.index
     assert "x_population" in cat.known_ids and "b_mmr" in cat.known_ids
+
+
+def test_new_source_code_columns_map_to_their_indicator():
+    """Codes checked against the raw files in shared/data/real (GHO CSV ``GHO`` column,
+    Data360 ``INDICATOR`` column, UNSD 2019 JSON ``seriesCode``)."""
+    m = load_catalogue().series_map()
+    assert m["NCDMORT3070"] == "b_ncd_mortality"  # who_gho/NCDMORT3070.csv
+    assert m["MDG_0000000020"] == "d_tb_incidence"  # who_gho: TB incidence per 100 000
+    assert m["UHC_INDEX_REPORTED"] == "b_uhc_index"
+    assert m["WB_WDI_SH_TBS_INCD"] == "d_tb_incidence"  # data360/WB_WDI_SH_TBS_INCD.csv
+    assert m["SH_STA_STUNT"] == "b_stunting"  # former SDG 2.2.1 code (release 2019.Q2)
+    assert m["SDG_0861_SEX_RT"] == "b_youth_neet"
+
+
+def test_counts_are_not_former_series_of_rates():
+    """A count (VC_DSR_MORT) is not the per-100,000 series: it must not be mapped."""
+    m = load_catalogue().series_map()
+    for count in ("VC_DSR_MORT", "VC_DSR_MISS", "VC_DSR_AFFCT"):
+        assert m.get(count, "x_").startswith("x_")
+
+
+def test_every_indicator_has_vietnamese_name_and_unit():
+    cat = load_catalogue()
+    ind = cat.indicators
+    assert ind["name_vi"].str.strip().ne("").all() and ind["unit_vi"].str.strip().ne("").all()
+    assert cat.name("b_u5mr", "vi") == "Tỷ suất tử vong trẻ em dưới 5 tuổi"
+    assert cat.unit("b_mmr", "vi") == "ca tử vong trên 100.000 trẻ đẻ sống"
+    assert cat.name("b_u5mr", "en") == "Under-five mortality rate"
+    assert cat.name("no_such_id", "vi") == "no_such_id"
+
+
+@pytest.mark.parametrize(
+    "column, old, new, message",
+    [
+        (
+            "name_vi",
+            "Tỷ số tử vong mẹ (ước tính mô hình)",
+            " ",
+            r"row 18 \(id 'b_mmr'\), field 'name_vi': empty",
+        ),
+        ("unit_vi", "ca tử vong trên 100.000 trẻ đẻ sống", "", r"'b_mmr'.*field 'unit_vi': empty"),
+        (
+            "gho_code",
+            "MDG_0000000026",
+            "WHOSIS_000003",
+            r"row 21 \(id 'b_nmr'\), field 'gho_code': code 'WHOSIS_000003' already maps to "
+            r"'b_mmr' \(indicators.csv, row 18, field 'gho_code'\)",
+        ),
+        ("former_series", "", "SH.DYN.NMRT", r"'b_nmr'.*'wdi_code'.*already maps to 'b_mmr'"),
+    ],
+)
+def test_new_columns_validated_with_row_and_field(tmp_path, column, old, new, message):
+    bad = _broken_copy(tmp_path, column, old, new, "b_mmr")
+    with pytest.raises(CatalogueError, match=message):
+        load_catalogue(bad)

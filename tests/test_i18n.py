@@ -133,3 +133,60 @@ def test_status_groups_partition_the_statuses():
     assert max(map(rank, ON_TRACK)) < min(map(rank, NEEDS_ACCELERATION))
     assert max(map(rank, NEEDS_ACCELERATION)) < min(map(rank, REGRESSING))
     assert max(map(rank, REGRESSING)) < min(map(rank, NOT_ASSESSABLE))
+
+
+# --- indicator names by language (issue 11, item 7) ---------------------------------------
+
+
+def _vi_catalogue():
+    """The plotting tests' toy catalogue with Vietnamese names typed from the glossary."""
+    from test_plots import make_catalogue
+
+    cat = make_catalogue()
+    vi = {
+        "b_mmr": ("Tỷ số tử vong mẹ (ước tính mô hình)", "ca tử vong trên 100.000 trẻ đẻ sống"),
+        "c_forest": ("Diện tích rừng", "% diện tích đất"),
+    }
+    cat.indicators["name_vi"] = cat.indicators["id"].map(lambda i: vi.get(i, ("", ""))[0])
+    cat.indicators["unit_vi"] = cat.indicators["id"].map(lambda i: vi.get(i, ("", ""))[1])
+    return cat
+
+
+def test_indicator_name_and_unit_follow_the_language():
+    from mtr_analysis.reference.catalogue import load_catalogue
+
+    cat = load_catalogue()
+    assert i18n.indicator_name(cat, "b_imr", "vi") == "Tỷ suất tử vong trẻ em dưới 1 tuổi"
+    assert i18n.indicator_name(cat, "b_imr", "en") == "Infant mortality rate"
+    assert i18n.indicator_unit(cat, "d_tb_incidence", "vi") == "trên 100.000 dân"
+    assert i18n.indicator_name(cat, "zz_unknown", "vi") == "zz_unknown"
+    with pytest.raises(ValueError, match="fr"):
+        i18n.indicator_name(cat, "b_imr", "fr")
+
+
+def test_vietnamese_figure_titles_and_units_use_name_vi():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from test_plots import _panel, assessment, obs
+
+    from mtr_analysis.reporting import figures
+
+    cat = _vi_catalogue()
+    fig = figures.trend_grid(obs.__wrapped__(), assessment.__wrapped__(), cat, "VNM", lang="vi")
+    ax = _panel(fig, "Tỷ số tử vong mẹ")
+    assert ax.get_ylabel().replace("\n", " ") == "ca tử vong trên 100.000 trẻ đẻ sống"
+    assert _panel(fig, "Diện tích rừng").get_ylabel() == "% diện tích đất"
+    # English is unchanged.
+    fig_en = figures.trend_grid(obs.__wrapped__(), assessment.__wrapped__(), cat, "VNM")
+    assert _panel(fig_en, "Maternal mortality ratio").get_ylabel().startswith("deaths")
+    matplotlib.pyplot.close("all")
+
+
+def test_vietnamese_findings_name_indicators_in_vietnamese():
+    from mtr_analysis.reporting import findings
+
+    cat = _vi_catalogue()
+    # The trailing parenthesis is dropped in sentences, in both languages.
+    assert findings.prose_name(cat, "b_mmr", "vi") == "Tỷ số tử vong mẹ"
+    assert findings.prose_name(cat, "b_mmr", "en") == "Maternal mortality ratio"

@@ -61,6 +61,7 @@ def build_exit_code(files: list[FileIntake], allow_rejects: bool) -> int:
 
 
 def _cmd_build(args: argparse.Namespace) -> int:
+    from mtr_analysis.intake import intake_report
     from mtr_analysis.intake.build import INTAKE_HTML, build
 
     raw = args.raw or [paths.RAW_DIR]
@@ -86,6 +87,8 @@ def _cmd_build(args: argparse.Namespace) -> int:
         f"file; {paths.CONFLICTS_FILE}), {t['revisions']} revisions, "
         f"{t['carried_forward']} carried-forward values flagged"
     )
+    for line in intake_report.coverage_lines(result.intake.get("coverage", {})):
+        print(line)
     out = Path(args.out)
     print(f"store: {out / paths.OBSERVATIONS_FILE}")
     print(f"intake report: {out / INTAKE_HTML} ({paths.INTAKE_FILE}, {paths.REJECTS_FILE})")

@@ -195,6 +195,13 @@ class PlausibilitySettings(_Section):
         return value
 
 
+class CoverageSettings(_Section):
+    """Catalogue-coverage targets shown by the intake report and ``mtr build``."""
+
+    target_with_values: Annotated[StrictInt, Field(ge=0, le=1000)]
+    target_assessable: Annotated[StrictInt, Field(ge=0, le=1000)]
+
+
 class Settings(_Section):
     """All method settings of one run (see ``config/methods.yaml`` for each key's meaning)."""
 
@@ -206,6 +213,7 @@ class Settings(_Section):
     aggregates: AggregateSettings
     beneficiaries: BeneficiarySettings
     plausibility: PlausibilitySettings
+    coverage: CoverageSettings
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
         """Plain nested dict (lists for tuples), as written into ``manifest.json``."""

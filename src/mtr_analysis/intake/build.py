@@ -37,6 +37,7 @@ import pandas as pd
 from mtr_analysis.csv_safety import write_csv
 from mtr_analysis.intake import plausibility
 from mtr_analysis.intake.clean import flag_carried_forward, parse_values, tag_poverty_lines
+from mtr_analysis.intake.derive import add_derived
 from mtr_analysis.intake.schema import YEAR_RANGE, empty_observations
 from mtr_analysis.intake.sources import detect_format, reader_module, readers
 from mtr_analysis.intake.sources.text import read_csv_rows, text_notes
@@ -710,10 +711,19 @@ def build(
         if t is not None:
             triages.append(t)
     result = _assemble(files, triages, Path(out_dir), prio)
+    result.observations = add_derived(result.observations, cat)  # only where none selected
     _write_tables(result)
     result.intake = intake_dict(result, raw_dirs, prio)
+    result.intake["coverage"] = _coverage(result.observations, cat)
     _write_intake(result)
     return result
+
+
+def _coverage(observations: pd.DataFrame, catalogue: Catalogue) -> dict:
+    """The catalogue-coverage table of ``intake.json`` (:mod:`.intake_report`)."""
+    from mtr_analysis.intake import intake_report
+
+    return intake_report.catalogue_coverage(observations, catalogue)
 
 
 def intake_dict(result: BuildResult, raw_dirs: list[Path | str], priority: Priority) -> dict:

@@ -12,8 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+import pandas as pd
+
+from mtr_analysis.intake.schema import TOTAL
 from mtr_analysis.paths import OUT_OF_SCOPE_FILE, REJECTS_FILE
+from mtr_analysis.reference import registry
+from mtr_analysis.reference.catalogue import Catalogue
+from mtr_analysis.settings import Settings, or_default
 from mtr_analysis.text_safety import safe_text
+
+#: Flags of values that are not observations of their year (a value repeated from an
+#: earlier year), so they do not count towards coverage.
+NOT_OBSERVED = frozenset({"carried_forward"})
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;margin:24px;
@@ -346,6 +356,136 @@ def _priority_section(prio: dict) -> list[str]:
     ]
 
 
+def _counted(obs: pd.DataFrame, countries: list[str]) -> pd.DataFrame:
+    """Selected, all-total values of member states that are observations of their year."""
+    keep = obs["selected"].astype(bool) & obs["country"].isin(countries)
+    for col in ("sex", "age", "location"):
+        keep &= obs[col].astype(str).eq(TOTAL)
+    keep &= ~obs["flag"].astype(str).isin(NOT_OBSERVED)
+    return obs.loc[keep, ["country", "indicator", "year", "source", "source_series"]]
+
+
+def _two_or_more(vals: pd.DataFrame, window: tuple[int, int], min_points: int) -> pd.Series:
+    """Per indicator: member states with at least ``min_points`` distinct years in window."""
+    inside = vals.loc[vals["year"].between(*window)]
+    years = inside.groupby(["indicator", "country"])["year"].nunique()
+    return years.ge(min_points).groupby(level="indicator").sum()
+
+
+def catalogue_coverage(
+    obs: pd.DataFrame, catalogue: Catalogue, settings: Settings | None = None
+) -> dict:
+    """Catalogue coverage of the store: per indicator and in total, against the targets.
+
+    Parameters
+    ----------
+    obs : pandas.DataFrame
+        The store (``observations.parquet``: country, indicator, year, sex, age, location,
+        flag, source, source_series, selected).
+    catalogue : Catalogue
+        Indicators (rows of the table, in catalogue order) and review windows
+        (``baseline_year`` to ``cutoff_year`` of each review).
+    settings : Settings, optional
+        ``escap.min_points``/``escap.min_share`` (the regional rule) and
+        ``coverage.target_*``.
+
+    Returns
+    -------
+    dict
+        ``windows`` (review → [first, last] year), ``member_states`` (n), ``indicators``
+        (one dict per catalogue indicator: ``id``, ``name``, ``countries`` with any value,
+        ``<review>`` = member states with ``min_points`` or more distinct years in that
+        window, ``<review>_assessable`` = that count / n > ``min_share``, ``sources`` and
+        ``series`` used), ``totals`` (``with_values``, ``assessable`` = end-term
+        assessable) and ``targets`` with ``met`` per target.
+
+    Notes
+    -----
+    Only selected values count, all-total (no sex/age/location breakdown), of the member
+    states (not Timor-Leste), not carried forward from an earlier year.
+    """
+    s = or_default(settings)
+    countries = registry.iso3_codes()
+    vals = _counted(obs, countries)
+    windows = {
+        name: (int(r["baseline_year"]), int(r["cutoff_year"]))
+        for name, r in catalogue.reviews.items()
+    }
+    any_value = vals.groupby("indicator")["country"].nunique()
+    counts = {w: _two_or_more(vals, win, s.escap.min_points) for w, win in windows.items()}
+    by_ind = vals.groupby("indicator")
+    rows = []
+    for ind in catalogue.indicators.index:
+        row = {"id": ind, "name": catalogue.name(ind), "countries": int(any_value.get(ind, 0))}
+        for w in windows:
+            n = int(counts[w].get(ind, 0))
+            row[w] = n
+            row[f"{w}_assessable"] = n / len(countries) > s.escap.min_share
+        got = by_ind.get_group(ind) if ind in any_value.index else vals.iloc[:0]
+        row["sources"] = "; ".join(sorted(set(got["source"])))
+        row["series"] = ", ".join(sorted(set(got["source_series"])))
+        rows.append(row)
+    end = "end-term" if "end-term" in windows else next(iter(windows), "")
+    totals = {
+        "indicators": len(rows),
+        "with_values": sum(r["countries"] > 0 for r in rows),
+        "assessable": sum(bool(r.get(f"{end}_assessable")) for r in rows),
+    }
+    targets = {
+        "with_values": {"target": s.coverage.target_with_values},
+        "assessable": {"target": s.coverage.target_assessable, "window": end},
+    }
+    for key, t in targets.items():
+        t["met"] = totals[key] >= t["target"]
+    return {
+        "windows": {w: list(v) for w, v in windows.items()},
+        "member_states": len(countries),
+        "min_points": s.escap.min_points,
+        "min_share": s.escap.min_share,
+        "indicators": rows,
+        "totals": totals,
+        "targets": targets,
+    }
+
+
+def coverage_lines(cov: dict) -> list[str]:
+    """The two coverage totals against their targets, one line each (``mtr build``)."""
+    if not cov:
+        return []
+    t, g = cov["totals"], cov["targets"]
+    wv, asb = g["with_values"], g["assessable"]
+    return [
+        f"catalogue coverage: {t['with_values']} of {t['indicators']} indicators with a value "
+        f"for some member state (target {wv['target']}: {'met' if wv['met'] else 'NOT met'})",
+        f"catalogue coverage: {t['assessable']} of {t['indicators']} indicators assessable for "
+        f"the region in the {asb['window']} window (target {asb['target']}: "
+        f"{'met' if asb['met'] else 'NOT met'})",
+    ]
+
+
+def _coverage_section(cov: dict) -> list[str]:
+    """The catalogue-coverage table (only when ``intake.json`` has one)."""
+    if not cov:
+        return []
+    # By end year, not dict order: intake.json is written with sorted keys.
+    windows = sorted(cov["windows"], key=lambda w: cov["windows"][w][::-1])
+    cols = [("id", "indicator"), ("name", "name"), ("countries", "member states with a value")]
+    for w in windows:
+        first, last = cov["windows"][w]
+        cols.append((w, f"with {cov['min_points']}+ values {first}–{last} ({w})"))
+    cols += [("sources", "sources"), ("series", "series")]
+    lines = "".join(f"<li>{_e(line)}</li>" for line in coverage_lines(cov))
+    return [
+        "<h2>Catalogue coverage</h2>",
+        f"<ul>{lines}</ul>",
+        f"<p class='muted'>Of {cov['member_states']} member states; an indicator is assessable "
+        f"for the region when more than {round(100 * cov['min_share'])}% of them have "
+        f"{cov['min_points']} or more values in the window. Selected, all-total values only; "
+        "values carried forward from an earlier year do not count.</p>",
+        table(cov["indicators"], cols),
+    ]
+
+
 def render_html(intake: dict, title: str = "mtr build — intake report") -> str:
     """Render the content of ``intake.json`` as a self-contained HTML page.
 
@@ -362,6 +502,7 @@ def render_html(intake: dict, title: str = "mtr build — intake report") -> str
         '<meta name="viewport" content="width=device-width,initial-scale=1">',
         f"<title>{_e(title)}</title><style>{CSS}</style></head><body>",
         *_summary(intake, title),
+        *_coverage_section(intake.get("coverage", {})),
         *_file_sections(intake),
         *_reading_sections(intake),
         *_value_sections(intake),

@@ -36,7 +36,7 @@ TOTAL = "total"
 #: Allowed values of ``flag`` ("" = none).
 FLAGS = frozenset(
     {"", "estimate", "modelled", "country_data", "censored_lt", "censored_gt",
-     "carried_forward", "imputed", "suspect"}
+     "carried_forward", "imputed", "suspect", "derived"}
 )  # fmt: skip
 YEAR_RANGE = (1960, 2035)
 

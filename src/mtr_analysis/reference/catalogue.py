@@ -23,8 +23,17 @@ TARGET_KINDS = ("", "absolute", "relative", "interpretive")
 REQUIRED_COLUMNS = (
     "id", "name", "unit", "direction", "characteristic", "element", "sdg", "wdi_code",
     "unsdg_series", "target_value", "target_year", "target_kind", "target_source",
-    "verified_code",
+    "verified_code", "gho_code", "ilostat_code", "data360_code", "former_series", "name_vi",
+    "unit_vi",
 )  # fmt: skip
+#: Columns holding source series codes (``;``-separated), each mapped to its indicator by
+#: :meth:`Catalogue.series_map`. Optional ones (``hdr_variable``) may be absent from a table.
+CODE_COLUMNS = (
+    "wdi_code", "unsdg_series", "hdr_variable", "gho_code", "ilostat_code", "data360_code",
+    "former_series",
+)  # fmt: skip
+#: Languages with an indicator name column: ``name`` (English), ``name_vi`` (Vietnamese).
+NAME_LANGS = ("en", "vi")
 _ID_RE = re.compile(r"^[a-e]_[a-z0-9_]+$")
 
 
@@ -66,22 +75,44 @@ class Catalogue:
         """Source series code → indicator id, for every source the catalogue knows.
 
         Keys are the codes as written by the source (``SH.STA.MMRT`` for WDI,
-        ``SH_STA_MORT`` for the UN SDG database, ``le`` for the UNDP HDR variable) and the
-        catalogue ids themselves (used by the national workbook). Auxiliary series
-        (``x_population``) are included. A code column missing from a table (the optional
-        ``hdr_variable``) or empty contributes nothing.
+        ``SH_STA_MORT`` for the UN SDG database, ``le`` for the UNDP HDR variable,
+        ``MDG_0000000026`` for WHO GHO, ``SDG_0831_SEX_ECO_RT`` for ILOSTAT,
+        ``WB_WDI_SH_STA_MMRT`` for Data360, earlier codes of the same series in
+        ``former_series``; see :data:`CODE_COLUMNS`) and the catalogue ids themselves (used
+        by the national workbook). Auxiliary series (``x_population``) are included. A code
+        column missing from a table or empty contributes nothing. The catalogue is
+        validated so that no code names two indicators (:func:`check_codes`).
         """
         out: dict[str, str] = {}
         for ind_id, row in pd.concat([self.indicators, self.auxiliary]).iterrows():
             out[str(ind_id)] = str(ind_id)
-            for col in ("wdi_code", "unsdg_series", "hdr_variable"):
-                value = row.get(col)
-                if value is None or pd.isna(value):
-                    continue
-                for code in str(value).split(";"):
-                    if code.strip():
-                        out[code.strip()] = str(ind_id)
+            for _col, code in _row_codes(row):
+                out[code] = str(ind_id)
         return out
+
+    def name(self, indicator: str, lang: str = "en") -> str:
+        """Display name of an indicator in ``lang`` (``en``/``vi``); unknown ids unchanged.
+
+        Vietnamese uses ``name_vi`` (validated non-empty for indicators); auxiliary series
+        without one fall back to the English name.
+        """
+        return self._text(indicator, "name", lang)
+
+    def unit(self, indicator: str, lang: str = "en") -> str:
+        """Unit of an indicator in ``lang`` (``unit`` / ``unit_vi``); ``""`` if unknown."""
+        return self._text(indicator, "unit", lang, default="")
+
+    def _text(self, indicator: str, column: str, lang: str, default: str | None = None) -> str:
+        if lang not in NAME_LANGS:
+            raise ValueError(f"unknown language {lang!r}; allowed: {', '.join(NAME_LANGS)}")
+        for table in (self.indicators, self.auxiliary):
+            if indicator in table.index:
+                row = table.loc[indicator]
+                localised = row.get(f"{column}_{lang}") if lang != "en" else None
+                if localised is not None and not pd.isna(localised) and str(localised).strip():
+                    return str(localised)
+                return str(row.get(column, ""))
+        return str(indicator) if default is None else default
 
     @property
     def known_ids(self) -> set[str]:
@@ -93,6 +124,39 @@ class Catalogue:
         if name not in self.reviews:
             raise ValueError(f"unknown review {name!r}; allowed: {', '.join(self.reviews)}")
         return self.reviews[name]
+
+
+def _row_codes(row: pd.Series) -> list[tuple[str, str]]:
+    """(column, code) for every non-empty code of one catalogue row, in column order."""
+    out: list[tuple[str, str]] = []
+    for col in CODE_COLUMNS:
+        value = row.get(col)
+        if value is None or pd.isna(value):
+            continue
+        out += [(col, code.strip()) for code in str(value).split(";") if code.strip()]
+    return out
+
+
+def check_codes(tables: list[tuple[pd.DataFrame, Path]]) -> None:
+    """Raise :class:`CatalogueError` when one source code names two different series.
+
+    ``tables`` are (frame with an ``id`` column, file) pairs, e.g. the indicators and the
+    auxiliary series; rows are numbered as in the file (header = row 1). The message names
+    the file, row, id and field of the second use and where the code was first used.
+    """
+    first: dict[str, tuple[str, str, str, int]] = {}
+    for frame, path in tables:
+        for pos, (_, row) in enumerate(frame.iterrows(), start=2):
+            ind_id = str(row["id"])
+            for col, code in _row_codes(row):
+                seen = first.setdefault(code, (ind_id, col, path.name, pos))
+                if seen[0] != ind_id:
+                    raise _fail(
+                        path, pos, ind_id, col,
+                        f"code {code!r} already maps to {seen[0]!r} "
+                        f"({seen[2]}, row {seen[3]}, field {seen[1]!r}); a code may name "
+                        "one series only",
+                    )  # fmt: skip
 
 
 def _fail(path: Path, row: int, ind_id: str, field: str, reason: str) -> CatalogueError:
@@ -140,8 +204,9 @@ def validate_indicators(df: pd.DataFrame, elements: pd.DataFrame, path: Path) ->
         ty = str(row.target_year).strip()
         if ty and not (ty.isdigit() and 2015 <= int(ty) <= 2050):
             raise _fail(path, pos, ind_id, "target_year", f"{ty!r} is not a year in 2015–2050")
-        if not str(row.name).strip() or not str(row.unit).strip():
-            raise _fail(path, pos, ind_id, "name/unit", "empty")
+        for col in ("name", "unit", "name_vi", "unit_vi"):
+            if not str(getattr(row, col)).strip():
+                raise _fail(path, pos, ind_id, col, "empty")
     out = df.copy()
     out["target_value"] = pd.to_numeric(out["target_value"].replace("", None), errors="raise")
     out["target_year"] = pd.to_numeric(out["target_year"].replace("", None)).astype("Int64")
@@ -165,6 +230,7 @@ def _load_cached(indicators_path: Path, framework_path: Path, auxiliary_path: Pa
     bad = auxiliary.loc[~auxiliary["id"].str.match(r"^x_[a-z0-9_]+$"), "id"]
     if len(bad):
         raise CatalogueError(f"{auxiliary_path.name}: ids must start with x_: {list(bad)}")
+    check_codes([(indicators, indicators_path), (auxiliary, auxiliary_path)])
     auxiliary = auxiliary.set_index("id", drop=False)
     return Catalogue(indicators, characteristics, elements, fw.get("reviews", {}), auxiliary)
 

@@ -71,8 +71,11 @@ def truncate(text: str, max_len: int = MAX_LABEL) -> str:
     return text if len(text) <= max_len else text[: max_len - 1].rstrip() + "…"
 
 
-def short_name(catalogue: Catalogue, indicator: str, max_len: int = MAX_LABEL) -> str:
-    """Label of an indicator: ``short_name`` column if any, else the name.
+def short_name(
+    catalogue: Catalogue, indicator: str, max_len: int = MAX_LABEL, lang: str = "en"
+) -> str:
+    """Label of an indicator in ``lang``: ``short_name`` column if any (English), else the
+    name (:func:`mtr_analysis.reporting.i18n.indicator_name`).
 
     A trailing parenthesis is dropped when the name is too long, then the text is cut to
     ``max_len`` characters with an ellipsis. Unknown ids are returned as they are.
@@ -80,10 +83,14 @@ def short_name(catalogue: Catalogue, indicator: str, max_len: int = MAX_LABEL) -
     table = catalogue.indicators
     if indicator not in table.index:
         return truncate(str(indicator), max_len)
-    if "short_name" in table and str(table.at[indicator, "short_name"] or "").strip():
+    if (
+        lang == "en"
+        and "short_name" in table
+        and str(table.at[indicator, "short_name"] or "").strip()
+    ):
         name = str(table.at[indicator, "short_name"])
     else:
-        name = str(table.at[indicator, "name"])
+        name = i18n.indicator_name(catalogue, indicator, lang)
     if len(name) > max_len:
         name = _TRAILING_PAREN.sub("", name) or name
     return truncate(name, max_len)
@@ -310,7 +317,7 @@ def availability_heatmap(
     grid = cells.unstack("year").reindex(index=rows, columns=years)
     codes = grid.fillna(PRESENCE.index("missing")).to_numpy(dtype=float)
 
-    labels = [short_name(catalogue, i) for i in rows]
+    labels = [short_name(catalogue, i, lang=lang) for i in rows]
     fig = _new_figure(max(6.0, 3.6 + 0.32 * len(years)), 1.8 + 0.28 * len(rows))
     ax = fig.add_subplot()
     _categorical_mesh(ax, codes, [PRESENCE_COLOURS[p] for p in PRESENCE])
@@ -430,7 +437,9 @@ def regional_availability_matrix(
     fig = _new_figure(max(7.0, 4.5 + 0.45 * len(cols)), 2.0 + 0.26 * len(rows))
     ax = fig.add_subplot()
     _categorical_mesh(ax, codes, [GAP_COLOURS[g] for g in GAP_CATEGORIES])
-    ax.set_yticks(range(len(rows)), labels=[short_name(catalogue, i) for i in rows], fontsize=8)
+    ax.set_yticks(
+        range(len(rows)), labels=[short_name(catalogue, i, lang=lang) for i in rows], fontsize=8
+    )
     ax.set_xticks(
         range(len(cols)),
         labels=[_country_name(c, lang) for c in cols],
@@ -798,7 +807,7 @@ def _label_panel(ax, panel: _Panel, catalogue: Catalogue, lang: str) -> None:
     if status not in STATUS_COLOURS:
         status = "no_data"
     ax.tick_params(labelsize=8)
-    ax.set_title(_wrap_title(short_name(catalogue, ind, 76)), fontsize=9, pad=17)
+    ax.set_title(_wrap_title(short_name(catalogue, ind, 76, lang)), fontsize=9, pad=17)
     badge = STATUS_COLOURS[status]
     ax.text(
         0.0,
@@ -811,7 +820,7 @@ def _label_panel(ax, panel: _Panel, catalogue: Catalogue, lang: str) -> None:
         color=_text_colour(badge),
         bbox={"boxstyle": "round,pad=0.2", "facecolor": badge, "edgecolor": "none"},
     )
-    unit = str(table.at[ind, "unit"]) if ind in table.index else ""
+    unit = i18n.indicator_unit(catalogue, ind, lang) if ind in table.index else ""
     ax.set_ylabel("\n".join(textwrap.wrap(unit, 28)[:3]), fontsize=8)
     ax.grid(axis="y", color=GRID_COLOUR, linewidth=0.6)
 
@@ -1082,7 +1091,9 @@ def country_position(
         label=name,
         zorder=3,
     )
-    ax.set_yticks(range(len(rows)), labels=[short_name(catalogue, i) for i in rows], fontsize=8)
+    ax.set_yticks(
+        range(len(rows)), labels=[short_name(catalogue, i, lang=lang) for i in rows], fontsize=8
+    )
     ax.set_ylim(len(rows) - 0.5, -0.5)
     ax.set_xlim(-0.05, 1.05)
     ax.set_xticks([0, 0.5, 1])

@@ -167,12 +167,11 @@ def _pct(share: float) -> str:
     return f"{round(100 * share)}%"
 
 
-def prose_name(catalogue: Catalogue, indicator: str) -> str:
-    """Indicator name for sentences: the catalogue name without a trailing parenthesis."""
-    table = catalogue.indicators
-    if indicator not in table.index:
+def prose_name(catalogue: Catalogue, indicator: str, lang: str = "en") -> str:
+    """Indicator name for sentences in ``lang``: the name without a trailing parenthesis."""
+    if indicator not in catalogue.indicators.index:
         return str(indicator)
-    name = str(table.at[indicator, "name"])
+    name = i18n.indicator_name(catalogue, indicator, lang)
     short = _TRAILING_PAREN.sub("", name)
     return short or name
 
@@ -249,9 +248,10 @@ def _assessment_source(row: pd.Series, lookup: dict) -> str:
     return ""
 
 
-def _unit(catalogue: Catalogue, indicator: str) -> str:
-    table = catalogue.indicators
-    return str(table.at[indicator, "unit"]) if indicator in table.index else ""
+def _unit(catalogue: Catalogue, indicator: str, lang: str) -> str:
+    if indicator not in catalogue.indicators.index:
+        return ""
+    return i18n.indicator_unit(catalogue, indicator, lang)
 
 
 def _movement_sentence(row: pd.Series, catalogue: Catalogue, source: str, t: dict, lang: str):
@@ -259,13 +259,13 @@ def _movement_sentence(row: pd.Series, catalogue: Catalogue, source: str, t: dic
     key = "rose" if v1 > v0 else "fell" if v1 < v0 else "flat"
     ind = str(row["indicator"])
     text = t[key].format(
-        name=prose_name(catalogue, ind),
+        name=prose_name(catalogue, ind, lang),
         v0=format_number(v0, lang),
         v1=format_number(v1, lang),
         y0=int(row["baseline_year"]),
         y1=int(row["latest_year"]),
     )
-    unit = _unit(catalogue, ind)
+    unit = _unit(catalogue, ind, lang)
     if source:
         return text + t["cite"].format(unit=unit, source=source)
     return text + t["cite_nosource"].format(unit=unit)
@@ -357,7 +357,7 @@ def _targets_met(
     met = a.loc[a["status"].astype(str) == "target_met"]
     if not len(met):
         return []
-    names = [prose_name(catalogue, i) for i in met["indicator"].astype(str)]
+    names = [prose_name(catalogue, i, lang) for i in met["indicator"].astype(str)]
     text = _plural(
         t,
         "target_met",
@@ -423,7 +423,7 @@ def _data_gaps(av: pd.DataFrame, t: dict, lang: str, country: str) -> list[Findi
 
 
 def _series_breaks(
-    av: pd.DataFrame, catalogue: Catalogue, t: dict, country: str, max_names: int
+    av: pd.DataFrame, catalogue: Catalogue, t: dict, country: str, max_names: int, lang: str
 ) -> list[Finding]:
     """``series_break``: indicators whose series changes source or definition."""
     if "has_break" not in av:
@@ -431,7 +431,7 @@ def _series_breaks(
     broken = av.loc[av["has_break"].fillna(False).astype(bool)]
     if not len(broken):
         return []
-    names = [prose_name(catalogue, i) for i in broken["indicator"].astype(str)]
+    names = [prose_name(catalogue, i, lang) for i in broken["indicator"].astype(str)]
     text = _plural(t, "breaks", len(broken), names=_join(names, t, max_names))
     years = [
         int(y)
@@ -443,7 +443,7 @@ def _series_breaks(
 
 
 def _data_priorities(
-    a: pd.DataFrame, catalogue: Catalogue, t: dict, country: str, max_names: int
+    a: pd.DataFrame, catalogue: Catalogue, t: dict, country: str, max_names: int, lang: str
 ) -> list[Finding]:
     """``data_priority``: indicators with a target that cannot be assessed (no data first)."""
     blocked = a.loc[a["status"].astype(str).isin(NOT_ASSESSABLE) & _has_target(a, catalogue)]
@@ -451,7 +451,7 @@ def _data_priorities(
         return []
     blocked = blocked.assign(_nodata=blocked["status"].astype(str).ne("no_data"))
     blocked = blocked.sort_values(["_nodata", "indicator"], kind="stable")
-    names = [prose_name(catalogue, i) for i in blocked["indicator"].astype(str)]
+    names = [prose_name(catalogue, i, lang) for i in blocked["indicator"].astype(str)]
     text = _plural(t, "priority", len(blocked), names=_join(names, t, max_names))
     return [_country_finding("data_priority", text, blocked, country, "priority")]
 
@@ -518,8 +518,8 @@ def country_findings(
     av_cat = av.loc[av["indicator"].astype(str).isin(catalogue.indicators.index)]
     if len(av_cat):
         out += _data_gaps(av_cat, t, lang, country)
-        out += _series_breaks(av_cat, catalogue, t, country, max_names)
-    out += _data_priorities(a, catalogue, t, country, max_names)
+        out += _series_breaks(av_cat, catalogue, t, country, max_names, lang)
+    out += _data_priorities(a, catalogue, t, country, max_names, lang)
     return out
 
 
@@ -579,6 +579,7 @@ def _regional_assessability(
     t: dict,
     max_names: int,
     settings: Settings | None,
+    lang: str,
 ) -> list[Finding]:
     """``regional_assessability`` (ESCAP rule) and ``data_priority`` for the indicators
     with a target that the rule leaves unassessable."""
@@ -603,7 +604,7 @@ def _regional_assessability(
         )
     blocked = frame.loc[_has_target(frame, catalogue)].sort_values("indicator")
     if len(blocked):
-        names = [prose_name(catalogue, i) for i in blocked["indicator"]]
+        names = [prose_name(catalogue, i, lang) for i in blocked["indicator"]]
         text = _plural(t, "r_priority", len(blocked), names=_join(names, t, max_names))
         out.append(Finding("data_priority", text, list(blocked["indicator"]), severity="priority"))
     return out
@@ -647,7 +648,7 @@ def _movement_stats(moved: pd.DataFrame) -> pd.DataFrame:
 
 
 def _regional_movements(
-    a: pd.DataFrame, catalogue: Catalogue, t: dict, top_n: int
+    a: pd.DataFrame, catalogue: Catalogue, t: dict, top_n: int, lang: str
 ) -> list[Finding]:
     """``regional_improvement`` and ``regional_regression`` by median directional CAGR."""
     moved = a.loc[a["_dcagr"].map(math.isfinite)]
@@ -669,7 +670,7 @@ def _regional_movements(
             rows = moved.loc[moved["indicator"].astype(str) == row["indicator"]]
             yrs = _years_of(rows)
             text = t[key].format(
-                name=prose_name(catalogue, row["indicator"]),
+                name=prose_name(catalogue, row["indicator"], lang),
                 k=int(row[count]),
                 n=int(row["n"]),
                 y0=min(yrs) if yrs else "",
@@ -732,9 +733,9 @@ def regional_findings(
     a, av = _regional_rows(assessment, avail, catalogue, obs)
     out = _regional_summaries(a, catalogue, t, lang)
     if len(av):
-        out += _regional_assessability(a, av, catalogue, t, max_names, settings)
+        out += _regional_assessability(a, av, catalogue, t, max_names, settings, lang)
         out += _regional_gaps(av, t, lang, top_n)
-    out += _regional_movements(a, catalogue, t, top_n)
+    out += _regional_movements(a, catalogue, t, top_n, lang)
     return out
 
 

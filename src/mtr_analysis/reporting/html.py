@@ -244,7 +244,7 @@ def regional_aggregates_table(data: ReviewData, lang: str = "en") -> Any:
     installed, so the regional report still renders.
     """
     try:
-        summary = aggregates_summary(data)
+        summary = aggregates_summary(data, lang)
     except ImportError as exc:
         reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
         return Html(

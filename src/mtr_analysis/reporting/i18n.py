@@ -36,6 +36,7 @@ from pathlib import Path
 import yaml
 
 from mtr_analysis.paths import WORDS_DIR
+from mtr_analysis.reference.catalogue import Catalogue
 
 #: Languages of the reports; each has a word catalogue ``words/<lang>.yaml``.
 LANGS: tuple[str, ...] = ("en", "vi")
@@ -289,3 +290,17 @@ def gap_label(category: str, lang: str = "en") -> str:
 def status_label(status: str, lang: str = "en") -> str:
     """Display label of a progress status, lower case (unknown values returned as they are)."""
     return STATUS_LABELS[check_lang(lang)].get(str(status), str(status))
+
+
+def indicator_name(catalogue: Catalogue, indicator: str, lang: str = "en") -> str:
+    """Display name of a catalogue indicator in ``lang``: the one place reports get it.
+
+    English is the catalogue's ``name``, Vietnamese its ``name_vi`` (terms of the glossary
+    in the product spec, section 8). Unknown ids are returned unchanged.
+    """
+    return catalogue.name(str(indicator), check_lang(lang))
+
+
+def indicator_unit(catalogue: Catalogue, indicator: str, lang: str = "en") -> str:
+    """Unit of a catalogue indicator in ``lang`` (``unit`` / ``unit_vi``; ``""`` if unknown)."""
+    return catalogue.unit(str(indicator), check_lang(lang))

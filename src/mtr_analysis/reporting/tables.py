@@ -37,6 +37,7 @@ from mtr_analysis.intake.schema import require_columns
 from mtr_analysis.paths import AGGREGATES_FILE, ASSESSMENT_FILE
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue
+from mtr_analysis.reporting import i18n
 from mtr_analysis.settings import Settings, default_settings
 
 #: printf format of every float in the tables (6 significant digits).
@@ -226,8 +227,13 @@ def key_numbers(data: ReviewData, country: str | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["key", "value"])
 
 
-def _names(catalogue: Catalogue, ids: pd.Series) -> pd.Series:
-    return ids.astype(str).map(catalogue.indicators["name"]).fillna(ids.astype(str))
+def _names(catalogue: Catalogue, ids: pd.Series, lang: str = "en") -> pd.Series:
+    """Indicator names in ``lang`` (:func:`~mtr_analysis.reporting.i18n.indicator_name`)."""
+    return ids.astype(str).map(lambda i: i18n.indicator_name(catalogue, i, lang))
+
+
+def _units(catalogue: Catalogue, ids: pd.Series, lang: str = "en") -> pd.Series:
+    return ids.astype(str).map(lambda i: i18n.indicator_unit(catalogue, i, lang))
 
 
 def coverage_table(data: ReviewData, country: str | None = None) -> pd.DataFrame:
@@ -255,7 +261,7 @@ def coverage_table(data: ReviewData, country: str | None = None) -> pd.DataFrame
     return both[cols].reset_index(drop=True)
 
 
-def serious_gaps(data: ReviewData, country: str, limit: int = 15) -> pd.DataFrame:
+def serious_gaps(data: ReviewData, country: str, limit: int = 15, lang: str = "en") -> pd.DataFrame:
     """The most serious data gaps of a member state.
 
     Indicators that are not ``sufficient``, those with a target first, then by severity
@@ -284,7 +290,7 @@ def serious_gaps(data: ReviewData, country: str, limit: int = 15) -> pd.DataFram
     av = av.sort_values(["_no_target", "_severity", "_pos"], kind="stable").head(limit)
     out = pd.DataFrame(
         {
-            "indicator": _names(cat, av["indicator"]).to_numpy(),
+            "indicator": _names(cat, av["indicator"], lang).to_numpy(),
             "element": av["indicator"].astype(str).map(cat.indicators["element"]).to_numpy(),
             "gap_category": av["gap_category"].astype(str).to_numpy(),
             "n_obs": av["n_obs"].to_numpy(),
@@ -295,7 +301,7 @@ def serious_gaps(data: ReviewData, country: str, limit: int = 15) -> pd.DataFram
     return out
 
 
-def status_table(data: ReviewData, country: str) -> pd.DataFrame:
+def status_table(data: ReviewData, country: str, lang: str = "en") -> pd.DataFrame:
     """Status of every catalogue indicator of a member state, in catalogue order.
 
     Returns
@@ -311,9 +317,9 @@ def status_table(data: ReviewData, country: str) -> pd.DataFrame:
     a = a.sort_values(["characteristic", "element", "_pos"], kind="stable")
     return pd.DataFrame(
         {
-            "indicator": _names(cat, a["indicator"]).to_numpy(),
+            "indicator": _names(cat, a["indicator"], lang).to_numpy(),
             "element": a["element"].astype(str).to_numpy(),
-            "unit": a["indicator"].astype(str).map(cat.indicators["unit"]).to_numpy(),
+            "unit": _units(cat, a["indicator"], lang).to_numpy(),
             "baseline_year": a["baseline_year"].to_numpy(),
             "baseline_value": a["baseline_value"].to_numpy(),
             "latest_year": a["latest_year"].to_numpy(),
@@ -373,21 +379,27 @@ def national_comparison(data: ReviewData, lang: str = "en") -> pd.DataFrame:
     return out
 
 
-def escap_table(data: ReviewData) -> pd.DataFrame:
+def escap_table(data: ReviewData, lang: str = "en") -> pd.DataFrame:
     """ESCAP rule per indicator: member states with two or more values, and the verdict."""
     escap = gaps.regional_assessability(data.availability, settings=data.settings)
-    escap = escap.assign(name=_names(data.catalogue, escap["indicator"]))
+    escap = escap.assign(name=_names(data.catalogue, escap["indicator"], lang))
     keep = ["name", "n_countries", "n_with_min_points", "share", "assessable"]
     return escap[keep].rename(columns={"name": "indicator"}).reset_index(drop=True)
 
 
-def definitions_table(data: ReviewData, indicators: Iterable[str] | None = None) -> pd.DataFrame:
+def definitions_table(
+    data: ReviewData, indicators: Iterable[str] | None = None, lang: str = "en"
+) -> pd.DataFrame:
     """Catalogue definitions: id, name, unit, desirable direction, element, SDG and target."""
     table = data.catalogue.indicators
     ids = list(indicators) if indicators is not None else list(table.index)
     cols = ["id", "name", "unit", "direction", "element", "sdg", "target_value", "target_year",
             "target_source"]  # fmt: skip
     frame = table.loc[[i for i in ids if i in table.index]]
+    frame = frame.assign(
+        name=_names(data.catalogue, frame["id"], lang),
+        unit=_units(data.catalogue, frame["id"], lang),
+    )
     return frame[[c for c in cols if c in frame]].reset_index(drop=True)
 
 
@@ -441,7 +453,7 @@ def data_table(data: ReviewData, country: str) -> pd.DataFrame:
     return obs[[c for c in cols if c in obs]].reset_index(drop=True)
 
 
-def aggregates_summary(data: ReviewData) -> pd.DataFrame:
+def aggregates_summary(data: ReviewData, lang: str = "en") -> pd.DataFrame:
     """Regional aggregates at the baseline and the latest year, with their coverage.
 
     Uses :func:`mtr_analysis.analysis.aggregates.regional_aggregates` (unweighted mean and median,
@@ -480,9 +492,9 @@ def aggregates_summary(data: ReviewData) -> pd.DataFrame:
     table = data.catalogue.indicators
     out = pd.DataFrame(
         {
-            "indicator": [str(table.at[i, "name"]) for i in order],
+            "indicator": [i18n.indicator_name(data.catalogue, i, lang) for i in order],
             "element": [str(table.at[i, "element"]) for i in order],
-            "unit": [str(table.at[i, "unit"]) for i in order],
+            "unit": [i18n.indicator_unit(data.catalogue, i, lang) for i in order],
             "agg_year0": first["year"].to_numpy(),
             "agg_mean0": first["mean"].to_numpy(),
             "agg_year1": last["year"].to_numpy(),
@@ -504,12 +516,14 @@ _BENEFICIARY_COLUMNS = ["indicator", "name", "baseline_year", "latest_year", "pe
                         "change_due_to_population", "averted", "flags"]  # fmt: skip
 
 
-def beneficiaries_table(data: ReviewData, country: str | None = None) -> pd.DataFrame:
+def beneficiaries_table(
+    data: ReviewData, country: str | None = None, lang: str = "en"
+) -> pd.DataFrame:
     """Estimates for one country (or regional totals with coverage when ``None``)."""
     est = beneficiary_estimates(data)
     if country is None:
         out = beneficiaries.regional_totals(est, data.observations, data.countries)
-        return out.assign(name=_names(data.catalogue, out["indicator"]))[
+        return out.assign(name=_names(data.catalogue, out["indicator"], lang))[
             [
                 "indicator",
                 "name",
@@ -524,4 +538,4 @@ def beneficiaries_table(data: ReviewData, country: str | None = None) -> pd.Data
             ]  # fmt: skip
         ]
     est = est.loc[est["country"].eq(country)]
-    return est.assign(name=_names(data.catalogue, est["indicator"]))[_BENEFICIARY_COLUMNS]
+    return est.assign(name=_names(data.catalogue, est["indicator"], lang))[_BENEFICIARY_COLUMNS]
