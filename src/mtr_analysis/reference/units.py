@@ -53,6 +53,16 @@ class ReportingUnits:
         """Each code's successor (old provinces → new units; others and unknown unchanged)."""
         return codes.map(self.units["successor"]).fillna(codes)
 
+    def reports_for(self, reporter: str, owners: pd.Series) -> pd.Series:
+        """Whether ``reporter`` may report the activities of ``owners`` (responsible units).
+
+        A unit reports its own activities; a new provincial unit also those registered
+        under the old provinces it absorbed; an old province also those registered under
+        the new unit it became part of (never those of a sibling old province).
+        """
+        successor = str(self.units["successor"].get(reporter, reporter))
+        return owners.eq(reporter) | owners.eq(successor) | self.roll_up(owners).eq(reporter)
+
     def is_known(self, code: str) -> bool:
         """True when ``code`` is a reporting unit."""
         return code in self.units.index
