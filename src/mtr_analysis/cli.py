@@ -171,6 +171,13 @@ def _activity_template(args: argparse.Namespace) -> int:
         print(f"mtr template: unknown reporting unit {args.unit!r}", file=sys.stderr)
         return 2
     register_file = args.register or default_register(args.unit, units)
+    if not Path(register_file).is_file():
+        print(
+            f"mtr template: no plan register at {register_file} "
+            "(pass --register FILE, or run `mtr demo` for the demo register)",
+            file=sys.stderr,
+        )
+        return 2
     try:
         register = read_register(register_file, units=units)
     except (RegisterError, OSError) as exc:

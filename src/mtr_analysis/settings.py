@@ -194,6 +194,17 @@ class PlausibilitySettings(_Section):
         return value
 
 
+class ImplementationSettings(_Section):
+    """Implementation tracking: results-chain divergence rules (shares of activities and
+    of assessable linked outcome indicators)."""
+
+    high_completion: Share
+    low_completion: Share
+    regressing_share: Share
+    on_track_share: Share
+    min_indicators: Annotated[StrictInt, Field(ge=1, le=50)]
+
+
 class Settings(_Section):
     """All method settings of one run (see ``config/methods.yaml`` for each key's meaning)."""
 
@@ -205,6 +216,7 @@ class Settings(_Section):
     aggregates: AggregateSettings
     beneficiaries: BeneficiarySettings
     plausibility: PlausibilitySettings
+    implementation: ImplementationSettings
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
         """Plain nested dict (lists for tuples), as written into ``manifest.json``."""

@@ -53,7 +53,7 @@ PROVINCE_ELEMENTS = ("B.2", "D.4")
 REGIONAL_PERIODS = (2023, 2024)
 NATIONAL_PERIODS = (2024, 2025)
 #: The sectoral body that does not report for the last regional period (compliance demo).
-SILENT_BODY = "SOMS"
+SILENT_BODY = "SOMY"
 #: The report sent twice: the first version is replaced by the second.
 RESUBMITTED = ("SOMHD", 2024)
 
