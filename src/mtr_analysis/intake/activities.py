@@ -187,7 +187,7 @@ def _row_reason(row: dict, unit: str, reg: pd.DataFrame, units: ReportingUnits) 
     if aid not in reg.index:
         return f"unknown activity id {aid!r} in cell {tpl.cell('activity_id', r)} (not in the plan register)"
     owner = str(reg.at[aid, "responsible_unit"])
-    if not units.reports_for(unit, pd.Series([owner])).iloc[0]:
+    if not units.may_report(unit, owner):
         return (
             f"activity {aid!r} (cell {tpl.cell('activity_id', r)}) belongs to {owner}, "
             f"not to the reporting unit {unit}"
@@ -250,7 +250,7 @@ def triage_report(
     info.unit, info.period = unit, period
     info.reporting_date = date.isoformat() if date else ""
     info.records_read = len(raw.rows)
-    successor = units.roll_up(pd.Series([unit])).iloc[0]
+    successor = units.successor(unit)
     meta = {"period": period, "reporting_unit": unit, "unit": successor,
             "rolled_up": successor != unit, "reporting_date": info.reporting_date}  # fmt: skip
     accepted, rejects, first_row = [], [], {}

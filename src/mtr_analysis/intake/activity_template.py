@@ -13,6 +13,7 @@ validation happens in :mod:`mtr_analysis.intake.activities`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,17 +170,38 @@ def _validations(ws, last_row: int) -> None:
 
 
 def sniff(path: Path) -> bool:
-    """True for an ``.xlsx`` with a sheet ``_mtr`` whose A1 is :data:`MARKER`."""
+    """True for an ``.xlsx`` with a sheet ``_mtr`` holding :data:`MARKER`.
+
+    Reads small parts of the zip (the sheet list, the ``_mtr`` sheet and the shared
+    strings) instead of loading the workbook: ``mtr build`` asks this of every file. The
+    marker may be an inline string (openpyxl) or a shared string (Excel re-saves).
+    """
     if path.suffix.lower() != ".xlsx" or not zipfile.is_zipfile(path):
         return False
     try:
-        wb = load_workbook(path, read_only=True)
-    except Exception:  # noqa: BLE001 - not a workbook openpyxl opens: not ours
+        with zipfile.ZipFile(path) as z:
+            names = set(z.namelist())
+            book = z.read("xl/workbook.xml") if "xl/workbook.xml" in names else b""
+            m = re.search(
+                rb'<sheet [^>]*name="' + META_SHEET.encode() + rb'"[^>]*r:id="([^"]+)"', book
+            )
+            rels = z.read("xl/_rels/workbook.xml.rels") if m else b""
+            # Attribute order differs between writers: find the element, then its Target.
+            rel = (
+                re.search(rb'<Relationship [^>]*Id="' + m.group(1) + rb'"[^>]*>', rels)
+                if m
+                else None
+            )
+            t = re.search(rb'Target="([^"]+)"', rel.group(0)) if rel else None
+            if t is None:
+                return False
+            target = t.group(1).decode().lstrip("/")
+            target = target if target.startswith("xl/") else f"xl/{target}"
+            parts = [target, "xl/sharedStrings.xml"]
+            text = b"".join(z.read(n) for n in parts if n in names)
+    except (OSError, zipfile.BadZipFile, KeyError):
         return False
-    try:
-        return META_SHEET in wb.sheetnames and wb[META_SHEET]["A1"].value == MARKER
-    finally:
-        wb.close()
+    return f">{MARKER}<".encode() in text
 
 
 def read(path: Path, root: Path | None = None) -> RawReport:

@@ -63,6 +63,14 @@ class ReportingUnits:
         successor = str(self.units["successor"].get(reporter, reporter))
         return owners.eq(reporter) | owners.eq(successor) | self.roll_up(owners).eq(reporter)
 
+    def successor(self, code: str) -> str:
+        """The unit ``code`` rolls up to (itself unless an old province; unknown: itself)."""
+        return str(self.units["successor"].get(code, code))
+
+    def may_report(self, reporter: str, owner: str) -> bool:
+        """Scalar form of :meth:`reports_for` (one activity's responsible unit)."""
+        return owner in (reporter, self.successor(reporter)) or self.successor(owner) == reporter
+
     def is_known(self, code: str) -> bool:
         """True when ``code`` is a reporting unit."""
         return code in self.units.index
