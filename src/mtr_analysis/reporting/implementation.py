@@ -88,6 +88,11 @@ def completion_table(
     return out.rename(columns={"unit": "reporting_unit"})
 
 
+def _by_kind(prog: pd.DataFrame, kinds: tuple[str, ...], units: ReportingUnits) -> pd.DataFrame:
+    """Rows whose (rolled-up) reporting unit is of one of ``kinds`` (ministry, province…)."""
+    return prog.loc[prog["unit"].map(units.units["kind"]).isin(kinds)]
+
+
 def compliance_table(
     reg: pd.DataFrame, rows: pd.DataFrame, lang: str = "en", units: ReportingUnits | None = None
 ) -> pd.DataFrame:
@@ -172,4 +177,41 @@ def chapter(
     blocks.append(html.section("implementation_chain", lang, level=3))
     blocks.append(html.table(chain_table(chain, lang), lang, "impl_chain"))
     blocks.append(html.findings_html(findings(chain, comp, lang, units), lang))
+    return blocks
+
+
+#: Completion tables of the national implementation report: heading key → unit kinds.
+NATIONAL_TABLES = {
+    "implementation_by_ministry": ("ministry",),
+    "implementation_by_province": ("province", "city"),
+}
+
+
+def national_blocks(
+    data_dir: Path | str,
+    assessment: pd.DataFrame,
+    country: str,
+    lang: str = "en",
+    settings: Settings | None = None,
+) -> list[Any]:
+    """The national implementation report of one country's plan (e.g. Viet Nam's Đề án
+    161): title, demo banner when the activity files are demo files, the chapter, and
+    completion by ministry and by province (34 provincial-level units, old reports rolled up).
+    """
+    from mtr_analysis.reference import registry
+
+    units = load_units()
+    _reg, rows, prog = scoped_progress(data_dir, country, units)
+    name = registry.display_name(country, lang)
+    title = html.heading(i18n.text("national_implementation_title", lang, country=name), "top", 1)
+    demo = bool(rows["file"].astype(str).str.contains("DEMO").any()) if len(rows) else False
+    blocks: list[Any] = [title, html.Html(html.demo_banner_html(demo, lang))]
+    blocks += chapter(data_dir, assessment, country, lang, settings, by=())
+    if prog.empty:
+        return blocks
+    period = int(prog["period"].max())
+    for key, kinds in NATIONAL_TABLES.items():
+        part = _by_kind(prog, kinds, units)
+        blocks.append(html.heading(i18n.text(key, lang), f"sec-{key.replace('_', '-')}", 3))
+        blocks.append(html.table(completion_table(part, "unit", lang, period, units), lang, key))
     return blocks
