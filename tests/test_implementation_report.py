@@ -16,7 +16,7 @@ from mtr_analysis.intake.activities import consolidate, write_outputs
 from mtr_analysis.intake.plan_register import REGISTER_COLUMNS, read_register
 from mtr_analysis.reporting import implementation as ri
 
-NATIONAL_NOTEBOOK = paths.NOTEBOOKS_DIR / "national_implementation.ipynb"
+NATIONAL_NOTEBOOK = paths.NATIONAL_IMPLEMENTATION_NOTEBOOK
 # B.2: three SLOM activities linked to b_u5mr; SOMHD's activity in 2024 never reported.
 REGISTER = [
     ("S1", "B.2", "SLOM", "b_u5mr"), ("S2", "B.2", "SLOM", "b_u5mr"),
@@ -102,3 +102,15 @@ def test_national_notebook_parameters_and_story_only():
     for writer in ("write_", "to_csv", "to_parquet", "open(", "Markdown(", "HTML("):
         assert writer not in code
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+
+def test_report_findings_for_the_findings_json(processed):
+    """What the runner appends to findings/<name>.json: same facts, country stamped."""
+    regional = ri.report_findings(processed, ASSESSMENT, "ASEAN", "en")
+    assert [(f.kind, f.country) for f in regional] == [
+        ("implementation_completed_but_regressing", ""),
+        ("implementation_missing_reports", ""),
+    ]
+    assert ri.report_findings(processed, ASSESSMENT, "THA", "en") == []
+    national = ri.report_findings(processed, ASSESSMENT.iloc[:1], "VNM", "vi")
+    assert all(f.country == "VNM" for f in national)

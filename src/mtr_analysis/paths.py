@@ -154,3 +154,5 @@ ACTIVITIES_FILE = "activities.csv"
 ACTIVITY_REJECTS_FILE = "activity_rejects.csv"
 ACTIVITY_REPLACEMENTS_FILE = "activity_replacements.csv"
 ACTIVITY_INTAKE_FILE = "activity_intake.json"
+#: The national implementation report of one country's plan (by ministry and province).
+NATIONAL_IMPLEMENTATION_NOTEBOOK = NOTEBOOKS_DIR / "national_implementation.ipynb"

@@ -141,6 +141,30 @@ def findings(
     return out
 
 
+def report_findings(
+    data_dir: Path | str,
+    assessment: pd.DataFrame,
+    scope: str,
+    lang: str = "en",
+    settings: Settings | None = None,
+) -> list[Finding]:
+    """The implementation findings of one plan, as the chapter shows them and the runner
+    adds them to the report's findings JSON (empty without activity reports).
+
+    National findings carry the country's ISO3 in ``country``; regional ones ``""``.
+    """
+    units = load_units()
+    reg, rows, prog = scoped_progress(data_dir, scope, units)
+    if prog.empty:
+        return []
+    chain = im.results_chain(prog, assessment, int(prog["period"].max()), settings)
+    items = findings(chain, im.compliance(reg, rows, units=units), lang, units)
+    country = "" if scope == "ASEAN" else scope
+    for f in items:
+        f.country = country
+    return items
+
+
 def chapter(
     data_dir: Path | str,
     assessment: pd.DataFrame,
@@ -170,13 +194,13 @@ def chapter(
     rolled = rows.loc[rows["rolled_up"].astype(bool), "reporting_unit"].nunique()
     if rolled:
         blocks.append(html.note(i18n.text("implementation_rollup", lang, n=rolled)))
-    comp = im.compliance(reg, rows, units=units)
     blocks.append(html.section("implementation_compliance", lang, level=3))
     blocks.append(html.table(compliance_table(reg, rows, lang, units), lang, "impl_compliance"))
     chain = im.results_chain(prog, assessment, period, settings)
     blocks.append(html.section("implementation_chain", lang, level=3))
     blocks.append(html.table(chain_table(chain, lang), lang, "impl_chain"))
-    blocks.append(html.findings_html(findings(chain, comp, lang, units), lang))
+    items = report_findings(data_dir, assessment, scope, lang, settings)
+    blocks.append(html.findings_html(items, lang))
     return blocks
 
 
