@@ -44,6 +44,8 @@ def test_units_roll_up_and_statuses():
     assert units.status_code(" Completed ") == "completed"
     assert units.status_code("chậm tiến độ") == "delayed"
     assert units.status_code("finished") is None
+    # Codes typed in another case are read as the configured code.
+    assert units.canonical(" somhd ") == "SOMHD" and units.canonical("who") == "who"
 
 
 def _write_csv(path: Path, rows: list[list[object]]) -> Path:

@@ -156,7 +156,7 @@ def _file_reason(
     raw: tpl.RawReport, units: ReportingUnits
 ) -> tuple[str, str, int | None, dt.date | None]:
     """(reason every row is rejected, or "", unit, period, reporting date) of a report."""
-    unit = str(raw.unit or "").strip()
+    unit = units.canonical(raw.unit)
     period, date = _as_int(raw.period), _as_date(raw.reporting_date)
     if not unit:
         return f"no reporting unit in cell {tpl.UNIT_CELL}", unit, period, date

@@ -154,7 +154,7 @@ def _check_row(
         ck.add(row, "activity_id", f"{rec['activity_id']!r} is not an id (letters, digits, . _ -)")
     if rec["element"] and rec["element"] not in cat.elements.index:
         ck.add(row, "element", f"unknown element {rec['element']!r} (e.g. B.2)")
-    unit = rec["responsible_unit"]
+    unit = rec["responsible_unit"] = units.canonical(rec["responsible_unit"])
     if unit and not units.is_known(unit):
         ck.add(row, "responsible_unit", f"unknown responsible unit {unit!r}")
     ids = [s.strip() for s in rec.get("indicator_ids", "").split(";") if s.strip()]

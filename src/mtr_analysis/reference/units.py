@@ -71,6 +71,15 @@ class ReportingUnits:
         """Scalar form of :meth:`reports_for` (one activity's responsible unit)."""
         return owner in (reporter, self.successor(reporter)) or self.successor(owner) == reporter
 
+    def canonical(self, code: object) -> str:
+        """The unit code as configured when ``code`` matches one ignoring case and outer
+        spaces (``" somhd"`` → ``"SOMHD"``); otherwise the stripped text unchanged."""
+        text = str(code or "").strip()
+        if text in self.units.index:
+            return text
+        match = [c for c in self.units.index if c.upper() == text.upper()]
+        return match[0] if match else text
+
     def is_known(self, code: str) -> bool:
         """True when ``code`` is a reporting unit."""
         return code in self.units.index
