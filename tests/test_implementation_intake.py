@@ -137,3 +137,15 @@ def test_percent_must_be_a_number_from_0_to_100(tmp_path, value):
     _edit(path, {"G10": value})
     reason = _run(tmp_path).rejects["reason"].iloc[0]
     assert "in cell G10" in reason and ("not a number" in reason or "outside 0–100" in reason)
+
+
+def test_mtr_validate_explains_a_report_by_cell(tmp_path, capsys):
+    from mtr_analysis.cli import main
+
+    path = _report(tmp_path, "a.xlsx", "somhd", 2024, {"R1": {"status": "ongoing"}})
+    _edit(path, {"G10": "half"})
+    assert main(["validate", str(path)]) == 3
+    out = capsys.readouterr().out
+    assert "a.xlsx, Activities!A10: percent complete 'half' in cell G10 is not a number" in out
+    assert "(activity report, SOMHD 2024): 2 rows, 0 valid, 1 problem(s), 1 not filled in" in out
+    assert main(["validate", str(tmp_path / "raw" / "register.csv")]) == 0

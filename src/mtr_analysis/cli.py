@@ -167,6 +167,7 @@ def _activity_template(args: argparse.Namespace) -> int:
         print("mtr template: --kind activities needs --unit and --period", file=sys.stderr)
         return 2
     units = load_units()
+    args.unit = units.canonical(args.unit)
     if not units.is_known(args.unit):
         print(f"mtr template: unknown reporting unit {args.unit!r}", file=sys.stderr)
         return 2
@@ -200,6 +201,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"{path}: no such file", file=sys.stderr)
         return 2
     fmt, why = detect(path)
+    if fmt in ("plan_register", "activity_report"):  # implementation tracking (issue 12)
+        from mtr_analysis.intake.activities import validate_path
+
+        lines, ok = validate_path(path)
+        print("\n".join(lines))
+        return 0 if ok else DATA_PROBLEMS
     if fmt not in readers():
         print(f"{path}: not a readable data file ({why or fmt})", file=sys.stderr)
         return DATA_PROBLEMS

@@ -416,3 +416,32 @@ def load_outputs(folder: Path | str) -> tuple[pd.DataFrame, pd.DataFrame]:
     reg["budget"] = pd.to_numeric(reg["budget"], errors="coerce")
     rows = pd.read_csv(rows_path, dtype={"activity_id": str, "evidence": str, "notes": str})
     return reg.set_index("activity_id", drop=False), rows
+
+
+def validate_path(path: Path) -> tuple[list[str], bool]:
+    """``mtr validate`` for a plan register or an activity report: (lines to print, ok).
+
+    A report is checked against the plan registers found in its own folder and the folder
+    above (where ``mtr demo`` and usual submissions keep them).
+    """
+    path = Path(path)
+    if detect(path) == REGISTER_FORMAT:
+        try:
+            reg = read_register(path, root=path.parent)
+        except RegisterError as exc:
+            return [str(exc)], False
+        return [f"{path.name} (plan register): {len(reg.activities)} activities, no problems"], True
+    folders = [path.parent, path.parent.parent]
+    registers = [p for d in folders for p in sorted(d.iterdir()) if p.is_file() and is_register(p)]
+    if not registers:
+        return [f"{path.name}: no plan register in {path.parent} or its parent folder; "
+                "activity ids cannot be checked"], False  # fmt: skip
+    result = consolidate([(p, p.parent) for p in [*registers, path]])
+    info = next(f for f in result.files if f.format == tpl.FORMAT)
+    lines = [f.error for f in result.files if f.error]
+    lines += [f"{r.file}, {r.locator}: {r.reason}" for r in result.rejects.itertuples()]
+    lines.append(
+        f"{path.name} (activity report, {info.unit} {info.period}): {info.records_read} rows, "
+        f"{info.accepted} valid, {info.rejected} problem(s), {info.out_of_scope} not filled in"
+    )
+    return lines, not (info.rejected or info.error)

@@ -102,6 +102,7 @@ def write(
         When ``unit`` is not a known reporting unit.
     """
     units = units or load_units()
+    unit = units.canonical(unit)
     if not units.is_known(unit):
         raise ValueError(f"unknown reporting unit {unit!r}; see config/reporting_units.yaml")
     wb = Workbook()
