@@ -149,8 +149,47 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_template(args: argparse.Namespace) -> int:
     from mtr_analysis.intake.sources import national
 
+    if args.kind == "activities":
+        return _activity_template(args)
+    if not args.country:
+        print("mtr template: --country is required for --kind national", file=sys.stderr)
+        return 2
     path = national.write_template(args.country, args.out)
     print(f"wrote {path}")
+    return 0
+
+
+def _activity_template(args: argparse.Namespace) -> int:
+    """``mtr template --kind activities``: one unit's activity reporting workbook."""
+    from mtr_analysis.intake import activity_template
+    from mtr_analysis.intake.demo_activities import default_register
+    from mtr_analysis.intake.plan_register import RegisterError, read_register
+    from mtr_analysis.reference.units import load_units
+
+    if not args.unit or args.period is None:
+        print("mtr template: --kind activities needs --unit and --period", file=sys.stderr)
+        return 2
+    units = load_units()
+    args.unit = units.canonical(args.unit)
+    if not units.is_known(args.unit):
+        print(f"mtr template: unknown reporting unit {args.unit!r}", file=sys.stderr)
+        return 2
+    register_file = args.register or default_register(args.unit, units)
+    if not Path(register_file).is_file():
+        print(
+            f"mtr template: no plan register at {register_file} "
+            "(pass --register FILE, or run `mtr demo` for the demo register)",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        register = read_register(register_file, units=units)
+    except (RegisterError, OSError) as exc:
+        print(f"mtr template: {exc}", file=sys.stderr)
+        return 2
+    path = activity_template.write(args.unit, args.period, args.out, register, units)
+    n = len(activity_template.unit_activities(register, args.unit, args.period, units))
+    print(f"wrote {path} ({n} activities of {args.unit} for {args.period}, from {register_file})")
     return 0
 
 
@@ -165,6 +204,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         print(f"{path}: no such file", file=sys.stderr)
         return 2
     fmt, why = detect(path)
+    if fmt in ("plan_register", "activity_report"):  # implementation tracking (issue 12)
+        from mtr_analysis.intake.activities import validate_path
+
+        lines, ok = validate_path(path)
+        print("\n".join(lines))
+        return 0 if ok else DATA_PROBLEMS
     if fmt not in readers():
         print(f"{path}: not a readable data file ({why or fmt})", file=sys.stderr)
         return DATA_PROBLEMS
@@ -327,7 +372,18 @@ def parser() -> argparse.ArgumentParser:
     _add_run_parser(sub)
 
     s = sub.add_parser("template", help="write the national data-collection workbook")
-    s.add_argument("--country", required=True, help="ISO3 code, e.g. VNM")
+    s.add_argument("--country", help="ISO3 code, e.g. VNM (--kind national)")
+    s.add_argument(
+        "--kind",
+        default="national",
+        choices=["national", "activities"],
+        help="national data workbook (default) or a unit's activity reporting workbook",
+    )
+    s.add_argument("--unit", help="reporting unit code, e.g. SOMHD, VN-MOLISA, VN34-HANOI")
+    s.add_argument("--period", type=int, help="reporting year, e.g. 2024 (--kind activities)")
+    s.add_argument(
+        "--register", type=Path, help="plan register CSV/xlsx (default: the demo register)"
+    )
     s.add_argument("--out", type=Path, required=True, help="output .xlsx file")
     s.set_defaults(func=_cmd_template)
 

@@ -144,3 +144,24 @@ SNAPSHOT_DIR = DATA_DIR / "snapshot"
 SNAPSHOT_MARKER = ".snapshot.json"
 #: The snapshot's provenance: producer, vintage, licence, attribution, sha256 per file.
 SNAPSHOT_PROVENANCE = "PROVENANCE.md"
+# Implementation tracking (issue 12): reporting units, plan registers, activity reports
+
+#: Reporting units (sectoral bodies, ministries) and the activity status vocabulary.
+REPORTING_UNITS_FILE = CONFIG_DIR / "reporting_units.yaml"
+#: Viet Nam's 63 old provinces → 34 provincial-level units from 1 July 2025.
+VN_PROVINCES_FILE = CONFIG_DIR / "vn_provinces_2025.csv"
+#: Sub-folder of the demo folder for plan registers and activity reports.
+ACTIVITIES_SUBDIR = "activities"
+#: Demo plan registers: the regional work plans and Viet Nam's national plan.
+DEMO_REGIONAL_REGISTER = "register_ascc_work_plans_DEMO.csv"
+DEMO_NATIONAL_REGISTER = "register_VNM_de_an_161_DEMO.xlsx"
+#: Demo activity report of one unit and period.
+DEMO_ACTIVITY_REPORT_PATTERN = "{unit}_{period}_{n}_activity_report_DEMO.xlsx"
+#: ``mtr build`` outputs of implementation tracking (in the processed folder).
+PLAN_REGISTER_FILE = "plan_register.csv"
+ACTIVITIES_FILE = "activities.csv"
+ACTIVITY_REJECTS_FILE = "activity_rejects.csv"
+ACTIVITY_REPLACEMENTS_FILE = "activity_replacements.csv"
+ACTIVITY_INTAKE_FILE = "activity_intake.json"
+#: The national implementation report of one country's plan (by ministry and province).
+NATIONAL_IMPLEMENTATION_NOTEBOOK = NOTEBOOKS_DIR / "national_implementation.ipynb"

@@ -202,6 +202,17 @@ class CoverageSettings(_Section):
     target_assessable: Annotated[StrictInt, Field(ge=0, le=1000)]
 
 
+class ImplementationSettings(_Section):
+    """Implementation tracking: results-chain divergence rules (shares of activities and
+    of assessable linked outcome indicators)."""
+
+    high_completion: Share
+    low_completion: Share
+    regressing_share: Share
+    on_track_share: Share
+    min_indicators: Annotated[StrictInt, Field(ge=1, le=50)]
+
+
 class Settings(_Section):
     """All method settings of one run (see ``config/methods.yaml`` for each key's meaning)."""
 
@@ -214,6 +225,7 @@ class Settings(_Section):
     beneficiaries: BeneficiarySettings
     plausibility: PlausibilitySettings
     coverage: CoverageSettings
+    implementation: ImplementationSettings
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
         """Plain nested dict (lists for tuples), as written into ``manifest.json``."""

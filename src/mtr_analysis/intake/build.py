@@ -461,7 +461,41 @@ def detect(path: Path) -> tuple[str | None, str]:
     """The file's format: a provenance sidecar of ``mtr fetch``, else content detection."""
     if path.name.endswith(PROVENANCE_SUFFIX):
         return "provenance", ""
+    if (fmt := _implementation_format(path)) is not None:
+        return fmt, ""
     return detect_format(path)
+
+
+def _implementation_format(path: Path) -> str | None:
+    """Plan registers and activity reports (issue 12), recognised from their content."""
+    from mtr_analysis.intake import activities
+
+    return activities.detect(path)
+
+
+def _build_activities(
+    detected: list[tuple[Path, Path, str | None, str]], files: list[FileIntake], result: BuildResult
+) -> dict | None:
+    """Consolidate plan registers and activity reports into ``result.out_dir`` (issue 12).
+
+    Fills their per-file counts into ``files`` and their rejected rows into
+    ``result.rejects`` (so totals, ``rejects.csv`` and the exit code include them);
+    ``None`` when the raw folders hold none.
+    """
+    from mtr_analysis.intake import activities
+
+    pairs = [(p, r) for p, r, fmt, _ in detected if fmt in activities.FORMATS]
+    if not pairs:
+        return None
+    found = activities.consolidate(pairs)
+    activities.write_outputs(found, result.out_dir)
+    result.rejects = pd.concat([result.rejects, found.rejects], ignore_index=True)
+    by_path = {f.path: f for f in found.files}
+    for info in files:
+        if (a := by_path.get(info.path)) is not None:
+            info.records_read, info.accepted = a.records_read, a.accepted
+            info.rejected, info.out_of_scope, info.error = a.rejected, a.out_of_scope, a.error
+    return found.summary()["totals"]
 
 
 def read_file(
@@ -712,9 +746,12 @@ def build(
             triages.append(t)
     result = _assemble(files, triages, Path(out_dir), prio)
     result.observations = add_derived(result.observations, cat)  # only where none selected
+    implementation = _build_activities(detected, files, result)
     _write_tables(result)
     result.intake = intake_dict(result, raw_dirs, prio)
     result.intake["coverage"] = _coverage(result.observations, cat)
+    if implementation is not None:
+        result.intake["activities"] = implementation
     _write_intake(result)
     return result
 

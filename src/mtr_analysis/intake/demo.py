@@ -321,6 +321,8 @@ def write_demo(out_dir: Path | str = DEMO_DIR, catalogue: Catalogue | None = Non
     """
     from openpyxl import load_workbook
 
+    from mtr_analysis.intake.demo_activities import write_activity_demo
+
     cat = catalogue or load_catalogue()
     out_dir = Path(out_dir)
     files = write_wdi_files(out_dir / WDI_SUBDIR, cat)
@@ -334,6 +336,7 @@ def write_demo(out_dir: Path | str = DEMO_DIR, catalogue: Catalogue | None = Non
     ws.cell(row=national.HEADER_ROW + 1, column=national.FIRST_YEAR_COLUMN).value = "about 5"
     national.save_reproducible(wb, xlsx)
     files.append(xlsx)
+    files += write_activity_demo(out_dir, cat)  # plan registers and activity reports
     readme = out_dir / DEMO_README
     readme.write_text(
         "# Demo inputs — synthetic data, not official statistics\n\n"

@@ -58,3 +58,13 @@ RULE_COLOUR = "#e6e6e6"
 REPORT_DPI = 90
 #: Longest indicator label on an axis, in characters (cut with an ellipsis).
 MAX_LABEL = 45
+
+#: Activity statuses of implementation tracking (issue 12): done in green, under way in
+#: blue, behind in orange, not started in grey, dropped in dark grey.
+ACTIVITY_STATUS_COLOURS = {
+    "not_started": "#bdbdbd",
+    "ongoing": "#6baed6",
+    "completed": "#31a354",
+    "delayed": "#fd8d3c",
+    "cancelled": "#636363",
+}

@@ -84,7 +84,7 @@ class _Reviews:
 
 def _write_one(task: ReportTask, reviews: _Reviews) -> None:
     """Write the findings of one report (and the review tables with the regional one)."""
-    from mtr_analysis.reporting import findings, outputs
+    from mtr_analysis.reporting import findings, implementation, outputs
 
     i = reviews.inputs
     if task.kind == "country":
@@ -93,6 +93,10 @@ def _write_one(task: ReportTask, reviews: _Reviews) -> None:
             data.assessment, data.availability, data.catalogue, task.name,
             obs=data.observations, lang=i.lang,
         )  # fmt: skip
+        own = data.assessment.loc[data.assessment["country"] == task.name]
+        items += implementation.report_findings(
+            data.data_dir, own, task.name, i.lang, data.settings
+        )
     else:
         data = reviews.get(i.countries)
         items = findings.regional_findings(
@@ -104,6 +108,9 @@ def _write_one(task: ReportTask, reviews: _Reviews) -> None:
             settings=data.settings,
         )
         outputs.write_review_outputs(data, i.out_dir, i.review)
+        items += implementation.report_findings(
+            data.data_dir, data.assessment, "ASEAN", i.lang, data.settings
+        )
     outputs.write_findings(items, i.out_dir, i.review, task.name)
 
 

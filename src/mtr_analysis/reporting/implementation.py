@@ -1,0 +1,241 @@
+"""The "Implementation" chapter: completion chart, compliance and results-chain tables.
+
+Comes in: the processed folder of ``mtr build`` (plan register and consolidated activity
+rows, :func:`mtr_analysis.intake.activities.load_outputs`), the review's assessment frame
+and the language. Goes out: display blocks for the notebooks (headings and leads, a PNG
+chart of activity statuses by element, report tables), implementation findings
+(:class:`~mtr_analysis.reporting.findings.Finding`, citing the period, the linked
+indicators and the activity reports) — every word from the word catalogues.
+``scope`` selects the plan: ``"ASEAN"`` for the sectoral bodies' work plans, an ISO3 code
+for a national plan (its ministries and provinces).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from mtr_analysis.analysis import implementation as im
+from mtr_analysis.intake.activities import load_outputs
+from mtr_analysis.paths import ACTIVITIES_FILE
+from mtr_analysis.reference.units import ReportingUnits, load_units
+from mtr_analysis.reporting import html, i18n
+from mtr_analysis.reporting.figures import PNG, render
+from mtr_analysis.reporting.findings import Finding
+from mtr_analysis.reporting.style import ACTIVITY_STATUS_COLOURS
+from mtr_analysis.settings import Settings
+
+#: What implementation findings cite as their source.
+SOURCE = f"activity reports of the reporting units ({ACTIVITIES_FILE})"
+
+
+def scoped_progress(
+    data_dir: Path | str, scope: str, units: ReportingUnits | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(register, rows, progress) of one plan (``scope``), empty frames when none."""
+    units = units or load_units()
+    reg, rows = load_outputs(data_dir)
+    if reg.empty:
+        return reg, rows, pd.DataFrame()
+    reg = reg.loc[reg["responsible_unit"].map(units.units["scope"]) == scope]
+    rows = rows.loc[rows["activity_id"].isin(reg.index)]
+    return reg, rows, im.progress(reg, rows, units)
+
+
+def status_figure(prog: pd.DataFrame, lang: str = "en", period: int | None = None) -> PNG:
+    """Horizontal stacked bars: share of activities per status, per element (one period)."""
+    from matplotlib.figure import Figure
+
+    words = i18n.words("figures", lang)
+    period = int(prog["period"].max()) if period is None else period
+    comp = im.completion(prog.loc[prog["period"] == period], "element").sort_values("element")
+    fig = Figure(figsize=(9.5, 1.4 + 0.45 * max(len(comp), 1)))
+    fig.set_layout_engine("constrained")
+    ax = fig.add_subplot()
+    left = pd.Series(0.0, index=comp.index)
+    for code in im.STATUSES:
+        width = 100 * comp[f"share_{code}"]
+        label = i18n.text(f"activity_{code}", lang)
+        ax.barh(comp["element"], width, left=left, color=ACTIVITY_STATUS_COLOURS[code], label=label)
+        left += width
+    ax.invert_yaxis()
+    ax.set_xlim(0, 100)
+    ax.set_xlabel(str(words["activity_share"]))
+    ax.legend(ncols=5, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, fontsize=8)
+    fig.suptitle(str(words["activity_status_bar"]).format(period=period))
+    return render(fig)
+
+
+def completion_table(
+    prog: pd.DataFrame, by: str, lang: str = "en", period: int | None = None,
+    units: ReportingUnits | None = None,
+) -> pd.DataFrame:  # fmt: skip
+    """Completion by ``by`` for one period, shares as percentages, units by name."""
+    units = units or load_units()
+    period = int(prog["period"].max()) if period is None else period
+    comp = im.completion(prog.loc[prog["period"] == period], by)
+    out = pd.DataFrame({by: comp[by]})
+    if by in ("unit", "responsible_unit"):
+        out[by] = comp[by].map(lambda c: f"{units.name(c, lang)} ({c})")
+    out["activities"] = comp["activities"]
+    out["completed_pct"] = (100 * comp["share_completed"]).round(1)
+    out["on_time_pct"] = (100 * comp["share_on_time"]).round(1)
+    out["late"] = comp["n_late"]
+    out["mean_percent"] = comp["mean_percent"].round(1)
+    out["budget_weighted_percent"] = comp["budget_weighted_percent"].round(1)
+    return out.rename(columns={"unit": "reporting_unit"})
+
+
+def _by_kind(prog: pd.DataFrame, kinds: tuple[str, ...], units: ReportingUnits) -> pd.DataFrame:
+    """Rows whose (rolled-up) reporting unit is of one of ``kinds`` (ministry, province…)."""
+    return prog.loc[prog["unit"].map(units.units["kind"]).isin(kinds)]
+
+
+def compliance_table(
+    reg: pd.DataFrame, rows: pd.DataFrame, lang: str = "en", units: ReportingUnits | None = None
+) -> pd.DataFrame:
+    """Compliance per period and unit (units by name), missing reports first."""
+    units = units or load_units()
+    comp = im.compliance(reg, rows, units=units)
+    comp = comp.sort_values(["reported", "period", "unit"], kind="stable")
+    comp["unit"] = comp["unit"].map(lambda c: f"{units.name(c, lang)} ({c})")
+    return comp.rename(columns={"unit": "reporting_unit"}).reset_index(drop=True)
+
+
+def chain_table(chain: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """The results chain for a report: completion next to outcome statuses."""
+    out = pd.DataFrame({"element": chain["element"], "activities": chain["activities"]})
+    out["completed_pct"] = (100 * chain["share_completed"]).round(1)
+    out["mean_percent"] = chain["mean_percent"].round(1)
+    out["outcome_indicators"] = chain["indicators"].str.replace(";", ", ")
+    for col in ("assessable", "on_track", "regressing"):
+        out[col] = chain[col]
+    out["divergence"] = chain["divergence"].map(
+        lambda k: i18n.capitalised(i18n.text("yes", lang)) if k else ""
+    )
+    return out
+
+
+def findings(
+    chain: pd.DataFrame, comp: pd.DataFrame, lang: str = "en", units: ReportingUnits | None = None
+) -> list[Finding]:
+    """Divergences of the results chain and missing reports, as findings with citations."""
+    units = units or load_units()
+    words = i18n.words("findings", lang)
+    out = []
+    for f in im.chain_findings(chain):
+        text = str(words[f"impl_{f['kind']}"]).format(**f)
+        out.append(Finding("implementation_" + f["kind"], text, f["indicators"], [f["period"]],
+                           [SOURCE], "warning"))  # fmt: skip
+    for period, g in comp.groupby("period"):
+        missing = g.loc[~g["reported"], "unit"]
+        if len(missing):
+            names = ", ".join(f"{units.name(u, lang)} ({u})" for u in missing)
+            text = str(words["impl_missing_reports"]).format(
+                n=len(missing), expected=len(g), period=period, units=names
+            )
+            out.append(Finding("implementation_missing_reports", text, [], [int(period)],
+                               [SOURCE], "priority"))  # fmt: skip
+    return out
+
+
+def report_findings(
+    data_dir: Path | str,
+    assessment: pd.DataFrame,
+    scope: str,
+    lang: str = "en",
+    settings: Settings | None = None,
+) -> list[Finding]:
+    """The implementation findings of one plan, as the chapter shows them and the runner
+    adds them to the report's findings JSON (empty without activity reports).
+
+    National findings carry the country's ISO3 in ``country``; regional ones ``""``.
+    """
+    units = load_units()
+    reg, rows, prog = scoped_progress(data_dir, scope, units)
+    if prog.empty:
+        return []
+    chain = im.results_chain(prog, assessment, int(prog["period"].max()), settings)
+    items = findings(chain, im.compliance(reg, rows, units=units), lang, units)
+    country = "" if scope == "ASEAN" else scope
+    for f in items:
+        f.country = country
+    return items
+
+
+def chapter(
+    data_dir: Path | str,
+    assessment: pd.DataFrame,
+    scope: str,
+    lang: str = "en",
+    settings: Settings | None = None,
+    by: tuple[str, ...] = ("unit",),
+) -> list[Any]:
+    """The display blocks of the "Implementation" chapter of one plan.
+
+    ``assessment`` gives the outcome statuses (filter it to the countries the report is
+    about); ``by`` lists the completion tables after the chart (``unit``, ``element``…).
+    Without activity reports for ``scope`` the chapter is its heading and one sentence.
+    """
+    units = load_units()
+    reg, rows, prog = scoped_progress(data_dir, scope, units)
+    if prog.empty:
+        return [html.heading(i18n.text("implementation", lang), "sec-implementation"),
+                html.note(i18n.text("implementation_none", lang))]  # fmt: skip
+    period = int(prog["period"].max())
+    blocks: list[Any] = [html.section("implementation", lang, period=period)]
+    blocks.append(status_figure(prog, lang, period))
+    for key in by:
+        blocks.append(
+            html.table(completion_table(prog, key, lang, period, units), lang, f"impl_{key}")
+        )
+    rolled = rows.loc[rows["rolled_up"].astype(bool), "reporting_unit"].nunique()
+    if rolled:
+        blocks.append(html.note(i18n.text("implementation_rollup", lang, n=rolled)))
+    blocks.append(html.section("implementation_compliance", lang, level=3))
+    blocks.append(html.table(compliance_table(reg, rows, lang, units), lang, "impl_compliance"))
+    chain = im.results_chain(prog, assessment, period, settings)
+    blocks.append(html.section("implementation_chain", lang, level=3))
+    blocks.append(html.table(chain_table(chain, lang), lang, "impl_chain"))
+    items = report_findings(data_dir, assessment, scope, lang, settings)
+    blocks.append(html.findings_html(items, lang))
+    return blocks
+
+
+#: Completion tables of the national implementation report: heading key → unit kinds.
+NATIONAL_TABLES = {
+    "implementation_by_ministry": ("ministry",),
+    "implementation_by_province": ("province", "city"),
+}
+
+
+def national_blocks(
+    data_dir: Path | str,
+    assessment: pd.DataFrame,
+    country: str,
+    lang: str = "en",
+    settings: Settings | None = None,
+) -> list[Any]:
+    """The national implementation report of one country's plan (e.g. Viet Nam's Đề án
+    161): title, demo banner when the activity files are demo files, the chapter, and
+    completion by ministry and by province (34 provincial-level units, old reports rolled up).
+    """
+    from mtr_analysis.reference import registry
+
+    units = load_units()
+    _reg, rows, prog = scoped_progress(data_dir, country, units)
+    name = registry.display_name(country, lang)
+    title = html.heading(i18n.text("national_implementation_title", lang, country=name), "top", 1)
+    demo = bool(rows["file"].astype(str).str.contains("DEMO").any()) if len(rows) else False
+    blocks: list[Any] = [title, html.Html(html.demo_banner_html(demo, lang))]
+    blocks += chapter(data_dir, assessment, country, lang, settings, by=())
+    if prog.empty:
+        return blocks
+    period = int(prog["period"].max())
+    for key, kinds in NATIONAL_TABLES.items():
+        part = _by_kind(prog, kinds, units)
+        blocks.append(html.heading(i18n.text(key, lang), f"sec-{key.replace('_', '-')}", 3))
+        blocks.append(html.table(completion_table(part, "unit", lang, period, units), lang, key))
+    return blocks
