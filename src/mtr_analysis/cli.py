@@ -327,16 +327,8 @@ def _add_run_parser(sub: Any) -> None:
     s.set_defaults(func=_cmd_run)
 
 
-def parser() -> argparse.ArgumentParser:
-    """The argument parser of ``mtr`` (exposed for tests and docs)."""
-    p = argparse.ArgumentParser(
-        prog="mtr",
-        description="Data-gap analysis, trends and findings for the ASCC Blueprint 2025 review.",
-        epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
+def _add_demo_and_build_parsers(sub: Any) -> None:
+    """The options of ``mtr demo`` and ``mtr build``."""
     s = sub.add_parser("demo", help="(re)generate the synthetic demo inputs")
     s.add_argument("--out", type=Path, default=paths.DEMO_DIR, help="folder (default %(default)s)")
     s.set_defaults(func=_cmd_demo)
@@ -369,8 +361,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--quiet", action="store_true", help="no progress bar")
     s.set_defaults(func=_cmd_build)
 
-    _add_run_parser(sub)
 
+def _add_template_and_validate_parsers(sub: Any) -> None:
+    """The options of ``mtr template`` and ``mtr validate``."""
     s = sub.add_parser("template", help="write the national data-collection workbook")
     s.add_argument("--country", help="ISO3 code, e.g. VNM (--kind national)")
     s.add_argument(
@@ -396,6 +389,9 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("file", type=Path)
     s.set_defaults(func=_cmd_validate)
 
+
+def _add_fetch_parser(sub: Any) -> None:
+    """The options of ``mtr fetch``."""
     s = sub.add_parser("fetch", help="download the catalogue's series (World Bank, UN SDG APIs)")
     s.add_argument("--source", default="all", choices=["wdi", "unsdg", "all"])
     s.add_argument(
@@ -406,6 +402,23 @@ def parser() -> argparse.ArgumentParser:
     s.add_argument("--start", type=int, default=2000, help="first year (default %(default)s)")
     s.add_argument("--end", type=int, default=2025, help="last year (default %(default)s)")
     s.set_defaults(func=_cmd_fetch)
+
+
+def parser() -> argparse.ArgumentParser:
+    """The argument parser of ``mtr`` (exposed for tests and docs)."""
+    p = argparse.ArgumentParser(
+        prog="mtr",
+        description="Data-gap analysis, trends and findings for the ASCC Blueprint 2025 review.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    _add_demo_and_build_parsers(sub)
+    _add_run_parser(sub)
+
+    _add_template_and_validate_parsers(sub)
+    _add_fetch_parser(sub)
     _add_snapshot_parser(sub)
     return p
 
