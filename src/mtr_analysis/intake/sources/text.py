@@ -7,11 +7,14 @@ module and :mod:`mtr_analysis.intake.sources` only).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
+
+import pandas as pd
 
 #: First bytes of an OLE2 compound file (BIFF ``.xls`` workbooks).
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -129,6 +132,69 @@ def csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
     for cells in reader:
         yield previous + 1, [_decimal_point(c) for c in cells] if sep == ";" else cells
         previous = reader.line_num
+
+
+#: How many bytes :func:`stream_encoding` decodes at a time while checking a whole file.
+_SCAN_BYTES = 1 << 22
+#: Name of the ``DataFrame.attrs`` entry in which a streaming reader tallies out-of-scope
+#: cells instead of making one record each (see :func:`tally_frame`).
+TALLY = "out_of_scope_tally"
+
+
+def _decodes_as(path: Path, codec: str) -> bool:
+    """True when the whole file decodes with ``codec`` (checked in chunks, never all at once)."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(_SCAN_BYTES):
+                decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def stream_encoding(path: Path) -> str:
+    """The codec with which :func:`decode` would read the whole file, found without loading
+    it: UTF-16 from the first bytes, else UTF-8 (BOM stripped) if every byte decodes, else
+    Windows-1252, else Latin-1 (same order as :func:`encoding_of`)."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096)
+    if codec := utf16_codec(head):
+        return codec
+    if _decodes_as(path, "utf-8"):
+        return "utf-8-sig"
+    return "cp1252" if _decodes_as(path, "cp1252") else "latin-1"
+
+
+def iter_csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """:func:`csv_rows` of a whole text file, streamed: the same rows and line numbers
+    without holding the file's text in memory (for bulk downloads of hundreds of MB)."""
+    codec = stream_encoding(path)
+    sep = separator(head_text(path))
+    errors = "replace" if codec.startswith("utf-16") else "strict"
+    # newline=None: "\r", "\r\n" and "\n" all end a line, as in csv_rows.
+    with open(path, encoding=codec, errors=errors, newline=None) as fh:
+        first = fh.read(1)
+        if first != "\ufeff":  # a BOM that the codec did not strip (UTF-16 without BOM)
+            fh.seek(0)
+        reader = csv.reader(fh, delimiter=sep)
+        previous = 0
+        for cells in reader:
+            yield previous + 1, [_decimal_point(c) for c in cells] if sep == ";" else cells
+            previous = reader.line_num
+
+
+def tally_frame(counts: dict[tuple[str, str, str], int]) -> pd.DataFrame:
+    """Out-of-scope cells counted by a reader instead of one record each.
+
+    ``counts`` maps ``(country, country_name, skip)`` to a number of non-empty cells;
+    ``skip`` is the reader's own reason (a column that is not a year) or ``""`` (the build
+    decides: aggregate or not a member state). Returned as ``country, country_name, skip,
+    cells``; a reader stores it in ``records.attrs[TALLY]``.
+    """
+    rows = [(c, n, s, k) for (c, n, s), k in counts.items()]
+    return pd.DataFrame(rows, columns=["country", "country_name", "skip", "cells"])
 
 
 def first_csv_row(path: Path, size: int = HEAD_BYTES) -> list[str]:

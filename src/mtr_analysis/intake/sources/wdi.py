@@ -26,16 +26,18 @@ import pandas as pd
 
 from mtr_analysis.intake.sources import SourceError, records_frame
 from mtr_analysis.intake.sources.text import (
-    csv_rows,
-    decode,
+    TALLY,
     excel_number_text,
     extra_columns,
     file_kind,
     first_line_cells,
+    iter_csv_rows,
     read_csv_rows,
     rel_path,
+    tally_frame,
     unread_cells,
 )
+from mtr_analysis.reference import registry
 
 FORMAT = "wdi_csv"
 _HEADER = ["Country Name", "Country Code", "Indicator Name", "Indicator Code"]
@@ -131,6 +133,12 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
     <Last Updated Date>"`` for both (the Excel date cell is converted to ``YYYY-MM-DD``).
     Numeric Excel cells are written as the integer text or ``repr(float)``.
 
+    The CSV is streamed row by row (the bulk ``WDICSV.csv`` holds every economy and about
+    1,500 series, ≈250 MB): rows of economies that are not member states (Timor-Leste
+    included) make no records; their non-empty cells are counted in
+    ``records.attrs[TALLY]`` (:func:`~mtr_analysis.intake.sources.text.tally_frame`), so
+    the build still accounts for every cell.
+
     Raises
     ------
     SourceError
@@ -139,51 +147,100 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
     if file_kind(path) == "ole":
         return _read_xls(path, root)
     rel = rel_path(path, root)
-    rows = list(csv_rows(decode(path.read_bytes())))
+    rows = iter_csv_rows(path)
     meta: dict[str, str] = {}
-    header_at = None
-    for i, (_, cells) in enumerate(rows):
+    header = None
+    for _line, cells in rows:
         if cells[:4] == _HEADER:
-            header_at = i
+            header = cells
             break
         if len(cells) >= 2 and cells[0]:
             meta[cells[0]] = cells[1]
-    if header_at is None:
+    if header is None:
         raise SourceError(f"{rel}: no WDI header row ({', '.join(_HEADER)}) found")
-    header = rows[header_at][1]
-    year_cols = [(j, int(h)) for j, h in enumerate(header) if _YEAR.match(h.strip())]
-    source = _source(meta)
-    extra = extra_columns(header, {0, 1, 2, 3, *(j for j, _ in year_cols)})
-    out = []
-    for line, cells in rows[header_at + 1 :]:
+    table = _Table(header, _source(meta), rel)
+    for line, cells in rows:
+        table.add(line, cells)
+    return table.frame()
+
+
+def _member(country: str, cache: dict[str, bool]) -> bool:
+    """True when ``country`` is a member state or Timor-Leste (cached per distinct text)."""
+    hit = cache.get(country)
+    if hit is None:
+        hit = cache[country] = registry.to_iso3(country, include_optional=True) is not None
+    return hit
+
+
+class _Table:
+    """The data rows of a WDI CSV, collected column by column (a dict per record would cost
+    about ten times the memory on a bulk file)."""
+
+    def __init__(self, header: list[str], source: str, rel: str) -> None:
+        self.header = header
+        self.years = [(j, int(h)) for j, h in enumerate(header) if _YEAR.match(h.strip())]
+        self.extra = extra_columns(header, {0, 1, 2, 3, *(j for j, _ in self.years)})
+        #: Extra columns with a header text: their cells are out of scope for that reason.
+        self.named = {j: f"column {h!r} is not a year" for j, h in self.extra.items() if h}
+        self.source, self.rel = source, rel
+        self.cols: dict[str, list] = {k: [] for k in ("country", "country_name", "series",
+                                                      "year", "raw", "locator")}  # fmt: skip
+        self.unread: list[dict] = []
+        self.tally: dict[tuple[str, str, str], int] = {}
+        self.members: dict[str, bool] = {}
+
+    def add(self, line: int, cells: list[str]) -> None:
+        """Records (member-state rows) or tallies (any other economy) of one data row."""
         if not any(c.strip() for c in cells):
-            continue
-        if len(cells) < len(year_cols) + 4 - 1:
+            return
+        if len(cells) < len(self.years) + 4 - 1:
             raise SourceError(
-                f"{rel}, line {line}: {len(cells)} cells, expected {len(header)} as in the header"
+                f"{self.rel}, line {line}: {len(cells)} cells, expected {len(self.header)} "
+                "as in the header"
             )
         name, code, _ind_name, series = cells[:4]
-        for j, year in year_cols:
+        country = code or name
+        if not _member(country, self.members):
+            self._count(country, name, cells)
+            return
+        cols = self.cols
+        for j, year in self.years:
             raw = cells[j].strip() if j < len(cells) else ""
-            if raw == "":
-                continue
-            out.append(
-                {
-                    "country": code or name,
-                    "country_name": name,
-                    "series": series,
-                    "year": year,
-                    "raw": raw,
-                    "source": source,
-                    "file": rel,
-                    "locator": f"line {line}, column {year}",
-                    "note": "",
-                }
-            )
-        base = {"country": code or name, "country_name": name, "series": series,
-                "source": source, "file": rel}  # fmt: skip
-        out += unread_cells(cells, line, header, extra, base)
-    return records_frame(out)
+            if raw:
+                cols["country"].append(country)
+                cols["country_name"].append(name)
+                cols["series"].append(series)
+                cols["year"].append(year)
+                cols["raw"].append(raw)
+                cols["locator"].append(f"line {line}, column {year}")
+        base = {"country": country, "country_name": name, "series": series,
+                "source": self.source, "file": self.rel}  # fmt: skip
+        self.unread += unread_cells(cells, line, self.header, self.extra, base)
+
+    def _count(self, country: str, name: str, cells: list[str]) -> None:
+        """Count the non-empty cells of a row out of scope (by the build's own rules)."""
+        filled = sum(map(bool, map(str.strip, cells[4:])))
+        for j, why in self.named.items():
+            if j < len(cells) and cells[j].strip():
+                key = (country, name, why)
+                self.tally[key] = self.tally.get(key, 0) + 1
+                filled -= 1
+        if filled:
+            key = (country, name, "")
+            self.tally[key] = self.tally.get(key, 0) + filled
+
+    def frame(self) -> pd.DataFrame:
+        """The records, with the tally in ``attrs``."""
+        cells = pd.DataFrame(self.cols)
+        cells["source"], cells["file"], cells["note"] = self.source, self.rel, ""
+        out = records_frame([])
+        out = pd.concat([out, cells, records_frame(self.unread)], ignore_index=True)
+        for col, default in (("unit", ""), ("sex", "total"), ("age", "total"),
+                             ("location", "total"), ("lower", ""), ("upper", ""),
+                             ("issue", ""), ("skip", "")):  # fmt: skip
+            out[col] = out[col].fillna(default)
+        out.attrs[TALLY] = tally_frame(self.tally)
+        return out
 
 
 def _xls_header_row(sheet, max_rows: int = 12) -> int | None:
