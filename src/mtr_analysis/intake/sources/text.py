@@ -136,6 +136,8 @@ def csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
 
 #: How many bytes :func:`stream_encoding` decodes at a time while checking a whole file.
 _SCAN_BYTES = 1 << 22
+#: Read-buffer size of :func:`iter_csv_rows` (bytes read from disk at a time).
+_READ_BYTES = 1 << 20
 #: Name of the ``DataFrame.attrs`` entry in which a streaming reader tallies out-of-scope
 #: cells instead of making one record each (see :func:`tally_frame`).
 TALLY = "out_of_scope_tally"
@@ -174,7 +176,7 @@ def iter_csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
     sep = separator(head_text(path))
     errors = "replace" if codec.startswith("utf-16") else "strict"
     # newline=None: "\r", "\r\n" and "\n" all end a line, as in csv_rows.
-    with open(path, encoding=codec, errors=errors, newline=None) as fh:
+    with open(path, encoding=codec, errors=errors, newline=None, buffering=_READ_BYTES) as fh:
         first = fh.read(1)
         if first != "\ufeff":  # a BOM that the codec did not strip (UTF-16 without BOM)
             fh.seek(0)
