@@ -216,26 +216,41 @@ def first_line_cells(path: Path, n: int = 12) -> list[list[str]]:
 
 def text_notes(path: Path) -> list[str]:
     """What was unusual about a text file that was read anyway: encoding, separator, line
-    endings (for the intake report). ``[]`` for binary files and plain UTF-8 CSV."""
+    endings (for the intake report). ``[]`` for binary files and plain UTF-8 CSV.
+
+    Streamed (:func:`stream_encoding`): a bulk download is never loaded whole for its notes.
+    """
     if file_kind(path) != "text":
         return []
-    data = path.read_bytes()
     notes = []
-    codec = encoding_of(data)
+    codec = stream_encoding(path)
     if codec.startswith("utf-16"):
         bom = "with BOM" if codec == "utf-16" else "without BOM"
         notes.append(f"encoding UTF-16 ({bom}) detected, read as UTF-16")
-    elif codec != "utf-8":
+    elif codec != "utf-8-sig":
         notes.append(f"not UTF-8: read as {codec}")
-    text = decode(data)
-    sep = separator(text)
+    sep = separator(head_text(path))
     if sep == ";":
         notes.append("separator ';' detected (decimal commas read as points)")
     elif sep == "\t":
         notes.append("tab-separated")
-    if "\r" in text and "\n" not in text:
+    if _cr_only(path, codec):
         notes.append("CR-only line endings, read as line breaks")
     return notes
+
+
+def _cr_only(path: Path, codec: str) -> bool:
+    """True when the text has carriage returns and no line feed (old Mac Excel)."""
+    if codec.startswith("utf-16"):  # a 0x0A byte may be half of another character
+        text = decode(path.read_bytes())
+        return "\r" in text and "\n" not in text
+    has_cr = False
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_SCAN_BYTES):
+            if b"\n" in chunk:
+                return False
+            has_cr = has_cr or b"\r" in chunk
+    return has_cr
 
 
 def read_csv_rows(path: Path) -> list[list[str]]:

@@ -42,6 +42,8 @@ from mtr_analysis.reference import registry
 FORMAT = "wdi_csv"
 _HEADER = ["Country Name", "Country Code", "Indicator Name", "Indicator Code"]
 _YEAR = re.compile(r"^\d{4}$")
+#: The ASCII characters that ``str.strip`` removes.
+_ASCII_SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 _COUNTRY_META_HEADER = ["Country Code", "Region"]
 _INDICATOR_META_HEADER = ["INDICATOR_CODE", "INDICATOR_NAME"]
 
@@ -191,9 +193,11 @@ class _Table:
 
     def add(self, line: int, cells: list[str]) -> None:
         """Records (member-state rows) or tallies (any other economy) of one data row."""
-        if not any(c.strip() for c in cells):
-            return
+        # A blank row (or one of blank cells) is skipped; rows are tested for blankness only
+        # when short, since a long blank row has no member code and tallies nothing.
         if len(cells) < len(self.years) + 4 - 1:
+            if not any(c.strip() for c in cells):
+                return
             raise SourceError(
                 f"{self.rel}, line {line}: {len(cells)} cells, expected {len(self.header)} "
                 "as in the header"
@@ -203,23 +207,28 @@ class _Table:
         if not _member(country, self.members):
             self._count(country, name, cells)
             return
-        cols = self.cols
-        for j, year in self.years:
-            raw = cells[j].strip() if j < len(cells) else ""
-            if raw:
-                cols["country"].append(country)
-                cols["country_name"].append(name)
-                cols["series"].append(series)
-                cols["year"].append(year)
-                cols["raw"].append(raw)
-                cols["locator"].append(f"line {line}, column {year}")
+        width = len(cells)
+        found = [(y, raw) for j, y in self.years if j < width and (raw := cells[j].strip())]
+        cols, n = self.cols, len(found)
+        cols["country"] += [country] * n
+        cols["country_name"] += [name] * n
+        cols["series"] += [series] * n
+        cols["year"] += [y for y, _ in found]
+        cols["raw"] += [raw for _, raw in found]
+        cols["locator"] += [f"line {line}, column {y}" for y, _ in found]
         base = {"country": country, "country_name": name, "series": series,
                 "source": self.source, "file": self.rel}  # fmt: skip
         self.unread += unread_cells(cells, line, self.header, self.extra, base)
 
     def _count(self, country: str, name: str, cells: list[str]) -> None:
         """Count the non-empty cells of a row out of scope (by the build's own rules)."""
-        filled = sum(map(bool, map(str.strip, cells[4:])))
+        values = cells[4:]
+        filled = len(values) - values.count("")
+        joined = "".join(values)
+        # Rare: a cell of spaces is empty; count exactly only when any space is present
+        # (str.strip's ASCII spaces, or any non-ASCII text, checked by fast substring tests).
+        if not joined.isascii() or any(ch in joined for ch in _ASCII_SPACES):
+            filled = sum(map(bool, map(str.strip, values)))
         for j, why in self.named.items():
             if j < len(cells) and cells[j].strip():
                 key = (country, name, why)
