@@ -40,7 +40,6 @@ Companion files (format ``"databank_metadata"``: documentation, no observations)
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
@@ -48,12 +47,15 @@ import pandas as pd
 
 from mtr_analysis.intake.sources import SourceError, records_frame
 from mtr_analysis.intake.sources.text import (
+    INDEX_HEADERS,
     csv_rows,
     decode,
     extra_columns,
     file_kind,
     first_csv_row,
+    iso_date,
     rel_path,
+    unquote,
     unread_cells,
 )
 
@@ -77,7 +79,7 @@ _SIBLING_LIMIT = 50_000_000
 
 def _header_layout(cells: list[str]) -> tuple[dict[str, int], list[tuple[int, int]]] | None:
     """(id column → index, [(index, year)]) when ``cells`` is a DataBank header row."""
-    names = [c.strip() for c in cells]
+    names = [unquote(c) for c in cells]
     ids = {c: names.index(c) for c in ID_COLUMNS if c in names}
     if "Country Code" not in ids and "Country Name" not in ids:
         return None
@@ -180,16 +182,6 @@ def _sheet_names(path: Path, kind: str) -> list[str]:
         book.release_resources()
 
 
-def _iso_date(text: str) -> str:
-    """``07/13/2026`` → ``2026-07-13`` (DataBank writes US dates); other text unchanged."""
-    for fmt in ("%m/%d/%Y", "%Y-%m-%d", "%d-%b-%Y", "%B %d, %Y"):
-        try:
-            return dt.datetime.strptime(text.strip(), fmt).date().isoformat()
-        except ValueError:
-            continue
-    return text.strip()
-
-
 def _is_blank(cells: list[str]) -> bool:
     return not any(c.strip() for c in cells)
 
@@ -248,7 +240,7 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
         if m := _FOOTER_DB.match(first_cell):
             database = m.group(1)
         elif m := _FOOTER_UPDATED.match(first_cell):
-            updated = _iso_date(m.group(1))
+            updated = iso_date(m.group(1))
     source = f"World Bank {database or 'DataBank'}"
     source += f", updated {updated} (DataBank export)" if updated else " (DataBank export)"
 
@@ -256,10 +248,16 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
         j = ids.get(col)
         return cells[j].strip() if j is not None and j < len(cells) else ""
 
-    header = [c.strip() for c in first[1]]
-    extra = extra_columns(header, {*ids.values(), *(j for j, _ in year_cols)})
+    header = [unquote(c) for c in first[1]]
+    # An unnamed first column (the index pandas writes when a user splits an export) holds
+    # row numbers, not values: it is read like an identifier column.
+    index = {0} if header[0].lower() in INDEX_HEADERS and 0 not in ids.values() else set()
+    extra = extra_columns(header, {*ids.values(), *index, *(j for j, _ in year_cols)})
+    # A file quoted twice has literal quotes in every cell: remove them row by row.
+    requote = any(c.strip().startswith('"') for c in first[1])
     out = []
     for line, cells in data:
+        cells = [unquote(c) for c in cells] if requote else cells
         name, code = cell(cells, "Country Name"), cell(cells, "Country Code")
         series = cell(cells, "Series Code") or cell(cells, "Series Name")
         base = {"country": code or name, "country_name": name or code, "series": series,

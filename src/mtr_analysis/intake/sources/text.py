@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Iterator
@@ -302,3 +303,74 @@ def excel_number_text(value: float) -> str:
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
         return str(int(value))
     return repr(value)
+
+
+# --------------------------------------------------------------------------------------
+# Tolerance: how people re-save downloads (issue 11, item 2)
+
+#: Excel's day zero (1900 date system, with its 1900 leap-year bug folded in).
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+#: Excel serial days that can be a download date (1982-01-01 … 2064-10-20).
+_SERIAL_DATES = (30000, 60000)
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%d-%b-%Y", "%d %b %Y", "%B %d, %Y", "%b %d, %Y",
+                 "%Y/%m/%d", "%d.%m.%Y")  # fmt: skip
+
+
+def iso_date(value: object) -> str:
+    """A date as written in a download or a re-saved copy, as ``YYYY-MM-DD``.
+
+    Accepts ``2025-07-01`` (also with a time), US ``7/1/2025`` and ``07/01/2025`` (the
+    World Bank writes month first), ``01-Jul-2025``, ``July 1, 2025``, ``01.07.2025``, a
+    ``datetime``/``date``, and an Excel serial number (``45839`` or ``45839.0``, days since
+    1899-12-30, as Excel writes a date cell re-saved to CSV as a number). Anything else is
+    returned stripped and unchanged, so the source string still shows what was written.
+    """
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    text = str(value).strip()
+    if (
+        re.fullmatch(r"\d{5}(?:\.\d+)?", text)
+        and _SERIAL_DATES[0] <= float(text) < _SERIAL_DATES[1]
+    ):
+        return (EXCEL_EPOCH + dt.timedelta(days=int(float(text)))).isoformat()
+    head = re.sub(r"[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?: ?[AP]M)?$", "", text)
+    for fmt in _DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(head, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return text
+
+
+def unquote(cell: str) -> str:
+    """A cell without the literal quotes a second quoting pass left around it.
+
+    A CSV quoted twice (a header cell saved with tripled quotes, read by the csv module as
+    ``"Country Name"`` with its quotes) gives cells wrapped in quotes with doubled inner
+    quotes; this removes one level. Other cells are only stripped of spaces and a stray
+    byte-order mark.
+    """
+    text = cell.strip().lstrip("\ufeff").strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        text = text[1:-1].replace('""', '"').strip()
+    return text
+
+
+#: Header texts of the index column that ``pandas.DataFrame.to_csv`` (and R's
+#: ``write.csv``) add in front of a table when a user splits or filters a download.
+INDEX_HEADERS = frozenset({"", "unnamed: 0", "index", "x"})
+
+
+def index_column(header: list[str], known: list[str]) -> int:
+    """1 when ``header`` is ``known`` preceded by one unnamed index column, else 0.
+
+    ``known`` are the first header cells the format expects (after :func:`unquote`).
+    """
+    cells = [unquote(c) for c in header]
+    if cells[: len(known)] == known:
+        return 0
+    if cells[0].lower() in INDEX_HEADERS and cells[1 : len(known) + 1] == known:
+        return 1
+    return 0

@@ -31,10 +31,13 @@ from mtr_analysis.intake.sources.text import (
     extra_columns,
     file_kind,
     first_line_cells,
+    index_column,
+    iso_date,
     iter_csv_rows,
     read_csv_rows,
     rel_path,
     tally_frame,
+    unquote,
     unread_cells,
 )
 from mtr_analysis.reference import registry
@@ -58,7 +61,7 @@ def sniff(path: Path) -> bool:
             return _xls_data_sheet(path) is not None
         if kind != "text":
             return False
-        return any(cells[:4] == _HEADER for cells in first_line_cells(path))
+        return any(_header_offset(cells) is not None for cells in first_line_cells(path))
     except Exception:  # a probe never raises: other formats' files must stay detectable
         return False
 
@@ -123,7 +126,7 @@ def aggregate_codes(path: Path) -> set[str]:
 def _source(meta: dict[str, str]) -> str:
     source = f"World Bank {meta.get('Data Source') or 'World Development Indicators'}"
     if meta.get("Last Updated Date"):
-        source += f", updated {meta['Last Updated Date']}"
+        source += f", updated {iso_date(meta['Last Updated Date'])}"
     return source
 
 
@@ -151,19 +154,32 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
     rel = rel_path(path, root)
     rows = iter_csv_rows(path)
     meta: dict[str, str] = {}
-    header = None
+    header, offset = None, 0
     for _line, cells in rows:
-        if cells[:4] == _HEADER:
-            header = cells
+        if (found := _header_offset(cells)) is not None:
+            offset, header = found, cells[found:]
             break
-        if len(cells) >= 2 and cells[0]:
-            meta[cells[0]] = cells[1]
+        if len(cells) >= 2 and unquote(cells[0]):
+            meta[unquote(cells[0])] = unquote(cells[1])
     if header is None:
         raise SourceError(f"{rel}: no WDI header row ({', '.join(_HEADER)}) found")
-    table = _Table(header, _source(meta), rel)
+    # A file quoted twice has literal quotes in every cell: remove them row by row.
+    requote = any(c.strip().startswith('"') for c in header[:4])
+    table = _Table([unquote(c) for c in header], _source(meta), rel)
     for line, cells in rows:
-        table.add(line, cells)
+        cells = cells[offset:] if offset else cells
+        table.add(line, [unquote(c) for c in cells] if requote else cells)
     return table.frame()
+
+
+def _header_offset(cells: list[str]) -> int | None:
+    """Where the WDI header starts in a row: 0, 1 after an unnamed index column (a table
+    re-saved with pandas), or ``None`` when the row is not the header. Header cells are
+    compared without spaces, BOM and the literal quotes of a second quoting pass."""
+    if len(cells) < 4:
+        return None
+    k = index_column(cells, _HEADER)
+    return k if [unquote(c) for c in cells[k : k + 4]] == _HEADER else None
 
 
 def _member(country: str, cache: dict[str, bool]) -> bool:
@@ -308,7 +324,7 @@ def _read_xls(path: Path, root: Path | None) -> pd.DataFrame:
             elif value.ctype == xlrd.XL_CELL_NUMBER:
                 text = excel_number_text(value.value)
             else:
-                text = str(value.value).strip()
+                text = iso_date(str(value.value))  # a date typed as text: "7/1/2025"
             meta[str(cells[0].value).strip()] = text
         header = [str(v).strip() for v in sheet.row_values(header_at)]
         year_cols = [(j, int(h)) for j, h in enumerate(header) if _YEAR.match(h)]
