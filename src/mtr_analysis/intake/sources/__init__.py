@@ -104,7 +104,10 @@ def detect_format(path: Path) -> tuple[str | None, str]:
         near_miss = getattr(module, "near_miss", None)
         if near_miss is not None and (why := near_miss(path)):
             return None, why
-    return None, "content does not match any known source format"
+    from mtr_analysis.intake.sources.text import diagnose
+
+    # Say what is wrong (encoding, separator, layout), never only "does not match".
+    return None, diagnose(path)
 
 
 def reader_module(fmt: str) -> ModuleType | None:

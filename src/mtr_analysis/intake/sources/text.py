@@ -374,3 +374,63 @@ def index_column(header: list[str], known: list[str]) -> int:
     if cells[0].lower() in INDEX_HEADERS and cells[1 : len(known) + 1] == known:
         return 1
     return 0
+
+
+#: Header words of the formats read here, to tell "a known layout, changed" from "unknown".
+_KNOWN_HEADER_WORDS = frozenset({
+    "country name", "country code", "indicator name", "indicator code", "series name",
+    "series code", "seriescode", "geoareacode", "geoareaname", "timeperiod", "value",
+    "country", "iso3", "indicator", "year",
+})  # fmt: skip
+_OTHER_SEPARATORS = ("|", "^", "~", ":")
+
+
+def _diagnose_text(path: Path) -> str:
+    """Why a text file matched no reader: encoding, separator or layout."""
+    data = path.read_bytes()[:HEAD_BYTES]
+    if not data.strip():
+        return "empty file: no text to read"
+    text = decode(data)
+    if not encoding_of(data).startswith(("utf-8", "utf-16")):
+        control = sum(1 for ch in text if ord(ch) < 32 and ch not in "\r\n\t")
+        if control > 0.01 * len(text):
+            return (f"encoding: not UTF-8, UTF-16 or Windows-1252 text ({control} control "
+                    "characters in the first bytes); save it as CSV UTF-8")  # fmt: skip
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    first = next(csv.reader([lines[0]], delimiter=separator(text)), [])
+    if len(first) <= 1:
+        other = max(_OTHER_SEPARATORS, key=lines[0].count)
+        if lines[0].count(other) >= 2:
+            return (f"separator: the first line is one column with ',', ';' or tab; it looks "
+                    f"separated by {other!r} (save as CSV with commas)")  # fmt: skip
+    known = [unquote(c) for c in first if unquote(c).lower() in _KNOWN_HEADER_WORDS]
+    shown = ", ".join(repr(unquote(c)) for c in first[:6]) + (", …" if len(first) > 6 else "")
+    if known:
+        years = sum(1 for c in first if re.match(r"^\s*\W*(?:YR)?\d{4}\b", c))
+        what = "no year columns" if not years else "identifier columns missing or renamed"
+        return (f"layout: line 1 has known columns ({', '.join(known)}) but {what}; "
+                f"found {len(first)} columns: {shown}")  # fmt: skip
+    return (f"layout: line 1 ({len(first)} columns: {shown}) is not the header of a known "
+            "download (e.g. WDI 'Country Name, Country Code, Indicator Name, Indicator Code, "
+            "1960, …' or DataBank 'Country Name, Country Code, Series Name, Series Code, "
+            "2015 [YR2015], …')")  # fmt: skip
+
+
+def diagnose(path: Path) -> str:
+    """The specific reason a file matches no reader, for the intake report and ``mtr
+    validate``: what kind of file it is and what is wrong with its encoding, separator or
+    layout (never a generic "does not match")."""
+    try:
+        kind = file_kind(path)
+        if kind == "text":
+            return _diagnose_text(path)
+    except OSError as exc:
+        return f"cannot be opened ({exc.strerror or exc})"
+    return {
+        "zip": "layout: a zip container (.xlsx workbook or archive) with no sheet or member "
+        "in a known layout",
+        "ole": "layout: an Excel 97-2003 (.xls/OLE) file with no sheet in a known layout (or "
+        "not a readable workbook)",
+        "pdf": "a PDF document: tables in a PDF cannot be read; download the CSV or Excel file",
+        "binary": "encoding: binary content (not text, not a workbook)",
+    }[kind]
