@@ -231,3 +231,26 @@ def test_unreadable_files_say_why(tmp_path):
     binary = tmp_path / "blob.csv"
     binary.write_bytes(bytes(range(256)) * 4)
     assert detect_format(binary)[1].startswith("encoding: ")
+
+
+def test_national_workbook_year_headers_turned_into_dates(tmp_path):
+    import pandas as pd
+    from openpyxl import load_workbook
+
+    from mtr_analysis.intake.sources import national
+
+    values = pd.DataFrame({"indicator": ["b_mmr", "b_mmr"], "year": [2015, 2016],
+                           "value": [46.0, 45.1], "source": ["GSO", "GSO"], "note": ["", ""]})  # fmt: skip
+    path = national.write_template("Vietnam", tmp_path / "vn.xlsx", values=values)
+    book = load_workbook(path)
+    sheet = book[national.SHEET]
+    header = {
+        str(sheet.cell(national.HEADER_ROW, j).value): j for j in range(1, sheet.max_column + 1)
+    }
+    # Excel shows the number 2015 in a date-formatted cell as 1905-07-07 (day 2015 after
+    # 1899-12-30); a user typed 2016 as "1/1/2016".
+    sheet.cell(national.HEADER_ROW, header["2015"]).value = dt.datetime(1905, 7, 7)
+    sheet.cell(national.HEADER_ROW, header["2016"]).value = "1/1/2016"
+    book.save(path)
+    rec = national.read(path, tmp_path)
+    assert sorted(zip(rec["year"], rec["raw"].astype(float))) == [(2015, 46.0), (2016, 45.1)]
