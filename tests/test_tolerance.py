@@ -254,3 +254,24 @@ def test_national_workbook_year_headers_turned_into_dates(tmp_path):
     book.save(path)
     rec = national.read(path, tmp_path)
     assert sorted(zip(rec["year"], rec["raw"].astype(float))) == [(2015, 46.0), (2016, 45.1)]
+
+
+def test_wdi_bulk_companions_are_documentation(tmp_path):
+    # First lines of the tables shipped with WDICSV.csv in WDI_CSV.zip.
+    heads = {
+        "WDICountry.csv": '"Country Code","Short Name","Table Name","Long Name","2-alpha code",'
+        '"Currency Unit","Special Notes","Region","Income Group",\n"VNM","Viet Nam","Viet Nam",'
+        '"Socialist Republic of Vietnam","VN","Vietnamese dong","","East Asia & Pacific",'
+        '"Lower middle income",\n',
+        "WDISeries.csv": '"Series Code","Topic","Indicator Name","Short definition",'
+        '"Long definition",\n"SP.DYN.LE00.IN","Health","Life expectancy","","Years",\n',
+        "WDIcountry-series.csv": '"CountryCode","SeriesCode","DESCRIPTION",\n"VNM","SP.POP.TOTL",'
+        '"Data sources: UN WPP",\n',
+        "WDIseries-time.csv": '"SeriesCode","Year","DESCRIPTION",\n"SP.POP.TOTL","YR2020","x",\n',
+        "WDIfootnote.csv": '"CountryCode","SeriesCode","Year","DESCRIPTION",\n"VNM","SP.POP.TOTL",'
+        '"YR2020","Estimate",\n',
+    }
+    for name, content in heads.items():
+        path = tmp_path / name
+        path.write_text("\ufeff" + content, encoding="utf-8")
+        assert detect_format(path) == ("wdi_metadata", ""), name

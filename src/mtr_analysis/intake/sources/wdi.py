@@ -11,7 +11,12 @@ Countries`` and ``Metadata - Indicators``. Both layouts give the same records; t
 locator is ``"Data!E5"``.
 
 Companion files (no observations): ``Metadata_Country_*`` (economy list with region and
-income group; see :func:`aggregate_codes`) and ``Metadata_Indicator_*`` (definitions).
+income group; see :func:`aggregate_codes`) and ``Metadata_Indicator_*`` (definitions); the
+bulk download's ``WDICountry``, ``WDISeries``, ``WDIcountry-series``, ``WDIseries-time``
+and ``WDIfootnote`` tables.
+
+The bulk download's ``WDICSV.csv`` (every economy, ≈1,500 series, ≈250 MB, header on line
+1) has the same layout without the preamble and is streamed (see :func:`read`).
 
 Text and CSV helpers shared with the other readers live in :mod:`mtr_analysis.intake.sources.text`.
 """
@@ -49,6 +54,12 @@ _YEAR = re.compile(r"^\d{4}$")
 _ASCII_SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 _COUNTRY_META_HEADER = ["Country Code", "Region"]
 _INDICATOR_META_HEADER = ["INDICATOR_CODE", "INDICATOR_NAME"]
+#: First two header cells of the companions of the bulk download (``WDI_CSV.zip``):
+#: WDICountry, WDISeries, WDIcountry-series, WDIseries-time and WDIfootnote.
+_BULK_COMPANIONS = (
+    ["Country Code", "Short Name"], ["Series Code", "Topic"], ["CountryCode", "SeriesCode"],
+    ["SeriesCode", "Year"],
+)  # fmt: skip
 
 
 def sniff(path: Path) -> bool:
@@ -67,15 +78,17 @@ def sniff(path: Path) -> bool:
 
 
 def sniff_companion(path: Path) -> str | None:
-    """``"wdi_metadata"`` for the ``Metadata_Country_*`` / ``Metadata_Indicator_*`` files."""
+    """``"wdi_metadata"`` for the ``Metadata_Country_*`` / ``Metadata_Indicator_*`` files
+    and the companions of the bulk download (``WDICountry.csv``, ``WDISeries.csv``,
+    ``WDIcountry-series.csv``, ``WDIseries-time.csv``, ``WDIfootnote.csv``)."""
     try:
         if file_kind(path) != "text":
             return None
         cells = first_line_cells(path, 1)
     except Exception:
         return None
-    head = cells[0] if cells else []
-    if head[:2] in (_COUNTRY_META_HEADER, _INDICATOR_META_HEADER):
+    head = [unquote(c) for c in cells[0]] if cells else []
+    if head[:2] in (_COUNTRY_META_HEADER, _INDICATOR_META_HEADER, *_BULK_COMPANIONS):
         return "wdi_metadata"
     return None
 
