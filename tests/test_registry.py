@@ -70,3 +70,29 @@ def test_display_names_follow_asean_short_names():
 def test_harmonise_keeps_alignment_with_input():
     h = registry.harmonise(pd.Series(["Myanmar", "Indonesia"]))
     assert h.iso3.tolist() == ["MMR", "IDN"]
+
+
+@pytest.mark.parametrize(
+    "before, after, iso3",
+    [
+        ("Vietnam", "Viet Nam", "VNM"),
+        ("Burma", "Myanmar", "MMR"),
+        ("East Timor", "Timor-Leste", "TLS"),
+        ("Turkey", "Türkiye", "TUR"),
+        ("Turkey", "Turkiye", "TUR"),
+        ("Swaziland", "Eswatini", "SWZ"),
+        ("Czech Republic", "Czechia", "CZE"),
+        ("Macedonia, FYR", "North Macedonia", "MKD"),
+        ("Cape Verde", "Cabo Verde", "CPV"),
+    ],
+)
+def test_names_before_and_after_a_rename_give_one_economy(before, after, iso3):
+    assert registry.economy_iso3(before) == registry.economy_iso3(after) == iso3
+    # Renamed non-members never become members, nor aggregates.
+    if iso3 not in registry.iso3_codes(include_optional=True):
+        assert registry.to_iso3(after, include_optional=True) is None
+        assert not registry.is_aggregate(before) and not registry.is_aggregate(after)
+
+
+def test_unknown_economy_has_no_code():
+    assert registry.economy_iso3("Atlantis") is None

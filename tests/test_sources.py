@@ -6,6 +6,8 @@ import pandas as pd
 import pytest
 
 from mtr_analysis.intake.sources import SourceError, detect_format, national, wdi
+from mtr_analysis.intake.sources.text import TALLY
+from mtr_analysis.reference import registry
 
 SMSS = "wdi/api_indicator/API_SH.STA.SMSS.ZS_DS2_en_csv_v2_33860.csv"
 
@@ -34,7 +36,15 @@ def test_wdi_reader_matches_raw_file(real_dir):
     assert got["source"].iloc[0] == "World Bank World Development Indicators, updated 2026-07-13"
     assert got["country_name"].iloc[0] == "Viet Nam"
     non_empty = sum(1 for _, r in rows.values() for h, c in zip(header, r) if h.isdigit() and c)
-    assert len(records) == non_empty
+    # Member states (and Timor-Leste) are records; every other economy's cells are counted
+    # per economy without a record each (a bulk file would not fit in memory otherwise).
+    tally = records.attrs[TALLY].set_index("country")["cells"]
+    assert len(records) + tally.sum() == non_empty
+    members = set(registry.iso3_codes(include_optional=True))
+    assert set(records["country"]) <= members and not members & set(tally.index)
+    for code in ("EAS", "WLD", "USA", "ZWE"):
+        _line, row = rows[code]
+        assert tally[code] == sum(1 for h, c in zip(header, row) if h.isdigit() and c)
 
 
 def test_format_detected_from_content_not_name(real_dir, tmp_path):
@@ -45,7 +55,7 @@ def test_format_detected_from_content_not_name(real_dir, tmp_path):
     fake = tmp_path / "API_SH.STA.SMSS.ZS_DS2_en_csv_v2_1.csv"
     fake.write_text("a,b\n1,2\n", encoding="utf-8")
     fmt, reason = detect_format(fake)
-    assert fmt is None and "does not match" in reason
+    assert fmt is None and reason.startswith("layout: line 1 (2 columns: 'a', 'b')")
     meta = next((real_dir / "wdi/api_indicator").glob("Metadata_Country_*.csv"))
     assert detect_format(meta)[0] == "wdi_metadata"
 
@@ -57,8 +67,9 @@ def test_wdi_reader_windows_1252_and_missing_header(tmp_path):
     p = tmp_path / "a.csv"
     p.write_bytes(text.encode("cp1252"))
     rec = wdi.read(p)
-    assert rec["country_name"].tolist() == ["Côte d'Ivoire"]
-    assert rec["year"].tolist() == [2015]
+    # A non-member economy is counted, not recorded: its name still decodes from cp1252.
+    assert rec.empty
+    assert rec.attrs[TALLY].values.tolist() == [["CIV", "Côte d'Ivoire", "", 1]]
     bad = tmp_path / "b.csv"
     bad.write_text('"Data Source","WDI",\n"a","b"\n', encoding="utf-8")
     with pytest.raises(SourceError, match="b.csv: no WDI header row"):

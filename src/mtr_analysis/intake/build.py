@@ -40,7 +40,7 @@ from mtr_analysis.intake.clean import flag_carried_forward, parse_values, tag_po
 from mtr_analysis.intake.derive import add_derived
 from mtr_analysis.intake.schema import YEAR_RANGE, empty_observations
 from mtr_analysis.intake.sources import detect_format, reader_module, readers
-from mtr_analysis.intake.sources.text import read_csv_rows, text_notes
+from mtr_analysis.intake.sources.text import TALLY, read_csv_rows, text_notes
 from mtr_analysis.intake.store import (
     Priority,
     conflicts,
@@ -127,6 +127,8 @@ class Triage:
     unmapped: pd.DataFrame
     unmapped_records: pd.DataFrame
     normalised: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: Out-of-scope cells a streaming reader counted without a record each (reason → cells).
+    tallied: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
 
 
 @dataclass
@@ -376,6 +378,7 @@ def triage(
     (:func:`~mtr_analysis.intake.clean.flag_carried_forward`) and poverty-line tags
     (:func:`~mtr_analysis.intake.clean.tag_poverty_lines`).
     """
+    tallied = _tallied(records, aggregate_codes, economy_codes)
     c = _cells(records, catalogue, include_optional)
     is_agg = _is_aggregate(c.records, aggregate_codes, economy_codes)
     check = _check_reasons(checks, c.records)
@@ -405,7 +408,24 @@ def triage(
         unm,
         _unmapped_records(c, unmapped, kept),
         normalised_keys(c.records),
+        tallied,
     )
+
+
+def _tallied(
+    records: pd.DataFrame, aggregate_codes: Collection[str], economy_codes: Collection[str]
+) -> pd.Series:
+    """Reason → cells for the rows a streaming reader counted instead of recording
+    (``records.attrs[TALLY]``): its own ``skip`` reason, else aggregate or not a member,
+    decided as :func:`_scope` decides for a record."""
+    tally = records.attrs.get(TALLY)
+    if tally is None or tally.empty:
+        return pd.Series(dtype="int64")
+    is_agg = _is_aggregate(tally, aggregate_codes, economy_codes)
+    reason = tally["skip"].where(
+        tally["skip"].ne(""), is_agg.map({True: AGGREGATE, False: NOT_MEMBER})
+    )
+    return tally["cells"].groupby(reason).sum().astype("int64")
 
 
 def classify_records(
@@ -615,9 +635,13 @@ def _metadata_hints(
     return agg_codes, economy_codes
 
 
-def _count_reasons(labels: pd.Series) -> dict[str, int]:
-    """Label (a reason or a source kind) → count, sorted by label (for ``intake.json``)."""
-    return {str(k): int(v) for k, v in labels.value_counts().sort_index().items()}
+def _count_reasons(labels: pd.Series, tallied: pd.Series | None = None) -> dict[str, int]:
+    """Label (a reason or a source kind) → count, sorted by label (for ``intake.json``);
+    ``tallied`` (label → count) is added."""
+    counts = labels.value_counts()
+    if tallied is not None and len(tallied):
+        counts = counts.add(tallied, fill_value=0)
+    return {str(k): int(v) for k, v in counts.sort_index().items()}
 
 
 def _intake_file(
@@ -649,10 +673,11 @@ def _intake_file(
     except Exception as exc:  # one bad file never stops the others
         info.error = f"{type(exc).__name__}: {exc}"
         return info, None
-    info.records_read = len(records)
+    tallied = int(t.tallied.sum())
+    info.records_read = len(records) + tallied
     info.accepted, info.rejected = len(t.observations), len(t.rejects)
-    info.out_of_scope = len(t.out_of_scope)
-    info.out_of_scope_reasons = _count_reasons(t.out_of_scope)
+    info.out_of_scope = len(t.out_of_scope) + tallied
+    info.out_of_scope_reasons = _count_reasons(t.out_of_scope, t.tallied)
     info.rejected_reasons = _count_reasons(_reason_class(t.rejects["reason"]))
     info.normalised_keys = _records(t.normalised)
     return info, t

@@ -229,3 +229,26 @@ def parse_countries(spec: str | Iterable[str], include_optional: bool = False) -
             f"use 'all' or ISO3 codes from: {', '.join(iso3_codes(True))}"
         )
     return codes
+
+
+@lru_cache(maxsize=1)
+def _renamed(path: Path = REGISTRY_FILE) -> dict[str, str]:
+    """Normalised name → ISO3 of the non-member economies known under several names."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    table: dict[str, str] = {}
+    for iso3, names in (raw.get("renamed_economies") or {}).items():
+        for n in [iso3, *names]:
+            table[normalise_name(n)] = iso3
+    return table
+
+
+def economy_iso3(value: object) -> str | None:
+    """ISO3 of a member state (Timor-Leste included) or of a non-member economy known under
+    more than one name (``renamed_economies`` in ``config/member_states.yaml``), else
+    ``None``.
+
+    Names before and after a rename give the same code: "Vietnam" and "Viet Nam" → VNM,
+    "Turkey" and "Türkiye" → TUR, "Swaziland" and "Eswatini" → SWZ. Membership is still
+    decided by :func:`to_iso3` alone.
+    """
+    return to_iso3(value, include_optional=True) or _renamed().get(normalise_name(value))

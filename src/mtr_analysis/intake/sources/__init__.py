@@ -9,7 +9,9 @@ vintage), ``note``, ``sex``/``age``/``location``, ``file`` and ``locator`` (row/
 A cell the reader could not use is still a record, so that nothing vanishes uncounted:
 ``issue`` says why it is rejected (a formula without a cached value, a cell beyond the
 header) and ``skip`` why it is out of scope (a column whose header is not a year); both
-are ``""`` for ordinary cells.
+are ``""`` for ordinary cells. One exception keeps bulk files in memory: a streaming reader
+(WDI) counts the cells of rows that are not member states instead of recording each, in
+``records.attrs[text.TALLY]``; the build adds them to the file's account.
 Cleaning, harmonisation and catalogue mapping happen later, in :mod:`mtr_analysis.intake.build`.
 
 Text and CSV helpers shared by the readers (decoding, first bytes, CSV rows with line
@@ -104,7 +106,10 @@ def detect_format(path: Path) -> tuple[str | None, str]:
         near_miss = getattr(module, "near_miss", None)
         if near_miss is not None and (why := near_miss(path)):
             return None, why
-    return None, "content does not match any known source format"
+    from mtr_analysis.intake.sources.text import diagnose
+
+    # Say what is wrong (encoding, separator, layout), never only "does not match".
+    return None, diagnose(path)
 
 
 def reader_module(fmt: str) -> ModuleType | None:

@@ -26,11 +26,20 @@ Layout of a DataBank CSV download (databank.worldbank.org, "Download options →
 * Encoding is UTF-8 (with or without BOM) or Windows-1252.
 
 ``locator`` is ``"line N, column YYYY"`` (1-based line in the file).
+
+Companion files (format ``"databank_metadata"``: documentation, no observations):
+
+* the export's metadata table on its own (``Code, License Type, Indicator Name, Long
+  definition, Source, …``) and "Definition and Source" tables (``Code, Indicator Name,
+  Long definition, Source``), as CSV, or workbooks whose every sheet is such a sheet;
+* ``… - Metadata.csv`` saved as the data block *plus* the metadata table when a sibling file
+  in the same folder holds the same data block (same header and identifier cells, row by
+  row) without the table: its values are that sibling's (read once, never twice). Without
+  such a sibling the file is read as data, so no value is lost.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
@@ -38,11 +47,15 @@ import pandas as pd
 
 from mtr_analysis.intake.sources import SourceError, records_frame
 from mtr_analysis.intake.sources.text import (
+    INDEX_HEADERS,
     csv_rows,
     decode,
     extra_columns,
+    file_kind,
     first_csv_row,
+    iso_date,
     rel_path,
+    unquote,
     unread_cells,
 )
 
@@ -52,11 +65,21 @@ _YEAR_HEADER = re.compile(r"^(?:(\d{4})(?: \[YR\1\]|\.0+)?|YR(\d{4}))$", re.IGNO
 _FOOTER_DB = re.compile(r"^\s*Data from database:\s*(.+?)\s*$", re.IGNORECASE)
 _FOOTER_UPDATED = re.compile(r"^\s*Last Updated:\s*(.+?)\s*$", re.IGNORECASE)
 _METADATA_HEADER = ("Code", "License Type")
+COMPANION_FORMATS = ("databank_metadata",)
+#: Header cells (lower case) that only a metadata / "Definition and Source" table has.
+_DOC_COLUMNS = frozenset({"long definition", "license type", "development relevance"})
+#: Sheet names (lower case) of the documentation sheets of World Bank Excel downloads.
+_DOC_SHEETS = frozenset({
+    "definition and source", "series - metadata", "country - metadata",
+    "metadata - countries", "metadata - indicators", "metadata",
+})  # fmt: skip
+#: Largest data file compared with its siblings when looking for a duplicate (bytes).
+_SIBLING_LIMIT = 50_000_000
 
 
 def _header_layout(cells: list[str]) -> tuple[dict[str, int], list[tuple[int, int]]] | None:
     """(id column → index, [(index, year)]) when ``cells`` is a DataBank header row."""
-    names = [c.strip() for c in cells]
+    names = [unquote(c) for c in cells]
     ids = {c: names.index(c) for c in ID_COLUMNS if c in names}
     if "Country Code" not in ids and "Country Name" not in ids:
         return None
@@ -77,22 +100,86 @@ def _header_layout(cells: list[str]) -> tuple[dict[str, int], list[tuple[int, in
 
 
 def sniff(path: Path) -> bool:
-    """True when the first line of a text file is a DataBank header (ids + year columns)."""
+    """True when the first line of a text file is a DataBank header (ids + year columns),
+    unless the file is the data-plus-metadata twin of a sibling (:func:`sniff_companion`)."""
     try:
         first = first_csv_row(path, 8000)
-        return bool(first) and _header_layout(first) is not None
+        return bool(first) and _header_layout(first) is not None and not _twin_of_sibling(path)
     except Exception:  # a probe never raises
         return False
 
 
-def _iso_date(text: str) -> str:
-    """``07/13/2026`` → ``2026-07-13`` (DataBank writes US dates); other text unchanged."""
-    for fmt in ("%m/%d/%Y", "%Y-%m-%d", "%d-%b-%Y", "%B %d, %Y"):
-        try:
-            return dt.datetime.strptime(text.strip(), fmt).date().isoformat()
-        except ValueError:
+def _split(rows: list[tuple[int, list[str]]]) -> tuple[list[list[str]], bool]:
+    """(identifier-and-header rows of the data block, whether a metadata table follows)."""
+    block: list[list[str]] = []
+    ended = False
+    for _line, cells in rows:
+        if tuple(c.strip() for c in cells[:2]) == _METADATA_HEADER:
+            return block, True
+        if not ended and (_is_blank(cells) or _is_footer_or_metadata(cells)):
+            ended = True
+        if not ended:
+            block.append([c.strip() for c in cells[: 4 if block else None]])
+    return block, False
+
+
+def _block(path: Path) -> tuple[list[list[str]], bool]:
+    return _split(list(csv_rows(decode(path.read_bytes()))))
+
+
+def _twin_of_sibling(path: Path) -> bool:
+    """True when ``path`` holds a data block and an appended metadata table, and a sibling
+    DataBank file holds the same data block (header and identifiers) without the table."""
+    if path.stat().st_size > _SIBLING_LIMIT:
+        return False
+    block, has_table = _block(path)
+    if not has_table or len(block) < 2:
+        return False
+    for sib in sorted(path.parent.iterdir()):
+        if sib == path or not sib.is_file() or sib.stat().st_size > _SIBLING_LIMIT:
             continue
-    return text.strip()
+        first = first_csv_row(sib, 8000)
+        if first and _header_layout(first) is not None and _block(sib) == (block, False):
+            return True
+    return False
+
+
+def sniff_companion(path: Path) -> str | None:
+    """``"databank_metadata"`` for a metadata or "Definition and Source" table (CSV or a
+    workbook of such sheets) and for the data-plus-metadata twin of a sibling data file."""
+    try:
+        kind = file_kind(path)
+        if kind in ("zip", "ole"):
+            names = _sheet_names(path, kind)
+            ok = bool(names) and all(n.strip().lower() in _DOC_SHEETS for n in names)
+            return "databank_metadata" if ok else None
+        if kind != "text":
+            return None
+        first = {c.strip().lower() for c in first_csv_row(path, 8000)}
+        if first & _DOC_COLUMNS or _twin_of_sibling(path):
+            return "databank_metadata"
+    except Exception:  # a probe never raises
+        return None
+    return None
+
+
+def _sheet_names(path: Path, kind: str) -> list[str]:
+    """Sheet names of an ``.xlsx`` (zip) or ``.xls`` (OLE) workbook; ``[]`` if unreadable."""
+    if kind == "zip":
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True)
+        try:
+            return list(book.sheetnames)
+        finally:
+            book.close()
+    import xlrd
+
+    book = xlrd.open_workbook(str(path), on_demand=True)
+    try:
+        return list(book.sheet_names())
+    finally:
+        book.release_resources()
 
 
 def _is_blank(cells: list[str]) -> bool:
@@ -153,7 +240,7 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
         if m := _FOOTER_DB.match(first_cell):
             database = m.group(1)
         elif m := _FOOTER_UPDATED.match(first_cell):
-            updated = _iso_date(m.group(1))
+            updated = iso_date(m.group(1))
     source = f"World Bank {database or 'DataBank'}"
     source += f", updated {updated} (DataBank export)" if updated else " (DataBank export)"
 
@@ -161,10 +248,16 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
         j = ids.get(col)
         return cells[j].strip() if j is not None and j < len(cells) else ""
 
-    header = [c.strip() for c in first[1]]
-    extra = extra_columns(header, {*ids.values(), *(j for j, _ in year_cols)})
+    header = [unquote(c) for c in first[1]]
+    # An unnamed first column (the index pandas writes when a user splits an export) holds
+    # row numbers, not values: it is read like an identifier column.
+    index = {0} if header[0].lower() in INDEX_HEADERS and 0 not in ids.values() else set()
+    extra = extra_columns(header, {*ids.values(), *index, *(j for j, _ in year_cols)})
+    # A file quoted twice has literal quotes in every cell: remove them row by row.
+    requote = any(c.strip().startswith('"') for c in first[1])
     out = []
     for line, cells in data:
+        cells = [unquote(c) for c in cells] if requote else cells
         name, code = cell(cells, "Country Name"), cell(cells, "Country Code")
         series = cell(cells, "Series Code") or cell(cells, "Series Name")
         base = {"country": code or name, "country_name": name or code, "series": series,

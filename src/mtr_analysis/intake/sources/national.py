@@ -22,7 +22,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from mtr_analysis.intake.sources import SourceError, records_frame
-from mtr_analysis.intake.sources.text import FORMULA_NO_CACHE, rel_path
+from mtr_analysis.intake.sources.text import EXCEL_EPOCH, FORMULA_NO_CACHE, iso_date, rel_path
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue, load_catalogue
 
@@ -241,9 +241,34 @@ def _uncached_formulas(path: Path, rows: list[tuple]) -> dict[tuple[int, int], s
 
 
 def _header_text(v: object) -> str:
+    """Text of a header cell; a year header that Excel turned into a date is the year again
+    (:func:`_year_of_date`), ``2015.0`` is ``2015``."""
+    if isinstance(v, dt.datetime | dt.date):
+        return _year_of_date(v)
     if isinstance(v, float) and v.is_integer():
         v = int(v)
-    return "" if v is None else str(v).strip()
+    text = "" if v is None else str(v).strip()
+    if re.fullmatch(r"\d{4}\.0+", text):
+        return text.split(".")[0]
+    if re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", text):  # typed as a date: 1/1/2015
+        return _year_of_date(dt.date.fromisoformat(iso_date(text)))
+    return text
+
+
+def _year_of_date(v: dt.date) -> str:
+    """The year a date in a year header stands for.
+
+    Excel shows the number 2015 in a date-formatted cell as 1905-07-07 (day 2015 after its
+    1899-12-30 epoch): such a date gives its serial number back. A 1 January date (a year
+    typed as ``1/1/2015``) gives its year. Any other date stays a date (a layout problem).
+    """
+    day = v.date() if isinstance(v, dt.datetime) else v
+    serial = (day - EXCEL_EPOCH).days
+    if 1900 <= serial <= 2100:
+        return str(serial)
+    if (day.month, day.day) == (1, 1):
+        return str(day.year)
+    return day.isoformat()
 
 
 def _layout(header: list[str]) -> tuple[dict[int, int | None], dict[str, int], list[str]]:

@@ -11,7 +11,12 @@ Countries`` and ``Metadata - Indicators``. Both layouts give the same records; t
 locator is ``"Data!E5"``.
 
 Companion files (no observations): ``Metadata_Country_*`` (economy list with region and
-income group; see :func:`aggregate_codes`) and ``Metadata_Indicator_*`` (definitions).
+income group; see :func:`aggregate_codes`) and ``Metadata_Indicator_*`` (definitions); the
+bulk download's ``WDICountry``, ``WDISeries``, ``WDIcountry-series``, ``WDIseries-time``
+and ``WDIfootnote`` tables.
+
+The bulk download's ``WDICSV.csv`` (every economy, ≈1,500 series, ≈250 MB, header on line
+1) has the same layout without the preamble and is streamed (see :func:`read`).
 
 Text and CSV helpers shared with the other readers live in :mod:`mtr_analysis.intake.sources.text`.
 """
@@ -26,22 +31,35 @@ import pandas as pd
 
 from mtr_analysis.intake.sources import SourceError, records_frame
 from mtr_analysis.intake.sources.text import (
-    csv_rows,
-    decode,
+    TALLY,
     excel_number_text,
     extra_columns,
     file_kind,
     first_line_cells,
+    index_column,
+    iso_date,
+    iter_csv_rows,
     read_csv_rows,
     rel_path,
+    tally_frame,
+    unquote,
     unread_cells,
 )
+from mtr_analysis.reference import registry
 
 FORMAT = "wdi_csv"
 _HEADER = ["Country Name", "Country Code", "Indicator Name", "Indicator Code"]
 _YEAR = re.compile(r"^\d{4}$")
+#: The ASCII characters that ``str.strip`` removes.
+_ASCII_SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 _COUNTRY_META_HEADER = ["Country Code", "Region"]
 _INDICATOR_META_HEADER = ["INDICATOR_CODE", "INDICATOR_NAME"]
+#: First two header cells of the companions of the bulk download (``WDI_CSV.zip``):
+#: WDICountry, WDISeries, WDIcountry-series, WDIseries-time and WDIfootnote.
+_BULK_COMPANIONS = (
+    ["Country Code", "Short Name"], ["Series Code", "Topic"], ["CountryCode", "SeriesCode"],
+    ["SeriesCode", "Year"],
+)  # fmt: skip
 
 
 def sniff(path: Path) -> bool:
@@ -54,21 +72,23 @@ def sniff(path: Path) -> bool:
             return _xls_data_sheet(path) is not None
         if kind != "text":
             return False
-        return any(cells[:4] == _HEADER for cells in first_line_cells(path))
+        return any(_header_offset(cells) is not None for cells in first_line_cells(path))
     except Exception:  # a probe never raises: other formats' files must stay detectable
         return False
 
 
 def sniff_companion(path: Path) -> str | None:
-    """``"wdi_metadata"`` for the ``Metadata_Country_*`` / ``Metadata_Indicator_*`` files."""
+    """``"wdi_metadata"`` for the ``Metadata_Country_*`` / ``Metadata_Indicator_*`` files
+    and the companions of the bulk download (``WDICountry.csv``, ``WDISeries.csv``,
+    ``WDIcountry-series.csv``, ``WDIseries-time.csv``, ``WDIfootnote.csv``)."""
     try:
         if file_kind(path) != "text":
             return None
         cells = first_line_cells(path, 1)
     except Exception:
         return None
-    head = cells[0] if cells else []
-    if head[:2] in (_COUNTRY_META_HEADER, _INDICATOR_META_HEADER):
+    head = [unquote(c) for c in cells[0]] if cells else []
+    if head[:2] in (_COUNTRY_META_HEADER, _INDICATOR_META_HEADER, *_BULK_COMPANIONS):
         return "wdi_metadata"
     return None
 
@@ -119,7 +139,7 @@ def aggregate_codes(path: Path) -> set[str]:
 def _source(meta: dict[str, str]) -> str:
     source = f"World Bank {meta.get('Data Source') or 'World Development Indicators'}"
     if meta.get("Last Updated Date"):
-        source += f", updated {meta['Last Updated Date']}"
+        source += f", updated {iso_date(meta['Last Updated Date'])}"
     return source
 
 
@@ -131,6 +151,12 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
     <Last Updated Date>"`` for both (the Excel date cell is converted to ``YYYY-MM-DD``).
     Numeric Excel cells are written as the integer text or ``repr(float)``.
 
+    The CSV is streamed row by row (the bulk ``WDICSV.csv`` holds every economy and about
+    1,500 series, ≈250 MB): rows of economies that are not member states (Timor-Leste
+    included) make no records; their non-empty cells are counted in
+    ``records.attrs[TALLY]`` (:func:`~mtr_analysis.intake.sources.text.tally_frame`), so
+    the build still accounts for every cell.
+
     Raises
     ------
     SourceError
@@ -139,51 +165,120 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
     if file_kind(path) == "ole":
         return _read_xls(path, root)
     rel = rel_path(path, root)
-    rows = list(csv_rows(decode(path.read_bytes())))
+    rows = iter_csv_rows(path)
     meta: dict[str, str] = {}
-    header_at = None
-    for i, (_, cells) in enumerate(rows):
-        if cells[:4] == _HEADER:
-            header_at = i
+    header, offset = None, 0
+    for _line, cells in rows:
+        if (found := _header_offset(cells)) is not None:
+            offset, header = found, cells[found:]
             break
-        if len(cells) >= 2 and cells[0]:
-            meta[cells[0]] = cells[1]
-    if header_at is None:
+        if len(cells) >= 2 and unquote(cells[0]):
+            meta[unquote(cells[0])] = unquote(cells[1])
+    if header is None:
         raise SourceError(f"{rel}: no WDI header row ({', '.join(_HEADER)}) found")
-    header = rows[header_at][1]
-    year_cols = [(j, int(h)) for j, h in enumerate(header) if _YEAR.match(h.strip())]
-    source = _source(meta)
-    extra = extra_columns(header, {0, 1, 2, 3, *(j for j, _ in year_cols)})
-    out = []
-    for line, cells in rows[header_at + 1 :]:
-        if not any(c.strip() for c in cells):
-            continue
-        if len(cells) < len(year_cols) + 4 - 1:
+    # A file quoted twice has literal quotes in every cell: remove them row by row.
+    requote = any(c.strip().startswith('"') for c in header[:4])
+    table = _Table([unquote(c) for c in header], _source(meta), rel)
+    for line, cells in rows:
+        cells = cells[offset:] if offset else cells
+        table.add(line, [unquote(c) for c in cells] if requote else cells)
+    return table.frame()
+
+
+def _header_offset(cells: list[str]) -> int | None:
+    """Where the WDI header starts in a row: 0, 1 after an unnamed index column (a table
+    re-saved with pandas), or ``None`` when the row is not the header. Header cells are
+    compared without spaces, BOM and the literal quotes of a second quoting pass."""
+    if len(cells) < 4:
+        return None
+    k = index_column(cells, _HEADER)
+    return k if [unquote(c) for c in cells[k : k + 4]] == _HEADER else None
+
+
+def _member(country: str, cache: dict[str, bool]) -> bool:
+    """True when ``country`` is a member state or Timor-Leste (cached per distinct text)."""
+    hit = cache.get(country)
+    if hit is None:
+        hit = cache[country] = registry.to_iso3(country, include_optional=True) is not None
+    return hit
+
+
+class _Table:
+    """The data rows of a WDI CSV, collected column by column (a dict per record would cost
+    about ten times the memory on a bulk file)."""
+
+    def __init__(self, header: list[str], source: str, rel: str) -> None:
+        self.header = header
+        self.years = [(j, int(h)) for j, h in enumerate(header) if _YEAR.match(h.strip())]
+        self.extra = extra_columns(header, {0, 1, 2, 3, *(j for j, _ in self.years)})
+        #: Extra columns with a header text: their cells are out of scope for that reason.
+        self.named = {j: f"column {h!r} is not a year" for j, h in self.extra.items() if h}
+        self.source, self.rel = source, rel
+        self.cols: dict[str, list] = {k: [] for k in ("country", "country_name", "series",
+                                                      "year", "raw", "locator")}  # fmt: skip
+        self.unread: list[dict] = []
+        self.tally: dict[tuple[str, str, str], int] = {}
+        self.members: dict[str, bool] = {}
+
+    def add(self, line: int, cells: list[str]) -> None:
+        """Records (member-state rows) or tallies (any other economy) of one data row."""
+        # A blank row (or one of blank cells) is skipped; rows are tested for blankness only
+        # when short, since a long blank row has no member code and tallies nothing.
+        if len(cells) < len(self.years) + 4 - 1:
+            if not any(c.strip() for c in cells):
+                return
             raise SourceError(
-                f"{rel}, line {line}: {len(cells)} cells, expected {len(header)} as in the header"
+                f"{self.rel}, line {line}: {len(cells)} cells, expected {len(self.header)} "
+                "as in the header"
             )
         name, code, _ind_name, series = cells[:4]
-        for j, year in year_cols:
-            raw = cells[j].strip() if j < len(cells) else ""
-            if raw == "":
-                continue
-            out.append(
-                {
-                    "country": code or name,
-                    "country_name": name,
-                    "series": series,
-                    "year": year,
-                    "raw": raw,
-                    "source": source,
-                    "file": rel,
-                    "locator": f"line {line}, column {year}",
-                    "note": "",
-                }
-            )
-        base = {"country": code or name, "country_name": name, "series": series,
-                "source": source, "file": rel}  # fmt: skip
-        out += unread_cells(cells, line, header, extra, base)
-    return records_frame(out)
+        country = code or name
+        if not _member(country, self.members):
+            self._count(country, name, cells)
+            return
+        width = len(cells)
+        found = [(y, raw) for j, y in self.years if j < width and (raw := cells[j].strip())]
+        cols, n = self.cols, len(found)
+        cols["country"] += [country] * n
+        cols["country_name"] += [name] * n
+        cols["series"] += [series] * n
+        cols["year"] += [y for y, _ in found]
+        cols["raw"] += [raw for _, raw in found]
+        cols["locator"] += [f"line {line}, column {y}" for y, _ in found]
+        base = {"country": country, "country_name": name, "series": series,
+                "source": self.source, "file": self.rel}  # fmt: skip
+        self.unread += unread_cells(cells, line, self.header, self.extra, base)
+
+    def _count(self, country: str, name: str, cells: list[str]) -> None:
+        """Count the non-empty cells of a row out of scope (by the build's own rules)."""
+        values = cells[4:]
+        filled = len(values) - values.count("")
+        joined = "".join(values)
+        # Rare: a cell of spaces is empty; count exactly only when any space is present
+        # (str.strip's ASCII spaces, or any non-ASCII text, checked by fast substring tests).
+        if not joined.isascii() or any(ch in joined for ch in _ASCII_SPACES):
+            filled = sum(map(bool, map(str.strip, values)))
+        for j, why in self.named.items():
+            if j < len(cells) and cells[j].strip():
+                key = (country, name, why)
+                self.tally[key] = self.tally.get(key, 0) + 1
+                filled -= 1
+        if filled:
+            key = (country, name, "")
+            self.tally[key] = self.tally.get(key, 0) + filled
+
+    def frame(self) -> pd.DataFrame:
+        """The records, with the tally in ``attrs``."""
+        cells = pd.DataFrame(self.cols)
+        cells["source"], cells["file"], cells["note"] = self.source, self.rel, ""
+        out = records_frame([])
+        out = pd.concat([out, cells, records_frame(self.unread)], ignore_index=True)
+        for col, default in (("unit", ""), ("sex", "total"), ("age", "total"),
+                             ("location", "total"), ("lower", ""), ("upper", ""),
+                             ("issue", ""), ("skip", "")):  # fmt: skip
+            out[col] = out[col].fillna(default)
+        out.attrs[TALLY] = tally_frame(self.tally)
+        return out
 
 
 def _xls_header_row(sheet, max_rows: int = 12) -> int | None:
@@ -242,7 +337,7 @@ def _read_xls(path: Path, root: Path | None) -> pd.DataFrame:
             elif value.ctype == xlrd.XL_CELL_NUMBER:
                 text = excel_number_text(value.value)
             else:
-                text = str(value.value).strip()
+                text = iso_date(str(value.value))  # a date typed as text: "7/1/2025"
             meta[str(cells[0].value).strip()] = text
         header = [str(v).strip() for v in sheet.row_values(header_at)]
         year_cols = [(j, int(h)) for j, h in enumerate(header) if _YEAR.match(h)]
