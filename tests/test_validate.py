@@ -153,3 +153,21 @@ def test_date_in_a_number_cell_is_explained(tmp_path, capsys):
 def test_template_refuses_unknown_country(tmp_path, capsys):
     assert main(["template", "--country", "Atlantis", "--out", str(tmp_path / "x.xlsx")]) == 2
     assert "unknown country 'Atlantis'" in capsys.readouterr().err
+
+
+def test_validate_counts_every_cell_of_a_real_wdi_file(real_dir, capsys):
+    """Cells of non-member economies are tallied (not recorded) but still counted by
+    ``mtr validate``: values = every filled year cell of the raw file."""
+    import pandas as pd
+
+    from mtr_analysis.cli import main
+
+    path = real_dir / "wdi" / "api_indicator" / "API_SI.POV.GINI_DS2_en_csv_v2_499.csv"
+    raw = pd.read_csv(path, skiprows=4)
+    filled = int(raw[[c for c in raw.columns if c.strip().isdigit()]].notna().sum().sum())
+    assert main(["validate", str(path)]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    n_values = int(last.split(": ")[1].split(" values")[0])
+    n_valid = int(last.split(", ")[1].split(" valid")[0])
+    n_out = int(last.split(", ")[3].split(" out of scope")[0])
+    assert n_values == filled and n_valid + n_out == filled

@@ -221,13 +221,14 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         return DATA_PROBLEMS
     for note in text_notes(path):
         print(f"{path.name}: {note}")
+    tallied = int(t.tallied.sum())  # cells of non-member economies, counted, not recorded
     for k in normalised_keys(records).itertuples():
         print(f"{path.name}: {k.column} {k.found} read as {k.read_as!r} ({k.records} values)")
     for r in t.rejects.itertuples():
         print(f"{r.file}, {r.locator}: {r.reason}")
     print(
-        f"{path.name} ({fmt}): {len(records)} values, {len(t.observations)} valid, "
-        f"{len(t.rejects)} problem(s), {len(t.out_of_scope)} out of scope"
+        f"{path.name} ({fmt}): {len(records) + tallied} values, {len(t.observations)} valid, "
+        f"{len(t.rejects)} problem(s), {len(t.out_of_scope) + tallied} out of scope"
     )
     return DATA_PROBLEMS if len(t.rejects) else 0
 
