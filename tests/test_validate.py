@@ -158,9 +158,6 @@ def test_template_refuses_unknown_country(tmp_path, capsys):
 def test_validate_counts_every_cell_of_a_real_wdi_file(real_dir, capsys):
     """Cells of non-member economies are tallied (not recorded) but still counted by
     ``mtr validate``: values = every filled year cell of the raw file."""
-    import pandas as pd
-
-    from mtr_analysis.cli import main
 
     path = real_dir / "wdi" / "api_indicator" / "API_SI.POV.GINI_DS2_en_csv_v2_499.csv"
     raw = pd.read_csv(path, skiprows=4)
