@@ -133,3 +133,6 @@ DENOMINATORS_FILE = CONFIG_DIR / "denominators.csv"
 WORDS_DIR = PACKAGE_DIR / "reporting" / "words"
 #: Lock file in a review's output folder: one ``mtr run`` at a time writes there.
 RUN_LOCK_FILE = ".mtr-run.lock"
+#: Between an archive's name and a member's path in the name of a file read from a zip
+#: download: ``wdi/API_SP.POP.TOTL_DS2_en_csv_v2_1217749.zip!API_SP.POP.TOTL_….csv``.
+ARCHIVE_MEMBER_SEP = "!"
