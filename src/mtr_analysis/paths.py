@@ -136,3 +136,7 @@ RUN_LOCK_FILE = ".mtr-run.lock"
 #: Between an archive's name and a member's path in the name of a file read from a zip
 #: download: ``wdi/API_SP.POP.TOTL_DS2_en_csv_v2_1217749.zip!API_SP.POP.TOTL_….csv``.
 ARCHIVE_MEMBER_SEP = "!"
+#: Fetched WHO GHO series, written as the OData answer itself; ``{code}`` is the GHO code.
+FETCHED_GHO_PATTERN = "GHO_{code}.json"
+#: Sub-folder of ``mtr fetch``'s output for WHO GHO series.
+WHO_GHO_SUBDIR = "who_gho"
