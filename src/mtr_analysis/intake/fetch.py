@@ -233,19 +233,22 @@ def wdi_pages(
     return header, rows, urls
 
 
-def wdi_table(rows: list[dict], start: int, end: int) -> tuple[str, pd.DataFrame]:
+def wdi_table(
+    rows: list[dict], start: int, end: int, iso3: list[str] | None = None
+) -> tuple[str, pd.DataFrame]:
     """API observations → (series name, table with ``name``, ``code`` and year columns).
 
     Observations are read by :func:`mtr_analysis.intake.sources.wb_api.api_records` (nulls
-    and non-annual dates dropped there); years outside ``start``–``end`` are left out.
+    and non-annual dates dropped there); years outside ``start``–``end`` and, when
+    ``iso3`` is given, economies not asked for (an answer for "all") are left out.
     """
     from mtr_analysis.intake.sources import wb_api
 
     years = list(range(start, end + 1))
     cells: dict[tuple[str, str], dict[int, str]] = {}
     for r in wb_api.api_records([({}, rows)], "API answer"):
-        if r["skip"] or r["year"] not in years:
-            continue  # quarterly/monthly dates or outside the window
+        if r["skip"] or r["year"] not in years or (iso3 and r["country"] not in iso3):
+            continue  # quarterly/monthly dates, outside the window, not asked for
         cname = str(r["country_name"]).replace('"', "'")
         cells.setdefault((cname, r["country"]), {})[r["year"]] = r["raw"]
     name = next(
@@ -272,7 +275,7 @@ def fetch_wdi(
     from mtr_analysis.intake.sources import wdi
 
     header, rows, urls = wdi_pages(code, iso3, get, start, end)
-    name, table = wdi_table(rows, start, end)
+    name, table = wdi_table(rows, start, end, iso3)
     filled = table[[y for y in range(start, end + 1)]].ne("").to_numpy().sum() if len(table) else 0
     if not filled:
         return Fetched("wdi", code, "empty", None, 0, "no values for these countries", urls)
