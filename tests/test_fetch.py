@@ -265,8 +265,11 @@ def test_real_gho_odata_answer_is_fetched_written_and_builds(real_dir, tmp_path)
     real = json.loads((real_dir / GHO_REAL).read_text(encoding="utf-8"))
     mine = [v for v in real["value"] if v["SpatialDim"] in ("VNM", "THA")]
     # Two pages: the server's next link is followed.
-    first = {"@odata.context": real["@odata.context"], "value": mine[:5],
-             "@odata.nextLink": "https://ghoapi.azureedge.net/api/NCDMORT3070?$skip=5"}
+    first = {
+        "@odata.context": real["@odata.context"],
+        "value": mine[:5],
+        "@odata.nextLink": "https://ghoapi.azureedge.net/api/NCDMORT3070?$skip=5",
+    }
     second = {"@odata.context": real["@odata.context"], "value": mine[5:]}  # fmt: skip
     urls: list[str] = []
 
