@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import urllib.parse
 from pathlib import Path
@@ -313,3 +314,43 @@ def test_gho_error_answer_and_catalogue_column(tmp_path):
     cat.indicators["gho_code"] = ""
     cat.indicators.iloc[0, cat.indicators.columns.get_loc("gho_code")] = "NCDMORT3070; X_1"
     assert {"NCDMORT3070", "X_1"} <= set(fetch.catalogue_series(cat, "who_gho"))
+
+
+def test_ilostat_answer_is_checked_written_as_bulk_csv_and_builds(real_dir, tmp_path):
+    """The ILO data API answers with the bulk CSV: the real file's VNM/THA rows stand in."""
+    lines = (real_dir / "ilo/SDG_0831_SEX_ECO_RT_A.csv").read_text(encoding="utf-8-sig")
+    rows = lines.splitlines()
+    answer = "\n".join([rows[0], *(r for r in rows[1:] if r[:4] in ("VNM,", "THA,"))]) + "\n"
+    urls: list[str] = []
+
+    def get(url, timeout):
+        urls.append(url)
+        return answer.encode()
+
+    (item,) = _run(tmp_path, get, source="ilostat", series=["SDG_0831_SEX_ECO_RT"]).items
+    assert item.status == "ok" and item.path.name == "ILO_SDG_0831_SEX_ECO_RT_A.csv"
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(urls[0]).query)
+    assert q["id"] == ["SDG_0831_SEX_ECO_RT_A"] and q["ref_area"] == ["VNM THA"]
+    assert q["type"] == ["code"] and q["format"] == [".csv"]
+    assert item.path.read_text(encoding="utf-8") == answer
+    parsed = list(csv.DictReader(io.StringIO(answer)))
+    totals = {(r["ref_area"], r["time"], r["sex"]) for r in parsed
+              if r["classif1"].endswith("_TOTAL") and r["sex"] != "SEX_O"
+              and r["obs_value"]}  # fmt: skip
+    assert item.records == len(totals)
+    side = json.loads(Path(str(item.path) + ".provenance.json").read_text(encoding="utf-8"))
+    assert side["sha256"] == hashlib.sha256(answer.encode()).hexdigest()
+    build([tmp_path / "fetched"], tmp_path / "store")
+    intake = json.loads((tmp_path / "store" / paths.INTAKE_FILE).read_text(encoding="utf-8"))
+    (f,) = [f for f in intake["files"] if f["path"].endswith("ILO_SDG_0831_SEX_ECO_RT_A.csv")]
+    assert f["format"] == "ilostat"
+    assert f["records_read"] == sum(1 for r in parsed if r["obs_value"])  # empty: no value
+
+
+def test_ilostat_html_answer_is_a_clear_failure(tmp_path):
+    def get(url, timeout):
+        return b"<html><body>Service unavailable</body></html>"
+
+    (item,) = _run(tmp_path, get, source="ilostat", series=["X_RT"]).items
+    assert item.status == "failed" and "not an ILOSTAT CSV" in item.message
+    assert "<html>" in item.message and not list((tmp_path / "fetched").rglob("*.csv*"))

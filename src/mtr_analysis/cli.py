@@ -306,7 +306,7 @@ def parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_cmd_validate)
 
     s = sub.add_parser("fetch", help="download the catalogue's series (World Bank, UN SDG APIs)")
-    s.add_argument("--source", default="all", choices=["wdi", "unsdg", "who_gho", "all"])
+    s.add_argument("--source", default="all", choices=["wdi", "unsdg", "who_gho", "ilostat", "all"])
     s.add_argument(
         "--out", type=Path, default=paths.RAW_DIR / "fetched", help="default %(default)s"
     )

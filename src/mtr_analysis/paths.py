@@ -140,3 +140,8 @@ ARCHIVE_MEMBER_SEP = "!"
 FETCHED_GHO_PATTERN = "GHO_{code}.json"
 #: Sub-folder of ``mtr fetch``'s output for WHO GHO series.
 WHO_GHO_SUBDIR = "who_gho"
+#: Fetched ILOSTAT series, written as the bulk CSV the ILO API answers; ``{code}`` is the
+#: indicator id with its frequency suffix (``SDG_0831_SEX_ECO_RT_A``).
+FETCHED_ILOSTAT_PATTERN = "ILO_{code}.csv"
+#: Sub-folder of ``mtr fetch``'s output for ILOSTAT series.
+ILOSTAT_SUBDIR = "ilostat"

@@ -26,6 +26,11 @@ Three sources:
   (:mod:`mtr_analysis.intake.sources.who_gho`) and written as the answer itself, all pages'
   ``value`` lists joined (``who_gho/GHO_<code>.json``), which that reader reads at build.
   Codes come from the catalogue's ``gho_code`` column when it has one.
+* **ILOSTAT data API** — ``GET https://rplumber.ilo.org/data/indicator/?id=<code>_A&
+  ref_area=BRN+KHM+…&timefrom=2000&timeto=2025&type=code&format=.csv``; the answer is the
+  bulk-download CSV, checked with the ILOSTAT reader
+  (:mod:`mtr_analysis.intake.sources.ilostat`) and written as it came
+  (``ilostat/ILO_<code>_A.csv``). Codes come from the catalogue's ``ilostat_code`` column.
 
 Each written file gets a provenance sidecar ``<file>.provenance.json``: source, series,
 URLs, retrieval time (UTC, ISO 8601), SHA-256 of the file, vintage when the API gives one.
@@ -56,8 +61,10 @@ import pandas as pd
 from mtr_analysis.paths import (
     FETCHED_DIR,
     FETCHED_GHO_PATTERN,
+    FETCHED_ILOSTAT_PATTERN,
     FETCHED_SDG_PATTERN,
     FETCHED_WDI_PATTERN,
+    ILOSTAT_SUBDIR,
     PARTIAL_SUFFIX,
     PROVENANCE_SUFFIX,
     UNSDG_SUBDIR,
@@ -72,13 +79,16 @@ from mtr_analysis.reference.catalogue import Catalogue, load_catalogue
 WB_BASE = "https://api.worldbank.org/v2"
 SDG_BASE = "https://unstats.un.org/sdgapi/v1/sdg/Series/Data"
 GHO_BASE = "https://ghoapi.azureedge.net/api"
+ILO_BASE = "https://rplumber.ilo.org/data/indicator/"
 TIMEOUT = 60.0
 WB_PER_PAGE = 20000
 SDG_PAGE_SIZE = 10000
 DEFAULT_OUT = FETCHED_DIR
-SOURCES = ("wdi", "unsdg", "who_gho")
+SOURCES = ("wdi", "unsdg", "who_gho", "ilostat")
 #: Catalogue column holding each source's series codes (a missing column gives none).
-CODE_COLUMNS = {"wdi": "wdi_code", "unsdg": "unsdg_series", "who_gho": "gho_code"}
+CODE_COLUMNS = {
+    "wdi": "wdi_code", "unsdg": "unsdg_series", "who_gho": "gho_code", "ilostat": "ilostat_code",
+}  # fmt: skip
 #: Most pages followed for one series (a server that keeps sending "next" links).
 MAX_PAGES = 100
 #: Consecutive network failures (no answer at all) after which the rest is skipped.
@@ -502,6 +512,75 @@ def fetch_gho(
 
 
 # --------------------------------------------------------------------------------------
+# ILOSTAT
+
+
+def ilo_id(code: str) -> str:
+    """The API's dataset id: the indicator with its annual suffix (``…_RT`` → ``…_RT_A``)."""
+    return code if code.endswith("_A") else f"{code}_A"
+
+
+def ilo_url(code: str, iso3: list[str], start: int, end: int) -> str:
+    """URL of an ILOSTAT data-API query (bulk CSV layout, codes not labels)."""
+    query = urllib.parse.urlencode(
+        {
+            "id": ilo_id(code),
+            "ref_area": "+".join(iso3),
+            "timefrom": start,
+            "timeto": end,
+            "type": "code",
+            "format": ".csv",
+        },  # fmt: skip
+        safe="+",
+    )
+    return f"{ILO_BASE}?{query}"
+
+
+def fetch_ilostat(
+    code: str,
+    iso3: list[str],
+    out_dir: Path,
+    get: Getter = http_get,
+    start: int = 2000,
+    end: int = 2025,
+    clock: Callable[[], dt.datetime] = _now,
+) -> Fetched:
+    """Download one ILOSTAT indicator and write the bulk CSV as it came, plus provenance."""
+    from mtr_analysis.intake.sources import SourceError, ilostat
+
+    url = ilo_url(code, iso3, start, end)
+    data = get(url, TIMEOUT)
+    path = Path(out_dir) / ILOSTAT_SUBDIR / FETCHED_ILOSTAT_PATTERN.format(code=_safe(ilo_id(code)))
+    tmp = path.with_name(path.name + PARTIAL_SUFFIX)
+    _write_atomic(tmp, data)
+    try:
+        records = ilostat.read(tmp, tmp.parent)
+    except SourceError as exc:
+        tmp.unlink()
+        head = data[:80].decode("utf-8", errors="replace")
+        raise FetchError(f"{url}: not an ILOSTAT CSV ({exc}); it starts with {head!r}") from None
+    if records.empty:
+        tmp.unlink()
+        return Fetched("ilostat", code, "empty", None, 0, "no values for these countries", [url])
+    os.replace(tmp, path)
+    retrieved = clock().astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    write_provenance(
+        path,
+        {
+            "source": "ILOSTAT data API (rplumber.ilo.org)",
+            "series": code,
+            "url": url,
+            "urls": [url],
+            "retrieved_at": retrieved,
+            "vintage": "",
+            "countries": iso3,
+            "values": int(records["skip"].eq("").sum()),
+        },
+    )
+    return Fetched("ilostat", code, "ok", path, int(records["skip"].eq("").sum()), "", [url])
+
+
+# --------------------------------------------------------------------------------------
 # The command
 
 
@@ -533,9 +612,10 @@ def fetch(
 
     Parameters
     ----------
-    source : {"wdi", "unsdg", "who_gho", "all"}
+    source : {"wdi", "unsdg", "who_gho", "ilostat", "all"}
     out_dir : path
-        Files go to ``out_dir/wdi``, ``out_dir/unsdg`` and ``out_dir/who_gho``;
+        Files go to ``out_dir/wdi``, ``out_dir/unsdg``, ``out_dir/who_gho`` and
+        ``out_dir/ilostat``;
         ``mtr build --raw out_dir`` reads them.
     countries : "all" or ISO3 codes
         Member states to ask for (10 by default).
@@ -567,7 +647,8 @@ def fetch(
                 c for c in series if c not in codes and (_looks_like(src, c) or source == src)
             ]
         jobs += [(src, c) for c in codes]
-    funcs = {"wdi": fetch_wdi, "unsdg": fetch_unsdg, "who_gho": fetch_gho}
+    funcs = {"wdi": fetch_wdi, "unsdg": fetch_unsdg, "who_gho": fetch_gho,
+             "ilostat": fetch_ilostat}  # fmt: skip
     items: list[Fetched] = []
     network_failures = 0
     for src, code in jobs:
@@ -599,6 +680,6 @@ def _looks_like(source: str, code: str) -> bool:
     told from SDG codes, so one is fetched from the GHO API only under ``--source
     who_gho`` (see :func:`fetch`).
     """
-    if source == "who_gho":
+    if source in ("who_gho", "ilostat"):
         return False
     return ("." in code) if source == "wdi" else ("_" in code and "." not in code)
