@@ -7,6 +7,7 @@ import csv
 import pytest
 
 from mtr_analysis.intake.sources import detect_format, ilostat
+from mtr_analysis.intake.store import source_kind
 from mtr_analysis.reference.registry import iso3_codes
 
 ILO = "ilo/SDG_0831_SEX_ECO_RT_A.csv"
@@ -24,7 +25,8 @@ def test_real_file_is_detected_and_every_value_is_a_record(real_dir, real):
     rows, rec = real
     assert len(rec) == sum(1 for r in rows if r["obs_value"])
     assert set(rec["series"]) == {"SDG_0831_SEX_ECO_RT"}  # the indicator column, no _A
-    assert set(rec["source"]) == {"ILOSTAT bulk download, SDG_0831_SEX_ECO_RT_A.csv"}
+    assert set(rec["source"]) == {"ILOSTAT bulk download"}
+    assert set(source_kind(rec["source"])) == {"other"}  # not taken for the UN SDG database
 
 
 def test_real_one_total_per_area_year_sex_is_selected_and_equals_the_raw(real):

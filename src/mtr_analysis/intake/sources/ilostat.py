@@ -13,8 +13,9 @@ Records: one per non-empty ``obs_value``. ``series`` = the ``indicator`` column 
 (``SDG_0831_SEX_ECO_RT``, without the file name's ``_A`` frequency suffix; the catalogue
 maps it through its ``ilostat_code`` column), ``country`` = ``ref_area``, ``year`` =
 ``time`` (``2021``; a monthly ``2021M03`` or quarterly ``2021Q1`` period is out of scope),
-``sex`` = total/male/female, ``source`` = ``"ILOSTAT bulk download, <file name>"`` (the
-file states no vintage), ``note`` = ``"ILOSTAT source BA:15715"`` plus ``obs_status`` and
+``sex`` = total/male/female, ``source`` = ``"ILOSTAT bulk download"`` (the file states
+no vintage; the file name stays out of it because a name such as ``SDG_0831_…`` would
+make the source look like the UN SDG database to the source-priority patterns), ``note`` = ``"ILOSTAT source BA:15715"`` plus ``obs_status`` and
 the note codes, ``locator`` = ``"line N, column obs_value"``.
 
 Totals are selected for analysis; everything else stays counted, out of scope, with its
@@ -143,7 +144,7 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
         out.append({
             "country": get("ref_area"), "series": get("indicator"),
             "year": int(time) if re.fullmatch(r"\d{4}", time) else None, "raw": raw,
-            "sex": _SEX.get(sex, "total"), "source": f"{PRODUCER}, {path.name.split('!')[-1]}",
+            "sex": _SEX.get(sex, "total"), "source": PRODUCER,
             "note": _notes(get), "file": rel, "locator": f"line {line}, column obs_value",
             "skip": _scope(sex, codes, time), "_codes": codes,
             "_key": (get("ref_area"), get("indicator"), time, sex, get("source")),
