@@ -131,21 +131,7 @@ def test_real_build_accounts_for_every_record(real_build):
 #: readers (Data360, WHO GHO CSV and OData JSON, ILOSTAT bulk CSV, UNSD 2017 per-series
 #: JSON, World Bank API v2 JSON, zipped WDI download). Remove a file from this list in the
 #: same change that adds its reader.
-AWAITING_ISSUE_11 = frozenset({
-    "api/who_gho_odata/NCDMORT3070.json",
-    "api/worldbank_v2/SP.POP.TOTL.json",
-    "ilo/SDG_0831_SEX_ECO_RT_A.csv",
-    "unsdg/sdgs_data_2017/ER_MRN_MPA.json",
-    "unsdg/sdgs_data_2017/SG_REG_BRTH.json",
-    "unsdg/sdgs_data_2017/SL_TLF_CHDLBR.json",
-    "unsdg/sdgs_data_2017/SP_DYN_MRBF18.json",
-    "wdi/data360/WB_WDI_SH_TBS_INCD.csv",
-    "wdi/data360/country_populations.csv",
-    "wdi/zipped/API_SP.POP.TOTL_DS2_en_csv_v2_1217749.zip",
-    "who_gho/MDG_0000000020.csv",
-    "who_gho/NCDMORT3070.csv",
-    "who_gho/UHC_INDEX_REPORTED.csv",
-})  # fmt: skip
+AWAITING_ISSUE_11: frozenset[str] = frozenset()
 
 
 def test_real_build_recognises_every_data_file(real_build):

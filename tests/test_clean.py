@@ -236,3 +236,41 @@ def test_name_variants_and_m49_codes_of_real_files(real_dir):
         _header, rows = _wdi_rows(real_dir / rel)
         for code in AMS:
             assert registry.to_iso3(rows[code][1][0]) == code
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "flag"),
+    [
+        ("<2.5", 2.5, "censored_lt"),
+        ("<= 5", 5.0, "censored_lt"),
+        ("≤0.1", 0.1, "censored_lt"),
+        ("=<3", 3.0, "censored_lt"),
+        (">95", 95.0, "censored_gt"),
+        (">=80", 80.0, "censored_gt"),
+        ("≥ 99.5", 99.5, "censored_gt"),
+        ("=>1,234", 1234.0, "censored_gt"),
+    ],
+)
+def test_censored_values_in_every_spelling_are_kept_with_their_flag(text, value, flag):
+    out = parse_values(pd.Series([text]))
+    assert out.loc[0, "value"] == value and out.loc[0, "flag"] == flag
+    assert out.loc[0, "reason"] == "" and not out.loc[0, "missing"]
+
+
+def test_a_sign_without_a_number_is_still_rejected():
+    out = parse_values(pd.Series([">=", "<abc", ">=>5"]))
+    assert out["value"].isna().all() and out["flag"].eq("").all()
+    assert out["reason"].tolist() == ["not a number: >=", "not a number: <abc",
+                                      "not a number: >=>5"]  # fmt: skip
+
+
+def test_real_who_uhc_index_greater_equal_80_is_a_censored_80(real_dir):
+    """UHC_INDEX_REPORTED writes ``>=80`` for high-coverage countries (Canada, 2015)."""
+    rows = list(csv.reader((real_dir / "who_gho/UHC_INDEX_REPORTED.csv").open(encoding="utf-8")))
+    j = rows[0].index("Display Value")
+    cells = pd.Series([r[j] for r in rows[1:]])
+    ge = cells.str.startswith(">=")
+    assert ge.sum() > 10
+    out = parse_values(cells)
+    assert out.loc[ge, "value"].eq(80.0).all() and out.loc[ge, "flag"].eq("censored_gt").all()
+    assert out["reason"].eq("").all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import urllib.parse
 from pathlib import Path
@@ -200,3 +201,156 @@ def test_catalogue_series_lists_every_code_of_the_source():
     expected = {c.strip() for cell in cells for c in cell.split(";") if c.strip()}
     assert set(wdi) == expected and "SP.POP.TOTL" in wdi
     assert "SH_STA_MORT" in sdg and all("." not in c for c in sdg)
+
+
+# --------------------------------------------------------------------------------------
+# Real API answers (../shared/data/real/api) replayed as the server's responses
+
+WB_REAL = "api/worldbank_v2/SP.POP.TOTL.json"
+GHO_REAL = "api/who_gho_odata/NCDMORT3070.json"
+
+
+def test_real_world_bank_answer_is_paged_and_keeps_lastupdated_and_nulls(real_dir, tmp_path):
+    """The real page 1 (pages: 2) is served for page 1; page 2 is an empty page, so the
+    pagination is followed and the values written equal the real page's values."""
+    real = json.loads((real_dir / WB_REAL).read_text(encoding="utf-8"))
+    page2 = json.dumps([{**real[0], "page": 2}, []]).encode()
+    urls: list[str] = []
+
+    def get(url, timeout):
+        urls.append(url)
+        page = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)["page"][0]
+        return (real_dir / WB_REAL).read_bytes() if page == "1" else page2
+
+    report = _run(tmp_path, get, source="wdi", series=["SP.POP.TOTL"], countries="BRN,KHM,IDN")
+    (item,) = report.items
+    assert item.status == "ok" and len(urls) == 2
+    expected = {(r["countryiso3code"], r["date"]): r["value"] for r in real[1]
+                if r["countryiso3code"] in {"BRN", "KHM", "IDN"}
+                and 2000 <= int(r["date"]) <= 2025}  # fmt: skip
+    nulls = [k for k, v in expected.items() if v is None]
+    assert item.records == len(expected) - len(nulls)
+    text = item.path.read_text(encoding="utf-8-sig")
+    assert '"Last Updated Date","2026-02-24"' in text
+    rows = {r[1]: r for r in csv.reader(text.splitlines()) if len(r) > 4}
+    header = rows["Country Code"]
+    for (iso, year), value in expected.items():
+        cell = dict(zip(header, rows[iso]))[year]
+        assert cell == ("" if value is None else str(value))
+    side = json.loads(Path(str(item.path) + ".provenance.json").read_text(encoding="utf-8"))
+    assert side["vintage"] == "2026-02-24" and side["urls"] == urls
+
+
+def test_saved_world_bank_answer_and_fetched_file_give_the_same_values(real_dir, tmp_path):
+    """One home for API v2 parsing: the saved answer (wb_api reader) and what fetch wrote
+    (WDI reader) build into the same values for the same countries and years."""
+    from mtr_analysis.intake.sources import wb_api, wdi
+
+    real = (real_dir / WB_REAL).read_bytes()
+    page2 = json.dumps([{"page": 2, "pages": 2}, []]).encode()
+
+    def get(url, timeout):
+        return real if "page=1" in url else page2
+
+    (item,) = _run(tmp_path, get, source="wdi", series=["SP.POP.TOTL"], countries="KHM").items
+    saved = wb_api.read(real_dir / WB_REAL, real_dir)
+    saved = saved[saved["country"].eq("KHM") & saved["year"].between(2000, 2025)]
+    written = wdi.read(item.path, item.path.parent)
+    written = written[written["country"].eq("KHM") & written["year"].notna()]
+    a = dict(zip(saved["year"].astype(int), saved["raw"].astype(float)))
+    b = dict(zip(written["year"].astype(int), written["raw"].astype(float)))
+    assert a == b and len(a) > 20
+
+
+def test_real_gho_odata_answer_is_fetched_written_and_builds(real_dir, tmp_path):
+    real = json.loads((real_dir / GHO_REAL).read_text(encoding="utf-8"))
+    mine = [v for v in real["value"] if v["SpatialDim"] in ("VNM", "THA")]
+    # Two pages: the server's next link is followed.
+    first = {
+        "@odata.context": real["@odata.context"],
+        "value": mine[:5],
+        "@odata.nextLink": "https://ghoapi.azureedge.net/api/NCDMORT3070?$skip=5",
+    }
+    second = {"@odata.context": real["@odata.context"], "value": mine[5:]}  # fmt: skip
+    urls: list[str] = []
+
+    def get(url, timeout):
+        urls.append(url)
+        return json.dumps(second if "$skip=5" in url else first).encode()
+
+    report = _run(tmp_path, get, source="who_gho", series=["NCDMORT3070"])
+    (item,) = report.items
+    assert item.status == "ok" and len(urls) == 2
+    assert urls[0] == (
+        "https://ghoapi.azureedge.net/api/NCDMORT3070?$filter=SpatialDim+in+('VNM','THA')"
+    )
+    in_window = [v for v in mine if 2000 <= v["TimeDim"] <= 2025]
+    assert item.records == len(in_window) and item.path.name == "GHO_NCDMORT3070.json"
+    side = json.loads(Path(str(item.path) + ".provenance.json").read_text(encoding="utf-8"))
+    assert side["vintage"] == max(v["Date"][:10] for v in in_window)
+    assert side["sha256"] == hashlib.sha256(item.path.read_bytes()).hexdigest()
+    out = tmp_path / "store"
+    build([tmp_path / "fetched"], out)
+    intake = json.loads((out / paths.INTAKE_FILE).read_text(encoding="utf-8"))
+    assert intake["unrecognised"] == [] and intake["unreadable"] == []
+    (f,) = [f for f in intake["files"] if f["path"] == "who_gho/GHO_NCDMORT3070.json"]
+    assert f["format"] == "who_gho" and f["records_read"] == len(in_window)
+
+
+def test_gho_error_answer_and_catalogue_column(tmp_path):
+    def get(url, timeout):
+        return b'{"error": {"code": "404", "message": "Resource not found for the segment"}}'
+
+    (item,) = _run(tmp_path, get, source="who_gho", series=["NO_SUCH"]).items
+    assert item.status == "failed"
+    assert "WHO GHO API error: Resource not found for the segment" in item.message
+    import copy
+
+    from mtr_analysis.reference.catalogue import load_catalogue
+
+    cat = copy.deepcopy(load_catalogue())  # never change the shared catalogue
+    if "gho_code" not in cat.indicators.columns:  # before the catalogue gains the column
+        assert fetch.catalogue_series(cat, "who_gho") == []
+    cat.indicators["gho_code"] = ""
+    cat.indicators.iloc[0, cat.indicators.columns.get_loc("gho_code")] = "NCDMORT3070; X_1"
+    assert {"NCDMORT3070", "X_1"} <= set(fetch.catalogue_series(cat, "who_gho"))
+
+
+def test_ilostat_answer_is_checked_written_as_bulk_csv_and_builds(real_dir, tmp_path):
+    """The ILO data API answers with the bulk CSV: the real file's VNM/THA rows stand in."""
+    lines = (real_dir / "ilo/SDG_0831_SEX_ECO_RT_A.csv").read_text(encoding="utf-8-sig")
+    rows = lines.splitlines()
+    answer = "\n".join([rows[0], *(r for r in rows[1:] if r[:4] in ("VNM,", "THA,"))]) + "\n"
+    urls: list[str] = []
+
+    def get(url, timeout):
+        urls.append(url)
+        return answer.encode()
+
+    (item,) = _run(tmp_path, get, source="ilostat", series=["SDG_0831_SEX_ECO_RT"]).items
+    assert item.status == "ok" and item.path.name == "ILO_SDG_0831_SEX_ECO_RT_A.csv"
+    q = urllib.parse.parse_qs(urllib.parse.urlsplit(urls[0]).query)
+    assert q["id"] == ["SDG_0831_SEX_ECO_RT_A"] and q["ref_area"] == ["VNM THA"]
+    assert q["type"] == ["code"] and q["format"] == [".csv"]
+    assert item.path.read_text(encoding="utf-8") == answer
+    parsed = list(csv.DictReader(io.StringIO(answer)))
+    totals = {(r["ref_area"], r["time"], r["sex"]) for r in parsed
+              if r["classif1"].endswith("_TOTAL") and r["sex"] != "SEX_O"
+              and r["obs_value"]}  # fmt: skip
+    assert item.records == len(totals)
+    side = json.loads(Path(str(item.path) + ".provenance.json").read_text(encoding="utf-8"))
+    assert side["sha256"] == hashlib.sha256(answer.encode()).hexdigest()
+    build([tmp_path / "fetched"], tmp_path / "store")
+    intake = json.loads((tmp_path / "store" / paths.INTAKE_FILE).read_text(encoding="utf-8"))
+    (f,) = [f for f in intake["files"] if f["path"].endswith("ILO_SDG_0831_SEX_ECO_RT_A.csv")]
+    assert f["format"] == "ilostat"
+    assert f["records_read"] == sum(1 for r in parsed if r["obs_value"])  # empty: no value
+
+
+def test_ilostat_html_answer_is_a_clear_failure(tmp_path):
+    def get(url, timeout):
+        return b"<html><body>Service unavailable</body></html>"
+
+    (item,) = _run(tmp_path, get, source="ilostat", series=["X_RT"]).items
+    assert item.status == "failed" and "not an ILOSTAT CSV" in item.message
+    assert "<html>" in item.message and not list((tmp_path / "fetched").rglob("*.csv*"))

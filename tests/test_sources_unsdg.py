@@ -298,3 +298,54 @@ def test_json_dimensions(real_dir):
     locations = {"_T": "total", "U": "urban", "R": "rural"}
     for n, _, point in _json_points(real_dir / WATER):
         assert water.loc[f"record {n}", "location"] == locations[point["locationCode"]]
+
+
+# --- UNSD 2017 per-series GeoJSON -------------------------------------------------------
+
+GEO_DIR = "unsdg/sdgs_data_2017/"
+
+
+@pytest.mark.parametrize("name", ["ER_MRN_MPA", "SG_REG_BRTH", "SL_TLF_CHDLBR", "SP_DYN_MRBF18"])
+def test_real_geojson_values_years_and_locators_match_the_features(real_dir, name):
+    path = real_dir / GEO_DIR / f"{name}.json"
+    assert detect_format(path) == ("unsdg", "")
+    features = json.loads(path.read_text(encoding="utf-8"))["features"]
+    rec = unsdg.read(path, real_dir).set_index("locator")
+    assert len(rec) == len(features)
+    for i, f in enumerate(features):
+        p = f["properties"]
+        got = rec.loc[f"features[{i}]"]
+        # Independent: epoch milliseconds → UTC year; a range in TIME_DETAIL is noted.
+        year = dt.datetime.fromtimestamp(p["TIME_PERIOD"] / 1000, tz=dt.UTC).year
+        assert got["year"] == year
+        if p["TIME_DETAIL"] != str(year):
+            assert f"Time_Detail: {p['TIME_DETAIL']}" in got["note"]
+        assert float(got["raw"]) == p["OBS_VALUE"]
+        assert (got["country"], got["series"], got["unit"]) == (p["REF_AREA"], name, p["UNIT"])
+    assert (rec[["sex", "age", "location"]] == "total").all().all()  # series definitions
+
+
+def test_real_geojson_child_marriage_definition_and_notes(real_dir):
+    path = real_dir / GEO_DIR / "SP_DYN_MRBF18.json"
+    rec = unsdg.read(path, real_dir)
+    vnm = rec[rec["country"].eq("VNM")].iloc[0]
+    assert vnm["year"] == 2014 and vnm["raw"] == "10.6"
+    assert "Sex: F (series definition)" in vnm["note"]
+    assert "Age: Y20T24 (series definition)" in vnm["note"]  # 020_005_Y = ages 20-24
+    assert "Source: " in vnm["note"] and "NULL" not in vnm["note"]
+    assert vnm["source"] == "UN SDG Global Database, 2017 per-series GeoJSON (sdgs-data)"
+
+
+def test_geojson_helpers_and_bad_features(tmp_path):
+    assert unsdg.epoch_year(946684800000) == 2000
+    assert unsdg.epoch_year(1451606399999) == 2015  # the last millisecond of 2015
+    assert [unsdg.geo_age(c) for c in ("000_099_Y", "020_005_Y", "005_013_Y", "15+")] == [
+        "_T", "Y20T24", "Y5T17", "15+"]  # fmt: skip
+    path = tmp_path / "x.json"
+    path.write_text('{"type": "FeatureCollection", "features": [{"properties": {"SERIES": "X",'
+                    ' "TIME_PERIOD": 0, "OBS_VALUE": ">=80", "REF_AREA": "LAO", "SEX": "F"}},'
+                    ' {"properties": {"SERIES": "X", "TIME_PERIOD": 0, "OBS_VALUE": null}},'
+                    ' 7]}', encoding="utf-8")  # fmt: skip
+    assert detect_format(path) == ("unsdg", "")
+    with pytest.raises(unsdg.SourceError, match=r"x\.json: features\[2\] has no properties"):
+        unsdg.read(path, tmp_path)

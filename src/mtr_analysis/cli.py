@@ -394,7 +394,7 @@ def _add_template_and_validate_parsers(sub: Any) -> None:
 def _add_fetch_parser(sub: Any) -> None:
     """The options of ``mtr fetch``."""
     s = sub.add_parser("fetch", help="download the catalogue's series (World Bank, UN SDG APIs)")
-    s.add_argument("--source", default="all", choices=["wdi", "unsdg", "all"])
+    s.add_argument("--source", default="all", choices=["wdi", "unsdg", "who_gho", "ilostat", "all"])
     s.add_argument(
         "--out", type=Path, default=paths.RAW_DIR / "fetched", help="default %(default)s"
     )

@@ -165,3 +165,15 @@ ACTIVITY_REPLACEMENTS_FILE = "activity_replacements.csv"
 ACTIVITY_INTAKE_FILE = "activity_intake.json"
 #: The national implementation report of one country's plan (by ministry and province).
 NATIONAL_IMPLEMENTATION_NOTEBOOK = NOTEBOOKS_DIR / "national_implementation.ipynb"
+#: Between an archive's name and a member's path in the name of a file read from a zip
+#: download: ``wdi/API_SP.POP.TOTL_DS2_en_csv_v2_1217749.zip!API_SP.POP.TOTL_….csv``.
+ARCHIVE_MEMBER_SEP = "!"
+#: Fetched WHO GHO series, written as the OData answer itself; ``{code}`` is the GHO code.
+FETCHED_GHO_PATTERN = "GHO_{code}.json"
+#: Sub-folder of ``mtr fetch``'s output for WHO GHO series.
+WHO_GHO_SUBDIR = "who_gho"
+#: Fetched ILOSTAT series, written as the bulk CSV the ILO API answers; ``{code}`` is the
+#: indicator id with its frequency suffix (``SDG_0831_SEX_ECO_RT_A``).
+FETCHED_ILOSTAT_PATTERN = "ILO_{code}.csv"
+#: Sub-folder of ``mtr fetch``'s output for ILOSTAT series.
+ILOSTAT_SUBDIR = "ilostat"

@@ -14,6 +14,8 @@ record's fate (:func:`triage`):
 
 ``accepted + rejected + out_of_scope == records_read`` for every file (a record is one
 non-empty value cell). A file that cannot be read is reported and never stops the others.
+A zip download (not an Office file) is opened and each member is detected, read and
+accounted as its own file named ``archive.zip!member.csv`` (:func:`expand_archives`).
 
 After reading, accepted values are cleaned (carried-forward repeats flagged, poverty lines
 tagged: :mod:`mtr_analysis.intake.clean`), one value per key is selected by source priority and
@@ -28,6 +30,8 @@ from __future__ import annotations
 
 import json
 import re
+import tempfile
+import zipfile
 from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -52,6 +56,7 @@ from mtr_analysis.intake.store import (
     write_store,
 )
 from mtr_analysis.paths import (
+    ARCHIVE_MEMBER_SEP,
     CONFLICTS_FILE,
     INTAKE_FILE,
     INTAKE_HTML,
@@ -467,8 +472,10 @@ def metadata_regions(path: Path) -> tuple[frozenset[str], frozenset[str]]:
 
 
 def companion_series_names(path: Path) -> dict[str, str]:
-    """Series code → name from the WDI ``Metadata_Indicator_<data file>`` beside ``path``."""
-    meta = path.with_name(f"{WDI_INDICATOR_METADATA_PREFIX}{path.name}")
+    """Series code → name from the WDI ``Metadata_Indicator_<data file>`` beside ``path``
+    (for a zip member ``a.zip!data.csv``: the member ``a.zip!Metadata_Indicator_data.csv``)."""
+    archive, sep, member = path.name.rpartition(ARCHIVE_MEMBER_SEP)
+    meta = path.with_name(f"{archive}{sep}{WDI_INDICATOR_METADATA_PREFIX}{member}")
     if not meta.is_file():
         return {}
     rows = read_csv_rows(meta)
@@ -583,6 +590,64 @@ def raw_files(raw_dirs: list[Path]) -> list[tuple[Path, Path]]:
     return out
 
 
+def is_archive(path: Path) -> bool:
+    """True for a zip file that is not an Office document (xlsx, docx hold
+    ``[Content_Types].xml``): a download such as the World Bank's ``API_…_csv_v2_….zip``."""
+    try:
+        if not zipfile.is_zipfile(path):
+            return False
+        with zipfile.ZipFile(path) as zf:
+            return "[Content_Types].xml" not in zf.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def _member_ok(name: str) -> bool:
+    """A member to read: a file, inside the archive (no ``..`` or absolute path), and not
+    bookkeeping (hidden files, macOS ``__MACOSX`` folders)."""
+    parts = Path(name).parts
+    return (
+        not name.endswith("/")
+        and not Path(name).is_absolute()
+        and ".." not in parts
+        and not any(p.startswith(".") or p == "__MACOSX" for p in parts)
+    )
+
+
+def expand_archives(
+    pairs: list[tuple[Path, Path]], work_dir: Path
+) -> list[tuple[Path, Path, Path]]:
+    """Replace each zip download by its members: ``(file, read root, raw folder)``.
+
+    A member ``m.csv`` of ``<raw>/wdi/a.zip`` is extracted to
+    ``work_dir/<k>/wdi/a.zip!m.csv`` (``k`` numbers the raw folders), so that every reader
+    names it ``wdi/a.zip!m.csv`` (:data:`~mtr_analysis.paths.ARCHIVE_MEMBER_SEP`) and finds
+    its companions (``a.zip!Metadata_Indicator_m.csv``) beside it. Other files are kept as
+    ``(file, root, root)``. A zip that cannot be opened is kept as it is, so that it is
+    reported as not recognised.
+    """
+    roots = {root: k for k, root in enumerate(dict.fromkeys(r for _, r in pairs))}
+    out: list[tuple[Path, Path, Path]] = []
+    for path, root in pairs:
+        if not is_archive(path):
+            out.append((path, root, root))
+            continue
+        base = work_dir / str(roots[root])
+        rel = path.relative_to(root)
+        try:
+            with zipfile.ZipFile(path) as zf:
+                for info in zf.infolist():
+                    if not _member_ok(info.filename):
+                        continue
+                    target = base / rel.parent / f"{rel.name}{ARCHIVE_MEMBER_SEP}{info.filename}"
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_bytes(zf.read(info))
+                    out.append((target, base, root))
+        except (OSError, RuntimeError, zipfile.BadZipFile):  # encrypted or damaged
+            out.append((path, root, root))
+    return out
+
+
 def _reason_class(reasons: pd.Series) -> pd.Series:
     """Reason text without the cell's own content: "not a number: abc" → "not a number"."""
     text = reasons.astype("string").str.split(":").str[0]
@@ -651,16 +716,19 @@ def _intake_file(
     catalogue: Catalogue,
     include_optional: bool = False,
     hints: tuple[Collection[str], Collection[str]] = ((), ()),
+    raw_dir: Path | None = None,
 ) -> tuple[FileIntake, Triage | None]:
     """Read and triage one file of ``mtr build``; a file that fails is recorded, not raised.
 
     ``detected`` is ``(format, why not recognised)`` from :func:`detect`; ``hints`` are the
-    aggregate and economy codes of :func:`metadata_regions`. The triage is ``None`` for
-    files without observations (documentation, companions) and for files that fail.
+    aggregate and economy codes of :func:`metadata_regions`; ``raw_dir`` the raw folder
+    when ``root`` is where a zip's members were extracted (:func:`expand_archives`). The
+    triage is ``None`` for files without observations (documentation, companions) and for
+    files that fail.
     """
     fmt, why = detected
     rel = str(path.relative_to(root))
-    info = FileIntake(path=rel, format=fmt, sha256=file_sha256(path), raw_dir=str(root))
+    info = FileIntake(path=rel, format=fmt, sha256=file_sha256(path), raw_dir=str(raw_dir or root))
     if fmt != "documentation":
         info.notes = text_notes(path)
     if fmt is None:
@@ -760,15 +828,18 @@ def build(
     cat = catalogue or load_catalogue()
     prio = load_priority(priority)
     pairs = raw_files([Path(d) for d in raw_dirs])
-    detected = [(path, root, *detect(path)) for path, root in pairs]
-    hints = _metadata_hints(detected)
     files: list[FileIntake] = []
     triages: list[Triage] = []
-    for path, root, fmt, why in tqdm(detected, desc="mtr build", unit="file", disable=not progress):
-        info, t = _intake_file(path, root, (fmt, why), cat, include_optional, hints)
-        files.append(info)
-        if t is not None:
-            triages.append(t)
+    with tempfile.TemporaryDirectory(prefix="mtr-archives-") as work:
+        walk = expand_archives(pairs, Path(work))
+        detected = [(path, root, *detect(path)) for path, root, _ in walk]
+        hints = _metadata_hints(detected)
+        bar = tqdm(detected, desc="mtr build", unit="file", disable=not progress)
+        for (path, root, fmt, why), (_, _, raw_dir) in zip(bar, walk, strict=True):
+            info, t = _intake_file(path, root, (fmt, why), cat, include_optional, hints, raw_dir)
+            files.append(info)
+            if t is not None:
+                triages.append(t)
     result = _assemble(files, triages, Path(out_dir), prio)
     result.observations = add_derived(result.observations, cat)  # only where none selected
     implementation = _build_activities(detected, files, result)

@@ -3,7 +3,8 @@
 Handles the quirks seen in real downloads (product spec, section 4.3):
 
 * missing markers (``""``, ``..``, ``N``, ``NaN``, ``-``, ``n.a.``) → no value, not an error;
-* censored values (``<2.5``, ``>95``) → kept as the bound, flagged;
+* censored values in every spelling (``<2.5``, ``>95``, ``<=``, ``>=``, ``≤``, ``≥``, e.g. the
+  WHO/UNSD ``>=80``) → kept as the bound, flagged (:data:`CENSORING`);
 * spaces and commas as thousands separators (``20 844``, ``1,234.5``);
 * the vintage (release date) written in a ``source`` string, including Excel serial dates;
 * carried-forward values: the same value repeated over consecutive years → flagged;
@@ -29,6 +30,15 @@ _THOUSANDS_SPACE = re.compile(r"^[+-]?\d{1,3}( \d{3})+(\.\d+)?$")
 _THOUSANDS_COMMA = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 #: Space-like characters written as thousands separators (no-break and narrow no-break space).
 _SPACES = {"\u00a0": " ", "\u202f": " ", "\u2009": " "}
+#: Censoring sign as written → the store's flag (names from
+#: :data:`mtr_analysis.intake.schema.FLAGS`). Longest signs first, so ``<=`` is not read
+#: as ``<`` followed by ``=80``. "At most" and "less than" share one flag: the value is
+#: an upper bound either way; the sign as written stays in the raw cell (rejects, notes).
+CENSORING = {
+    "<=": "censored_lt", ">=": "censored_gt", "≤": "censored_lt", "≥": "censored_gt",
+    "=<": "censored_lt", "=>": "censored_gt", "<": "censored_lt", ">": "censored_gt",
+}  # fmt: skip
+_CENSOR_SIGN = re.compile("^(" + "|".join(re.escape(k) for k in CENSORING) + r")\s*")
 
 
 def is_missing(raw: pd.Series) -> pd.Series:
@@ -49,13 +59,14 @@ def parse_values(raw: pd.Series) -> pd.DataFrame:
     -------
     pandas.DataFrame
         Aligned with ``raw``: ``value`` (float, NaN where not a number), ``flag``
-        (``"censored_lt"`` for ``<2.5``, ``"censored_gt"`` for ``>95``, else ``""``),
+        (``"censored_lt"`` for ``<2.5``, ``<=2.5``, ``≤2.5``; ``"censored_gt"`` for ``>95``,
+        ``>=95``, ``≥95``; else ``""``: :data:`CENSORING`),
         ``missing`` (bool: an empty cell or missing marker, not an error) and ``reason``
         (why a non-missing cell is not a number, else ``""``).
 
     Notes
     -----
-    Censored values are kept as their bound (``<2.5`` → 2.5, flagged). Spaces (also
+    Censored values are kept as their bound (``<2.5`` → 2.5, ``>=80`` → 80, flagged). Spaces (also
     no-break spaces) and commas are accepted as thousands separators only in the exact
     3-digit grouping (``1 234 567``, ``1,234.5``); anything else that is not a plain number
     is rejected.
@@ -64,11 +75,10 @@ def parse_values(raw: pd.Series) -> pd.DataFrame:
     for ch, repl in _SPACES.items():
         text = text.str.replace(ch, repl, regex=False)
     missing = text.str.lower().isin(MISSING_MARKERS)
-    flag = pd.Series("", index=raw.index, dtype="string")
-    lt = text.str.startswith("<")
-    gt = text.str.startswith(">")
-    flag = flag.mask(lt, "censored_lt").mask(gt, "censored_gt")
-    body = text.mask(lt | gt, text.str[1:].str.strip())
+    sign = text.str.extract(_CENSOR_SIGN, expand=False).fillna("")
+    censored = sign.ne("")
+    flag = sign.map(CENSORING).fillna("").astype("string")
+    body = text.mask(censored, text.str.replace(_CENSOR_SIGN, "", regex=True).str.strip())
     grouped = body.str.match(_THOUSANDS_SPACE.pattern) | body.str.match(_THOUSANDS_COMMA.pattern)
     body = body.mask(grouped, body.str.replace(r"[ ,]", "", regex=True))
     numeric = body.str.match(_NUMBER.pattern) & ~missing

@@ -1,13 +1,15 @@
 """``mtr fetch``: download the catalogue's series for the member states from the web APIs.
 
-Two sources:
+Three sources:
 
 * **World Bank Indicators API v2** — ``GET https://api.worldbank.org/v2/country/BRN;KHM;…/
   indicator/<code>?format=json&per_page=20000&date=2000:2025``. The answer is a JSON list
   ``[page header, observations]``; the header carries ``page``, ``pages``, ``total`` and
   ``lastupdated`` (the vintage); each observation has ``indicator {id, value}``,
-  ``country {id, value}``, ``countryiso3code``, ``date``, ``value``. An error is a one-item
-  list ``[{"message": [{"id", "key", "value"}]}]``. Written as a WDI download
+  ``country {id, value}``, ``countryiso3code``, ``date``, ``value`` (``null`` when there is
+  none). An error is a one-item list ``[{"message": [{"id", "key", "value"}]}]``. Pages
+  are parsed by the API v2 reader (:mod:`mtr_analysis.intake.sources.wb_api`, the one
+  home of that parsing: a saved answer builds through the same code) and written as a WDI download
   (``wdi/API_<code>_DS2_en_csv_v2_mtrfetch.csv`` with its ``Metadata_Indicator_`` twin)
   through :func:`mtr_analysis.intake.sources.wdi.write`, so the WDI reader reads it and the
   vintage reaches ``source``.
@@ -18,6 +20,17 @@ Two sources:
   ``timePeriodStart``, ``value``, bounds, ``source``, ``footnotes``, ``attributes``
   (Nature, Units) and ``dimensions`` (Sex, Age, Location, Reporting Type). Written in the
   long layout of the SDG Global Database export (``unsdg/SDG_<code>.csv``).
+* **WHO Global Health Observatory OData API** — ``GET https://ghoapi.azureedge.net/api/
+  <code>?$filter=SpatialDim in ('BRN','KHM',…)``; the answer is ``{"value": [...]}`` with
+  ``@odata.nextLink`` when more follows. Checked with the GHO reader
+  (:mod:`mtr_analysis.intake.sources.who_gho`) and written as the answer itself, all pages'
+  ``value`` lists joined (``who_gho/GHO_<code>.json``), which that reader reads at build.
+  Codes come from the catalogue's ``gho_code`` column when it has one.
+* **ILOSTAT data API** — ``GET https://rplumber.ilo.org/data/indicator/?id=<code>_A&
+  ref_area=BRN+KHM+…&timefrom=2000&timeto=2025&type=code&format=.csv``; the answer is the
+  bulk-download CSV, checked with the ILOSTAT reader
+  (:mod:`mtr_analysis.intake.sources.ilostat`) and written as it came
+  (``ilostat/ILO_<code>_A.csv``). Codes come from the catalogue's ``ilostat_code`` column.
 
 Each written file gets a provenance sidecar ``<file>.provenance.json``: source, series,
 URLs, retrieval time (UTC, ISO 8601), SHA-256 of the file, vintage when the API gives one.
@@ -47,13 +60,17 @@ import pandas as pd
 
 from mtr_analysis.paths import (
     FETCHED_DIR,
+    FETCHED_GHO_PATTERN,
+    FETCHED_ILOSTAT_PATTERN,
     FETCHED_SDG_PATTERN,
     FETCHED_WDI_PATTERN,
+    ILOSTAT_SUBDIR,
     PARTIAL_SUFFIX,
     PROVENANCE_SUFFIX,
     UNSDG_SUBDIR,
     WDI_INDICATOR_METADATA_PREFIX,
     WDI_SUBDIR,
+    WHO_GHO_SUBDIR,
 )
 from mtr_analysis.provenance import file_sha256
 from mtr_analysis.reference import registry
@@ -61,11 +78,19 @@ from mtr_analysis.reference.catalogue import Catalogue, load_catalogue
 
 WB_BASE = "https://api.worldbank.org/v2"
 SDG_BASE = "https://unstats.un.org/sdgapi/v1/sdg/Series/Data"
+GHO_BASE = "https://ghoapi.azureedge.net/api"
+ILO_BASE = "https://rplumber.ilo.org/data/indicator/"
 TIMEOUT = 60.0
 WB_PER_PAGE = 20000
 SDG_PAGE_SIZE = 10000
 DEFAULT_OUT = FETCHED_DIR
-SOURCES = ("wdi", "unsdg")
+SOURCES = ("wdi", "unsdg", "who_gho", "ilostat")
+#: Catalogue column holding each source's series codes (a missing column gives none).
+CODE_COLUMNS = {
+    "wdi": "wdi_code", "unsdg": "unsdg_series", "who_gho": "gho_code", "ilostat": "ilostat_code",
+}  # fmt: skip
+#: Most pages followed for one series (a server that keeps sending "next" links).
+MAX_PAGES = 100
 #: Consecutive network failures (no answer at all) after which the rest is skipped.
 MAX_NETWORK_FAILURES = 3
 
@@ -193,47 +218,53 @@ def write_provenance(path: Path, info: dict) -> Path:
 def wdi_pages(
     code: str, iso3: list[str], get: Getter, start: int, end: int
 ) -> tuple[dict, list, list]:
-    """All pages of one indicator: (header of page 1, observations, URLs)."""
+    """All pages of one indicator: (header of page 1, observations, URLs).
+
+    Each page is parsed by :func:`mtr_analysis.intake.sources.wb_api.page_parts`.
+    """
+    from mtr_analysis.intake.sources import SourceError, wb_api
+
     header: dict = {}
     rows: list = []
     urls: list[str] = []
     page, pages = 1, 1
-    while page <= pages:
+    while page <= min(pages, MAX_PAGES):
         url = wdi_url(code, iso3, start, end, page)
         urls.append(url)
-        payload = _json(get(url, TIMEOUT), url)
-        if not isinstance(payload, list) or not payload or not isinstance(payload[0], dict):
-            raise FetchError(f"{url}: unexpected answer (not a [header, data] list)")
-        if "message" in payload[0]:
-            msgs = payload[0]["message"]
-            text = "; ".join(
-                f"{m.get('id', '')} {m.get('key', '')}: {m.get('value', '')}".strip()
-                for m in (msgs if isinstance(msgs, list) else [msgs])
-                if isinstance(m, dict)
-            )
-            raise FetchError(f"{url}: World Bank API error: {text or msgs}")
+        try:
+            info, page_rows = wb_api.page_parts(_json(get(url, TIMEOUT), url), url)
+        except SourceError as exc:
+            raise FetchError(str(exc)) from None
         if page == 1:
-            header = payload[0]
-            pages = int(header.get("pages") or 0)
-        rows += (payload[1] or []) if len(payload) > 1 else []
+            header = info
+            pages = int(info.get("pages") or 0)
+        rows += page_rows
         page += 1
     return header, rows, urls
 
 
-def wdi_table(rows: list[dict], start: int, end: int) -> tuple[str, pd.DataFrame]:
-    """API observations → (series name, table with ``name``, ``code`` and year columns)."""
+def wdi_table(
+    rows: list[dict], start: int, end: int, iso3: list[str] | None = None
+) -> tuple[str, pd.DataFrame]:
+    """API observations → (series name, table with ``name``, ``code`` and year columns).
+
+    Observations are read by :func:`mtr_analysis.intake.sources.wb_api.api_records` (nulls
+    and non-annual dates dropped there); years outside ``start``–``end`` and, when
+    ``iso3`` is given, economies not asked for (an answer for "all") are left out.
+    """
+    from mtr_analysis.intake.sources import wb_api
+
     years = list(range(start, end + 1))
     cells: dict[tuple[str, str], dict[int, str]] = {}
-    name = ""
-    for r in rows:
-        date = str(r.get("date", ""))
-        if not re.fullmatch(r"\d{4}", date) or int(date) not in years:
-            continue  # quarterly/monthly dates or outside the window
-        country = r.get("country") or {}
-        code = r.get("countryiso3code") or country.get("id") or ""
-        cname = str(country.get("value") or code).replace('"', "'")
-        name = name or str((r.get("indicator") or {}).get("value") or "").replace('"', "'")
-        cells.setdefault((cname, code), {})[int(date)] = _text(r.get("value"))
+    for r in wb_api.api_records([({}, rows)], "API answer"):
+        if r["skip"] or r["year"] not in years or (iso3 and r["country"] not in iso3):
+            continue  # quarterly/monthly dates, outside the window, not asked for
+        cname = str(r["country_name"]).replace('"', "'")
+        cells.setdefault((cname, r["country"]), {})[r["year"]] = r["raw"]
+    name = next(
+        (str((r.get("indicator") or {}).get("value") or "") for r in rows if isinstance(r, dict)),
+        "",
+    ).replace('"', "'")
     table = pd.DataFrame(
         [{"name": n, "code": c, **{y: v.get(y, "") for y in years}} for (n, c), v in cells.items()],
         columns=["name", "code", *years],
@@ -254,7 +285,7 @@ def fetch_wdi(
     from mtr_analysis.intake.sources import wdi
 
     header, rows, urls = wdi_pages(code, iso3, get, start, end)
-    name, table = wdi_table(rows, start, end)
+    name, table = wdi_table(rows, start, end, iso3)
     filled = table[[y for y in range(start, end + 1)]].ne("").to_numpy().sum() if len(table) else 0
     if not filled:
         return Fetched("wdi", code, "empty", None, 0, "no values for these countries", urls)
@@ -404,13 +435,163 @@ def fetch_unsdg(
 
 
 # --------------------------------------------------------------------------------------
+# WHO Global Health Observatory
+
+
+def gho_url(code: str, iso3: list[str]) -> str:
+    """URL of a GHO OData query for one indicator and the ``iso3`` countries."""
+    places = ",".join(f"'{c}'" for c in iso3)
+    query = urllib.parse.urlencode({"$filter": f"SpatialDim in ({places})"}, safe="$(),'")
+    return f"{GHO_BASE}/{urllib.parse.quote(code)}?{query}"
+
+
+def gho_pages(code: str, iso3: list[str], get: Getter) -> tuple[dict, list[str]]:
+    """All pages of one GHO indicator as one OData document ``{"value": [...]}``, and URLs.
+
+    Follows ``@odata.nextLink`` (at most :data:`MAX_PAGES` pages); an answer without a
+    ``value`` list is an error that quotes the API's own message when it gives one.
+    """
+    url: str | None = gho_url(code, iso3)
+    values: list = []
+    urls: list[str] = []
+    context = ""
+    while url and len(urls) < MAX_PAGES:
+        urls.append(url)
+        payload = _json(get(url, TIMEOUT), url)
+        if not isinstance(payload, dict) or not isinstance(payload.get("value"), list):
+            err = payload.get("error") if isinstance(payload, dict) else None
+            msg = err.get("message") if isinstance(err, dict) else err
+            raise FetchError(f"{url}: WHO GHO API error: {msg or 'no value list in the answer'}")
+        context = context or str(payload.get("@odata.context") or "")
+        values += payload["value"]
+        url = payload.get("@odata.nextLink")
+    return {"@odata.context": context, "value": values}, urls
+
+
+def fetch_gho(
+    code: str,
+    iso3: list[str],
+    out_dir: Path,
+    get: Getter = http_get,
+    start: int = 2000,
+    end: int = 2025,
+    clock: Callable[[], dt.datetime] = _now,
+) -> Fetched:
+    """Download one GHO indicator and write the OData answer (years ``start``–``end``)."""
+    from mtr_analysis.intake.sources import SourceError, who_gho
+
+    doc, urls = gho_pages(code, iso3, get)
+    doc["value"] = [
+        v for v in doc["value"]
+        if not isinstance(v, dict) or start <= int(v.get("TimeDim") or 0) <= end
+    ]  # fmt: skip
+    try:
+        records = who_gho.odata_records(doc, f"GHO answer for {code}")
+    except SourceError as exc:
+        raise FetchError(f"{urls[0]}: {exc}") from None
+    if not records:
+        return Fetched("who_gho", code, "empty", None, 0, "no values for these countries", urls)
+    path = Path(out_dir) / WHO_GHO_SUBDIR / FETCHED_GHO_PATTERN.format(code=_safe(code))
+    _write_atomic(path, json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8"))
+    dates = sorted(str(v.get("Date") or "")[:10] for v in doc["value"] if isinstance(v, dict))
+    retrieved = clock().astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    write_provenance(
+        path,
+        {
+            "source": "WHO Global Health Observatory OData API (ghoapi.azureedge.net)",
+            "series": code,
+            "url": urls[0],
+            "urls": urls,
+            "retrieved_at": retrieved,
+            "vintage": dates[-1] if dates else "",
+            "countries": iso3,
+            "values": len(records),
+        },
+    )
+    return Fetched("who_gho", code, "ok", path, len(records), "", urls)
+
+
+# --------------------------------------------------------------------------------------
+# ILOSTAT
+
+
+def ilo_id(code: str) -> str:
+    """The API's dataset id: the indicator with its annual suffix (``…_RT`` → ``…_RT_A``)."""
+    return code if code.endswith("_A") else f"{code}_A"
+
+
+def ilo_url(code: str, iso3: list[str], start: int, end: int) -> str:
+    """URL of an ILOSTAT data-API query (bulk CSV layout, codes not labels)."""
+    query = urllib.parse.urlencode(
+        {
+            "id": ilo_id(code),
+            "ref_area": "+".join(iso3),
+            "timefrom": start,
+            "timeto": end,
+            "type": "code",
+            "format": ".csv",
+        },  # fmt: skip
+        safe="+",
+    )
+    return f"{ILO_BASE}?{query}"
+
+
+def fetch_ilostat(
+    code: str,
+    iso3: list[str],
+    out_dir: Path,
+    get: Getter = http_get,
+    start: int = 2000,
+    end: int = 2025,
+    clock: Callable[[], dt.datetime] = _now,
+) -> Fetched:
+    """Download one ILOSTAT indicator and write the bulk CSV as it came, plus provenance."""
+    from mtr_analysis.intake.sources import SourceError, ilostat
+
+    url = ilo_url(code, iso3, start, end)
+    data = get(url, TIMEOUT)
+    path = Path(out_dir) / ILOSTAT_SUBDIR / FETCHED_ILOSTAT_PATTERN.format(code=_safe(ilo_id(code)))
+    tmp = path.with_name(path.name + PARTIAL_SUFFIX)
+    _write_atomic(tmp, data)
+    try:
+        records = ilostat.read(tmp, tmp.parent)
+    except SourceError as exc:
+        tmp.unlink()
+        head = data[:80].decode("utf-8", errors="replace")
+        raise FetchError(f"{url}: not an ILOSTAT CSV ({exc}); it starts with {head!r}") from None
+    if records.empty:
+        tmp.unlink()
+        return Fetched("ilostat", code, "empty", None, 0, "no values for these countries", [url])
+    os.replace(tmp, path)
+    retrieved = clock().astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+    write_provenance(
+        path,
+        {
+            "source": "ILOSTAT data API (rplumber.ilo.org)",
+            "series": code,
+            "url": url,
+            "urls": [url],
+            "retrieved_at": retrieved,
+            "vintage": "",
+            "countries": iso3,
+            "values": int(records["skip"].eq("").sum()),
+        },
+    )
+    return Fetched("ilostat", code, "ok", path, int(records["skip"].eq("").sum()), "", [url])
+
+
+# --------------------------------------------------------------------------------------
 # The command
 
 
 def catalogue_series(catalogue: Catalogue, source: str) -> list[str]:
-    """Series codes of one source (``wdi`` or ``unsdg``) in the catalogue, incl. auxiliary."""
-    col = {"wdi": "wdi_code", "unsdg": "unsdg_series"}[source]
-    frames = [catalogue.indicators, catalogue.auxiliary]
+    """Series codes of one source (:data:`SOURCES`) in the catalogue, incl. auxiliary.
+
+    The codes are in the column :data:`CODE_COLUMNS` names; a table without that column
+    (``gho_code`` before the catalogue has it) contributes none.
+    """
+    col = CODE_COLUMNS[source]
+    frames = [f for f in (catalogue.indicators, catalogue.auxiliary) if col in f.columns]
     codes = {c.strip() for f in frames for v in f[col].astype(str) for c in v.split(";")}
     return sorted(c for c in codes if c and c.lower() != "nan")
 
@@ -431,10 +612,11 @@ def fetch(
 
     Parameters
     ----------
-    source : {"wdi", "unsdg", "all"}
+    source : {"wdi", "unsdg", "who_gho", "ilostat", "all"}
     out_dir : path
-        Files go to ``out_dir/wdi`` and ``out_dir/unsdg``; ``mtr build --raw out_dir``
-        reads them.
+        Files go to ``out_dir/wdi``, ``out_dir/unsdg``, ``out_dir/who_gho`` and
+        ``out_dir/ilostat``;
+        ``mtr build --raw out_dir`` reads them.
     countries : "all" or ISO3 codes
         Member states to ask for (10 by default).
     series : list of str, optional
@@ -462,10 +644,11 @@ def fetch(
         codes = catalogue_series(cat, src)
         if series:
             codes = [c for c in codes if c in series] + [
-                c for c in series if c not in codes and _looks_like(src, c)
+                c for c in series if c not in codes and (_looks_like(src, c) or source == src)
             ]
         jobs += [(src, c) for c in codes]
-    funcs = {"wdi": fetch_wdi, "unsdg": fetch_unsdg}
+    funcs = {"wdi": fetch_wdi, "unsdg": fetch_unsdg, "who_gho": fetch_gho,
+             "ilostat": fetch_ilostat}  # fmt: skip
     items: list[Fetched] = []
     network_failures = 0
     for src, code in jobs:
@@ -490,5 +673,13 @@ def fetch(
 
 
 def _looks_like(source: str, code: str) -> bool:
-    """WDI codes use dots (``SH.STA.MMRT``), SDG codes underscores (``SH_STA_MORT``)."""
+    """WDI codes use dots (``SH.STA.MMRT``), SDG codes underscores (``SH_STA_MORT``).
+
+    A code asked for by name that the catalogue does not list goes to WDI (dots) or the
+    SDG API (underscores) only: GHO codes (``NCDMORT3070``, ``MDG_0000000020``) cannot be
+    told from SDG codes, so one is fetched from the GHO API only under ``--source
+    who_gho`` (see :func:`fetch`).
+    """
+    if source in ("who_gho", "ilostat"):
+        return False
     return ("." in code) if source == "wdi" else ("_" in code and "." not in code)

@@ -48,7 +48,10 @@ def records_frame(rows: list[dict]) -> pd.DataFrame:
 #: Reader modules, in detection order. Each defines ``FORMAT``, ``sniff(path) -> bool`` and
 #: ``read(path, root) -> raw records``. Companion formats that carry no observations are
 #: declared by ``COMPANION_FORMATS`` in a module, with ``sniff_companion(path) -> str | None``.
-READER_MODULES = ("wdi", "databank", "unsdg", "hdr", "aseanstats", "national")
+READER_MODULES = (
+    "wdi", "databank", "unsdg", "hdr", "aseanstats", "national",
+    "data360", "who_gho", "ilostat", "wb_api",
+)  # fmt: skip
 DOCUMENTATION_SUFFIXES = frozenset({".md", ".txt", ".pdf", ".docx", ".html"})
 
 

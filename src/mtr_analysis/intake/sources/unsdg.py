@@ -10,6 +10,14 @@ names are matched ignoring case, spaces, underscores and brackets. The data shee
 its header (any sheet, header row anywhere in the first 30 rows); every sheet with that
 header is read, other sheets (pivot tables, code lists) are ignored.
 
+**UNSD 2017 per-series GeoJSON** (``UNStats-SDGs/sdgs-data`` ``series/data/<code>.json``):
+``{"type": "FeatureCollection", "features": [{"properties": {"SERIES", "REF_AREA" (ISO3),
+"sdgArea_Name", "TIME_PERIOD" (epoch milliseconds, UTC: ``946684800000`` = 2000-01-01),
+"TIME_DETAIL", "OBS_VALUE", "UNIT", "SEX", "LOCATION", "AGE_GROUP", "NATURE",
+"FOOTNOTES", "SOURCE_DETAIL", …}}]}``. ``AGE_GROUP`` is written ``<start>_<width>_Y``
+(``020_005_Y`` = ages 20-24, ``005_013_Y`` = 5-17, ``000_099_Y`` = all ages); the text
+``"NULL"`` means empty. See :func:`epoch_year` and :func:`geo_age`.
+
 **UNSD per-series JSON** (SDG Country Profiles extracts): ``{"seriesCode", "release",
 "refAreas": [{"geoAreaCode", "geoAreaName", "ISO3", "data": [{"timePeriod",
 "value_detail", "value_numeric_part", "sexCode", "ageCode", "locationCode", …}]}]}``.
@@ -32,9 +40,9 @@ Records
 * ``note``: ``FootNote``, then ``Source: …``, ``Nature: …`` and, when present,
   ``Time_Detail``, ``BasePeriod``, bounds, a non-global ``Reporting Type`` and the
   dimension notes below, joined with ``" | "``.
-* ``locator``: ``"Sheet!I12"`` (the Value cell), ``"line N, column Value"`` (csv) or
+* ``locator``: ``"Sheet!I12"`` (the Value cell), ``"line N, column Value"`` (csv),
   ``"record N"`` (JSON: the N-th data point in file order, counting every area's ``data``
-  list in turn).
+  list in turn) or ``"features[i]"`` (GeoJSON, 0-based).
 
 Dimensions
 ----------
@@ -122,6 +130,16 @@ def _json_head_matches(path: Path) -> bool:
     )
 
 
+def _geojson_head_matches(path: Path) -> bool:
+    head = head_text(path, 65536).lstrip()
+    return (
+        head[:1] == "{"
+        and re.search(r'"FeatureCollection"', head) is not None
+        and re.search(r'"SERIES"\s*:', head) is not None
+        and re.search(r'"TIME_PERIOD"\s*:', head) is not None
+    )
+
+
 def near_miss(path: Path) -> str | None:
     """The specific reason a JSON file is not read, or ``None`` for other files.
 
@@ -186,7 +204,7 @@ def sniff(path: Path) -> bool:
             return zipfile.is_zipfile(path) and bool(_xlsx_data_sheets(path))
         if kind != "text":
             return False
-        if _json_head_matches(path):
+        if _json_head_matches(path) or _geojson_head_matches(path):
             return True
         head = head_text(path, 65536)
         if "\n" in head and len(head) >= 65536:
@@ -645,6 +663,86 @@ def _read_json(path: Path, rel: str) -> pd.DataFrame:
     return _finish(out)
 
 
+# --- UNSD 2017 per-series GeoJSON --------------------------------------------------------
+
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+#: GeoJSON properties that are text "NULL" when empty.
+_GEO_NULL = {"", "NULL", "NA"}
+
+
+def epoch_year(value: object) -> int | None:
+    """Year of an epoch-millisecond ``TIME_PERIOD`` (UTC): ``946684800000`` → 2000."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return year_of(value)
+    try:
+        return (_EPOCH + dt.timedelta(milliseconds=float(value))).year
+    except (OverflowError, ValueError):
+        return None
+
+
+def geo_age(code: object) -> str:
+    """``AGE_GROUP`` ``<start>_<width>_Y`` → an SDG age code for :func:`map_age`:
+    ``000_099_Y`` → ``_T`` (all ages), ``020_005_Y`` → ``Y20T24``, ``005_013_Y`` →
+    ``Y5T17``; anything else as written."""
+    text = _code(code)
+    if m := re.fullmatch(r"(\d{3})_(\d{3})_Y", text):
+        start, width = int(m.group(1)), int(m.group(2))
+        return "_T" if (start, width) == (0, 99) else f"Y{start}T{start + width - 1}"
+    return text
+
+
+def _geo_text(props: dict, key: str) -> str:
+    text = _text(props.get(key)).strip()
+    return "" if text.upper() in _GEO_NULL else text
+
+
+def _read_geojson(path: Path, rel: str) -> pd.DataFrame:
+    try:
+        doc = json.loads(decode(path.read_bytes()))
+    except json.JSONDecodeError as exc:
+        raise SourceError(f"{rel}: not valid JSON ({exc})") from exc
+    features = doc.get("features") if isinstance(doc, dict) else None
+    if not isinstance(features, list):
+        raise SourceError(f"{rel}: no features list (not a UNSD per-series GeoJSON)")
+    source = f"{PRODUCER}, 2017 per-series GeoJSON (sdgs-data)"
+    out = []
+    for i, feature in enumerate(features):
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        if not isinstance(props, dict):
+            raise SourceError(f"{rel}: features[{i}] has no properties object")
+        raw = _text(props.get("OBS_VALUE"))
+        if not raw.strip():
+            continue
+        year = epoch_year(props.get("TIME_PERIOD"))
+        detail = _geo_text(props, "TIME_DETAIL")
+        notes = [_geo_text(props, "FOOTNOTES"), _source_note(_geo_text(props, "SOURCE_DETAIL"))]
+        if nature := _geo_text(props, "NATURE"):
+            notes.append(f"Nature: {nature}")
+        if detail and detail != str(year):
+            notes.append(f"Time_Detail: {detail}")
+        name = _geo_text(props, "sdgArea_Name")
+        out.append(
+            _record(
+                series=_geo_text(props, "SERIES"),
+                country=_geo_text(props, "REF_AREA") or name,
+                country_name=name or _geo_text(props, "REF_AREA"),
+                year=year,
+                raw=raw,
+                unit=_geo_text(props, "UNIT"),
+                source=source,
+                notes=notes,
+                dims={
+                    "Sex": props.get("SEX"),
+                    "Location": props.get("LOCATION"),
+                    "Age": geo_age(props.get("AGE_GROUP")),
+                },  # fmt: skip
+                rel=rel,
+                locator=f"features[{i}]",
+            )
+        )
+    return _finish(out)
+
+
 def read(path: Path, root: Path | None = None) -> pd.DataFrame:
     """Read an SDG export (xlsx, csv) or a UNSD per-series JSON into raw records.
 
@@ -661,6 +759,8 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
         return _read_xlsx(path, rel)
     if kind == "text" and _json_head_matches(path):
         return _read_json(path, rel)
+    if kind == "text" and _geojson_head_matches(path):
+        return _read_geojson(path, rel)
     if kind == "text":
         return _read_csv(path, rel)
     raise SourceError(f"{rel}: not an SDG export (binary file that is not xlsx)")
