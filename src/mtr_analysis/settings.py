@@ -94,6 +94,7 @@ class UnsdSettings(_Section):
     thresholds: Cutoffs
     cagr_bands: Cutoffs
     near_limit_tolerance: Annotated[StrictFloat, Field(ge=0)]
+    edition: Annotated[str, Field(min_length=1)]
 
     @field_validator("thresholds", "cagr_bands")
     @classmethod
@@ -110,12 +111,26 @@ class EscapSettings(_Section):
     logit_clip: Annotated[StrictFloat, Field(gt=0, lt=0.5)]
     min_share: Share
     min_points: Annotated[StrictInt, Field(ge=1, le=50)]
+    base_year: Year
+    maintain_ratio: Number
+    reverse_ratio: Number
+    edition: Annotated[str, Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _classes(self) -> EscapSettings:
+        if not self.reverse_ratio < self.maintain_ratio:
+            raise ValueError(
+                f"reverse_ratio ({self.reverse_ratio:g}) must be below maintain_ratio "
+                f"({self.maintain_ratio:g})"
+            )
+        return self
 
 
 class OlsSettings(_Section):
     """Ordinary least-squares trend: confidence level of the slope's interval."""
 
     confidence: Annotated[StrictFloat, Field(gt=0, lt=1)]
+    edition: Annotated[str, Field(min_length=1)]
 
 
 class AvailabilitySettings(_Section):
@@ -205,6 +220,11 @@ class Settings(_Section):
     aggregates: AggregateSettings
     beneficiaries: BeneficiarySettings
     plausibility: PlausibilitySettings
+
+    def method_edition(self, method: str | None = None) -> str:
+        """Edition of ``method`` (default ``assessment.method``): ``unsd/escap/ols.edition``."""
+        name = method or self.assessment.method
+        return str(getattr(self, name).edition)
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
         """Plain nested dict (lists for tuples), as written into ``manifest.json``."""
