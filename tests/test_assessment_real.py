@@ -493,12 +493,11 @@ def test_escap_maternal_mortality_follows_the_log_projection(real_dir, real_obs,
 
 
 def test_escap_projects_no_positive_rate_below_zero(real_obs):
+    units = load_catalogue().indicators["unit"]
+    low = {i: trends.natural_bounds(u)[0] for i, u in units.items()}
     for cutoff in (2020, 2025):
         out = library(real_obs, cutoff, method="escap")
-        units = load_catalogue().indicators["unit"]
-        positive = out.index.get_level_values("indicator").map(
-            lambda i: trends.natural_bounds(units[i])[0] >= 0
-        )
+        positive = out.index.get_level_values("indicator").map(low) >= 0
         projected = out.loc[np.asarray(positive), "projected_value"].dropna()
         assert len(projected) > 20
         assert (projected > 0).all() or (projected >= 0).all()

@@ -292,7 +292,9 @@ def or_default(settings: Settings | None) -> Settings:
 
 
 def load_settings(
-    path: Path | str | None = None, overrides: Mapping[str, Any] | None = None
+    path: Path | str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    method: str | None = None,
 ) -> Settings:
     """Defaults overlaid with a user's settings file and then with ``overrides``.
 
@@ -303,6 +305,10 @@ def load_settings(
         ``None`` or ``""`` means the defaults.
     overrides : mapping, optional
         Nested ``{section: {key: value}}`` applied last (for tests and notebooks).
+    method : {"unsd", "escap", "ols"}, optional
+        The progress method (``assessment.method``), applied after everything else
+        (``mtr run --method``, the notebooks' ``method`` parameter); ``None`` or ``""``
+        keeps the file's.
 
     Raises
     ------
@@ -318,6 +324,9 @@ def load_settings(
     if overrides:
         data = _merge(data, overrides)
         sources.append("overrides")
+    if method:
+        data = _merge(data, {"assessment": {"method": method}})
+        sources.append(f"method {method!r}")
     return _validate(data, " + ".join(sources))
 
 

@@ -762,9 +762,7 @@ def assess(
     points = None if obs is None else series_points(avail, obs)
     judged = _judged_point(seen, ind.horizon, points)
     if method == "unsd":
-        trend = _trend_unsd(
-            seen.v_b, judged.v_t, seen.b, judged.t, judged.two_points, ind.horizon
-        )
+        trend = _trend_unsd(seen.v_b, judged.v_t, seen.b, judged.t, judged.two_points, ind.horizon)
     else:
         scale = ind.scale if method == "escap" else np.full(len(avail), 2, dtype=np.int64)
         trend = _trend_regression(avail, obs, method, scale, ind, judged, fit_start, settings)
@@ -835,9 +833,7 @@ def _targets(
         near = np.abs(seen.b - query) <= tolerance
         base_value = np.where(near, seen.v_b, np.nan)
     ref_year, ref_value = ref
-    base_value = np.where(
-        np.isnan(base_value) & (query == ref_year), ref_value, base_value
-    )
+    base_value = np.where(np.isnan(base_value) & (query == ref_year), ref_value, base_value)
     return np.where(ind.numeric_target, ind.target, ind.factor * base_value)
 
 

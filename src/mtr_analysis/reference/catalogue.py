@@ -173,9 +173,7 @@ def _check_relative_target(row: object, path: Path, pos: int, ind_id: str) -> No
     if row.target_kind != "relative":  # type: ignore[attr-defined]
         raise _fail(path, pos, ind_id, "target_factor", "only a relative target has a factor")
     if not factor or not base:
-        raise _fail(
-            path, pos, ind_id, "target_factor/target_base_year", "give both or neither"
-        )
+        raise _fail(path, pos, ind_id, "target_factor/target_base_year", "give both or neither")
     try:
         value = float(factor)
     except ValueError:

@@ -156,7 +156,8 @@ def _validate(
 ) -> _Request:
     """Check every argument and each notebook's parameters; nothing is run or written."""
     settings_file = options.pop("settings_file")
-    methods = load_settings(settings_file)  # SettingsError names the file and the key
+    # SettingsError names the file and the key; --method wins over the file's method.
+    methods = load_settings(settings_file, method=options.pop("method", None))
     settings = load_catalogue().review(review)
     lang, jobs = options["lang"], options["jobs"]
     if lang not in i18n.LANGS:
@@ -178,6 +179,7 @@ def _validate(
         "lang": lang,
         "countries": list(codes),
         "settings_file": str(Path(settings_file).resolve()) if settings_file else "",
+        "method": methods.assessment.method,
     }
     parameters: dict[Kind, dict[str, Any]] = {
         "country": select_parameters(
@@ -431,6 +433,11 @@ def _manifest_extra(req: _Request, prints: _Fingerprints, summary: RunSummary) -
             for kind, nb in req.notebooks.items()
         },
         "parameters": dict(req.parameters),
+        "method": {
+            "name": req.settings.assessment.method,
+            "edition": req.settings.method_edition(),
+            "settings": req.settings.as_dict()[req.settings.assessment.method],
+        },
         "settings": req.settings.as_dict(),
         "inputs": {
             "store": prints.store_files,
@@ -510,6 +517,7 @@ def run_reports(
     demo: bool | None = None,
     use_cache: bool = True,
     settings_file: Path | str | None = None,
+    method: str | None = None,
 ) -> RunSummary:
     """Execute the country notebook per member state and the regional notebook; render HTML.
 
@@ -545,6 +553,10 @@ def run_reports(
         Method settings (YAML) overriding keys of ``config/methods.yaml``; validated first,
         passed to the notebooks (absolute path), in every cache key (by content) and in
         ``manifest.json`` under ``"settings"``.
+    method : {"unsd", "escap", "ols"}, optional
+        Progress method, overriding ``assessment.method`` of the settings; passed to the
+        notebooks that declare ``method``, part of every cache key, and named with its
+        edition and thresholds in ``manifest.json`` under ``"method"``.
 
     Returns
     -------
@@ -571,7 +583,7 @@ def run_reports(
     notebooks: dict[Kind, Path | str] = {"country": country_notebook, "regional": regional_notebook}
     req = _validate(
         countries, review, data_dir, out_dir, notebooks, lang=lang, with_code=with_code,
-        jobs=jobs, use_cache=use_cache, settings_file=settings_file,
+        jobs=jobs, use_cache=use_cache, settings_file=settings_file, method=method,
     )  # fmt: skip
     prints = _fingerprint(req, demo)
     _prepare_out(req.review_dir)
