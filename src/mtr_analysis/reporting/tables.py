@@ -303,7 +303,9 @@ def status_table(data: ReviewData, country: str) -> pd.DataFrame:
     pandas.DataFrame
         ``indicator`` (name), ``element``, ``unit``, ``baseline_year``, ``baseline_value``,
         ``latest_year``, ``latest_value``, ``cagr`` (fraction), ``target_value``,
-        ``status``.
+        ``status`` and ``robustness`` (a ``†`` marker where the status group differs between
+        methods, baseline years or data vintages, explained by the text
+        ``robustness_marker``; empty otherwise or without robustness columns).
     """
     cat = data.catalogue
     a = data.assessment.loc[data.assessment["country"] == country].copy()
@@ -321,8 +323,21 @@ def status_table(data: ReviewData, country: str) -> pd.DataFrame:
             "cagr": a["cagr"].to_numpy(),
             "target_value": a["target_value"].to_numpy(),
             "status": a["status"].astype(str).to_numpy(),
+            "robustness": _robustness_marker(a),
         }
     )
+
+
+#: Robustness codes marked ``†`` in the status tables (the status is not the same under
+#: every method, baseline year ±1 and data vintage tried).
+SENSITIVE = ("method_sensitive", "baseline_sensitive", "vintage_sensitive")
+
+
+def _robustness_marker(a: pd.DataFrame) -> np.ndarray:
+    """``"†"`` where the robustness code is a sensitive one, ``""`` otherwise."""
+    if "robustness" not in a.columns:
+        return np.full(len(a), "", dtype=object)
+    return np.where(a["robustness"].astype(str).isin(SENSITIVE), "†", "").astype(object)
 
 
 def status_counts(data: ReviewData, by: str = "characteristic") -> pd.DataFrame:
@@ -330,13 +345,18 @@ def status_counts(data: ReviewData, by: str = "characteristic") -> pd.DataFrame:
 
     ``by`` is ``"characteristic"``, ``"element"`` or ``"country"``; groups are labelled
     ``"A. Inclusive"``-style for characteristics, ``"A.1 title"`` for elements and by the
-    member state's ISO3 code for countries. A last row holds the totals.
+    member state's ISO3 code for countries. A last row holds the totals. With the
+    assessment's ``robustness`` column, a last column ``robust`` counts the judged statuses
+    that are the same under every method, baseline year ±1 and vintage tried.
     """
     if by not in ("characteristic", "element", "country"):
         raise ValueError(f"by must be 'characteristic', 'element' or 'country'; got {by!r}")
     a = data.assessment
     counts = pd.crosstab(a[by].astype(str), a["status"].astype(str))
     counts = counts.reindex(columns=list(STATUS_ORDER), fill_value=0).sort_index()
+    if "robustness" in a.columns:
+        robust = a["robustness"].astype(str).eq("robust").groupby(a[by].astype(str)).sum()
+        counts["robust"] = robust.reindex(counts.index, fill_value=0).astype(np.int64)
     counts.loc["Σ"] = counts.sum(axis=0)
     counts.index.name = by
     return counts.reset_index()

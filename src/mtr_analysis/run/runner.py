@@ -524,6 +524,8 @@ def run_reports(
     Everything is validated before any notebook runs. Unchanged reports (checksums verified)
     are reused; the others run in ``jobs`` workers, and their HTML, findings and tables are
     written; then ``index.html`` and ``manifest.json``. One report's failure stops no other.
+    Workers are "spawned" (guard a calling script with ``if __name__ == "__main__":``);
+    SIGINT/SIGTERM stop them, unfinished reports are then ``"interrupted"``.
 
     Parameters
     ----------
@@ -554,9 +556,7 @@ def run_reports(
         passed to the notebooks (absolute path), in every cache key (by content) and in
         ``manifest.json`` under ``"settings"``.
     method : {"unsd", "escap", "ols"}, optional
-        Progress method, overriding ``assessment.method`` of the settings; passed to the
-        notebooks that declare ``method``, part of every cache key, and named with its
-        edition and thresholds in ``manifest.json`` under ``"method"``.
+        Overrides ``assessment.method``: a notebook parameter, in manifest ``"method"``.
 
     Returns
     -------
@@ -573,11 +573,6 @@ def run_reports(
         or notebook; a notebook lacking a required parameter
         (:data:`~mtr_analysis.run.parameters.COUNTRY_REQUIRED`,
         :data:`~mtr_analysis.run.parameters.REGIONAL_REQUIRED`). Nothing is run or written.
-
-    Notes
-    -----
-    Workers are "spawned": guard a calling script with ``if __name__ == "__main__":``.
-    SIGINT/SIGTERM stop them; unfinished reports are then ``"interrupted"``.
     """
     started = time.perf_counter()
     notebooks: dict[Kind, Path | str] = {"country": country_notebook, "regional": regional_notebook}
