@@ -43,6 +43,22 @@ from mtr_analysis.settings import Settings, default_settings
 FLOAT_FORMAT = "%.6g"
 
 
+#: Columns of ``assessment.csv`` after :data:`~mtr_analysis.analysis.trends.ASSESSMENT_COLUMNS`
+#: (issue 10): the method and its edition, the point judged (the target year's value when
+#: it has passed), the base progress is measured from (ESCAP: 2015), the Current Status
+#: Index, and the robustness code (``""`` when the assessment has no robustness columns).
+ASSESSMENT_CSV_EXTRA: list[str] = [
+    "method",
+    "method_edition",
+    "assessed_year",
+    "assessed_value",
+    "reference_year",
+    "reference_value",
+    "current_status",
+    "robustness",
+]
+
+
 def assessment_table(
     assessment: pd.DataFrame, catalogue: Catalogue | pd.DataFrame, countries: Sequence[str]
 ) -> pd.DataFrame:
@@ -60,8 +76,9 @@ def assessment_table(
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`mtr_analysis.analysis.trends.ASSESSMENT_COLUMNS` exactly, rows sorted by
-        country code, then catalogue order of the indicator; index 0…n−1.
+        Columns :data:`mtr_analysis.analysis.trends.ASSESSMENT_COLUMNS` then
+        :data:`ASSESSMENT_CSV_EXTRA`, rows sorted by country code, then catalogue order of
+        the indicator; index 0…n−1.
 
     Raises
     ------
@@ -80,7 +97,10 @@ def assessment_table(
     if frame.duplicated(["country", "indicator"]).any():
         raise ValueError("assessment holds a country × indicator pair more than once")
     frame = frame.assign(_rank=rank).sort_values(["country", "_rank"], kind="stable")
-    return frame[ASSESSMENT_COLUMNS].reset_index(drop=True)
+    for column in ASSESSMENT_CSV_EXTRA:  # assessments from before issue 10 lack some
+        if column not in frame.columns:
+            frame[column] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    return frame[ASSESSMENT_COLUMNS + ASSESSMENT_CSV_EXTRA].reset_index(drop=True)
 
 
 def _min_coverage(settings: Settings | None) -> float:
