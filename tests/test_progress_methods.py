@@ -231,3 +231,49 @@ def test_earlier_vintage_drops_the_newest_release_only_where_an_older_one_exists
     older = robustness.earlier_vintage(obs_all)
     assert older is not None
     assert list(older["source"]) == ["WDI (2023-09-19)", "WDI (2026-07-13)"]
+
+
+# ----------------------------------------------------------------------------- method choice
+def test_method_is_a_choice_on_the_command_line_and_in_the_settings():
+    from mtr_analysis import cli
+    from mtr_analysis.run.parameters import COUNTRY_OPTIONAL, REGIONAL_OPTIONAL
+
+    args = cli.parser().parse_args(["run", "--method", "escap"])
+    assert args.method == "escap"
+    with pytest.raises(SystemExit):
+        cli.parser().parse_args(["run", "--method", "sdsn"])
+    settings = load_settings(method="escap")
+    assert settings.assessment.method == "escap"
+    assert settings.method_edition().startswith("UN ESCAP, Asia and the Pacific SDG Progress")
+    assert load_settings(method="").assessment.method == "unsd"
+    assert "method" in COUNTRY_OPTIONAL and "method" in REGIONAL_OPTIONAL
+
+
+def test_notebooks_declare_the_method_parameter():
+    from mtr_analysis.paths import COUNTRY_NOTEBOOK, REGIONAL_NOTEBOOK
+    from mtr_analysis.run.parameters import notebook_parameters
+
+    for notebook in (COUNTRY_NOTEBOOK, REGIONAL_NOTEBOOK):
+        assert notebook_parameters(notebook)["method"]["default"] == '""'
+
+
+def test_annex_names_the_method_edition_and_thresholds():
+    from mtr_analysis.reporting.annex import parameters_table
+
+    table = parameters_table({}, load_settings(method="escap"))
+    rows = dict(zip(table["parameter"], table["value"], strict=True))
+    assert rows["progress method"] == "escap"
+    assert rows["method edition"].startswith("UN ESCAP")
+    assert rows["escap.maintain_ratio"] == "1" and rows["escap.reverse_ratio"] == "0"
+
+
+def test_status_legend_shows_the_method_own_labels():
+    from mtr_analysis.reporting import figures
+
+    frame = pd.DataFrame({"indicator": ["b_mmr"], "status": ["maintain_progress"],
+                          "method": ["escap"]})  # fmt: skip
+    fig = figures.status_bar(frame, load_catalogue())
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert "maintain progress (ESCAP)" in labels and "on track" not in labels
+    unsd = figures.method_statuses(frame.assign(status="on_track", method="unsd"))
+    assert "maintain_progress" not in unsd and "on_track" in unsd

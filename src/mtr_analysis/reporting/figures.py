@@ -1154,7 +1154,7 @@ def current_status_chart(
     ax.set_ylim(len(index) - 0.5, -0.5)
     ax.axvline(0, color=MUTED_COLOUR, linewidth=0.8)
     ax.set_xlim(min(-10.0, float(np.nanmin(csi)) - 5), 110)
-    ax.set_xlabel(tx["share"])
+    ax.set_xlabel(tx["csi_axis"])
     fig.suptitle(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
     return fig
