@@ -8,22 +8,30 @@
   growth rate (:func:`cagr`) between the baseline and the latest point, extrapolated to
   the target year;
 - ``"escap"``, ESCAP's anticipated progress: a time-weighted linear regression on all data
-  since ``escap.start_year`` (logit scale for bounded percentages), extrapolated to the
-  target year;
+  since ``escap.start_year`` on a scale fitted to the unit (:func:`preferred_scale`: logit
+  for bounded shares and indices, log for positive rates and counts, linear only where a
+  value can be negative), extrapolated to the target year and judged in ESCAP's own
+  classes (:mod:`mtr_analysis.analysis.escap`);
 - ``"ols"``, an ordinary least-squares trend on the review window with the confidence
   interval of its slope (the closed form of ``statsmodels.OLS``, vectorised).
 
-With a numeric target (catalogue ``target_kind`` ``absolute`` or ``interpretive``) the status
-comes from the share of the required baseline → target change that the projected value
-reaches; without one (``relative`` targets included, for now) from the trend's growth rate
-in the desirable direction against fixed bands. :func:`summarise_status` counts statuses per
+With a numeric target (catalogue ``target_kind`` ``absolute`` or ``interpretive``, or a
+``relative`` target made numeric by the catalogue's ``target_factor`` and
+``target_base_year``: ``V* = factor × value in the base year``, as UNSD makes "halve by
+2030" numeric from the baseline value) the status comes from the share of the required
+baseline → target change that the projected value reaches; without one (relative targets
+that give no number, such as "substantially reduce") from the trend's growth rate in the
+desirable direction against fixed bands (UNSD's rule for targets without a numeric value). :func:`summarise_status` counts statuses per
 group. Everything is vectorised over series. The cut-offs, bands and other method parameters
 come from the method settings (:class:`mtr_analysis.settings.Settings`,
 ``config/methods.yaml``).
 
-Sources: ``spec/methods.md`` section 3.1 (UNSD Progress Chart technical notes 2022–2024,
-as reproduced by EUSTAT) and section 1.3 (ESCAP Progress Assessment Methodology, Anticipated
-Progress Index; ESCAP SD/WP/04 weighted extrapolation).
+Sources: ``spec/methods.md`` section 3.1 (UN Statistics Division, *SDG Progress Chart 2022
+Technical Note*, *Progress Chart Technical Note 2023* and *Technical Note for Progress
+Assessment 2024*, as reproduced by EUSTAT: ``unsd.edition``) and section 1.3 (ESCAP,
+*Asia and the Pacific SDG Progress Report 2025*, Annex 1 "Technical notes – methodology to
+measure progress", and the Progress Assessment Methodology page of data.unescap.org;
+ESCAP SD/WP/04 weighted extrapolation: ``escap.edition``).
 
 Output of :func:`assess`
 ------------------------
@@ -40,7 +48,12 @@ Output of :func:`assess`
   for growth-rate series;
 - ``progress_ratio`` (float): ``r`` below; NaN without a usable numeric target;
 - ``status`` (string): one of :data:`STATUS_ORDER`;
-- ``method`` (string); ``n_fit`` (int64): observations behind the trend; ``fit_scale``
+- ``method`` (string), ``method_edition`` (the edition of the method's source followed);
+``assessed_year``, ``assessed_value``: the point judged (the value in the target year when
+it has passed, else the latest); ``reference_year``, ``reference_value``: where progress is
+measured from (the baseline; ESCAP: 2015, estimated from the trend when not observed);
+``current_status``, ``expected_status``: ESCAP's Current Status Index and the share of the
+years elapsed; ``n_fit`` (int64): observations behind the trend; ``fit_scale``
   (``"log"``, ``"linear"``, ``"logit"``; ``""`` without trend); ``slope`` (per year on
   ``fit_scale``: ``ln(1 + g)`` for ``"log"``, indicator unit for ``"linear"``, logit units
   for ``"logit"``); ``slope_ci_low``, ``slope_ci_high`` (regression methods, NaN with fewer
@@ -52,9 +65,8 @@ Statuses
 --------
 Notation: ``b, v_b`` baseline year and value and ``t, v_t`` latest year and value (from
 ``avail``); ``s = +1`` when an increase is desirable, ``−1`` otherwise; ``V*`` the target;
-``T`` the horizon; ``v̂`` the projected value. First match wins (all methods; the labels are
-UNSD's five levels for every method, so ESCAP's "maintain / accelerate / reverse" map onto
-them through ``r``):
+``T`` the horizon; ``v̂`` the projected value. First match wins (UNSD's five levels, for
+``unsd`` and ``ols``; ``escap`` uses ESCAP's own classes, see below):
 
 1. ``no_data`` when ``n_obs = 0`` (nothing in the review window); ``insufficient_data`` when
    the method has no trend: fewer than two distinct years (UNSD: no baseline strictly before
@@ -73,14 +85,34 @@ them through ``r``):
    (UNSD's five levels; ESCAP reports the gap ``1 − r``). When the baseline already met the
    target (``s·(V* − v_b) <= 0``) ``r`` is undefined; since the latest value no longer meets
    it the series moved away: ``regression`` when ``s·(v̂ − v_b) < 0``, else ``stagnation``.
-5. Without a numeric target (``relative`` targets included, for now): ``d = s·g`` with ``g``
+5. Without a numeric target (relative targets without a factor): ``d = s·g`` with ``g``
    the ``trend_rate``, banded by ``unsd.cagr_bands`` with the same five levels (UNSD
    cut-offs; EUSTAT uses the same top and bottom bands).
 
+Rules 1–5 are those of ``unsd`` and ``ols``. ``escap`` replaces rules 4–5 by ESCAP's
+classes (:func:`mtr_analysis.analysis.escap.classify`): ``r`` is measured from ESCAP's
+2015 value, ``maintain_progress`` when met or ``r >= escap.maintain_ratio``,
+``accelerate_progress`` above ``escap.reverse_ratio``, else ``reverse_trend``;
+``no_target`` for a series without a numeric target (ESCAP's selection criterion b).
+Every method also gives the Current Status Index (``current_status``,
+``expected_status``; :func:`mtr_analysis.analysis.escap.current_status`).
+
 Projections
 -----------
-When ``T <= t`` the series is judged on its latest value, ``v̂ = v_t`` ("where the target
-year has passed, assess up to that year").
+When the target year has passed (``b < T < t``) the series is judged at ``T``: ``t`` and
+``v_t`` above become ``T`` and the value in ``T`` (observed, else interpolated linearly
+between the observations around it; without ``obs``, on the CAGR path from the baseline to
+the latest point), and ``v̂`` is that value ("where the target year has passed, assess up
+to that year"; columns ``assessed_year``, ``assessed_value``). Regressions then fit the
+points up to ``T`` only.
+
+Rules for special values (documented with their sources): non-positive values make a CAGR
+undefined (UNSD's ratio of values needs ``v > 0``), so the UNSD method falls back to the
+average absolute change below; growth-rate series (unit ``% per year``) are judged by level
+(rule 3; UNSD leaves them to expert judgement, technical note 2024); bounded shares are
+clipped to 0–100 and counted as met within ``unsd.near_limit_tolerance`` of a 0 % or 100 %
+target (UNSD/EUSTAT rule); ESCAP fits shares and bounded indices on the logit scale (ESCAP
+SD/WP/04), positive rates on the log scale, and a series holding a 0 linearly (clipped).
 
 - ``unsd`` (methods note 3.1): ``g = CAGR(v_b, v_t, b, t)``, ``v̂ = v_t·(1 + g)^(T − t)``.
   Non-positive values make the CAGR undefined; the projection then uses the average annual
@@ -90,9 +122,13 @@ year has passed, assess up to that year").
   ``(t_i, y_i)`` from ``escap.start_year`` to ``t``, weighted ``w_i = (T − t_min)/(T − t_i)``
   so that recent points weigh most (``T`` replaced by ``t + 1`` when the horizon has
   passed); weighted least squares ``β = Σw(t−t̄)(y−ȳ) / Σw(t−t̄)²``, ``t̄, ȳ`` weighted means;
-  ``v̂ = ȳ + β(T − t̄)``. Shares are fitted on the logit scale ``y = ln(Y/(1 − Y))``,
-  ``Y = value/100`` clipped to ``[escap.logit_clip, 1 − escap.logit_clip]``, and
-  back-transformed ``v̂ = 100/(1 + e^(−ŷ))``, so projections stay within 0–100. The weight
+  ``v̂ = ȳ + β(T − t̄)``. Values bounded on both sides (``low >= 0``) are fitted on the logit
+  scale ``y = ln(Y/(1 − Y))``, ``Y = (value − low)/(high − low)`` clipped to
+  ``[escap.logit_clip, 1 − escap.logit_clip]``, back-transformed
+  ``v̂ = low + (high − low)/(1 + e^(−ŷ))``, so projections stay in range; positive rates
+  and counts on ``y = ln(value)``, ``v̂ = e^ŷ`` (never below 0); signed values linearly.
+  ESCAP's base is the value in ``escap.base_year`` (2015), observed, else ``v̂`` of the
+  fitted line in that year. The weight
   formula and the logit step are those of the public re-implementation of the ESCAP method
   quoted in the methods note ([C]: read in code, not in ESCAP's own text); ESCAP's gap
   ``(V* − v̂)/(V* − v_b)`` is ``1 − r``. Check both against the ESCAP technical note before
