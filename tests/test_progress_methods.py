@@ -277,3 +277,44 @@ def test_status_legend_shows_the_method_own_labels():
     assert "maintain progress (ESCAP)" in labels and "on track" not in labels
     unsd = figures.method_statuses(frame.assign(status="on_track", method="unsd"))
     assert "maintain_progress" not in unsd and "on_track" in unsd
+
+
+# ----------------------------------------------------------------------------- findings
+def _robustness_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "country": ["VNM", "VNM", "VNM"],
+            "indicator": ["b_mmr", "b_u5mr", "a_women_parliament"],
+            "method": ["unsd"] * 3,
+            "latest_year": [2020, 2020, 2020],
+            "baseline_year": [2015, 2015, 2015],
+            "status_unsd": ["on_track", "target_met", "stagnation"],
+            "status_escap": ["maintain_progress", "accelerate_progress", "reverse_trend"],
+            "status_ols": ["on_track", "stagnation", "stagnation"],
+            "robustness": ["robust", "method_sensitive", "not_assessed"],
+        }
+    )
+
+
+def test_findings_say_on_track_under_all_methods_or_under_one_only():
+    from mtr_analysis.reporting import findings, i18n
+
+    t = i18n.words("findings", "en")
+    out = findings._robust_on_track(_robustness_frame(), load_catalogue(), t, "VNM", 10)
+    assert [f.kind for f in out] == ["robust_on_track", "fragile_on_track"]
+    assert out[0].text.startswith("On track under all three methods") and out[0].indicators == [
+        "b_mmr"
+    ]
+    assert out[1].text.startswith("On track under UNSD only: treat with caution")
+    assert out[1].indicators == ["b_u5mr"] and out[1].severity == "warning"
+
+
+def test_regional_counts_distinguish_robust_statuses():
+    from mtr_analysis.reporting import findings, i18n
+
+    t = i18n.words("findings", "en")
+    (item,) = findings._regional_robustness(_robustness_frame(), t)
+    # Judged: b_mmr (robust) and b_u5mr (method-sensitive): 1 of 2 = 50 %; on track under
+    # all three methods: b_mmr only.
+    assert item.text.startswith("Of 2 statuses judged, 1 (50%) are the same")
+    assert "1 country × indicator pairs are on track under all three methods" in item.text

@@ -605,6 +605,28 @@ def _regional_summaries(a: pd.DataFrame, catalogue: Catalogue, t: dict, lang: st
     return out
 
 
+def _regional_robustness(a: pd.DataFrame, t: dict) -> list[Finding]:
+    """``regional_robustness``: share of the judged statuses that are robust, and how many
+    pairs are on track under all three methods."""
+    if "robustness" not in a.columns:
+        return []
+    code = a["robustness"].astype(str)
+    judged = a.loc[code.ne("not_assessed") & code.ne("") & code.ne("<NA>")]
+    if not len(judged):
+        return []
+    robust = judged["robustness"].astype(str).eq("robust")
+    all_three = pd.Series(True, index=judged.index)
+    for column in _METHOD_COLUMNS.values():
+        if column in judged.columns:
+            all_three &= judged[column].astype(str).isin(ON_TRACK)
+    text = t["r_robust"].format(
+        n=len(judged), k=int(robust.sum()), pct=_pct(robust.mean()), on=int(all_three.sum())
+    )
+    severity = "info" if robust.mean() >= 0.5 else "warning"
+    return [Finding("regional_robustness", text, sorted(set(judged["indicator"].astype(str))),
+                    _years_of(judged), severity=severity)]  # fmt: skip
+
+
 def _regional_assessability(
     a: pd.DataFrame,
     av: pd.DataFrame,
@@ -746,7 +768,9 @@ def regional_findings(
     Returns
     -------
     list of Finding
-        ``progress_summary`` per characteristic (country ``""``), ``regional_assessability``,
+        ``progress_summary`` per characteristic (country ``""``), ``regional_robustness``
+        (how many judged statuses are the same under every method, baseline year ±1 and
+        vintage; needs the ``robustness`` column), ``regional_assessability``,
         ``data_priority`` (targets not assessable regionally), ``data_gap`` (countries with
         most gaps), ``regional_improvement``, ``regional_regression``.
 
@@ -764,6 +788,7 @@ def regional_findings(
     _check_top_n(top_n)
     a, av = _regional_rows(assessment, avail, catalogue, obs)
     out = _regional_summaries(a, catalogue, t, lang)
+    out += _regional_robustness(a, t)
     if len(av):
         out += _regional_assessability(a, av, catalogue, t, max_names, settings)
         out += _regional_gaps(av, t, lang, top_n)
