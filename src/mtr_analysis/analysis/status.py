@@ -112,3 +112,17 @@ def status_group(status: str) -> str:
     if status in NOT_ASSESSABLE:
         return "not_assessable"
     raise ValueError(f"unknown status {status!r}; known: {', '.join(STATUS_ORDER)}")
+
+
+def shown_statuses(methods: set[str], present: set[str]) -> list[str]:
+    """Statuses a legend or count table shows, in :data:`STATUS_ORDER`: the method's own
+    (:data:`METHOD_STATUSES`) plus any other status present; all of them when the method is
+    unknown or several methods are mixed.
+
+    >>> shown_statuses({"escap"}, set())[:2]
+    ['maintain_progress', 'accelerate_progress']
+    """
+    if len(methods) != 1 or next(iter(methods)) not in METHOD_STATUSES:
+        return list(STATUS_ORDER)
+    own = set(METHOD_STATUSES[next(iter(methods))])
+    return [s for s in STATUS_ORDER if s in own or s in present]

@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from mtr_analysis.analysis.gaps import GAP_CATEGORIES
-from mtr_analysis.analysis.status import METHOD_STATUSES, STATUS_ORDER
+from mtr_analysis.analysis.status import STATUS_ORDER, shown_statuses
 from mtr_analysis.intake.schema import require_columns
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue
@@ -952,11 +952,7 @@ def method_statuses(assessment: pd.DataFrame) -> list[str]:
     column: ESCAP's classes for ``escap``, UNSD's levels otherwise), plus any other status
     present; every status when the method is unknown or mixed."""
     methods = set(assessment["method"].dropna().astype(str)) if "method" in assessment else set()
-    if len(methods) != 1 or next(iter(methods)) not in METHOD_STATUSES:
-        return list(STATUS_ORDER)
-    own = set(METHOD_STATUSES[next(iter(methods))])
-    present = set(assessment["status"].dropna().astype(str))
-    return [s for s in STATUS_ORDER if s in own or s in present]
+    return shown_statuses(methods, set(assessment["status"].dropna().astype(str)))
 
 
 def _stacked_status_bars(

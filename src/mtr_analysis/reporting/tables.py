@@ -29,7 +29,7 @@ from mtr_analysis.analysis.status import (
     NEEDS_ACCELERATION,
     ON_TRACK,
     REGRESSING,
-    STATUS_ORDER,
+    shown_statuses,
 )
 from mtr_analysis.analysis.trends import ASSESSMENT_COLUMNS
 from mtr_analysis.csv_safety import neutralise
@@ -363,6 +363,9 @@ def _robustness_marker(a: pd.DataFrame) -> np.ndarray:
 def status_counts(data: ReviewData, by: str = "characteristic") -> pd.DataFrame:
     """Counts of country × indicator pairs per status (:data:`~mtr_analysis.analysis.status.STATUS_ORDER` order) per group.
 
+    The status columns are those of the assessment's method
+    (:func:`~mtr_analysis.analysis.status.shown_statuses`): ESCAP's classes for ESCAP.
+
     ``by`` is ``"characteristic"``, ``"element"`` or ``"country"``; groups are labelled
     ``"A. Inclusive"``-style for characteristics, ``"A.1 title"`` for elements and by the
     member state's ISO3 code for countries. A last row holds the totals. With the
@@ -373,7 +376,9 @@ def status_counts(data: ReviewData, by: str = "characteristic") -> pd.DataFrame:
         raise ValueError(f"by must be 'characteristic', 'element' or 'country'; got {by!r}")
     a = data.assessment
     counts = pd.crosstab(a[by].astype(str), a["status"].astype(str))
-    counts = counts.reindex(columns=list(STATUS_ORDER), fill_value=0).sort_index()
+    methods = set(a["method"].dropna().astype(str)) if "method" in a.columns else set()
+    shown = shown_statuses(methods, set(a["status"].dropna().astype(str)))
+    counts = counts.reindex(columns=shown, fill_value=0).sort_index()
     if "robustness" in a.columns:
         robust = a["robustness"].astype(str).eq("robust").groupby(a[by].astype(str)).sum()
         counts["robust"] = robust.reindex(counts.index, fill_value=0).astype(np.int64)
