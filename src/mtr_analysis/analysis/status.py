@@ -119,6 +119,8 @@ def shown_statuses(methods: set[str], present: set[str]) -> list[str]:
     (:data:`METHOD_STATUSES`) plus any other status present; all of them when the method is
     unknown or several methods are mixed.
 
+    Examples
+    --------
     >>> shown_statuses({"escap"}, set())[:2]
     ['maintain_progress', 'accelerate_progress']
     """
