@@ -39,6 +39,7 @@ NOTEBOOKS = {
         "data_dir",
         "lang",
         "settings_file",
+        "method",
     },
     paths.REGIONAL_NOTEBOOK: {
         "review",
@@ -48,6 +49,7 @@ NOTEBOOKS = {
         "lang",
         "countries",
         "settings_file",
+        "method",
     },  # fmt: skip
 }
 MALICIOUS = "<script>alert('x')</script>"
@@ -307,7 +309,11 @@ def test_review_tables_written_with_the_run(demo_run, demo_store):
         "country", "indicator", "characteristic", "element", "n_obs", "baseline_year",
         "baseline_value", "latest_year", "latest_value", "gap_category", "cagr",
         "target_value", "target_year", "projected_value", "progress_ratio", "status",
+        # issue 10: method, edition, point judged, base, Current Status Index, robustness
+        "method", "method_edition", "assessed_year", "assessed_value", "reference_year",
+        "reference_value", "current_status", "robustness",
     ]  # fmt: skip
+    assert set(assessment["method"]) == {"unsd"}
     assert len(assessment) == len(load_catalogue().indicators)  # one member state: VNM
     assert set(pd.read_csv(out / "aggregates.csv")["indicator"]) <= set(assessment["indicator"])
     benef = pd.read_csv(out / "beneficiaries.csv")

@@ -136,7 +136,10 @@ def test_national_comparison_and_status_counts(data):
     assert (nat[cols].sum(axis=1) == len(data.catalogue.indicators)).all()
     counts = tables.status_counts(data, "characteristic")
     assert counts.iloc[-1]["characteristic"] == "Σ"
-    assert counts.iloc[:-1].drop(columns="characteristic").sum().sum() == len(data.assessment)
+    statuses = counts.iloc[:-1].drop(columns=["characteristic", "robust"])
+    assert statuses.sum().sum() == len(data.assessment)
+    # Issue 10: the robust column counts the statuses that are the same under every variant.
+    assert counts.iloc[-1]["robust"] == (data.assessment["robustness"] == "robust").sum()
 
 
 def test_load_review_follows_the_settings(data, demo_store):
@@ -172,7 +175,9 @@ def test_parameters_table_shows_the_settings():
     table = annex.parameters_table({"country": "VNM", "countries": ["VNM", "LAO"]}, settings)
     rows = dict(table.to_numpy())
     assert rows["country"] == "VNM" and rows["countries"] == "VNM, LAO"
-    assert list(table["parameter"])[2:] == [key for key, _ in settings_rows(settings)]
+    assert list(table["parameter"])[2:4] == ["progress method", "method edition"]
+    assert rows["progress method"] == "unsd" and rows["method edition"] == settings.unsd.edition
+    assert list(table["parameter"])[4:] == [key for key, _ in settings_rows(settings)]
     assert rows["unsd.thresholds"] == "0.9, 0.5, 0.1, -0.1"
     assert rows["availability.stale_after"] == str(settings.availability.stale_after)
     assert len(annex.parameters_table({"x": 1})) == 1  # without settings: parameters only

@@ -10,6 +10,7 @@ import pytest
 
 from mtr_analysis.analysis import review
 from mtr_analysis.analysis.aggregates import AGGREGATE_COLUMNS
+from mtr_analysis.analysis.status import ROBUSTNESS_ORDER
 from mtr_analysis.analysis.trends import ASSESSMENT_COLUMNS
 from mtr_analysis.reporting import tables
 
@@ -38,7 +39,14 @@ def test_assessment_csv_columns_rows_and_order(demo_review, tmp_path):
     assert paths["assessment"] == tmp_path / "mid-term" / "assessment.csv"
     text = paths["assessment"].read_text(encoding="utf-8")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ISSUE_COLUMNS == ASSESSMENT_COLUMNS
+    assert rows[0] == ISSUE_COLUMNS + tables.ASSESSMENT_CSV_EXTRA
+    assert ISSUE_COLUMNS == ASSESSMENT_COLUMNS
+    # Issue 10: the method, its edition and the robustness of every status are named.
+    assert {r[rows[0].index("method")] for r in rows[1:]} == {"unsd"}
+    assert {r[rows[0].index("method_edition")] for r in rows[1:]} == {
+        demo_review.settings.unsd.edition
+    }
+    assert {r[rows[0].index("robustness")] for r in rows[1:]} <= set(ROBUSTNESS_ORDER)
     body = rows[1:]
     catalogue_order = list(demo_review.catalogue.indicators.index)
     countries = sorted(demo_review.countries)
@@ -99,5 +107,5 @@ def test_assessment_table_keeps_only_the_issue_columns(demo_review):
         obs=demo_review.observations,
     )  # fmt: skip
     table = tables.assessment_table(wide, demo_review.catalogue, demo_review.countries)
-    assert list(table.columns) == ISSUE_COLUMNS
+    assert list(table.columns) == ISSUE_COLUMNS + tables.ASSESSMENT_CSV_EXTRA
     assert len(table) == len(demo_review.countries) * len(demo_review.catalogue.indicators)

@@ -230,12 +230,16 @@ def test_no_target_increase_direction():
     assert row["status"] == "on_track"
 
 
-def test_relative_target_is_judged_by_bands():
-    # b_poverty_national has a relative target (halve vs 2015): no numeric target yet.
+def test_relative_target_is_made_numeric_from_the_baseline():
+    # b_poverty_national: "halve vs 2015" (factor 0.5, base 2015). 20 (2015) → 18 (2020):
+    # V* = 0.5·20 = 10; CAGR = 0.9^(1/5) − 1; v̂(2030) = 18·0.9^2 = 14.58 (= 20·0.9^3);
+    # r = (14.58 − 20)/(10 − 20) = 0.542 → moderate progress (0.5 <= r < 0.95).
     row = assess_one("b_poverty_national", 2015, 20.0, 2020, 18.0)
-    assert np.isnan(row["target_value"]) and np.isnan(row["progress_ratio"])
+    assert row["target_value"] == pytest.approx(10.0)
     assert -row["cagr"] == pytest.approx(1 - 0.9**0.2)  # 18/20 = 0.9 over 5 years: 2.09 %
-    assert row["status"] == "on_track"
+    assert row["projected_value"] == pytest.approx(20.0 * 0.9**3)
+    assert row["progress_ratio"] == pytest.approx((20.0 * 0.9**3 - 20.0) / (10.0 - 20.0))
+    assert row["status"] == "moderate_progress"
 
 
 # ----------------------------------------------------------------------------- fallbacks
@@ -281,14 +285,31 @@ def test_baseline_beyond_target_then_falling_back_is_regression():
     assert row["status"] == "regression"
 
 
-def test_passed_target_year_is_judged_on_the_latest_value():
-    # c_marine_protected: increase, target 10 by 2020. 4 (2015) → 6 (2022): no back-casting,
-    # v̂ = 6; r = (6 − 4)/(10 − 4) = 1/3 → marginal progress.
+def test_passed_target_year_is_judged_at_the_target_year():
+    # c_marine_protected: increase, target 10 by 2020. 4 (2015) → 6 (2022), no obs: the
+    # value in 2020 lies on the CAGR path, v(2020) = 4·1.5^(5/7) = 5.3436;
+    # r = (5.3436 − 4)/(10 − 4) = 0.2239 → marginal progress (not the latest value's 1/3).
     row = assess_one("c_marine_protected", 2015, 4.0, 2022, 6.0)
-    assert row["target_year"] == 2020
-    assert row["projected_value"] == pytest.approx(6.0)
-    assert row["progress_ratio"] == pytest.approx(1 / 3)
+    v_2020 = 4.0 * 1.5 ** (5 / 7)
+    assert row["target_year"] == 2020 and row["assessed_year"] == 2020
+    assert row["projected_value"] == pytest.approx(v_2020)
+    assert row["progress_ratio"] == pytest.approx((v_2020 - 4.0) / 6.0)
     assert row["status"] == "marginal_progress"
+    # With the observations, the 2020 value is read (here observed: 9.8, within 1 point of
+    # nothing: 9.8 < 10 → r = 5.8/6 = 0.967 → on track, though 2022 fell back to 6).
+    obs_row = assess_series(
+        [("c_marine_protected", {2015: 4.0, 2020: 9.8, 2022: 6.0})], "unsd", cutoff_year=2022
+    ).iloc[0]
+    assert obs_row["assessed_value"] == pytest.approx(9.8)
+    assert obs_row["progress_ratio"] == pytest.approx(5.8 / 6)
+    assert obs_row["status"] == "on_track"
+    # A value met in 2020 counts as target met even if it fell back later.
+    met = assess_series(
+        [("c_marine_protected", {2015: 4.0, 2019: 9.0, 2021: 12.0, 2022: 6.0})], "unsd",
+        cutoff_year=2022,
+    ).iloc[0]  # fmt: skip
+    assert met["assessed_value"] == pytest.approx(10.5)  # (9 + 12)/2, interpolated
+    assert met["status"] == "target_met"
 
 
 def test_target_year_default_is_used_when_the_catalogue_has_none():
@@ -502,14 +523,21 @@ def test_escap_weighted_regression_by_hand():
     # Sxx = 441 + 3 + 96 = 540; Sxy = Σ w·dx·y = −6300 − 810 + 6030 = −1080 → β = −2.
     # ŷ(2030) = 261.75 − 2·(30 − 21) = 243.75. Baseline (window 2012–2025): 2020, 270.
     # r = (243.75 − 270)/(70 − 270) = 0.13125 → marginal progress.
+    # Here the unit is made signed ("index (-1000 to 1000)") so ESCAP fits linearly.
+    # ESCAP's base is the 2015 value from the trend: 261.75 − 2·(15 − 21) = 273.75;
+    # r = (243.75 − 273.75)/(70 − 273.75) = 0.14724 → accelerate progress.
+    cat = load_catalogue().indicators.copy()
+    cat.loc["b_mmr", "unit"] = "index (-1000 to 1000)"
     row = assess_series(
-        [("b_mmr", {2000: 300.0, 2020: 270.0, 2025: 251.25})], "escap", cutoff_year=2025
-    ).iloc[0]
+        [("b_mmr", {2000: 300.0, 2020: 270.0, 2025: 251.25})], "escap", catalogue=cat,
+        cutoff_year=2025,
+    ).iloc[0]  # fmt: skip
     assert row["n_fit"] == 3 and row["fit_scale"] == "linear"
     assert row["slope"] == pytest.approx(-2.0)
     assert row["projected_value"] == pytest.approx(243.75)
-    assert row["progress_ratio"] == pytest.approx(0.13125)
-    assert row["status"] == "marginal_progress"
+    assert row["reference_year"] == 2015 and row["reference_value"] == pytest.approx(273.75)
+    assert row["progress_ratio"] == pytest.approx(30 / 203.75)
+    assert row["status"] == "accelerate_progress"
     # Unweighted OLS on the same three points gives another slope: −637.5/350.
     ols = assess_series(
         [("b_mmr", {2000: 300.0, 2020: 270.0, 2025: 251.25})], "ols", cutoff_year=2025,
@@ -522,13 +550,17 @@ def test_escap_logit_for_shares_by_hand():
     # a_women_parliament is "% of seats" (target 50 by 2030): fitted on the logit scale.
     # 2010: 20 % (odds 1/4), 2020: 25 % (odds 1/3): two points, so the line passes through
     # both whatever the weights; odds grow ×4/3 per decade → 2030 odds 4/9 → 4/13 = 30.77 %.
-    # Window 2012–2020 holds only 2020, so the baseline is 25 %: r = (400/13 − 25)/25 = 3/13.
+    # ESCAP's 2015 value is read from the trend: odds (1/4)·(4/3)^0.5 → share p15;
+    # r = (400/13 − p15)/(50 − p15) = 0.29 → accelerate progress.
     row = assess_series([("a_women_parliament", {2010: 20.0, 2020: 25.0})], "escap").iloc[0]
+    odds_2015 = 0.25 * (4 / 3) ** 0.5
+    p15 = 100 * odds_2015 / (1 + odds_2015)
     assert row["fit_scale"] == "logit"
     assert row["slope"] == pytest.approx(math.log(4 / 3) / 10)
     assert row["projected_value"] == pytest.approx(400 / 13)
-    assert row["progress_ratio"] == pytest.approx(3 / 13)
-    assert row["status"] == "marginal_progress"
+    assert row["reference_value"] == pytest.approx(p15)
+    assert row["progress_ratio"] == pytest.approx((400 / 13 - p15) / (50 - p15))
+    assert row["status"] == "accelerate_progress"
     # UNSD needs two points in the review window: this series has one.
     unsd = assess_series([("a_women_parliament", {2010: 20.0, 2020: 25.0})], "unsd").iloc[0]
     assert unsd["status"] == "insufficient_data"
@@ -542,7 +574,7 @@ def test_escap_logit_keeps_projections_inside_0_100():
         "escap",
     ).iloc[0]
     assert 90.0 < row["projected_value"] < 100.0
-    assert row["status"] == "on_track"
+    assert row["status"] == "no_target"  # no quantitative target: ESCAP leaves it out
 
 
 def test_escap_start_year_comes_from_the_settings():
@@ -575,9 +607,13 @@ def test_escap_passed_target_year_uses_latest_value():
     row = assess_series(
         [("c_marine_protected", {2015: 4.0, 2018: 5.0, 2023: 6.0})], "escap", cutoff_year=2025
     ).iloc[0]
-    assert row["target_year"] == 2020
-    assert row["projected_value"] == pytest.approx(6.0)
-    assert row["progress_ratio"] == pytest.approx(2 / 6)
+    # The value in 2020 is interpolated between 2018 (5) and 2023 (6): 5.4; the fit stops
+    # there. r = (5.4 − 4)/(10 − 4) = 0.2333 → accelerate progress.
+    assert row["target_year"] == 2020 and row["assessed_year"] == 2020
+    assert row["projected_value"] == pytest.approx(5.4)
+    assert row["progress_ratio"] == pytest.approx(1.4 / 6)
+    assert row["n_fit"] == 2
+    assert row["status"] == "accelerate_progress"
     assert np.isnan(row["projected_ci_low"])
 
 
@@ -635,12 +671,15 @@ def test_escap_matches_statsmodels_wls():
     row = assess_series([("b_mmr", values)], "escap").iloc[0]
     t = np.array(sorted(values), dtype=float)
     y = np.array([values[int(k)] for k in t])
-    fit = sm.WLS(y, sm.add_constant(t), weights=(2030 - t.min()) / (2030 - t)).fit()
+    # Maternal mortality is a positive rate: ESCAP fits it on the log scale.
+    fit = sm.WLS(np.log(y), sm.add_constant(t), weights=(2030 - t.min()) / (2030 - t)).fit()
+    assert row["fit_scale"] == "log"
     assert row["slope"] == pytest.approx(fit.params[1], rel=1e-9)
     assert [row["slope_ci_low"], row["slope_ci_high"]] == pytest.approx(
         list(fit.conf_int(0.05)[1]), rel=1e-9
     )
-    assert row["projected_value"] == pytest.approx(fit.params[0] + fit.params[1] * 2030)
+    assert row["projected_value"] == pytest.approx(np.exp(fit.params[0] + fit.params[1] * 2030))
+    assert row["reference_value"] == pytest.approx(200.0)  # 2015 observed
 
 
 # ----------------------------------------------------------------------------- special units
@@ -710,10 +749,12 @@ series_strategy = st.lists(
 
 
 @settings(max_examples=60, deadline=None)
-@given(points=series_strategy, method=st.sampled_from(["escap", "ols"]))
+@given(points=series_strategy, method=st.sampled_from(["ols"]))
 def test_regression_direction_symmetry_without_target(points, method):
     values = dict(points)
     out = assess_series([("x_up", values), ("x_down", values)], method, toy_catalogue())
+    escap = assess_series([("x_up", values)], "escap", toy_catalogue())
+    assert escap["status"].tolist() == ["no_target"]  # ESCAP leaves such series out
     up, down = out.iloc[0], out.iloc[1]
     assume(not np.isnan(up["trend_rate"]))
     g = up["trend_rate"]

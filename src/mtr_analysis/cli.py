@@ -111,7 +111,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from mtr_analysis.run import runner
     from mtr_analysis.settings import load_settings
 
-    load_settings(args.settings)  # a bad settings file fails first, naming the key
+    load_settings(args.settings, method=args.method)  # a bad settings file fails first
     countries = registry.parse_countries(args.countries, include_optional=args.include_timor_leste)
     obs = store.read_store(args.data)  # fail early, before any notebook starts
     summary = runner.run_reports(
@@ -125,6 +125,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         demo=store.is_demo(obs),
         use_cache=not args.no_cache,
         settings_file=args.settings.resolve() if args.settings else None,
+        method=args.method,
     )
     failed = [r for r in summary.results if r.status == "failed"]
     stopped = [r for r in summary.results if r.status == "interrupted"]
@@ -324,6 +325,12 @@ def _add_run_parser(sub: Any) -> None:
         type=Path,
         help="method settings (YAML) changing keys of config/methods.yaml, e.g. "
         "availability.stale_after; shown in each report's annex and in manifest.json",
+    )
+    s.add_argument(
+        "--method",
+        choices=["unsd", "escap", "ols"],
+        help="progress method: UNSD progress chart, ESCAP anticipated progress, or least "
+        "squares (default: assessment.method of the settings)",
     )
     s.set_defaults(func=_cmd_run)
 

@@ -94,6 +94,7 @@ class UnsdSettings(_Section):
     thresholds: Cutoffs
     cagr_bands: Cutoffs
     near_limit_tolerance: Annotated[StrictFloat, Field(ge=0)]
+    edition: Annotated[str, Field(min_length=1)]
 
     @field_validator("thresholds", "cagr_bands")
     @classmethod
@@ -110,12 +111,26 @@ class EscapSettings(_Section):
     logit_clip: Annotated[StrictFloat, Field(gt=0, lt=0.5)]
     min_share: Share
     min_points: Annotated[StrictInt, Field(ge=1, le=50)]
+    base_year: Year
+    maintain_ratio: Number
+    reverse_ratio: Number
+    edition: Annotated[str, Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _classes(self) -> EscapSettings:
+        if not self.reverse_ratio < self.maintain_ratio:
+            raise ValueError(
+                f"reverse_ratio ({self.reverse_ratio:g}) must be below maintain_ratio "
+                f"({self.maintain_ratio:g})"
+            )
+        return self
 
 
 class OlsSettings(_Section):
     """Ordinary least-squares trend: confidence level of the slope's interval."""
 
     confidence: Annotated[StrictFloat, Field(gt=0, lt=1)]
+    edition: Annotated[str, Field(min_length=1)]
 
 
 class AvailabilitySettings(_Section):
@@ -227,6 +242,11 @@ class Settings(_Section):
     coverage: CoverageSettings
     implementation: ImplementationSettings
 
+    def method_edition(self, method: str | None = None) -> str:
+        """Edition of ``method`` (default ``assessment.method``): ``unsd/escap/ols.edition``."""
+        name = method or self.assessment.method
+        return str(getattr(self, name).edition)
+
     def as_dict(self) -> dict[str, dict[str, Any]]:
         """Plain nested dict (lists for tuples), as written into ``manifest.json``."""
         return self.model_dump(mode="json")
@@ -293,7 +313,9 @@ def or_default(settings: Settings | None) -> Settings:
 
 
 def load_settings(
-    path: Path | str | None = None, overrides: Mapping[str, Any] | None = None
+    path: Path | str | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    method: str | None = None,
 ) -> Settings:
     """Defaults overlaid with a user's settings file and then with ``overrides``.
 
@@ -304,6 +326,10 @@ def load_settings(
         ``None`` or ``""`` means the defaults.
     overrides : mapping, optional
         Nested ``{section: {key: value}}`` applied last (for tests and notebooks).
+    method : {"unsd", "escap", "ols"}, optional
+        The progress method (``assessment.method``), applied after everything else
+        (``mtr run --method``, the notebooks' ``method`` parameter); ``None`` or ``""``
+        keeps the file's.
 
     Raises
     ------
@@ -319,6 +345,9 @@ def load_settings(
     if overrides:
         data = _merge(data, overrides)
         sources.append("overrides")
+    if method:
+        data = _merge(data, {"assessment": {"method": method}})
+        sources.append(f"method {method!r}")
     return _validate(data, " + ".join(sources))
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from mtr_analysis import provenance
-from mtr_analysis.analysis import beneficiaries, gaps, trends
+from mtr_analysis.analysis import beneficiaries, gaps, robustness, trends
 from mtr_analysis.intake import store
 from mtr_analysis.paths import OBSERVATIONS_FILE
 from mtr_analysis.reference import registry
@@ -35,7 +35,8 @@ class ReviewData:
     availability : pandas.DataFrame
         :func:`gaps.availability` on the full member state × catalogue indicator grid.
     assessment : pandas.DataFrame
-        :func:`trends.assess` of ``availability``.
+        :func:`trends.assess` of ``availability``, then the columns of
+        :func:`robustness.robustness` (``status_unsd`` … ``robustness``).
     catalogue : Catalogue
     countries : list of str
         ISO3 codes of the member states analysed.
@@ -122,6 +123,9 @@ def load_review(
         settings=settings,
     )
     assessment = _assess(avail, cat, obs, settings)
+    assessment = _with_robustness(
+        assessment, obs, obs_all, cat, countries, baseline_year, cutoff_year, settings
+    )
     return ReviewData(
         observations=obs,
         availability=avail,
@@ -147,10 +151,36 @@ def _assess(
     """:func:`mtr_analysis.analysis.trends.assess` with the method and cut-offs of ``settings``.
 
     The regression methods (ESCAP, OLS) fit the observations; the UNSD method uses the two
-    points of ``avail`` only. ESCAP fits data from ``escap.start_year`` on.
+    points of ``avail``, and the observations for the value in a passed target year and in
+    the base year of a relative target. ESCAP fits data from ``escap.start_year`` on.
     """
-    obs_used = None if settings.assessment.method == "unsd" else obs
-    return trends.assess(avail, cat, obs=obs_used, settings=settings)
+    return trends.assess(avail, cat, obs=obs, settings=settings)
+
+
+def _with_robustness(
+    assessment: pd.DataFrame,
+    obs: pd.DataFrame,
+    obs_all: pd.DataFrame,
+    cat: Catalogue,
+    countries: list[str],
+    baseline_year: int,
+    cutoff_year: int,
+    settings: Settings,
+) -> pd.DataFrame:
+    """``assessment`` with the columns of :func:`robustness.robustness` (status under each
+    method, baseline ±1 and an earlier vintage; the ``robustness`` code) appended."""
+    earlier = robustness.earlier_vintage(obs_all)
+    vintage_obs = None
+    if earlier is not None:
+        vintage_obs = store.for_analysis(earlier)
+        keep = vintage_obs["country"].isin(countries) & vintage_obs["year"].le(cutoff_year)
+        vintage_obs = vintage_obs.loc[keep].reset_index(drop=True)
+    table = robustness.robustness(
+        obs, cat, countries, baseline_year, cutoff_year, settings, vintage_obs
+    )
+    merged = assessment.merge(table, on=["country", "indicator"], how="left", validate="1:1")
+    merged.index = assessment.index
+    return merged
 
 
 def beneficiary_estimates(data: ReviewData) -> pd.DataFrame:

@@ -8,22 +8,30 @@
   growth rate (:func:`cagr`) between the baseline and the latest point, extrapolated to
   the target year;
 - ``"escap"``, ESCAP's anticipated progress: a time-weighted linear regression on all data
-  since ``escap.start_year`` (logit scale for bounded percentages), extrapolated to the
-  target year;
+  since ``escap.start_year`` on a scale fitted to the unit (:func:`preferred_scale`: logit
+  for bounded shares and indices, log for positive rates and counts, linear only where a
+  value can be negative), extrapolated to the target year and judged in ESCAP's own
+  classes (:mod:`mtr_analysis.analysis.escap`);
 - ``"ols"``, an ordinary least-squares trend on the review window with the confidence
   interval of its slope (the closed form of ``statsmodels.OLS``, vectorised).
 
-With a numeric target (catalogue ``target_kind`` ``absolute`` or ``interpretive``) the status
-comes from the share of the required baseline → target change that the projected value
-reaches; without one (``relative`` targets included, for now) from the trend's growth rate
-in the desirable direction against fixed bands. :func:`summarise_status` counts statuses per
+With a numeric target (catalogue ``target_kind`` ``absolute`` or ``interpretive``, or a
+``relative`` target made numeric by the catalogue's ``target_factor`` and
+``target_base_year``: ``V* = factor × value in the base year``, as UNSD makes "halve by
+2030" numeric from the baseline value) the status comes from the share of the required
+baseline → target change that the projected value reaches; without one (relative targets
+that give no number, such as "substantially reduce") from the trend's growth rate in the
+desirable direction against fixed bands (UNSD's rule for targets without a numeric value). :func:`summarise_status` counts statuses per
 group. Everything is vectorised over series. The cut-offs, bands and other method parameters
 come from the method settings (:class:`mtr_analysis.settings.Settings`,
 ``config/methods.yaml``).
 
-Sources: ``spec/methods.md`` section 3.1 (UNSD Progress Chart technical notes 2022–2024,
-as reproduced by EUSTAT) and section 1.3 (ESCAP Progress Assessment Methodology, Anticipated
-Progress Index; ESCAP SD/WP/04 weighted extrapolation).
+Sources: ``spec/methods.md`` section 3.1 (UN Statistics Division, *SDG Progress Chart 2022
+Technical Note*, *Progress Chart Technical Note 2023* and *Technical Note for Progress
+Assessment 2024*, as reproduced by EUSTAT: ``unsd.edition``) and section 1.3 (ESCAP,
+*Asia and the Pacific SDG Progress Report 2025*, Annex 1 "Technical notes – methodology to
+measure progress", and the Progress Assessment Methodology page of data.unescap.org;
+ESCAP SD/WP/04 weighted extrapolation: ``escap.edition``).
 
 Output of :func:`assess`
 ------------------------
@@ -40,7 +48,12 @@ Output of :func:`assess`
   for growth-rate series;
 - ``progress_ratio`` (float): ``r`` below; NaN without a usable numeric target;
 - ``status`` (string): one of :data:`STATUS_ORDER`;
-- ``method`` (string); ``n_fit`` (int64): observations behind the trend; ``fit_scale``
+- ``method`` (string), ``method_edition`` (the edition of the method's source followed);
+``assessed_year``, ``assessed_value``: the point judged (the value in the target year when
+it has passed, else the latest); ``reference_year``, ``reference_value``: where progress is
+measured from (the baseline; ESCAP: 2015, estimated from the trend when not observed);
+``current_status``, ``expected_status``: ESCAP's Current Status Index and the share of the
+years elapsed; ``n_fit`` (int64): observations behind the trend; ``fit_scale``
   (``"log"``, ``"linear"``, ``"logit"``; ``""`` without trend); ``slope`` (per year on
   ``fit_scale``: ``ln(1 + g)`` for ``"log"``, indicator unit for ``"linear"``, logit units
   for ``"logit"``); ``slope_ci_low``, ``slope_ci_high`` (regression methods, NaN with fewer
@@ -52,9 +65,8 @@ Statuses
 --------
 Notation: ``b, v_b`` baseline year and value and ``t, v_t`` latest year and value (from
 ``avail``); ``s = +1`` when an increase is desirable, ``−1`` otherwise; ``V*`` the target;
-``T`` the horizon; ``v̂`` the projected value. First match wins (all methods; the labels are
-UNSD's five levels for every method, so ESCAP's "maintain / accelerate / reverse" map onto
-them through ``r``):
+``T`` the horizon; ``v̂`` the projected value. First match wins (UNSD's five levels, for
+``unsd`` and ``ols``; ``escap`` uses ESCAP's own classes, see below):
 
 1. ``no_data`` when ``n_obs = 0`` (nothing in the review window); ``insufficient_data`` when
    the method has no trend: fewer than two distinct years (UNSD: no baseline strictly before
@@ -73,14 +85,34 @@ them through ``r``):
    (UNSD's five levels; ESCAP reports the gap ``1 − r``). When the baseline already met the
    target (``s·(V* − v_b) <= 0``) ``r`` is undefined; since the latest value no longer meets
    it the series moved away: ``regression`` when ``s·(v̂ − v_b) < 0``, else ``stagnation``.
-5. Without a numeric target (``relative`` targets included, for now): ``d = s·g`` with ``g``
+5. Without a numeric target (relative targets without a factor): ``d = s·g`` with ``g``
    the ``trend_rate``, banded by ``unsd.cagr_bands`` with the same five levels (UNSD
    cut-offs; EUSTAT uses the same top and bottom bands).
 
+Rules 1–5 are those of ``unsd`` and ``ols``. ``escap`` replaces rules 4–5 by ESCAP's
+classes (:func:`mtr_analysis.analysis.escap.classify`): ``r`` is measured from ESCAP's
+2015 value, ``maintain_progress`` when met or ``r >= escap.maintain_ratio``,
+``accelerate_progress`` above ``escap.reverse_ratio``, else ``reverse_trend``;
+``no_target`` for a series without a numeric target (ESCAP's selection criterion b).
+Every method also gives the Current Status Index (``current_status``,
+``expected_status``; :func:`mtr_analysis.analysis.escap.current_status`).
+
 Projections
 -----------
-When ``T <= t`` the series is judged on its latest value, ``v̂ = v_t`` ("where the target
-year has passed, assess up to that year").
+When the target year has passed (``b < T < t``) the series is judged at ``T``: ``t`` and
+``v_t`` above become ``T`` and the value in ``T`` (observed, else interpolated linearly
+between the observations around it; without ``obs``, on the CAGR path from the baseline to
+the latest point), and ``v̂`` is that value ("where the target year has passed, assess up
+to that year"; columns ``assessed_year``, ``assessed_value``). Regressions then fit the
+points up to ``T`` only.
+
+Rules for special values (documented with their sources): non-positive values make a CAGR
+undefined (UNSD's ratio of values needs ``v > 0``), so the UNSD method falls back to the
+average absolute change below; growth-rate series (unit ``% per year``) are judged by level
+(rule 3; UNSD leaves them to expert judgement, technical note 2024); bounded shares are
+clipped to 0–100 and counted as met within ``unsd.near_limit_tolerance`` of a 0 % or 100 %
+target (UNSD/EUSTAT rule); ESCAP fits shares and bounded indices on the logit scale (ESCAP
+SD/WP/04), positive rates on the log scale, and a series holding a 0 linearly (clipped).
 
 - ``unsd`` (methods note 3.1): ``g = CAGR(v_b, v_t, b, t)``, ``v̂ = v_t·(1 + g)^(T − t)``.
   Non-positive values make the CAGR undefined; the projection then uses the average annual
@@ -90,9 +122,13 @@ year has passed, assess up to that year").
   ``(t_i, y_i)`` from ``escap.start_year`` to ``t``, weighted ``w_i = (T − t_min)/(T − t_i)``
   so that recent points weigh most (``T`` replaced by ``t + 1`` when the horizon has
   passed); weighted least squares ``β = Σw(t−t̄)(y−ȳ) / Σw(t−t̄)²``, ``t̄, ȳ`` weighted means;
-  ``v̂ = ȳ + β(T − t̄)``. Shares are fitted on the logit scale ``y = ln(Y/(1 − Y))``,
-  ``Y = value/100`` clipped to ``[escap.logit_clip, 1 − escap.logit_clip]``, and
-  back-transformed ``v̂ = 100/(1 + e^(−ŷ))``, so projections stay within 0–100. The weight
+  ``v̂ = ȳ + β(T − t̄)``. Values bounded on both sides (``low >= 0``) are fitted on the logit
+  scale ``y = ln(Y/(1 − Y))``, ``Y = (value − low)/(high − low)`` clipped to
+  ``[escap.logit_clip, 1 − escap.logit_clip]``, back-transformed
+  ``v̂ = low + (high − low)/(1 + e^(−ŷ))``, so projections stay in range; positive rates
+  and counts on ``y = ln(value)``, ``v̂ = e^ŷ`` (never below 0); signed values linearly.
+  ESCAP's base is the value in ``escap.base_year`` (2015), observed, else ``v̂`` of the
+  fitted line in that year. The weight
   formula and the logit step are those of the public re-implementation of the ESCAP method
   quoted in the methods note ([C]: read in code, not in ESCAP's own text); ESCAP's gap
   ``(V* − v̂)/(V* − v_b)`` is ``1 − r``. Check both against the ESCAP technical note before
@@ -123,6 +159,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
+from mtr_analysis.analysis import escap
 from mtr_analysis.analysis.gaps import REGION_LABEL, axis_codes
 from mtr_analysis.analysis.status import STATUS_ORDER
 from mtr_analysis.reference.catalogue import Catalogue
@@ -163,6 +200,13 @@ ASSESSMENT_EXTRA_COLUMNS: list[str] = [
     "trend_rate",
     "projected_ci_low",
     "projected_ci_high",
+    "method_edition",
+    "assessed_year",
+    "assessed_value",
+    "reference_year",
+    "reference_value",
+    "current_status",
+    "expected_status",
 ]
 
 #: Catalogue ``target_kind`` values whose ``target_value`` is used as a numeric target.
@@ -287,6 +331,109 @@ def natural_bounds(unit: str) -> tuple[float, float]:
     return 0.0, np.inf
 
 
+def preferred_scale(low: object, high: object) -> np.ndarray:
+    """ESCAP fit scale from a unit's natural range (codes of the ``fit_scale`` column).
+
+    Parameters
+    ----------
+    low, high : float or array-like
+        :func:`natural_bounds` of the unit.
+
+    Returns
+    -------
+    numpy.ndarray of int
+        ``3`` (logit) for a range bounded on both sides that cannot go below 0 (shares
+        0–100 %, indices 0–100 or 0–1), ``1`` (log) for a range bounded below by 0 only
+        (rates, ratios, counts, years), ``2`` (linear) where a value can be negative
+        (growth rates, WGI estimates −2.5 to 2.5).
+
+    Notes
+    -----
+    ESCAP fits bounded shares on the logit scale (ESCAP SD/WP/04, weighted extrapolation;
+    ``spec/methods.md`` 1.3) so that projections stay inside the range; the same logic on
+    the log scale keeps positive rates and counts above zero (a falling mortality rate
+    then declines by a constant share a year instead of reaching zero). A linear fit is
+    kept only where the indicator itself can be negative.
+    """
+    lo, hi = np.broadcast_arrays(_as_float_array(low), _as_float_array(high))
+    bounded = np.isfinite(lo) & np.isfinite(hi) & (lo >= 0)
+    positive = (lo >= 0) & ~np.isfinite(hi)
+    return np.select([bounded, positive], [3, 1], default=2).astype(np.int64)
+
+
+# --------------------------------------------------------------------------- points
+class SeriesPoints(NamedTuple):
+    """Observations of the series of ``avail``, sorted by row then year."""
+
+    row: np.ndarray  # position in avail
+    year: np.ndarray
+    value: np.ndarray
+
+
+def series_points(avail: pd.DataFrame, obs: pd.DataFrame) -> SeriesPoints:
+    """The observations of ``obs`` that belong to a series of ``avail`` (sorted)."""
+    row = _obs_rows(avail, obs)
+    year = obs["year"].to_numpy(dtype=np.float64, na_value=np.nan)
+    value = obs["value"].to_numpy(dtype=np.float64, na_value=np.nan)
+    keep = (row >= 0) & ~np.isnan(year) & ~np.isnan(value)
+    order = np.lexsort((year[keep], row[keep]))
+    return SeriesPoints(row[keep][order], year[keep][order], value[keep][order])
+
+
+def values_at(
+    points: SeriesPoints, years: np.ndarray, tolerance: float = 0.0, interpolate: bool = True
+) -> np.ndarray:
+    """Value of every series in a given year (vectorised over series).
+
+    Parameters
+    ----------
+    points : SeriesPoints
+        From :func:`series_points`.
+    years : numpy.ndarray
+        One query year per row of ``avail`` (NaN: no query).
+    tolerance : float
+        Without an observation in the year (nor two to interpolate between), the nearest
+        observation at most this many years away is used.
+    interpolate : bool
+        Interpolate linearly between the observations just before and just after the year.
+
+    Returns
+    -------
+    numpy.ndarray
+        The observed value in that year; else ``v0 + (v1 − v0)(q − t0)/(t1 − t0)`` between
+        the nearest observations ``(t0, v0) < q < (t1, v1)`` (UNSD: "assess up to the
+        target year" with the value of that year); else the nearest value within
+        ``tolerance``; else NaN.
+    """
+    n = len(years)
+    out = np.full(n, np.nan)
+    if len(points.row) == 0 or n == 0:
+        return out
+    span = 10000.0  # years are < 10000: row·span + year orders by row, then year
+    keys = points.row * span + points.year
+    rows = np.arange(n)
+    q = np.where(np.isnan(years), -1.0, years)
+    query = rows * span + q
+    hi = np.searchsorted(keys, query, side="left")  # first point >= q
+    lo = np.searchsorted(keys, query, side="right") - 1  # last point <= q
+    has_hi = (hi < len(keys)) & (points.row[np.minimum(hi, len(keys) - 1)] == rows)
+    has_lo = (lo >= 0) & (points.row[np.maximum(lo, 0)] == rows)
+    hi_c, lo_c = np.minimum(hi, len(keys) - 1), np.maximum(lo, 0)
+    t0, v0 = points.year[lo_c], points.value[lo_c]
+    t1, v1 = points.year[hi_c], points.value[hi_c]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        between = np.where(t1 > t0, v0 + (v1 - v0) * (q - t0) / (t1 - t0), v0)
+    exact = has_lo & (t0 == q)
+    d0 = np.where(has_lo, q - t0, np.inf)
+    d1 = np.where(has_hi, t1 - q, np.inf)
+    nearest = np.where(d0 <= d1, v0, v1)
+    near_ok = np.minimum(d0, d1) <= tolerance
+    out = np.select(
+        [exact, has_lo & has_hi & interpolate, near_ok], [v0, between, nearest], default=np.nan
+    )
+    return np.where(np.isnan(years), np.nan, out)
+
+
 # --------------------------------------------------------------------------- checks
 def _indicator_table(catalogue: Catalogue | pd.DataFrame) -> pd.DataFrame:
     table = catalogue.indicators if isinstance(catalogue, Catalogue) else catalogue
@@ -379,18 +526,20 @@ def _trend_regression(
     avail: pd.DataFrame,
     obs: pd.DataFrame,
     method: str,
-    logit: np.ndarray,
-    horizon: np.ndarray,
-    has_data: np.ndarray,
+    scale_pref: np.ndarray,
+    ind: _Indicators,
+    judged: _Observed,
     fit_start: int | None,
     settings: Settings,
 ) -> dict[str, np.ndarray]:
     """Weighted least-squares line per series from grouped sums (module docstring,
-    "Projections"): points → fit scale → weights → line → projection."""
+    "Projections"): points → fit scale → weights → line → projection. Points after the
+    assessed year ``judged.t`` (the target year when it has passed) are left out."""
     n = len(avail)
-    last = _as_float_array(avail["latest_year"])  # latest year <= cut-off, per series
+    last = judged.t
     r, t, v = _fit_points(avail, obs, method, fit_start, settings, last)
-    y = _on_fit_scale(v, logit[r], settings.escap.logit_clip)
+    scale = _fit_scales(scale_pref, r, v, n)
+    y = _to_scale(v, scale[r], ind.low[r], ind.high[r], settings.escap.logit_clip)
     n_fit = np.bincount(r, minlength=n)
     t_first = np.full(n, np.inf)  # first and last fitted year per series
     np.minimum.at(t_first, r, t)
@@ -399,25 +548,28 @@ def _trend_regression(
     # Weights. ESCAP: w_i = (T − t_min) / (T − t_i), T the prediction year (kept beyond the
     # last observation: T_w = max(T, t_max + 1)); OLS: w_i = 1.
     if method == "escap":
-        t_w = np.maximum(horizon, last + 1.0)
+        t_w = np.maximum(ind.horizon, last + 1.0)
         w = (t_w[r] - t_first[r]) / (t_w[r] - t)
     else:
         w = np.ones(len(t))
     fit = _weighted_line(r, t, y, w, n_fit, settings.ols.confidence)
-    latest = _as_float_array(avail["latest_value"])
-    proj = _project(fit, logit, horizon, last, latest, t_first, t_last)
-    has_trend = has_data & fit["fitted_ok"]
+    proj = _project(
+        fit, _Back(scale, ind.low, ind.high), ind.horizon, last, judged.v_t, t_first, t_last,
+        float(settings.escap.base_year),
+    )  # fmt: skip
+    has_trend = judged.has_data & fit["fitted_ok"]
     return {
         "has_trend": has_trend,
         "projected": np.where(has_trend, proj["projected"], np.nan),
         "n_fit": n_fit,
-        "fit_scale": np.where(has_trend, np.where(logit, 3, 2), 0),
+        "fit_scale": np.where(has_trend, scale, 0),
         "slope": np.where(has_trend, fit["slope"], np.nan),
         "slope_ci_low": np.where(has_trend, fit["slope_low"], np.nan),
         "slope_ci_high": np.where(has_trend, fit["slope_high"], np.nan),
         "trend_rate": np.where(has_trend, proj["rate"], np.nan),
         "projected_ci_low": np.where(has_trend, proj["low"], np.nan),
         "projected_ci_high": np.where(has_trend, proj["high"], np.nan),
+        "base_fit": np.where(has_trend, proj["base"], np.nan),
     }
 
 
@@ -431,7 +583,7 @@ def _fit_points(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(row, year, value)`` of the observations a regression fits: those of a series of
     ``avail`` from its first fitted year (``fit_start``, else ``escap.start_year`` for
-    ESCAP, else the series' baseline year) to its latest year."""
+    ESCAP, else the series' baseline year) to its assessed year ``last``."""
     n = len(avail)
     row = _obs_rows(avail, obs)
     year = obs["year"].to_numpy(dtype=np.float64, na_value=np.nan)
@@ -447,10 +599,38 @@ def _fit_points(
     return row[keep], year[keep], value[keep]
 
 
-def _on_fit_scale(v: np.ndarray, on_logit: np.ndarray, clip: float) -> np.ndarray:
-    """Logit of the share (clipped to ``[clip, 1 − clip]``) where ``on_logit``, else ``v``."""
-    share = np.clip(v / 100.0, clip, 1.0 - clip)
-    return np.where(on_logit, np.log(share / (1.0 - share)), v)
+def _fit_scales(scale_pref: np.ndarray, r: np.ndarray, v: np.ndarray, n: int) -> np.ndarray:
+    """Fit scale per series: the unit's (:func:`preferred_scale`), except that a series
+    holding a value <= 0 is fitted linearly instead of on the log scale (the log of 0 is
+    undefined; such a series is then clipped at 0 like any projection)."""
+    v_min = np.full(n, np.inf)
+    np.minimum.at(v_min, r, v)
+    return np.where((scale_pref == 1) & (v_min <= 0), 2, scale_pref).astype(np.int64)
+
+
+def _to_scale(
+    v: np.ndarray, scale: np.ndarray, low: np.ndarray, high: np.ndarray, clip: float
+) -> np.ndarray:
+    """Values on the fit scale: logit of the position in the range ``(v − low)/(high − low)``
+    clipped to ``[clip, 1 − clip]`` (code 3), ``ln v`` (code 1) or ``v`` (code 2)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.clip((v - low) / (high - low), clip, 1.0 - clip)
+        return np.select(
+            [scale == 3, scale == 1], [np.log(share / (1.0 - share)), np.log(v)], default=v
+        )
+
+
+class _Back(NamedTuple):
+    """Back-transformation from the fit scale to the indicator unit, per series."""
+
+    scale: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+    def __call__(self, z: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore", invalid="ignore"):
+            logit = self.low + (self.high - self.low) / (1.0 + np.exp(-z))
+            return np.select([self.scale == 3, self.scale == 1], [logit, np.exp(z)], default=z)
 
 
 def _weighted_line(
@@ -487,25 +667,24 @@ def _weighted_line(
 
 def _project(
     fit: dict[str, np.ndarray],
-    logit: np.ndarray,
+    back: _Back,
     horizon: np.ndarray,
     last: np.ndarray,
     latest: np.ndarray,
     t_first: np.ndarray,
     t_last: np.ndarray,
+    base_year: float,
 ) -> dict[str, np.ndarray]:
-    """Fitted line at the horizon (back-transformed from the logit scale) with the
-    interval of the mean, or the latest value when the horizon has passed; and the trend
-    rate of the fitted line between its first and last fitted years."""
+    """Fitted line at the horizon (back-transformed from the fit scale) with the interval
+    of the mean, or the assessed value when the horizon has passed; the trend rate of the
+    fitted line between its first and last fitted years; the fitted value in
+    ``base_year`` (ESCAP's 2015 value when 2015 itself is not observed)."""
     y_bar, t_bar, slope = fit["y_bar"], fit["t_bar"], fit["slope"]
     quantile = fit["quantile"]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
 
-        def line(x: np.ndarray) -> np.ndarray:
+        def line(x: np.ndarray | float) -> np.ndarray:
             return y_bar + slope * (x - t_bar)
-
-        def back(z: np.ndarray) -> np.ndarray:
-            return np.where(logit, 100.0 / (1.0 + np.exp(-z)), z)
 
         ahead = horizon > last
         f_t = line(horizon)
@@ -517,6 +696,7 @@ def _project(
             "rate": _arc_or_compound_rate(
                 back(line(t_first)), back(line(t_last)), t_last - t_first
             ),
+            "base": back(line(base_year)),
         }
 
 
@@ -540,6 +720,9 @@ class _Indicators(NamedTuple):
     horizon: np.ndarray  # target year, else the settings' default (float)
     target: np.ndarray  # numeric target (NaN without one)
     numeric_target: np.ndarray
+    factor: np.ndarray  # relative target: target = factor × value in base_year (NaN: none)
+    base_year: np.ndarray
+    scale: np.ndarray  # preferred fit scale code of the unit (1 log, 2 linear, 3 logit)
     characteristic: pd.arrays.StringArray
     element: pd.arrays.StringArray
 
@@ -612,14 +795,82 @@ def assess(
     method = _check_assess_args(avail, obs, method, fit_start, settings)
     ind = _indicator_rows(avail, catalogue, settings.assessment.target_year_default)
     seen = _observed(avail)
+    points = None if obs is None else series_points(avail, obs)
+    judged = _judged_point(seen, ind.horizon, points)
     if method == "unsd":
-        trend = _trend_unsd(seen.v_b, seen.v_t, seen.b, seen.t, seen.two_points, ind.horizon)
+        trend = _trend_unsd(seen.v_b, judged.v_t, seen.b, judged.t, judged.two_points, ind.horizon)
     else:
-        trend = _trend_regression(
-            avail, obs, method, ind.share & (method == "escap"), ind.horizon, seen.has_data,
-            fit_start, settings,
-        )  # fmt: skip
-    return _judge(avail, method, ind, seen, trend, settings)
+        scale = ind.scale if method == "escap" else np.full(len(avail), 2, dtype=np.int64)
+        trend = _trend_regression(avail, obs, method, scale, ind, judged, fit_start, settings)
+    ref = _reference(method, seen, trend, points, settings)
+    target = _targets(ind, seen, ref, points, settings)
+    return _judge(avail, method, ind, judged, ref, target, trend, settings)
+
+
+def _judged_point(seen: _Observed, horizon: np.ndarray, points: SeriesPoints | None) -> _Observed:
+    """The point a series is judged on: its latest, or, when the target year ``T`` lies
+    between the baseline and the latest year, the value in ``T`` (observed, else
+    interpolated linearly between the observations around it; without ``obs``, on the
+    CAGR path between baseline and latest). UNSD: "where the target year has passed,
+    assess up to that year"."""
+    past = seen.two_points & (horizon < seen.t) & (horizon > seen.b)
+    if points is not None:
+        v_q = values_at(points, np.where(past, horizon, np.nan))
+    else:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            g = cagr(seen.v_b, seen.v_t, seen.b, seen.t)
+            frac = (horizon - seen.b) / (seen.t - seen.b)
+            linear = seen.v_b + (seen.v_t - seen.v_b) * frac
+            v_q = np.where(np.isnan(g), linear, seen.v_b * (1 + g) ** (horizon - seen.b))
+    use = past & ~np.isnan(v_q)
+    return seen._replace(t=np.where(use, horizon, seen.t), v_t=np.where(use, v_q, seen.v_t))
+
+
+def _reference(
+    method: str,
+    seen: _Observed,
+    trend: dict[str, np.ndarray],
+    points: SeriesPoints | None,
+    settings: Settings,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(year, value)`` progress is measured from. UNSD and OLS: the review's baseline.
+    ESCAP: ``escap.base_year`` (2015), observed, else read from the series' fitted trend
+    (ESCAP: "missing base year values are estimated from the series")."""
+    if method != "escap":
+        return seen.b, seen.v_b
+    year = np.full(len(seen.b), float(settings.escap.base_year))
+    observed = (
+        np.full(len(year), np.nan)
+        if points is None
+        else values_at(points, np.where(seen.has_data, year, np.nan), interpolate=False)
+    )
+    return year, np.where(np.isnan(observed), trend["base_fit"], observed)
+
+
+def _targets(
+    ind: _Indicators,
+    seen: _Observed,
+    ref: tuple[np.ndarray, np.ndarray],
+    points: SeriesPoints | None,
+    settings: Settings,
+) -> np.ndarray:
+    """Numeric target per series (NaN without one). Absolute and interpretive targets from
+    the catalogue; relative targets ``V* = target_factor × v(target_base_year)``, the
+    value in the base year observed or interpolated, else the nearest within
+    ``availability.baseline_tolerance`` years (UNSD Progress Chart: a relative target is
+    made numeric from the baseline value, e.g. "halve" → 0.5 × the 2015 value); for ESCAP
+    also the trend's estimate when the base year is ESCAP's base year."""
+    relative = ~np.isnan(ind.factor)
+    tolerance = float(settings.availability.baseline_tolerance)
+    query = np.where(relative & seen.has_data, ind.base_year, np.nan)
+    if points is not None:
+        base_value = values_at(points, query, tolerance)
+    else:
+        near = np.abs(seen.b - query) <= tolerance
+        base_value = np.where(near, seen.v_b, np.nan)
+    ref_year, ref_value = ref
+    base_value = np.where(np.isnan(base_value) & (query == ref_year), ref_value, base_value)
+    return np.where(ind.numeric_target, ind.target, ind.factor * base_value)
 
 
 def _check_assess_args(
@@ -677,18 +928,30 @@ def _indicator_rows(
             "horizon": pd.to_numeric(table["target_year"], errors="coerce")
             .astype(float)
             .fillna(float(target_year_default)),
+            "factor": _column(table, "target_factor"),
+            "base_year": _column(table, "target_base_year"),
         },
         index=table.index,
     )
     pos_unique = attrs.index.get_indexer(id_values)
     row = {c: attrs[c].to_numpy()[pos_unique[id_codes]] for c in attrs.columns}
     numeric_target = row["kind_ok"] & ~np.isnan(row["target"])
+    relative = ~numeric_target & ~np.isnan(row["factor"]) & ~np.isnan(row["base_year"])
     return _Indicators(
         row["sign"], row["share"], row["growth"], row["low"], row["high"], row["horizon"],
         np.where(numeric_target, row["target"], np.nan), numeric_target,
+        np.where(relative, row["factor"], np.nan), np.where(relative, row["base_year"], np.nan),
+        preferred_scale(row["low"], row["high"]),
         _strings(table["characteristic"].astype(str).to_numpy()[pos_unique], id_codes),
         _strings(table["element"].astype(str).to_numpy()[pos_unique], id_codes),
     )  # fmt: skip
+
+
+def _column(table: pd.DataFrame, name: str) -> pd.Series:
+    """An optional numeric catalogue column as floats (all NaN when the column is absent)."""
+    if name not in table.columns:
+        return pd.Series(np.nan, index=table.index)
+    return pd.to_numeric(table[name], errors="coerce").astype(float)
 
 
 def _observed(avail: pd.DataFrame) -> _Observed:
@@ -707,7 +970,9 @@ def _judge(
     avail: pd.DataFrame,
     method: str,
     ind: _Indicators,
-    seen: _Observed,
+    judged: _Observed,
+    ref: tuple[np.ndarray, np.ndarray],
+    target: np.ndarray,
     trend: dict[str, np.ndarray],
     settings: Settings,
 ) -> pd.DataFrame:
@@ -717,16 +982,56 @@ def _judge(
         projected = np.clip(trend["projected"], ind.low, ind.high)
         projected_low = np.clip(trend["projected_ci_low"], ind.low, ind.high)
         projected_high = np.clip(trend["projected_ci_high"], ind.low, ind.high)
-    rate = np.where(ind.growth & has_trend, seen.v_t / 100.0, trend["trend_rate"])
+    rate = np.where(ind.growth & has_trend, judged.v_t / 100.0, trend["trend_rate"])
     projected = np.where(ind.growth, np.nan, projected)
-    unsd = settings.unsd
-    status, ratio = _status(
-        seen.has_data, has_trend, ind.numeric_target, ind.target, ind.sign, ind.share,
-        ind.growth, seen.v_b, seen.v_t, projected, rate, unsd.thresholds, unsd.cagr_bands,
-        unsd.near_limit_tolerance,
+    ref_year, ref_value = ref
+    prog = _progress(
+        ~np.isnan(target), target, ind, has_trend, ref_value, judged.v_t, projected,
+        settings.unsd.near_limit_tolerance,
     )  # fmt: skip
-    observed_cagr = cagr(seen.v_b, seen.v_t, seen.b, seen.t)
-    out = pd.DataFrame(
+    if method == "escap":
+        status = escap.classify(
+            judged.has_data, has_trend, prog, ind.sign * rate, settings.escap, _code
+        )
+    else:
+        status = _status(judged.has_data, has_trend, prog, ind, rate, settings)
+    current, expected = escap.current_status(
+        prog, ind.sign, judged.v_t, ref_value, target, judged.t, ref_year, ind.horizon
+    )
+    frame = _frame(avail, method, ind, judged, target, projected, prog["ratio"], status, trend)
+    frame["trend_rate"] = np.where(has_trend, rate, np.nan)
+    frame["projected_ci_low"] = np.where(ind.growth, np.nan, projected_low)
+    frame["projected_ci_high"] = np.where(ind.growth, np.nan, projected_high)
+    n = len(avail)
+    frame["method_edition"] = _strings([settings.method_edition(method)], np.zeros(n, np.int64))
+    frame["assessed_year"] = pd.array(
+        np.where(judged.has_data, judged.t, np.nan), dtype="Float64"
+    ).astype("Int64")
+    frame["assessed_value"] = np.where(judged.has_data, judged.v_t, np.nan)
+    frame["reference_year"] = pd.array(
+        np.where(judged.has_data, ref_year, np.nan), dtype="Float64"
+    ).astype("Int64")
+    frame["reference_value"] = np.where(judged.has_data, ref_value, np.nan)
+    frame["current_status"] = current
+    frame["expected_status"] = expected
+    return frame[ASSESSMENT_COLUMNS + ASSESSMENT_EXTRA_COLUMNS]
+
+
+def _frame(
+    avail: pd.DataFrame,
+    method: str,
+    ind: _Indicators,
+    judged: _Observed,
+    target: np.ndarray,
+    projected: np.ndarray,
+    ratio: np.ndarray,
+    status: np.ndarray,
+    trend: dict[str, np.ndarray],
+) -> pd.DataFrame:
+    """The output columns copied from ``avail``, the catalogue and the trend."""
+    seen = _observed(avail)
+    observed_cagr = cagr(seen.v_b, judged.v_t, seen.b, judged.t)
+    return pd.DataFrame(
         {
             "country": avail["country"].astype("string"),
             "indicator": avail["indicator"].astype("string"),
@@ -738,8 +1043,8 @@ def _judge(
             "latest_year": avail["latest_year"].astype("Int64"),
             "latest_value": seen.v_t,
             "gap_category": avail["gap_category"].astype("string"),
-            "cagr": np.where(seen.two_points & ~ind.growth, observed_cagr, np.nan),
-            "target_value": ind.target,
+            "cagr": np.where(judged.two_points & ~ind.growth, observed_cagr, np.nan),
+            "target_value": target,
             "target_year": pd.array(ind.horizon.astype(np.int64), dtype="Int64"),
             "projected_value": projected,
             "progress_ratio": ratio,
@@ -750,57 +1055,61 @@ def _judge(
             "slope": trend["slope"],
             "slope_ci_low": trend["slope_ci_low"],
             "slope_ci_high": trend["slope_ci_high"],
-            "trend_rate": np.where(has_trend, rate, np.nan),
-            "projected_ci_low": np.where(ind.growth, np.nan, projected_low),
-            "projected_ci_high": np.where(ind.growth, np.nan, projected_high),
         },
         index=avail.index,
     )
-    return out[ASSESSMENT_COLUMNS + ASSESSMENT_EXTRA_COLUMNS]
+
+
+def _progress(
+    numeric_target: np.ndarray,
+    target: np.ndarray,
+    ind: _Indicators,
+    has_trend: np.ndarray,
+    v_ref: np.ndarray,
+    v_t: np.ndarray,
+    projected: np.ndarray,
+    near_limit_tolerance: float,
+) -> dict[str, np.ndarray]:
+    """Target met, progress ratio and related masks shared by every method (rules 2 and
+    4 of the module docstring); ``v_ref`` is the method's reference (base) value."""
+    sign = ind.sign
+    with np.errstate(divide="ignore", invalid="ignore"):
+        at_limit = ind.share & ((target == 0.0) | (target == 100.0))
+        near = at_limit & (np.abs(v_t - target) <= near_limit_tolerance)
+        met = numeric_target & ((sign * (v_t - target) >= 0) | near)
+        required = sign * (target - v_ref)  # > 0 when the base falls short of the target
+        ratio_defined = numeric_target & has_trend & ~ind.growth & (required > 0)
+        ratio = np.where(ratio_defined, (projected - v_ref) / (target - v_ref), np.nan)
+        moved_away = sign * (projected - v_ref) < 0
+    return {
+        "numeric_target": numeric_target, "met": met, "ratio": ratio,
+        "ratio_defined": ratio_defined, "moved_away": moved_away, "growth": ind.growth,
+        "required": required,
+    }  # fmt: skip
 
 
 def _status(
     has_data: np.ndarray,
     has_trend: np.ndarray,
-    numeric_target: np.ndarray,
-    target: np.ndarray,
-    sign: np.ndarray,
-    share: np.ndarray,
-    growth: np.ndarray,
-    v_b: np.ndarray,
-    v_t: np.ndarray,
-    projected: np.ndarray,
+    prog: dict[str, np.ndarray],
+    ind: _Indicators,
     rate: np.ndarray,
-    thresholds: tuple[float, ...],
-    bands: tuple[float, ...],
-    near_limit_tolerance: float,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Status code (position in :data:`STATUS_ORDER`) and progress ratio per series
-    (rules 1–5 of the module docstring)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        at_limit = share & ((target == 0.0) | (target == 100.0))
-        near = at_limit & (np.abs(v_t - target) <= near_limit_tolerance)
-        met = numeric_target & ((sign * (v_t - target) >= 0) | near)
-        required = sign * (target - v_b)  # > 0 when the baseline falls short of the target
-        ratio_defined = numeric_target & has_trend & ~growth & (required > 0)
-        ratio = np.where(ratio_defined, (projected - v_b) / (target - v_b), np.nan)
-        moved_away = np.where(
-            sign * (projected - v_b) < 0, _code("regression"), _code("stagnation")
-        )
-        banded = _classify(sign * rate, bands)
-    code = np.select(
-        [~has_data, ~has_trend, met, growth, ratio_defined, numeric_target],
-        [
-            _code("no_data"),
-            _code("insufficient_data"),
-            _code("target_met"),
-            banded,
-            _classify(ratio, thresholds),
-            moved_away,
-        ],
+    settings: Settings,
+) -> np.ndarray:
+    """UNSD five-level status code (position in :data:`STATUS_ORDER`) per series (rules
+    1–5 of the module docstring); also used by the OLS method."""
+    unsd = settings.unsd
+    with np.errstate(invalid="ignore"):
+        moved_away = np.where(prog["moved_away"], _code("regression"), _code("stagnation"))
+        banded = _classify(ind.sign * rate, unsd.cagr_bands)
+        by_ratio = _classify(prog["ratio"], unsd.thresholds)
+    return np.select(
+        [~has_data, ~has_trend, prog["met"], ind.growth, prog["ratio_defined"],
+         prog["numeric_target"]],
+        [_code("no_data"), _code("insufficient_data"), _code("target_met"), banded, by_ratio,
+         moved_away],
         default=banded,
-    )
-    return code, ratio
+    )  # fmt: skip
 
 
 # --------------------------------------------------------------------------- summaries

@@ -207,11 +207,46 @@ def validate_indicators(df: pd.DataFrame, elements: pd.DataFrame, path: Path) ->
         for col in ("name", "unit", "name_vi", "unit_vi"):
             if not str(getattr(row, col)).strip():
                 raise _fail(path, pos, ind_id, col, "empty")
+        _check_relative_target(row, path, pos, ind_id)
     out = df.copy()
     out["target_value"] = pd.to_numeric(out["target_value"].replace("", None), errors="raise")
     out["target_year"] = pd.to_numeric(out["target_year"].replace("", None)).astype("Int64")
     out["verified_code"] = out["verified_code"].eq("yes")
+    for col in RELATIVE_TARGET_COLUMNS:  # optional columns: absent means no relative target
+        if col not in out.columns:
+            out[col] = ""
+    out["target_factor"] = pd.to_numeric(out["target_factor"].replace("", None)).astype(float)
+    out["target_base_year"] = pd.to_numeric(out["target_base_year"].replace("", None)).astype(
+        "Int64"
+    )
     return out.set_index("id", drop=False)
+
+
+#: Optional columns that make a relative target numeric (UNSD Progress Chart: the target
+#: value is the baseline value times ``target_factor``, the baseline taken in
+#: ``target_base_year``), e.g. "halve vs 2015" → ``0.5``, ``2015``.
+RELATIVE_TARGET_COLUMNS = ("target_factor", "target_base_year")
+
+
+def _check_relative_target(row: object, path: Path, pos: int, ind_id: str) -> None:
+    """``target_factor`` (a number > 0) and ``target_base_year`` (1990–2050) come together,
+    and only with ``target_kind`` ``relative``."""
+    factor = str(getattr(row, "target_factor", "") or "").strip()
+    base = str(getattr(row, "target_base_year", "") or "").strip()
+    if not factor and not base:
+        return
+    if row.target_kind != "relative":  # type: ignore[attr-defined]
+        raise _fail(path, pos, ind_id, "target_factor", "only a relative target has a factor")
+    if not factor or not base:
+        raise _fail(path, pos, ind_id, "target_factor/target_base_year", "give both or neither")
+    try:
+        value = float(factor)
+    except ValueError:
+        raise _fail(path, pos, ind_id, "target_factor", f"{factor!r} is not a number") from None
+    if not value > 0:
+        raise _fail(path, pos, ind_id, "target_factor", f"{factor!r} must be > 0")
+    if not (base.isdigit() and 1990 <= int(base) <= 2050):
+        raise _fail(path, pos, ind_id, "target_base_year", f"{base!r} is not a year in 1990–2050")
 
 
 @lru_cache(maxsize=4)

@@ -27,14 +27,20 @@ def parameters_table(params: Mapping[str, Any], settings: Settings | None = None
         Parameter name → value (lists joined by commas).
     settings : mtr_analysis.settings.Settings, optional
         The method settings the report used: one row per dotted key
-        (:func:`mtr_analysis.settings.settings_rows`, e.g. ``availability.stale_after``).
+        (:func:`mtr_analysis.settings.settings_rows`, e.g. ``availability.stale_after``),
+        preceded by the progress method and its edition (the UNSD Progress Chart technical
+        note or ESCAP's SDG Progress Report technical notes); its thresholds are the keys
+        of its section (``unsd.thresholds``, ``escap.maintain_ratio`` …).
     """
     rows = [
         (str(k), ", ".join(map(str, v)) if isinstance(v, list | tuple) else str(v))
         for k, v in params.items()
     ]
     if settings is not None:
-        rows += settings_rows(settings)
+        method = settings.assessment.method
+        rows.append(("progress method", method))
+        rows.append(("method edition", settings.method_edition()))
+        rows += settings_rows(settings)  # the method's thresholds are its section's keys
     return pd.DataFrame(rows, columns=["parameter", "value"])
 
 

@@ -28,7 +28,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from mtr_analysis.analysis.gaps import GAP_CATEGORIES
-from mtr_analysis.analysis.status import STATUS_ORDER
+from mtr_analysis.analysis.status import STATUS_ORDER, shown_statuses
 from mtr_analysis.intake.schema import require_columns
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue
@@ -928,7 +928,7 @@ def status_bar(
         return _empty_figure(title, lang)
     fig = _new_figure(9.5, 1.6 + 0.6 * len(shares))
     ax = fig.add_subplot()
-    _stacked_status_bars(ax, shares, lang)
+    _stacked_status_bars(ax, shares, lang, method_statuses(assessment))
     labels = _bar_labels(shares, catalogue, by, lang)
     ax.set_yticks(np.arange(len(shares)), labels=labels, fontsize=9)
     ax.set_ylim(len(shares) - 0.5, -0.5)
@@ -956,11 +956,21 @@ def _bar_labels(shares: pd.DataFrame, catalogue: Catalogue, by: str, lang: str) 
     ]
 
 
-def _stacked_status_bars(ax, shares: pd.DataFrame, lang: str) -> None:
+def method_statuses(assessment: pd.DataFrame) -> list[str]:
+    """The statuses a legend shows: those of the assessment's method (its ``method``
+    column: ESCAP's classes for ``escap``, UNSD's levels otherwise), plus any other status
+    present; every status when the method is unknown or mixed."""
+    methods = set(assessment["method"].dropna().astype(str)) if "method" in assessment else set()
+    return shown_statuses(methods, set(assessment["status"].dropna().astype(str)))
+
+
+def _stacked_status_bars(
+    ax, shares: pd.DataFrame, lang: str, statuses: Sequence[str] = tuple(STATUS_ORDER)
+) -> None:
     """One bar segment per status (status order), with its share written when ≥ 7 %."""
     y = np.arange(len(shares))
     left = np.zeros(len(shares))
-    for status in STATUS_ORDER:
+    for status in statuses:
         widths = shares[status].to_numpy(dtype=float)
         colour = STATUS_COLOURS[status]
         ax.barh(
@@ -1101,4 +1111,57 @@ def country_position(
     fig.suptitle(title)
     ax.tick_params(axis="y", length=0)
     fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=8)
+    return fig
+
+
+# --------------------------------------------------------------------------- current status
+def current_status_chart(
+    assessment: pd.DataFrame, catalogue: Catalogue, by: str = "characteristic", lang: str = "en"
+) -> Figure:
+    """ESCAP Current Status Index per group: progress made since the base year as a share
+    of the distance to the target, against the share expected for the years elapsed.
+
+    Parameters
+    ----------
+    assessment : pandas.DataFrame
+        Output of ``trends.assess`` (``current_status``, ``expected_status``, ``by``).
+    catalogue : Catalogue
+    by : {"characteristic", "element"}
+    lang : {"en", "vi"}
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One horizontal bar per group (index in %, 0 at the left edge of progress; a
+        negative bar means the group regressed), a vertical tick per bar at the expected
+        share, and the number of series averaged next to each bar
+        (:func:`mtr_analysis.analysis.escap.current_status_index`).
+    """
+    from mtr_analysis.analysis.escap import current_status_index
+
+    tx = _text(lang)
+    title = tx["csi_title"].format(by=tx[by])
+    index = current_status_index(assessment, by)
+    if index.empty:
+        return _empty_figure(title, lang)
+    fig = _new_figure(9.5, 1.6 + 0.6 * len(index))
+    ax = fig.add_subplot()
+    y = np.arange(len(index))
+    csi = index["csi"].to_numpy(dtype=float) * 100
+    colours = [STATUS_COLOURS["reverse_trend" if v < 0 else "maintain_progress"] for v in csi]
+    ax.barh(y, csi, color=colours, height=0.6, label=tx["csi_made"])
+    ax.scatter(
+        index["expected"].to_numpy(dtype=float) * 100, y, marker="|", s=400,
+        color=SERIES_COLOUR, zorder=3, label=tx["csi_expected"],
+    )  # fmt: skip
+    for yi, (v, n) in enumerate(zip(csi, index["n_series"], strict=True)):
+        ax.text(max(v, 0) + 1, yi, f"n = {n}", va="center", fontsize=8)
+    shares = index.set_index(by)
+    ax.set_yticks(y, labels=_bar_labels(shares, catalogue, by, lang), fontsize=9)
+    ax.set_ylim(len(index) - 0.5, -0.5)
+    ax.axvline(0, color=MUTED_COLOUR, linewidth=0.8)
+    ax.set_xlim(min(-10.0, float(np.nanmin(csi)) - 5), 110)
+    ax.set_xlabel(tx["csi_axis"])
+    fig.suptitle(title)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
     return fig

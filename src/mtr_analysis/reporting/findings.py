@@ -70,6 +70,7 @@ class Finding:
     kind : str
         ``progress_summary``, ``target_met``, ``largest_improvement``,
         ``largest_regression``, ``data_gap``, ``series_break``, ``data_priority``,
+        ``robust_on_track``, ``fragile_on_track``,
         ``regional_assessability``, ``regional_improvement``, ``regional_regression``.
     text : str
         The sentence, in the requested language.
@@ -369,6 +370,37 @@ def _targets_met(
     return [_country_finding("target_met", text, met, country, years=years)]
 
 
+#: The status columns of :func:`mtr_analysis.analysis.robustness.robustness` per method.
+_METHOD_COLUMNS = {"unsd": "status_unsd", "escap": "status_escap", "ols": "status_ols"}
+
+
+def _robust_on_track(
+    a: pd.DataFrame, catalogue: Catalogue, t: dict, country: str, max_names: int
+) -> list[Finding]:
+    """``robust_on_track``: indicators on track under all three methods; and
+    ``fragile_on_track``: on track under the report's method only (treat with caution).
+    Needs the robustness columns of the assessment; none without them."""
+    if not set(_METHOD_COLUMNS.values()) <= set(a.columns) or "method" not in a.columns:
+        return []
+    on = pd.DataFrame({m: a[c].astype(str).isin(ON_TRACK) for m, c in _METHOD_COLUMNS.items()})
+    chosen = str(a["method"].iloc[0]) if len(a) else "unsd"
+    others = [m for m in _METHOD_COLUMNS if m != chosen]
+    groups = [
+        ("robust_on_track", on.all(axis=1), "info"),
+        ("fragile_on_track", on[chosen] & ~on[others].any(axis=1), "warning"),
+    ]
+    out = []
+    for kind, mask, severity in groups:
+        rows = a.loc[mask.to_numpy()]
+        if not len(rows):
+            continue
+        names = _join([prose_name(catalogue, i) for i in rows["indicator"].astype(str)], t,
+                      max_names)  # fmt: skip
+        text = t[kind].format(names=names, method=chosen.upper())
+        out.append(_country_finding(kind, text, rows, country, severity))
+    return out
+
+
 def _largest_movements(
     a: pd.DataFrame, catalogue: Catalogue, t: dict, lang: str, country: str, top_n: int
 ) -> list[Finding]:
@@ -496,7 +528,7 @@ def country_findings(
     -------
     list of Finding
         In this order: one ``progress_summary`` per characteristic (A–E), ``target_met``,
-        ``largest_improvement`` (best first), ``largest_regression`` (worst first),
+        ``robust_on_track``, ``fragile_on_track``, ``largest_improvement`` (best first), ``largest_regression`` (worst first),
         ``data_gap``, ``series_break``, ``data_priority``. Kinds without evidence are left
         out.
 
@@ -514,6 +546,7 @@ def country_findings(
     a, av = _country_rows(assessment, avail, catalogue, country, obs)
     out = _progress_summaries(a, catalogue, t, lang, country)
     out += _targets_met(a, catalogue, t, lang, country, max_names)
+    out += _robust_on_track(a, catalogue, t, country, max_names)
     out += _largest_movements(a, catalogue, t, lang, country, top_n)
     av_cat = av.loc[av["indicator"].astype(str).isin(catalogue.indicators.index)]
     if len(av_cat):
@@ -570,6 +603,28 @@ def _regional_summaries(a: pd.DataFrame, catalogue: Catalogue, t: dict, lang: st
             Finding("progress_summary", text, indicators, _years_of(assessable), sources, severity)
         )
     return out
+
+
+def _regional_robustness(a: pd.DataFrame, t: dict) -> list[Finding]:
+    """``regional_robustness``: share of the judged statuses that are robust, and how many
+    pairs are on track under all three methods."""
+    if "robustness" not in a.columns:
+        return []
+    code = a["robustness"].astype(str)
+    judged = a.loc[code.ne("not_assessed") & code.ne("") & code.ne("<NA>")]
+    if not len(judged):
+        return []
+    robust = judged["robustness"].astype(str).eq("robust")
+    all_three = pd.Series(True, index=judged.index)
+    for column in _METHOD_COLUMNS.values():
+        if column in judged.columns:
+            all_three &= judged[column].astype(str).isin(ON_TRACK)
+    text = t["r_robust"].format(
+        n=len(judged), k=int(robust.sum()), pct=_pct(robust.mean()), on=int(all_three.sum())
+    )
+    severity = "info" if robust.mean() >= 0.5 else "warning"
+    return [Finding("regional_robustness", text, sorted(set(judged["indicator"].astype(str))),
+                    _years_of(judged), severity=severity)]  # fmt: skip
 
 
 def _regional_assessability(
@@ -714,7 +769,9 @@ def regional_findings(
     Returns
     -------
     list of Finding
-        ``progress_summary`` per characteristic (country ``""``), ``regional_assessability``,
+        ``progress_summary`` per characteristic (country ``""``), ``regional_robustness``
+        (how many judged statuses are the same under every method, baseline year ±1 and
+        vintage; needs the ``robustness`` column), ``regional_assessability``,
         ``data_priority`` (targets not assessable regionally), ``data_gap`` (countries with
         most gaps), ``regional_improvement``, ``regional_regression``.
 
@@ -732,6 +789,7 @@ def regional_findings(
     _check_top_n(top_n)
     a, av = _regional_rows(assessment, avail, catalogue, obs)
     out = _regional_summaries(a, catalogue, t, lang)
+    out += _regional_robustness(a, t)
     if len(av):
         out += _regional_assessability(a, av, catalogue, t, max_names, settings, lang)
         out += _regional_gaps(av, t, lang, top_n)

@@ -16,10 +16,14 @@ from __future__ import annotations
 STATUS_COLOURS: dict[str, str] = {
     "target_met": "#01665e",  # dark teal green
     "on_track": "#5ab4ac",  # light teal green
+    "maintain_progress": "#1b9e77",  # ESCAP green (UNECE 2025 colour rules)
     "moderate_progress": "#f6d55c",  # yellow
     "marginal_progress": "#ef8a3c",  # orange
     "stagnation": "#bf9b7a",  # grey-orange
+    "accelerate_progress": "#fdc827",  # ESCAP yellow bars: accelerate
     "regression": "#b2182b",  # dark red
+    "reverse_trend": "#d7301f",  # ESCAP red bars: reverse trend
+    "no_target": "#d9d9d9",  # grey: left out by ESCAP (no quantitative target)
     "insufficient_data": "#bdbdbd",  # light grey
     "no_data": "#f0f0f0",  # very light grey
 }

@@ -29,7 +29,7 @@ from mtr_analysis.analysis.status import (
     NEEDS_ACCELERATION,
     ON_TRACK,
     REGRESSING,
-    STATUS_ORDER,
+    shown_statuses,
 )
 from mtr_analysis.analysis.trends import ASSESSMENT_COLUMNS
 from mtr_analysis.csv_safety import neutralise
@@ -42,6 +42,22 @@ from mtr_analysis.settings import Settings, default_settings
 
 #: printf format of every float in the tables (6 significant digits).
 FLOAT_FORMAT = "%.6g"
+
+
+#: Columns of ``assessment.csv`` after :data:`~mtr_analysis.analysis.trends.ASSESSMENT_COLUMNS`
+#: (issue 10): the method and its edition, the point judged (the target year's value when
+#: it has passed), the base progress is measured from (ESCAP: 2015), the Current Status
+#: Index, and the robustness code (``""`` when the assessment has no robustness columns).
+ASSESSMENT_CSV_EXTRA: list[str] = [
+    "method",
+    "method_edition",
+    "assessed_year",
+    "assessed_value",
+    "reference_year",
+    "reference_value",
+    "current_status",
+    "robustness",
+]
 
 
 def assessment_table(
@@ -61,8 +77,9 @@ def assessment_table(
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`mtr_analysis.analysis.trends.ASSESSMENT_COLUMNS` exactly, rows sorted by
-        country code, then catalogue order of the indicator; index 0…n−1.
+        Columns :data:`mtr_analysis.analysis.trends.ASSESSMENT_COLUMNS` then
+        :data:`ASSESSMENT_CSV_EXTRA`, rows sorted by country code, then catalogue order of
+        the indicator; index 0…n−1.
 
     Raises
     ------
@@ -81,7 +98,10 @@ def assessment_table(
     if frame.duplicated(["country", "indicator"]).any():
         raise ValueError("assessment holds a country × indicator pair more than once")
     frame = frame.assign(_rank=rank).sort_values(["country", "_rank"], kind="stable")
-    return frame[ASSESSMENT_COLUMNS].reset_index(drop=True)
+    for column in ASSESSMENT_CSV_EXTRA:  # assessments from before issue 10 lack some
+        if column not in frame.columns:
+            frame[column] = pd.Series(pd.NA, index=frame.index, dtype="string")
+    return frame[ASSESSMENT_COLUMNS + ASSESSMENT_CSV_EXTRA].reset_index(drop=True)
 
 
 def _min_coverage(settings: Settings | None) -> float:
@@ -309,7 +329,9 @@ def status_table(data: ReviewData, country: str, lang: str = "en") -> pd.DataFra
     pandas.DataFrame
         ``indicator`` (name), ``element``, ``unit``, ``baseline_year``, ``baseline_value``,
         ``latest_year``, ``latest_value``, ``cagr`` (fraction), ``target_value``,
-        ``status``.
+        ``status`` and ``robustness`` (a ``†`` marker where the status group differs between
+        methods, baseline years or data vintages, explained by the text
+        ``robustness_marker``; empty otherwise or without robustness columns).
     """
     cat = data.catalogue
     a = data.assessment.loc[data.assessment["country"] == country].copy()
@@ -327,22 +349,45 @@ def status_table(data: ReviewData, country: str, lang: str = "en") -> pd.DataFra
             "cagr": a["cagr"].to_numpy(),
             "target_value": a["target_value"].to_numpy(),
             "status": a["status"].astype(str).to_numpy(),
+            "robustness": _robustness_marker(a),
         }
     )
+
+
+#: Robustness codes marked ``†`` in the status tables (the status is not the same under
+#: every method, baseline year ±1 and data vintage tried).
+SENSITIVE = ("method_sensitive", "baseline_sensitive", "vintage_sensitive")
+
+
+def _robustness_marker(a: pd.DataFrame) -> np.ndarray:
+    """``"†"`` where the robustness code is a sensitive one, ``""`` otherwise."""
+    if "robustness" not in a.columns:
+        return np.full(len(a), "", dtype=object)
+    return np.where(a["robustness"].astype(str).isin(SENSITIVE), "†", "").astype(object)
 
 
 def status_counts(data: ReviewData, by: str = "characteristic") -> pd.DataFrame:
     """Counts of country × indicator pairs per status (:data:`~mtr_analysis.analysis.status.STATUS_ORDER` order) per group.
 
+    The status columns are those of the assessment's method
+    (:func:`~mtr_analysis.analysis.status.shown_statuses`): ESCAP's classes for ESCAP.
+
     ``by`` is ``"characteristic"``, ``"element"`` or ``"country"``; groups are labelled
     ``"A. Inclusive"``-style for characteristics, ``"A.1 title"`` for elements and by the
-    member state's ISO3 code for countries. A last row holds the totals.
+    member state's ISO3 code for countries. A last row holds the totals. With the
+    assessment's ``robustness`` column, a last column ``robust`` counts the judged statuses
+    that are the same under every method, baseline year ±1 and vintage tried.
     """
     if by not in ("characteristic", "element", "country"):
         raise ValueError(f"by must be 'characteristic', 'element' or 'country'; got {by!r}")
     a = data.assessment
     counts = pd.crosstab(a[by].astype(str), a["status"].astype(str))
-    counts = counts.reindex(columns=list(STATUS_ORDER), fill_value=0).sort_index()
+    methods = set(a["method"].dropna().astype(str)) if "method" in a.columns else set()
+    shown = shown_statuses(methods, set(a["status"].dropna().astype(str)))
+    counts = counts.reindex(columns=shown, fill_value=0).sort_index()
+    if "robustness" in a.columns:
+        robust = a["robustness"].astype(str).eq("robust").groupby(a[by].astype(str)).sum()
+        counts["robust"] = robust.reindex(counts.index, fill_value=0).astype(np.int64)
     counts.loc["Σ"] = counts.sum(axis=0)
     counts.index.name = by
     return counts.reset_index()

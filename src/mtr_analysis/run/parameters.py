@@ -6,7 +6,8 @@ checked against the notebook's ``parameters`` cell before anything runs.
 Parameters passed (when the notebook declares them): ``country`` (ISO3, country notebook
 only), ``review``, ``baseline_year``, ``cutoff_year``, ``data_dir``, ``lang``,
 ``settings_file`` (absolute path of the run's method settings file, ``""`` for the
-defaults) and ``countries`` (list of ISO3, regional notebook only). Notebooks write no files: the findings
+defaults), ``method`` (the progress method, ``"unsd"``, ``"escap"`` or ``"ols"``: part of
+every cache key) and ``countries`` (list of ISO3, regional notebook only). Notebooks write no files: the findings
 and review tables are written by the runner (:mod:`mtr_analysis.run.products`).
 """
 
@@ -22,8 +23,10 @@ COUNTRY_REQUIRED = ("country", "review", "data_dir")
 #: Parameters every regional notebook must declare.
 REGIONAL_REQUIRED = ("review", "data_dir")
 #: Parameters passed only when the notebook declares them.
-COUNTRY_OPTIONAL = ("baseline_year", "cutoff_year", "lang", "settings_file")
-REGIONAL_OPTIONAL = ("baseline_year", "cutoff_year", "lang", "countries", "settings_file")
+COUNTRY_OPTIONAL = ("baseline_year", "cutoff_year", "lang", "settings_file", "method")
+REGIONAL_OPTIONAL = (
+    "baseline_year", "cutoff_year", "lang", "countries", "settings_file", "method",
+)  # fmt: skip
 #: Parameters that are paths: left out of the cache key (what they hold is in it).
 PATH_PARAMETERS = ("data_dir", "settings_file")
 

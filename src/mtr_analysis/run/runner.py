@@ -157,7 +157,8 @@ def _validate(
 ) -> _Request:
     """Check every argument and each notebook's parameters; nothing is run or written."""
     settings_file = options.pop("settings_file")
-    methods = load_settings(settings_file)  # SettingsError names the file and the key
+    # SettingsError names the file and the key; --method wins over the file's method.
+    methods = load_settings(settings_file, method=options.pop("method", None))
     settings = load_catalogue().review(review)
     lang, jobs = options["lang"], options["jobs"]
     if lang not in i18n.LANGS:
@@ -179,6 +180,7 @@ def _validate(
         "lang": lang,
         "countries": list(codes),
         "settings_file": str(Path(settings_file).resolve()) if settings_file else "",
+        "method": methods.assessment.method,
     }
     parameters: dict[Kind, dict[str, Any]] = {
         "country": select_parameters(
@@ -432,6 +434,11 @@ def _manifest_extra(req: _Request, prints: _Fingerprints, summary: RunSummary) -
             for kind, nb in req.notebooks.items()
         },
         "parameters": dict(req.parameters),
+        "method": {
+            "name": req.settings.assessment.method,
+            "edition": req.settings.method_edition(),
+            "settings": req.settings.as_dict()[req.settings.assessment.method],
+        },
         "settings": req.settings.as_dict(),
         "inputs": {
             "store": prints.store_files,
@@ -512,12 +519,15 @@ def run_reports(
     demo: bool | None = None,
     use_cache: bool = True,
     settings_file: Path | str | None = None,
+    method: str | None = None,
 ) -> RunSummary:
     """Execute the country notebook per member state and the regional notebook; render HTML.
 
     Everything is validated before any notebook runs. Unchanged reports (checksums verified)
     are reused; the others run in ``jobs`` workers, and their HTML, findings and tables are
     written; then ``index.html`` and ``manifest.json``. One report's failure stops no other.
+    Workers are "spawned" (guard a calling script with ``if __name__ == "__main__":``);
+    SIGINT/SIGTERM stop them, unfinished reports are then ``"interrupted"``.
 
     Parameters
     ----------
@@ -547,6 +557,8 @@ def run_reports(
         Method settings (YAML) overriding keys of ``config/methods.yaml``; validated first,
         passed to the notebooks (absolute path), in every cache key (by content) and in
         ``manifest.json`` under ``"settings"``.
+    method : {"unsd", "escap", "ols"}, optional
+        Overrides ``assessment.method``: a notebook parameter, in manifest ``"method"``.
 
     Returns
     -------
@@ -563,17 +575,12 @@ def run_reports(
         or notebook; a notebook lacking a required parameter
         (:data:`~mtr_analysis.run.parameters.COUNTRY_REQUIRED`,
         :data:`~mtr_analysis.run.parameters.REGIONAL_REQUIRED`). Nothing is run or written.
-
-    Notes
-    -----
-    Workers are "spawned": guard a calling script with ``if __name__ == "__main__":``.
-    SIGINT/SIGTERM stop them; unfinished reports are then ``"interrupted"``.
     """
     started = time.perf_counter()
     notebooks: dict[Kind, Path | str] = {"country": country_notebook, "regional": regional_notebook}
     req = _validate(
         countries, review, data_dir, out_dir, notebooks, lang=lang, with_code=with_code,
-        jobs=jobs, use_cache=use_cache, settings_file=settings_file,
+        jobs=jobs, use_cache=use_cache, settings_file=settings_file, method=method,
     )  # fmt: skip
     prints = _fingerprint(req, demo)
     _prepare_out(req.review_dir)
