@@ -337,7 +337,10 @@ def test_ilostat_answer_is_checked_written_as_bulk_csv_and_builds(real_dir, tmp_
     totals = {(r["ref_area"], r["time"], r["sex"]) for r in parsed
               if r["classif1"].endswith("_TOTAL") and r["sex"] != "SEX_O"
               and r["obs_value"]}  # fmt: skip
-    assert item.records == len(totals)
+    # plus the non-agricultural item, read as its own series (ilostat.SERIES_ITEMS)
+    non_agri = [r for r in parsed if r["classif1"] == "ECO_AGNAG_NAG" and r["sex"] != "SEX_O"
+                and r["obs_value"]]  # fmt: skip
+    assert item.records == len(totals) + len(non_agri)
     side = json.loads(Path(str(item.path) + ".provenance.json").read_text(encoding="utf-8"))
     assert side["sha256"] == hashlib.sha256(answer.encode()).hexdigest()
     build([tmp_path / "fetched"], tmp_path / "store")

@@ -24,15 +24,17 @@ def test_real_file_is_detected_and_every_value_is_a_record(real_dir, real):
     assert detect_format(real_dir / ILO) == ("ilostat", "")
     rows, rec = real
     assert len(rec) == sum(1 for r in rows if r["obs_value"])
-    assert set(rec["series"]) == {"SDG_0831_SEX_ECO_RT"}  # the indicator column, no _A
+    # the indicator column, no _A; the non-agricultural item as its own series
+    assert set(rec["series"]) == {"SDG_0831_SEX_ECO_RT", "SDG_0831_SEX_ECO_RT:ECO_AGNAG_NAG"}
     assert set(rec["source"]) == {"ILOSTAT bulk download"}
-    assert set(source_kind(rec["source"])) == {"other"}  # not taken for the UN SDG database
+    assert set(source_kind(rec["source"])) == {"ilo"}  # not taken for the UN SDG database
 
 
 def test_real_one_total_per_area_year_sex_is_selected_and_equals_the_raw(real):
     rows, rec = real
     kept = rec[rec["skip"].eq("") & rec["country"].isin(AMS)]
-    assert not kept.duplicated(["country", "year", "sex"]).any()
+    assert not kept.duplicated(["series", "country", "year", "sex"]).any()
+    kept = kept[kept["series"] == "SDG_0831_SEX_ECO_RT"]
     # Independent: the ECO_AGGREGATE_TOTAL row, else the only total (ECO_AGNAG_TOTAL).
     expected = {}
     for r in rows:
@@ -84,3 +86,35 @@ def test_synthetic_periods_sex_and_bad_header(tmp_path):
     assert not ilostat.sniff(bad)
     with pytest.raises(ilostat.SourceError, match=r"bad\.csv, line 1: .*missing obs_value"):
         ilostat.read(bad, tmp_path)
+
+
+def test_non_agricultural_item_is_its_own_series_as_in_the_raw_file(real_dir):
+    """ECO_AGNAG_NAG rows (informal share of non-agricultural employment, the World Bank's
+    SL.ISV.IFRM.ZS) are read as ``SDG_0831_SEX_ECO_RT:ECO_AGNAG_NAG`` and reach the
+    catalogue's informal-employment indicator; other breakdown items stay out of scope."""
+    import csv
+
+    from mtr_analysis.intake.fetch import ilo_id
+    from mtr_analysis.reference.catalogue import load_catalogue
+
+    path = real_dir / "ilo" / "SDG_0831_SEX_ECO_RT_A.csv"
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        raw = [r for r in csv.DictReader(fh)
+               if r["classif1"] == "ECO_AGNAG_NAG" and r["obs_value"].strip()
+               and r["sex"] != "SEX_O"]  # fmt: skip
+    recs = ilostat.read(path, path.parent)
+    nag = recs[recs["series"].eq("SDG_0831_SEX_ECO_RT:ECO_AGNAG_NAG") & recs["skip"].eq("")]
+    assert len(nag) == len(raw)
+    vnm = {(r["time"], r["sex"]): r["obs_value"] for r in raw if r["ref_area"] == "VNM"}
+    got = nag[nag["country"] == "VNM"]
+    assert len(got) == len(vnm) > 0
+    sex = {"total": "SEX_T", "male": "SEX_M", "female": "SEX_F"}
+    assert all(vnm[(str(r.year), sex[r.sex])] == r.raw for r in got.itertuples())
+    assert (
+        recs.loc[recs["series"] == "SDG_0831_SEX_ECO_RT", "skip"]
+        .str.contains("ECO_AGNAG_AGR")
+        .any()
+    )
+    mapped = load_catalogue().series_map()
+    assert mapped["SDG_0831_SEX_ECO_RT:ECO_AGNAG_NAG"] == "b_informal_employment"
+    assert ilo_id("SDG_0831_SEX_ECO_RT:ECO_AGNAG_NAG") == "SDG_0831_SEX_ECO_RT_A"

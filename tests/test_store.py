@@ -95,8 +95,10 @@ def test_shipped_priority_file_must_give_every_key(tmp_path, monkeypatch):
 def test_source_kinds_are_read_from_source_text():
     kinds = store.source_kind(pd.Series([NAT, "DEMO national submission VNM: x", WB_OLD, SDG,
                                          "ASEANstats", "UNDP HDR 2023/24", "International Labour "
-                                         "Organization"]))  # fmt: skip
-    assert kinds.tolist() == ["national", "national", "wdi", "unsdg", "asean", "hdr", "other"]
+                                         "Organization", "WHO Global Health Observatory, CSV "
+                                         "export", "Eurostat"]))  # fmt: skip
+    assert kinds.tolist() == ["national", "national", "wdi", "unsdg", "asean", "hdr", "ilo",
+                              "who", "other"]  # fmt: skip
 
 
 def test_poverty_lines_are_never_spliced():

@@ -516,7 +516,10 @@ def fetch_gho(
 
 
 def ilo_id(code: str) -> str:
-    """The API's dataset id: the indicator with its annual suffix (``…_RT`` → ``…_RT_A``)."""
+    """The API's dataset id: the indicator with its annual suffix (``…_RT`` → ``…_RT_A``);
+    a catalogue code naming one breakdown item (``…_RT:ECO_AGNAG_NAG``) downloads the whole
+    indicator, whose reader then reads that item as its own series."""
+    code = code.split(":", 1)[0]
     return code if code.endswith("_A") else f"{code}_A"
 
 

@@ -22,7 +22,8 @@ Totals are selected for analysis; everything else stays counted, out of scope, w
 reason (``skip``):
 
 * a breakdown item (``ECO_SECTOR_IND``): "economic-activity breakdown … (the store keeps
-  totals)";
+  totals)", except the items of :data:`SERIES_ITEMS`, read as their own series
+  ``<indicator>:<item>`` (``SDG_0831_SEX_ECO_RT:ECO_AGNAG_NAG``, non-agricultural employment);
 * a total repeated by another classification family: only the first of
   :data:`TOTAL_PREFERENCE` present for the same area, year, sex and survey is kept;
 * sex ``SEX_O`` (other), which the store has no code for.
@@ -47,6 +48,10 @@ _CLASSIF = ("classif1", "classif2")
 #: Which classification family's total is kept when several repeat it (the broadest
 #: family first: ILOSTAT's aggregate economic activity, then sector, then agri/non-agri).
 TOTAL_PREFERENCE = ("AGGREGATE", "SECTOR", "AGNAG")
+#: Breakdown items that are indicators in their own right, read as the series
+#: ``<indicator>:<item>``: the informal share of NON-AGRICULTURAL employment is the World
+#: Bank's SL.ISV.IFRM.ZS (ILO is its source), which the catalogue maps this way.
+SERIES_ITEMS = frozenset({"ECO_AGNAG_NAG"})
 
 
 def sniff(path: Path) -> bool:
@@ -74,7 +79,7 @@ def _scope(sex: str, codes: tuple[str, ...], time: str) -> str:
     if sex not in _SEX and sex:
         return f"sex {sex} not held by the store (total, male, female)"
     breakdown = [c for c in codes if not _is_total(c)]
-    if breakdown:
+    if breakdown and not (len(breakdown) == 1 and breakdown[0] in SERIES_ITEMS):
         return (
             f"economic-activity breakdown {'/'.join(breakdown)} (the store keeps totals)"
             if any(c.startswith("ECO_") for c in breakdown)
@@ -141,13 +146,15 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
             continue
         sex, time = get("sex"), get("time")
         codes = tuple(get(c) for c in _CLASSIF if c in col)
+        item = next((c for c in codes if c in SERIES_ITEMS), "")
         out.append({
-            "country": get("ref_area"), "series": get("indicator"),
+            "country": get("ref_area"),
+            "series": f"{get('indicator')}:{item}" if item else get("indicator"),
             "year": int(time) if re.fullmatch(r"\d{4}", time) else None, "raw": raw,
             "sex": _SEX.get(sex, "total"), "source": PRODUCER,
             "note": _notes(get), "file": rel, "locator": f"line {line}, column obs_value",
             "skip": _scope(sex, codes, time), "_codes": codes,
-            "_key": (get("ref_area"), get("indicator"), time, sex, get("source")),
+            "_key": (get("ref_area"), get("indicator"), item, time, sex, get("source")),
         })  # fmt: skip
     _drop_repeated_totals(out)
     return records_frame(out)
