@@ -35,7 +35,8 @@ def test_every_quantified_relative_target_has_a_factor_and_base_year():
     }
     got = ind.loc[ind["target_factor"].notna(), ["target_factor", "target_base_year"]]
     assert {i: (float(f), int(y)) for i, (f, y) in got.iterrows()} == expected
-    assert set(got.index) <= set(ind.index[ind["target_kind"] == "relative"])
+    # every relative target is numeric; the others give a direction only (growth bands)
+    assert set(got.index) == set(ind.index[ind["target_kind"] == "relative"])
 
 
 def _catalogue_rows(**changes: str) -> pd.DataFrame:
@@ -43,8 +44,9 @@ def _catalogue_rows(**changes: str) -> pd.DataFrame:
         "id": "b_test", "name": "Test", "unit": "% of population", "direction": "decrease",
         "characteristic": "B", "element": "B.1", "sdg": "", "wdi_code": "", "unsdg_series": "",
         "target_value": "", "target_year": "2030", "target_kind": "relative",
-        "target_source": "", "verified_code": "", "target_factor": "0.5",
-        "target_base_year": "2015",
+        "target_source": "", "verified_code": "", "gho_code": "", "ilostat_code": "",
+        "data360_code": "", "former_series": "", "name_vi": "Thử", "unit_vi": "% dân số",
+        "target_factor": "0.5", "target_base_year": "2015",
     }  # fmt: skip
     row.update(changes)
     return pd.DataFrame([row])
@@ -58,6 +60,8 @@ def _catalogue_rows(**changes: str) -> pd.DataFrame:
         ({"target_base_year": ""}, "give both or neither"),
         ({"target_base_year": "15"}, "'target_base_year': '15' is not a year"),
         ({"target_kind": ""}, "only a relative target has a factor"),
+        ({"target_kind": "directional"}, "only a relative target has a factor"),
+        ({"target_factor": "", "target_base_year": ""}, "a relative target needs a factor"),
     ],
 )
 def test_relative_target_columns_are_validated(changes, message):

@@ -19,8 +19,8 @@ With a numeric target (catalogue ``target_kind`` ``absolute`` or ``interpretive`
 ``relative`` target made numeric by the catalogue's ``target_factor`` and
 ``target_base_year``: ``V* = factor × value in the base year``, as UNSD makes "halve by
 2030" numeric from the baseline value) the status comes from the share of the required
-baseline → target change that the projected value reaches; without one (relative targets
-that give no number, such as "substantially reduce") from the trend's growth rate in the
+baseline → target change that the projected value reaches; without one (``directional``
+targets that give no number, such as "substantially reduce") from the trend's growth rate in the
 desirable direction against fixed bands (UNSD's rule for targets without a numeric value). :func:`summarise_status` counts statuses per
 group. Everything is vectorised over series. The cut-offs, bands and other method parameters
 come from the method settings (:class:`mtr_analysis.settings.Settings`,
@@ -85,7 +85,7 @@ Notation: ``b, v_b`` baseline year and value and ``t, v_t`` latest year and valu
    (UNSD's five levels; ESCAP reports the gap ``1 − r``). When the baseline already met the
    target (``s·(V* − v_b) <= 0``) ``r`` is undefined; since the latest value no longer meets
    it the series moved away: ``regression`` when ``s·(v̂ − v_b) < 0``, else ``stagnation``.
-5. Without a numeric target (relative targets without a factor): ``d = s·g`` with ``g``
+5. Without a numeric target (``directional`` targets, or none): ``d = s·g`` with ``g``
    the ``trend_rate``, banded by ``unsd.cagr_bands`` with the same five levels (UNSD
    cut-offs; EUSTAT uses the same top and bottom bands).
 

@@ -19,7 +19,11 @@ import yaml
 from mtr_analysis.paths import AUXILIARY_FILE, FRAMEWORK_FILE, INDICATORS_FILE
 
 DIRECTIONS = ("increase", "decrease")
-TARGET_KINDS = ("", "absolute", "relative", "interpretive")
+#: ``absolute``/``interpretive``: a number in ``target_value``; ``relative``: a number made
+#: from the baseline (``target_factor`` × value in ``target_base_year``, both required);
+#: ``directional``: a direction without a number ("substantially reduce", "increase"), which
+#: the UNSD Progress Chart judges by the growth-rate bands, not against a target value.
+TARGET_KINDS = ("", "absolute", "relative", "interpretive", "directional")
 REQUIRED_COLUMNS = (
     "id", "name", "unit", "direction", "characteristic", "element", "sdg", "wdi_code",
     "unsdg_series", "target_value", "target_year", "target_kind", "target_source",
@@ -230,10 +234,13 @@ RELATIVE_TARGET_COLUMNS = ("target_factor", "target_base_year")
 
 def _check_relative_target(row: object, path: Path, pos: int, ind_id: str) -> None:
     """``target_factor`` (a number > 0) and ``target_base_year`` (1990–2050) come together,
-    and only with ``target_kind`` ``relative``."""
+    only with ``target_kind`` ``relative``, and a relative target always has them."""
     factor = str(getattr(row, "target_factor", "") or "").strip()
     base = str(getattr(row, "target_base_year", "") or "").strip()
     if not factor and not base:
+        if row.target_kind == "relative":  # type: ignore[attr-defined]
+            raise _fail(path, pos, ind_id, "target_factor", "a relative target needs a factor "
+                        "and base year (use 'directional' for a direction without a number)")  # fmt: skip
         return
     if row.target_kind != "relative":  # type: ignore[attr-defined]
         raise _fail(path, pos, ind_id, "target_factor", "only a relative target has a factor")
