@@ -43,3 +43,18 @@ def demo_store(demo_raw: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     out = tmp_path_factory.mktemp("demo_store")
     build([demo_raw], out)
     return out
+
+
+@pytest.fixture(scope="session")
+def real_store_build(real_dir: Path, tmp_path_factory: pytest.TempPathFactory):
+    """One ``mtr build`` of the whole ``../shared/data/real`` per session (the slowest step of
+    the suite, about 2 minutes on two cores), shared by every test that needs the whole
+    folder. Returns ``(store folder, intake.json as a dict, exit code)``."""
+    import json
+
+    from mtr_analysis.cli import main
+
+    out = tmp_path_factory.mktemp("real_store")
+    code = main(["build", "--raw", str(real_dir), "--out", str(out), "--quiet"])
+    intake = json.loads((out / paths.INTAKE_FILE).read_text(encoding="utf-8"))
+    return out, intake, code

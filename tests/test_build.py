@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from mtr_analysis import paths
-from mtr_analysis.cli import DATA_PROBLEMS, main
+from mtr_analysis.cli import DATA_PROBLEMS
 from mtr_analysis.intake import store
 from mtr_analysis.intake.build import build, metadata_regions
 from mtr_analysis.intake.schema import COLUMNS, KEY
@@ -89,10 +89,8 @@ def test_demo_build_selects_one_value_per_key_with_national_first(demo_store):
 
 
 @pytest.fixture(scope="module")
-def real_build(real_dir, tmp_path_factory):
-    out = tmp_path_factory.mktemp("realbuild")
-    code = main(["build", "--raw", str(real_dir), "--out", str(out), "--quiet"])
-    intake = json.loads((out / paths.INTAKE_FILE).read_text(encoding="utf-8"))
+def real_build(real_store_build):
+    out, intake, code = real_store_build
     # The real folder holds files awaiting issue 11's readers and values that are rejected:
     # the build says so with exit code 3, which a pipeline can trust.
     problems = intake["unrecognised"] or intake["unreadable"] or intake["totals"]["rejected"]
