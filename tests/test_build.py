@@ -80,8 +80,12 @@ def test_demo_build_selects_one_value_per_key_with_national_first(demo_store):
     chosen = sel.set_index(KEY).loc[key, "source"]
     assert chosen.startswith("DEMO national submission VNM")
     rejects = pd.read_csv(demo_store / paths.REJECTS_FILE)
-    assert rejects["reason"].tolist() == ["not a number: about 5"]
-    assert rejects["locator"].tolist() == ["Data!E7"]
+    values = rejects[~rejects["file"].str.contains("activit", case=False)]  # indicator values
+    assert values["reason"].tolist() == ["not a number: about 5"]
+    assert values["locator"].tolist() == ["Data!E7"]
+    # ... and the demo's one deliberate bad activity percentage, rejected with its cell
+    activity = rejects[rejects["file"].str.contains("activit", case=False)]
+    assert len(activity) == 1 and "outside 0–100" in activity["reason"].iloc[0]
 
 
 # --------------------------------------------------------------------------------------
@@ -100,7 +104,10 @@ def real_build(real_store_build):
 
 def test_build_writes_exactly_the_files_named_in_paths(demo_store):
     named = {paths.OBSERVATIONS_FILE, paths.OUT_OF_SCOPE_FILE, paths.REJECTS_FILE,
-             paths.CONFLICTS_FILE, paths.REVISIONS_FILE, paths.INTAKE_FILE, paths.INTAKE_HTML}  # fmt: skip
+             paths.CONFLICTS_FILE, paths.REVISIONS_FILE, paths.INTAKE_FILE, paths.INTAKE_HTML,
+             # the demo holds plan registers and activity reports (implementation tracking)
+             paths.PLAN_REGISTER_FILE, paths.ACTIVITIES_FILE, paths.ACTIVITY_REJECTS_FILE,
+             paths.ACTIVITY_REPLACEMENTS_FILE, paths.ACTIVITY_INTAKE_FILE}  # fmt: skip
     assert {p.name for p in demo_store.iterdir()} == named
     outputs = json.loads((demo_store / paths.INTAKE_FILE).read_text(encoding="utf-8"))["outputs"]
     assert set(outputs.values()) | {paths.INTAKE_FILE} == named

@@ -23,7 +23,7 @@ from test_report import assert_self_contained
 from mtr_analysis import paths
 from mtr_analysis.analysis.review import load_review
 from mtr_analysis.intake import store
-from mtr_analysis.reporting import findings, i18n
+from mtr_analysis.reporting import findings, i18n, implementation
 from mtr_analysis.run.runner import run_reports
 from mtr_analysis.settings import default_settings, load_settings, settings_rows
 
@@ -218,10 +218,13 @@ def test_findings_json_written_and_deterministic(demo_run, demo_store):
     folder = demo_run.out_dir / "findings"
     assert {p.name for p in folder.glob("*.json")} == {"VNM.json", "regional.json"}
     data = load_review(demo_store, 2015, 2020)
+    own = data.assessment.loc[data.assessment["country"] == "VNM"]
     expected = findings.findings_to_json(
         findings.country_findings(
             data.assessment, data.availability, data.catalogue, "VNM", obs=data.observations
         )
+        # the demo's activity reports: implementation statements follow the outcome ones
+        + implementation.report_findings(demo_store, own, "VNM", "en", data.settings)
     )
     assert (folder / "VNM.json").read_text(encoding="utf-8") == expected + "\n"
     items = json.loads((folder / "regional.json").read_text(encoding="utf-8"))

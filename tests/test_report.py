@@ -17,7 +17,7 @@ from mtr_analysis import paths
 from mtr_analysis.analysis.review import load_review
 from mtr_analysis.intake import store
 from mtr_analysis.reference.catalogue import load_catalogue
-from mtr_analysis.reporting import findings
+from mtr_analysis.reporting import findings, implementation
 from mtr_analysis.run import index, parameters, render, runner
 from mtr_analysis.run.results import ReportResult, RunSummary
 from mtr_analysis.settings import SettingsError, default_settings, load_settings
@@ -298,12 +298,18 @@ def test_run_writes_findings_and_review_tables_itself(run, data_dir):
             everyone.assessment, everyone.availability, everyone.catalogue, result.name,
             obs=everyone.observations, lang="en",
         )  # fmt: skip
+        own = everyone.assessment.loc[everyone.assessment["country"] == result.name]
+        expected += implementation.report_findings(
+            data_dir, own, result.name, "en", everyone.settings
+        )  # the plan's activities, where the store has them
         path = review_dir / "findings" / f"{result.name}.json"
         assert path.read_text(encoding="utf-8") == findings.findings_to_json(expected) + "\n"
         assert result.findings == path
     members = load_review(data_dir, 2015, 2020, countries=["VNM", "LAO"])
     regional = findings.regional_findings(
         members.assessment, members.availability, members.catalogue, obs=members.observations
+    ) + implementation.report_findings(
+        data_dir, members.assessment, "ASEAN", "en", members.settings
     )
     text = (review_dir / "findings" / "regional.json").read_text(encoding="utf-8")
     assert text == findings.findings_to_json(regional) + "\n"

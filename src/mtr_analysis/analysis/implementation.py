@@ -78,7 +78,7 @@ def completion(prog: pd.DataFrame, by: str = "element") -> pd.DataFrame:
     Columns: ``by``, ``period``, ``activities``, one count per status and per timeliness
     category (``n_<code>``), shares (``share_<code>`` = count / activities),
     ``share_on_time`` (completed + on schedule), ``mean_percent`` (unweighted, rows with a
-    percentage) and ``budget_weighted_percent`` (:func:`_weighted`).
+    percentage) and ``budget_weighted_percent`` (``_weighted``: percent complete weighted by budget).
     """
     if by not in GROUPINGS:
         raise ValueError(f"unknown grouping {by!r}; allowed: {', '.join(GROUPINGS)}")

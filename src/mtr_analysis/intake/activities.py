@@ -377,6 +377,16 @@ def consolidate(
     )
 
 
+#: What :func:`write_outputs` writes, by role (listed in ``intake.json``'s ``outputs``).
+OUTPUTS = {
+    "plan_register": PLAN_REGISTER_FILE,
+    "activities": ACTIVITIES_FILE,
+    "activity_rejects": ACTIVITY_REJECTS_FILE,
+    "activity_replacements": ACTIVITY_REPLACEMENTS_FILE,
+    "activity_intake": ACTIVITY_INTAKE_FILE,
+}
+
+
 def write_outputs(result: ActivityIntake, out_dir: Path | str) -> list[Path]:
     """The register, consolidated rows, rejects, replacements and the account, as files."""
     out_dir = Path(out_dir)

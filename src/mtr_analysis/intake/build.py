@@ -847,7 +847,10 @@ def build(
     result.intake = intake_dict(result, raw_dirs, prio)
     result.intake["coverage"] = _coverage(result.observations, cat)
     if implementation is not None:
+        from mtr_analysis.intake.activities import OUTPUTS
+
         result.intake["activities"] = implementation
+        result.intake["outputs"].update(OUTPUTS)
     _write_intake(result)
     return result
 
