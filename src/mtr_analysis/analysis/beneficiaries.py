@@ -132,10 +132,28 @@ def load_denominators(catalogue: Catalogue, path: Path | str = DENOMINATORS_FILE
             )
         if row.kind != "none" and _scale(catalogue.indicators.loc[row.indicator, "unit"]) is None:
             raise DenominatorError(f"{where}: the indicator's unit is not a rate")
+        if row.aggregate_weight not in DENOMINATORS:
+            raise DenominatorError(
+                f"{where}: aggregate_weight {row.aggregate_weight!r} not in "
+                f"{', '.join(DENOMINATORS)}"
+            )
     missing = sorted(set(catalogue.indicators.index) - set(table["indicator"]))
     if missing:
         raise DenominatorError(f"{path.name}: no row for {', '.join(missing)}")
     return table.set_index("indicator", drop=False)
+
+
+def aggregate_weights(path: Path | str = DENOMINATORS_FILE) -> dict[str, str]:
+    """Weight of each indicator in regional aggregates: ``{indicator: denominator name}``.
+
+    The ``aggregate_weight`` column of ``config/denominators.csv`` names a population of
+    :data:`DENOMINATORS` (the World Bank weights a ratio by its own denominator: live births
+    for deaths per 1,000 live births, the youth population for NEET shares…); indicators
+    without a natural denominator are weighted by the total population. Validated with the
+    rest of the table by :func:`load_denominators`.
+    """
+    table = _load(Path(path).resolve())
+    return dict(zip(table["indicator"], table["aggregate_weight"], strict=True))
 
 
 def _scale(unit: str) -> float | None:
