@@ -345,6 +345,11 @@ def _head_counts(
     low = (lo_l * df["_lo_l"] - hi_b * df["_hi_b"]).where(ranged)
     high = (hi_l * df["_hi_l"] - lo_b * df["_lo_b"]).where(ranged)
     kind = df["indicator"].map(den["kind"])
+    # Whole persons, parts rounded first and the totals derived from them, so that every
+    # written row adds up exactly (a float format of 6 significant digits did not).
+    people_b, people_l = _persons(people_b), _persons(people_l)
+    change = people_l - people_b
+    due_to_population = _persons(r_b * (df["_D_l"] - df["_D_b"]))
     out = pd.DataFrame(
         {
             "country": df["country"],
@@ -353,18 +358,29 @@ def _head_counts(
             "latest_year": df["latest_year"].astype("Int64"),
             "people_baseline": people_b,
             "people_latest": people_l,
-            "change": people_l - people_b,
-            "change_due_to_rate": (r_l - r_b) * df["_D_l"],
-            "change_due_to_population": r_b * (df["_D_l"] - df["_D_b"]),
-            "low": low,
-            "high": high,
+            "change": change,
+            "change_due_to_rate": change - due_to_population,
+            "change_due_to_population": due_to_population,
+            "low": _persons(low),
+            "high": _persons(high),
             "denominator_series": df["denominator_series"],
             "flags": flags,
             "kind": kind,
-            "averted": ((r_b - r_l) * df["_D_l"]).where(kind.isin(AVERTING_KINDS)),
+            "averted": _persons(((r_b - r_l) * df["_D_l"]).where(kind.isin(AVERTING_KINDS))),
         }
     )
     return out[COLUMNS].reset_index(drop=True)
+
+
+def _persons(values: pd.Series) -> pd.Series:
+    """Whole persons (nearest integer, halves to even) as ``Int64``; NaN stays missing.
+
+    Integers are written with all their digits whatever the CSV float format, and sums of
+    them are exact.
+    """
+    return pd.Series(np.round(values.to_numpy(dtype=np.float64)), index=values.index).astype(
+        "Int64"
+    )
 
 
 def _rate_bounds(obs: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
