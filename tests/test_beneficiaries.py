@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import math
 
 import pandas as pd
 import pytest
@@ -78,7 +77,7 @@ def test_sanitation_head_count_and_decomposition_on_real_series(real_dir, cat):
     assert whole_persons(out["change_due_to_population"], r15 / 100 * (p20 - p15))
     assert out["change"] == out["change_due_to_rate"] + out["change_due_to_population"]  # exact
     assert out["change"] == out["people_latest"] - out["people_baseline"]
-    assert out["flags"] == "" and math.isnan(out["low"]) and math.isnan(out["averted"])
+    assert out["flags"] == "" and pd.isna(out["low"]) and pd.isna(out["averted"])
     text = dict(bs.statements(bf.estimate(a, obs, cat), bf.load_denominators(cat)))
     expected = f"{abs(r20 / 100 * p20 - r15 / 100 * p15) / 1e6:.1f} million"
     assert expected in text["b_sanitation_safely_managed"]
@@ -143,7 +142,7 @@ def test_nearest_year_and_missing_denominators_are_flagged(cat):
     out = bf.estimate(a, obs, cat).set_index("indicator")
     assert out.loc["e_internet_users", "flags"] == "denominator_nearest_year"
     assert out.loc["b_youth_neet", "flags"] == "no_denominator_data"
-    assert math.isnan(out.loc["b_youth_neet", "change"])
+    assert pd.isna(out.loc["b_youth_neet", "change"])
 
 
 def test_nearest_limit_comes_from_the_settings(cat):
@@ -152,7 +151,7 @@ def test_nearest_limit_comes_from_the_settings(cat):
     a = assessment_row("THA", "e_internet_users", 2016, 40.0, 2020, 60.0)
     one = load_settings(overrides={"beneficiaries": {"nearest_limit": 1}})
     out = bf.estimate(a, obs, cat, settings=one).iloc[0]
-    assert "no_denominator_data" in out["flags"] and math.isnan(out["change"])
+    assert "no_denominator_data" in out["flags"] and pd.isna(out["change"])
     two = load_settings(overrides={"beneficiaries": {"nearest_limit": 2}})
     out = bf.estimate(a, obs, cat, settings=two).iloc[0]
     assert out["flags"] == "denominator_nearest_year"
