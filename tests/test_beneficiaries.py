@@ -245,3 +245,24 @@ def test_unsdg_bounds_reach_the_store(tmp_path):
     obs = build([raw], tmp_path / "out").observations
     row = obs.loc[obs["indicator"].eq("b_mmr")].iloc[0]
     assert (row["value"], row["lower"], row["upper"]) == (54.0, 44.0, 65.0)
+
+
+def test_written_rows_add_up_exactly_on_a_real_series(real_dir, cat):
+    # Viet Nam's sanitation head count is ~37 million people: six significant digits (the
+    # tables' float format) would drop the last two digits. Parsed as written, the parts
+    # must sum to the written change, and the change to latest − baseline.
+    import io
+
+    from mtr_analysis.reporting.tables import to_csv_bytes
+
+    r15, r20 = wdi_value(real_dir / SMSS, "VNM", 2015), wdi_value(real_dir / SMSS, "VNM", 2020)
+    p15 = databank_value(real_dir / DANSO, "VNM", "SP.POP.TOTL", 2015)
+    p20 = databank_value(real_dir / DANSO, "VNM", "SP.POP.TOTL", 2020)
+    obs = obs_frame([("VNM", "x_population", 2015, p15), ("VNM", "x_population", 2020, p20)])
+    a = assessment_row("VNM", "b_sanitation_safely_managed", 2015, r15, 2020, r20)
+    written = pd.read_csv(io.BytesIO(to_csv_bytes(bf.estimate(a, obs, cat))), dtype=str).iloc[0]
+    n = {k: int(written[k]) for k in ("people_baseline", "people_latest", "change",
+                                        "change_due_to_rate", "change_due_to_population")}  # fmt: skip
+    assert n["change"] == n["change_due_to_rate"] + n["change_due_to_population"]
+    assert n["change"] == n["people_latest"] - n["people_baseline"]
+    assert abs(n["people_baseline"] - r15 / 100 * p15) <= 0.5
