@@ -18,6 +18,13 @@ Formulas (rate ``r`` in the indicator's unit, ``s`` its scale — 100 for %, 1,0
 
 ``averted`` is the number of people lifted out of poverty, lives saved or cases avoided
 in the latest year relative to baseline rates (e.g. (MMR_b − MMR_l) / 100,000 × live births).
+
+Written as whole persons so that every row adds up exactly as published (issue 10 item 6):
+``people_b``, ``people_l`` and ``change_due_to_population`` are rounded first (nearest
+integer), then ``change = people_l − people_b``, ``change_due_to_rate = change −
+change_due_to_population`` and ``averted = −change_due_to_rate`` are derived from them
+(each within 1.5 persons of its exact formula); ``low``/``high`` are rounded and widened, if
+need be, to contain ``change``.
 """
 
 from __future__ import annotations
@@ -350,6 +357,13 @@ def _head_counts(
     people_b, people_l = _persons(people_b), _persons(people_l)
     change = people_l - people_b
     due_to_population = _persons(r_b * (df["_D_l"] - df["_D_b"]))
+    due_to_rate = change - due_to_population
+    # Averted = (r_b − r_l)·D_l is minus the rate part: written as exactly its negative so
+    # the two columns never disagree by a rounding person; the range is widened to hold the
+    # derived change (it can move by one person from the exact formula).
+    averted = (-due_to_rate).where(kind.isin(AVERTING_KINDS).to_numpy())
+    low = _persons(low).where(lambda x: x.isna() | (x <= change), change)
+    high = _persons(high).where(lambda x: x.isna() | (x >= change), change)
     out = pd.DataFrame(
         {
             "country": df["country"],
@@ -359,14 +373,14 @@ def _head_counts(
             "people_baseline": people_b,
             "people_latest": people_l,
             "change": change,
-            "change_due_to_rate": change - due_to_population,
+            "change_due_to_rate": due_to_rate,
             "change_due_to_population": due_to_population,
-            "low": _persons(low),
-            "high": _persons(high),
+            "low": low,
+            "high": high,
             "denominator_series": df["denominator_series"],
             "flags": flags,
             "kind": kind,
-            "averted": _persons(((r_b - r_l) * df["_D_l"]).where(kind.isin(AVERTING_KINDS))),
+            "averted": averted,
         }
     )
     return out[COLUMNS].reset_index(drop=True)
