@@ -270,3 +270,31 @@ def test_on_the_demo_store(demo_store):
     assert out.loc[published, "weighted_mean"].notna().all()
     assert out.loc[~published, "weighted_mean"].isna().all()
     assert (out.loc[published, "weight_coverage"] >= RULES.min_coverage).all()
+
+
+def test_charts_name_the_group_of_the_range():
+    """The trend charts' band says which group it spans (issue 10 item 5), in both languages."""
+    from mtr_analysis.reference import registry
+    from mtr_analysis.reporting import figures
+
+    asean10 = registry.iso3_codes()
+    # Members 30, 31, ... 39 in code order; Timor-Leste 50, the highest.
+    rows = [(c, "b_gini", 2020, 30.0 + k) for k, c in enumerate(asean10)]
+    obs = make_obs([*rows, ("TLS", "b_gini", 2020, 50.0)])
+    # Band over the 10 members only: TLS's value is left out.
+    band10 = figures.asean_band(obs, countries=asean10)
+    assert band10.attrs["group"] == "ASEAN-10"
+    assert band10.loc[("b_gini", 2020)].tolist() == [30.0, 39.0, 10]
+    band11 = figures.asean_band(obs)  # default: the countries present, here all eleven
+    assert band11.attrs["group"] == "ASEAN-11 incl. Timor-Leste"
+    assert band11.loc[("b_gini", 2020)].tolist() == [30.0, 50.0, 11]
+    assessment = pd.DataFrame({"country": ["VNM"], "indicator": ["b_gini"]})
+    cat = load_catalogue()
+    for band, lang, label in (
+        (band10, "en", "ASEAN-10 range (min–max)"),
+        (band11, "en", "ASEAN-11 incl. Timor-Leste range (min–max)"),
+        (band11, "vi", "khoảng giá trị ASEAN-11 gồm cả Timor-Leste (thấp nhất–cao nhất)"),
+    ):
+        fig = figures.trend_grid(obs, assessment, cat, "VNM", band=band, lang=lang)
+        assert label in [t.get_text() for t in fig.legends[0].get_texts()]
+    assert figures.group_label("LAO, VNM", "vi") == "LAO, VNM"  # never called ASEAN
