@@ -58,13 +58,14 @@ def test_columns_rows_and_order():
 
 
 def test_low_weight_coverage_is_not_published():
-    row = by_key(regional_aggregates(example_obs(), load_catalogue(), MEMBERS)).loc[("b_mmr", 2020)]
-    # AAA 10 and BBB 40 report: mean = median = 25; weights 100 + 50 of 1,000 = 0.15,
-    # below the publication rule (World Bank: 2/3).
-    assert 0.15 < RULES.min_coverage
+    out = regional_aggregates(example_obs(), load_catalogue(), MEMBERS, weights="x_population")
+    row = by_key(out).loc[("b_mmr", 2020)]
+    # AAA 10 and BBB 40 report: weights 100 + 50 of 1,000 = 0.15, below the publication
+    # rule (World Bank: 2/3). Two reporters are fewer than min_reporting: no mean/median.
+    assert 0.15 < RULES.min_coverage and RULES.min_reporting == 3
     assert row["n_reporting"] == 2
     assert row["country_coverage"] == pytest.approx(2 / 3)
-    assert row["mean"] == 25.0 and row["median"] == 25.0
+    assert np.isnan(row["mean"]) and np.isnan(row["median"])
     assert row["weight_coverage"] == pytest.approx(0.15)
     assert not row["weighted_published"]
     assert np.isnan(row["weighted_mean"])
@@ -72,44 +73,49 @@ def test_low_weight_coverage_is_not_published():
 
 
 def test_weighted_mean_by_hand():
-    out = by_key(regional_aggregates(example_obs(), load_catalogue(), MEMBERS))
+    out = by_key(
+        regional_aggregates(example_obs(), load_catalogue(), MEMBERS, weights="x_population")
+    )
     row = out.loc[("b_gini", 2020)]
     # AAA 30 (w 100) and CCC 40 (w 850): coverage 950/1,000; (3,000 + 34,000)/950.
     assert 0.95 >= RULES.min_coverage
     assert row["weight_coverage"] == pytest.approx(0.95)
     assert row["weighted_published"]
     assert row["weighted_mean"] == pytest.approx(37_000 / 950)
-    assert row["mean"] == 35.0 and row["median"] == 35.0
+    assert row["weight"] == "x_population" and row["n_weighted"] == 3
 
 
 def test_weight_from_the_nearest_year_is_flagged():
-    row = by_key(regional_aggregates(example_obs(), load_catalogue(), MEMBERS)).loc[
-        ("b_gini", 2021)
-    ]
-    # 2021 weights: AAA 110, BBB 50 (from 2020, flagged), CCC 860; total 1,020.
+    out = regional_aggregates(example_obs(), load_catalogue(), MEMBERS, weights="x_population")
+    row = by_key(out).loc[("b_gini", 2021)]
+    # 2021 weights: AAA 110, BBB 50 (carried from 2020, flagged), CCC 860; total 1,020.
     assert 2021 - 2020 <= RULES.weight_year_tolerance
-    # (110·31 + 50·20 + 860·41)/1,020 = 39,670/1,020; mean 92/3, median 31.
-    assert row["weight_from_nearest_year"]
+    # (110·31 + 50·20 + 860·41)/1,020 = 39,670/1,020; three reporters: mean 92/3, median 31.
+    assert row["weight_from_nearest_year"] and not row["weight_interpolated"]
     assert row["weight_coverage"] == pytest.approx(1.0)
     assert row["weighted_mean"] == pytest.approx(39_670 / 1_020)
     assert row["mean"] == pytest.approx(92 / 3)
     assert row["median"] == 31.0
 
 
-def test_member_without_weight_within_the_tolerance_blocks_publication():
-    row = by_key(regional_aggregates(example_obs(), load_catalogue(), MEMBERS)).loc[
-        ("b_gini", 2023)
-    ]
-    # BBB's only population is 2020, 3 years away: the regional total is unknown.
+def test_member_without_weight_no_longer_blocks_the_others():
+    out = regional_aggregates(example_obs(), load_catalogue(), MEMBERS, weights="x_population")
+    row = by_key(out).loc[("b_gini", 2023)]
+    # BBB's only population is 2020, 3 years away: BBB has no weight. Coverage is computed
+    # on the members with a weight: AAA 110 (2021, carried 2 years), CCC 870 (2022, 1 year);
+    # only CCC reports: 870/980 >= 2/3 → published, = CCC's value 42.
     assert 2023 - 2020 > RULES.weight_year_tolerance
-    assert row["n_reporting"] == 1 and row["mean"] == 42.0
-    assert np.isnan(row["weight_coverage"])
-    assert not row["weighted_published"] and np.isnan(row["weighted_mean"])
+    assert row["n_reporting"] == 1 and np.isnan(row["mean"])
+    assert row["n_weighted"] == 2
+    assert row["weight_coverage"] == pytest.approx(870 / 980)
+    assert row["weighted_published"] and row["weighted_mean"] == pytest.approx(42.0)
 
 
 def test_min_coverage_setting():
     looser = load_settings(overrides={"aggregates": {"min_coverage": 0.1}})
-    out = regional_aggregates(example_obs(), load_catalogue(), MEMBERS, settings=looser)
+    out = regional_aggregates(
+        example_obs(), load_catalogue(), MEMBERS, weights="x_population", settings=looser
+    )
     row = by_key(out).loc[("b_mmr", 2020)]
     assert row["weighted_published"]
     assert row["weighted_mean"] == pytest.approx((100 * 10 + 50 * 40) / 150)  # = 20
@@ -119,45 +125,107 @@ def test_min_coverage_setting():
         regional_aggregates(example_obs(), load_catalogue(), MEMBERS, settings={})
 
 
+def test_min_reporting_setting():
+    two = load_settings(overrides={"aggregates": {"min_reporting": 2}})
+    out = regional_aggregates(
+        example_obs(), load_catalogue(), MEMBERS, weights="x_population", settings=two
+    )
+    row = by_key(out).loc[("b_mmr", 2020)]
+    assert row["mean"] == 25.0 and row["median"] == 25.0  # (10 + 40) / 2
+    with pytest.raises(SettingsError, match="aggregates.min_reporting"):
+        load_settings(overrides={"aggregates": {"min_reporting": 0}})
+
+
 def test_weight_year_tolerance_setting():
-    # With a tolerance of 3 years BBB's 2020 population counts for 2023 (flagged): the
-    # weights are AAA 110 (2021, 2 years), BBB 50, CCC 870; only CCC reports (870/1,030).
-    wider = load_settings(overrides={"aggregates": {"weight_year_tolerance": 3}})
-    row = by_key(regional_aggregates(example_obs(), load_catalogue(), MEMBERS, settings=wider))
-    row = row.loc[("b_gini", 2023)]
-    assert row["weight_from_nearest_year"]
-    assert row["weight_coverage"] == pytest.approx(870 / 1_030)
-    # Tolerance 0: BBB has no 2021 population, so 2021 has no regional total.
+    # Tolerance 0: BBB has no 2021 population, so it has no weight in 2021; the others
+    # (AAA 110, CCC 860) hold all the known weight.
     exact = load_settings(overrides={"aggregates": {"weight_year_tolerance": 0}})
-    row = by_key(regional_aggregates(example_obs(), load_catalogue(), MEMBERS, settings=exact))
-    assert np.isnan(row.loc[("b_gini", 2021), "weight_coverage"])
+    out = regional_aggregates(
+        example_obs(), load_catalogue(), MEMBERS, weights="x_population", settings=exact
+    )
+    row = by_key(out).loc[("b_gini", 2021)]
+    assert row["n_weighted"] == 2 and not row["weight_from_nearest_year"]
+    assert row["weighted_mean"] == pytest.approx((110 * 31 + 860 * 41) / 970)
 
 
-def test_tie_between_years_takes_the_later_weight():
+def test_weight_between_observed_years_is_interpolated_and_flagged():
     obs = make_obs([("AAA", "b_gini", 2020, 10.0), ("BBB", "b_gini", 2020, 20.0)])
     weights = make_obs([("AAA", "w", 2019, 1.0), ("AAA", "w", 2021, 3.0), ("BBB", "w", 2020, 1.0)])[
         ["country", "year", "value"]
     ]
     row = regional_aggregates(obs, load_catalogue(), ["AAA", "BBB"], weights=weights).iloc[0]
-    # AAA: 2019 and 2021 are both 1 year away → 2021 (3). (3·10 + 1·20)/4 = 12.5.
-    assert row["weighted_mean"] == pytest.approx(12.5)
-    assert row["weight_from_nearest_year"]
+    # AAA 2020 = (1 + 3)/2 = 2, interpolated. (2·10 + 1·20)/3 = 40/3.
+    assert row["weighted_mean"] == pytest.approx(40 / 3)
+    assert row["weight_interpolated"] and not row["weight_from_nearest_year"]
 
 
-def test_weights_by_series_id():
-    obs = example_obs()
-    obs = pd.concat(
-        [obs, make_obs([("AAA", "x_births", 2020, 1.0), ("CCC", "x_births", 2020, 3.0),
-                        ("BBB", "x_births", 2020, 4.0)])],
-        ignore_index=True,
-    )  # fmt: skip
-    row = by_key(regional_aggregates(obs, load_catalogue(), MEMBERS, weights="x_births")).loc[
-        ("b_gini", 2020)
-    ]
-    # AAA 30 (w 1) and CCC 40 (w 3) of total 8: coverage 0.5, below the rule → not published.
-    assert 0.5 < RULES.min_coverage
-    assert row["weight_coverage"] == pytest.approx(0.5)
-    assert not row["weighted_published"]
+def own_denominator_obs() -> pd.DataFrame:
+    """Neonatal mortality (per 1,000 live births) with population and crude birth rates."""
+    rows = [
+        ("AAA", "x_population", 2020, 1000.0), ("BBB", "x_population", 2020, 2000.0),
+        ("CCC", "x_population", 2020, 500.0),
+        ("AAA", "x_crude_birth_rate", 2020, 20.0), ("BBB", "x_crude_birth_rate", 2020, 10.0),
+        ("CCC", "x_crude_birth_rate", 2020, 30.0),
+        ("AAA", "b_nmr", 2020, 10.0), ("BBB", "b_nmr", 2020, 20.0), ("CCC", "b_nmr", 2020, 30.0),
+    ]  # fmt: skip
+    return make_obs(rows)
+
+
+def test_ratio_weighted_by_its_own_denominator():
+    out = regional_aggregates(own_denominator_obs(), load_catalogue(), MEMBERS)
+    row = by_key(out).loc[("b_nmr", 2020)]
+    # Live births = CBR/1,000 × population: AAA 20, BBB 20, CCC 15 (total 55).
+    # Weighted = (20·10 + 20·20 + 15·30)/55 = 1,050/55 ≈ 19.09; by population it would be
+    # (1,000·10 + 2,000·20 + 500·30)/3,500 = 65,000/3,500 ≈ 18.57.
+    assert row["weight"] == "live_births"
+    assert row["weighted_mean"] == pytest.approx(1_050 / 55)
+    assert row["mean"] == 20.0 and row["median"] == 20.0
+    by_pop = by_key(
+        regional_aggregates(
+            own_denominator_obs(), load_catalogue(), MEMBERS, weights="x_population"
+        )
+    ).loc[("b_nmr", 2020)]
+    assert by_pop["weighted_mean"] == pytest.approx(65_000 / 3_500)
+
+
+def test_one_member_without_its_denominator():
+    obs = own_denominator_obs()
+    obs = obs.loc[~((obs["country"] == "CCC") & (obs["indicator"] == "x_crude_birth_rate"))]
+    row = by_key(regional_aggregates(obs, load_catalogue(), MEMBERS)).loc[("b_nmr", 2020)]
+    # CCC has no births: weighted over AAA and BBB only, (20·10 + 20·20)/40 = 15, coverage
+    # 40/40 of the known weights; the unweighted mean still counts CCC: (10 + 20 + 30)/3.
+    assert row["n_weighted"] == 2 and row["weight_coverage"] == pytest.approx(1.0)
+    assert row["weighted_mean"] == pytest.approx(15.0)
+    assert row["mean"] == 20.0
+
+
+@pytest.mark.parametrize(("w_ccc", "published"), [(1.0, True), (1.0001, False)])
+def test_two_thirds_coverage_boundary(w_ccc, published):
+    obs = make_obs([("AAA", "b_gini", 2020, 10.0), ("BBB", "b_gini", 2020, 40.0)])
+    weights = make_obs(
+        [("AAA", "w", 2020, 1.0), ("BBB", "w", 2020, 1.0), ("CCC", "w", 2020, w_ccc)]
+    )
+    row = regional_aggregates(obs, load_catalogue(), MEMBERS, weights=weights).iloc[0]
+    # Coverage 2/(2 + w_CCC): exactly 2/3 is published (">= 2/3"), 2/3.0001 is not.
+    assert row["weight_coverage"] == pytest.approx(2 / (2 + w_ccc))
+    assert bool(row["weighted_published"]) is published
+    assert (
+        (row["weighted_mean"] == pytest.approx(25.0))
+        if published
+        else np.isnan(row["weighted_mean"])
+    )
+
+
+def test_group_names_the_membership():
+    from mtr_analysis.analysis.aggregates import GROUP_ASEAN10, GROUP_ASEAN11, group_name
+    from mtr_analysis.reference import registry
+
+    asean = registry.iso3_codes()
+    assert group_name(asean) == GROUP_ASEAN10 == "ASEAN-10"
+    assert group_name([*asean, "TLS"]) == GROUP_ASEAN11 == "ASEAN-11 incl. Timor-Leste"
+    assert group_name(["VNM", "LAO"]) == "LAO, VNM"
+    out = regional_aggregates(example_obs(), load_catalogue(), MEMBERS)
+    assert set(out["group"]) == {"AAA, BBB, CCC"}
 
 
 def test_empty_and_invalid_inputs():
@@ -182,6 +250,7 @@ def test_weighted_mean_lies_between_the_values_and_equals_mean_for_equal_weights
     w = make_obs([(c, "w", 2020, x) for c, x in zip(MEMBERS, weights, strict=True)])
     row = regional_aggregates(obs, load_catalogue(), MEMBERS, weights=w).iloc[0]
     assert row["weight_coverage"] == pytest.approx(1.0)
+    assert row["weighted_mean"] == pytest.approx(np.dot(values, weights) / sum(weights))
     assert min(values) - 1e-9 <= row["weighted_mean"] <= max(values) + 1e-9
     equal = w.assign(value=7.0)
     row = regional_aggregates(obs, load_catalogue(), MEMBERS, weights=equal).iloc[0]
@@ -201,3 +270,31 @@ def test_on_the_demo_store(demo_store):
     assert out.loc[published, "weighted_mean"].notna().all()
     assert out.loc[~published, "weighted_mean"].isna().all()
     assert (out.loc[published, "weight_coverage"] >= RULES.min_coverage).all()
+
+
+def test_charts_name_the_group_of_the_range():
+    """The trend charts' band says which group it spans (issue 10 item 5), in both languages."""
+    from mtr_analysis.reference import registry
+    from mtr_analysis.reporting import figures
+
+    asean10 = registry.iso3_codes()
+    # Members 30, 31, ... 39 in code order; Timor-Leste 50, the highest.
+    rows = [(c, "b_gini", 2020, 30.0 + k) for k, c in enumerate(asean10)]
+    obs = make_obs([*rows, ("TLS", "b_gini", 2020, 50.0)])
+    # Band over the 10 members only: TLS's value is left out.
+    band10 = figures.asean_band(obs, countries=asean10)
+    assert band10.attrs["group"] == "ASEAN-10"
+    assert band10.loc[("b_gini", 2020)].tolist() == [30.0, 39.0, 10]
+    band11 = figures.asean_band(obs)  # default: the countries present, here all eleven
+    assert band11.attrs["group"] == "ASEAN-11 incl. Timor-Leste"
+    assert band11.loc[("b_gini", 2020)].tolist() == [30.0, 50.0, 11]
+    assessment = pd.DataFrame({"country": ["VNM"], "indicator": ["b_gini"]})
+    cat = load_catalogue()
+    for band, lang, label in (
+        (band10, "en", "ASEAN-10 range (min–max)"),
+        (band11, "en", "ASEAN-11 incl. Timor-Leste range (min–max)"),
+        (band11, "vi", "khoảng giá trị ASEAN-11 gồm cả Timor-Leste (thấp nhất–cao nhất)"),
+    ):
+        fig = figures.trend_grid(obs, assessment, cat, "VNM", band=band, lang=lang)
+        assert label in [t.get_text() for t in fig.legends[0].get_texts()]
+    assert figures.group_label("LAO, VNM", "vi") == "LAO, VNM"  # never called ASEAN

@@ -61,12 +61,17 @@ INDICATOR = {
     "SI.POV.DDAY": "b_poverty_intl",
 }
 POPULATION_FILE = Path("wdi") / "databank_asean_2026" / "danso-Data.csv"
+#: SP.DYN.CBRT.IN: live births = crude birth rate / 1000 × population, the weight of b_mmr.
+BIRTH_RATE_FILE = (
+    Path("wdi") / "api_indicator_more" / "API_SP.DYN.CBRT.IN_DS2_en_csv_v2_10402674.csv"
+)
 
 
 # ----------------------------------------------------------------------------- raw reading
-def raw_series(real_dir: Path, code: str, iso3: str) -> dict[int, float]:
+def raw_series(real_dir: Path, code: str, iso3: str, path: Path | None = None) -> dict[int, float]:
     """{year: value} of one economy, read from the WDI CSV with the csv module only."""
-    with open(real_dir / API / FILES[code], encoding="utf-8-sig", newline="") as fh:
+    path = path or real_dir / API / FILES[code]
+    with open(path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
     at = next(i for i, r in enumerate(rows) if r[:2] == ["Country Name", "Country Code"])
     header = rows[at]
@@ -435,7 +440,15 @@ def test_review_tables_from_real_data(real_dir, real_obs, tmp_path):
             for (c, y), v in population.items() if c in members
         ]
     )  # fmt: skip
-    obs = pd.concat([real_obs, pop_rows], ignore_index=True)
+    cbr = {c: raw_series(real_dir, "", c, real_dir / BIRTH_RATE_FILE) for c in members}
+    cbr_rows = pd.DataFrame(
+        [
+            {"country": c, "indicator": "x_crude_birth_rate", "year": y, "value": v,
+             "source": "World Bank WDI API"}
+            for c in members for y, v in cbr[c].items()
+        ]
+    )  # fmt: skip
+    obs = pd.concat([real_obs, pop_rows, cbr_rows], ignore_index=True)
     obs = obs.loc[obs["year"] <= 2020]
     catalogue = load_catalogue()
     avail = gaps.availability(
@@ -449,17 +462,18 @@ def test_review_tables_from_real_data(real_dir, real_obs, tmp_path):
     assert lao["status"] == "on_track"
 
     aggregates = pd.read_csv(paths["aggregates"]).set_index(["indicator", "year"])
-    row = aggregates.loc[("b_mmr", 2020)]
-    # All 10 member states report maternal mortality for 2020: the weighted mean is
-    # Σ pop·MMR / Σ pop with 2020 populations from the DataBank export.
-    mmr = {c: raw_series(real_dir, "SH.STA.MMRT", c)[2020] for c in members}
-    pop = {c: population[(c, 2020)] for c in members}
+    row = aggregates.loc[("b_mmr", 2016)]
+    # All 10 member states report maternal mortality for 2016: the weighted mean is
+    # Σ births·MMR / Σ births (its own denominator, issue 10 item 5), live births = crude
+    # birth rate / 1000 (this file ends in 2016) × 2016 population from the DataBank export.
+    mmr = {c: raw_series(real_dir, "SH.STA.MMRT", c)[2016] for c in members}
+    pop = {c: cbr[c][2016] / 1000 * population[(c, 2016)] for c in members}
     expected = sum(pop[c] * mmr[c] for c in members) / sum(pop.values())
     assert row["n_reporting"] == 10 and row["weight_coverage"] == pytest.approx(1.0)
     assert row["weighted_published"]
     assert row["weighted_mean"] == pytest.approx(expected, rel=1e-5)  # CSV keeps 6 digits
     assert row["mean"] == pytest.approx(sum(mmr.values()) / 10, rel=1e-5)
-    # The population export starts in 2015: 2013 borrows the 2015 weights (2 years away,
+    # The population export starts in 2015: 2013 borrows the 2015 population (2 years away,
     # flagged); 2012 has no weight within 2 years, so nothing is published for it.
     assert bool(aggregates.loc[("b_mmr", 2013), "weight_from_nearest_year"])
     assert not bool(aggregates.loc[("b_mmr", 2012), "weighted_published"])

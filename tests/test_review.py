@@ -206,7 +206,17 @@ def test_regional_aggregates_summary(data):
     assert row["agg_reporting"] == f"{latest['n_reporting']} / 10"
     assert row["agg_year0"] == 2015  # the baseline year has data in the demo store
     page = _html(html.regional_aggregates_table(data, "vi"))
-    assert ">Trung vị, năm gần nhất</th>" in page and ">Tỷ lệ dân số được bao phủ (%)</th>" in page
+    assert (
+        ">Trung vị, năm gần nhất</th>" in page and ">Tỷ lệ trọng số được bao phủ (%)</th>" in page
+    )
+    # Issue 10 item 5: the weight actually used per row and the group in the caption.
+    weights = dict(zip(summary["indicator"], summary["agg_weight"], strict=True))
+    assert weights[data.catalogue.indicators.at["b_mmr", "name"]] == "live births"
+    assert weights[data.catalogue.indicators.at["b_youth_neet", "name"]] == "population aged 15–24"
+    assert (
+        "<caption>Nhóm: ASEAN-10 (10 nước thành viên).</caption>" in page
+        and "số trẻ sinh sống" in page
+    )
 
 
 def test_regional_aggregates_placeholder_without_module(data, monkeypatch):

@@ -141,10 +141,11 @@ class AvailabilitySettings(_Section):
 
 
 class AggregateSettings(_Section):
-    """Regional aggregates: publication rule (population share) and weight years."""
+    """Regional aggregates: publication rules (weight share, reporting members), weight years."""
 
     min_coverage: Annotated[Share, Field(gt=0)]
     weight_year_tolerance: Years
+    min_reporting: Annotated[StrictInt, Field(ge=1, le=50)]
 
 
 class BeneficiarySettings(_Section):

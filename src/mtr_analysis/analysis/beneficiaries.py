@@ -18,6 +18,13 @@ Formulas (rate ``r`` in the indicator's unit, ``s`` its scale — 100 for %, 1,0
 
 ``averted`` is the number of people lifted out of poverty, lives saved or cases avoided
 in the latest year relative to baseline rates (e.g. (MMR_b − MMR_l) / 100,000 × live births).
+
+Written as whole persons so that every row adds up exactly as published (issue 10 item 6):
+``people_b``, ``people_l`` and ``change_due_to_population`` are rounded first (nearest
+integer), then ``change = people_l − people_b``, ``change_due_to_rate = change −
+change_due_to_population`` and ``averted = −change_due_to_rate`` are derived from them
+(each within 1.5 persons of its exact formula); ``low``/``high`` are rounded and widened, if
+need be, to contain ``change``.
 """
 
 from __future__ import annotations
@@ -132,10 +139,28 @@ def load_denominators(catalogue: Catalogue, path: Path | str = DENOMINATORS_FILE
             )
         if row.kind != "none" and _scale(catalogue.indicators.loc[row.indicator, "unit"]) is None:
             raise DenominatorError(f"{where}: the indicator's unit is not a rate")
+        if row.aggregate_weight not in DENOMINATORS:
+            raise DenominatorError(
+                f"{where}: aggregate_weight {row.aggregate_weight!r} not in "
+                f"{', '.join(DENOMINATORS)}"
+            )
     missing = sorted(set(catalogue.indicators.index) - set(table["indicator"]))
     if missing:
         raise DenominatorError(f"{path.name}: no row for {', '.join(missing)}")
     return table.set_index("indicator", drop=False)
+
+
+def aggregate_weights(path: Path | str = DENOMINATORS_FILE) -> dict[str, str]:
+    """Weight of each indicator in regional aggregates: ``{indicator: denominator name}``.
+
+    The ``aggregate_weight`` column of ``config/denominators.csv`` names a population of
+    :data:`DENOMINATORS` (the World Bank weights a ratio by its own denominator: live births
+    for deaths per 1,000 live births, the youth population for NEET shares…); indicators
+    without a natural denominator are weighted by the total population. Validated with the
+    rest of the table by :func:`load_denominators`.
+    """
+    table = _load(Path(path).resolve())
+    return dict(zip(table["indicator"], table["aggregate_weight"], strict=True))
 
 
 def _scale(unit: str) -> float | None:
@@ -327,6 +352,18 @@ def _head_counts(
     low = (lo_l * df["_lo_l"] - hi_b * df["_hi_b"]).where(ranged)
     high = (hi_l * df["_hi_l"] - lo_b * df["_lo_b"]).where(ranged)
     kind = df["indicator"].map(den["kind"])
+    # Whole persons, parts rounded first and the totals derived from them, so that every
+    # written row adds up exactly (a float format of 6 significant digits did not).
+    people_b, people_l = _persons(people_b), _persons(people_l)
+    change = people_l - people_b
+    due_to_population = _persons(r_b * (df["_D_l"] - df["_D_b"]))
+    due_to_rate = change - due_to_population
+    # Averted = (r_b − r_l)·D_l is minus the rate part: written as exactly its negative so
+    # the two columns never disagree by a rounding person; the range is widened to hold the
+    # derived change (it can move by one person from the exact formula).
+    averted = (-due_to_rate).where(kind.isin(AVERTING_KINDS).to_numpy())
+    low = _persons(low).where(lambda x: x.isna() | (x <= change), change)
+    high = _persons(high).where(lambda x: x.isna() | (x >= change), change)
     out = pd.DataFrame(
         {
             "country": df["country"],
@@ -335,18 +372,29 @@ def _head_counts(
             "latest_year": df["latest_year"].astype("Int64"),
             "people_baseline": people_b,
             "people_latest": people_l,
-            "change": people_l - people_b,
-            "change_due_to_rate": (r_l - r_b) * df["_D_l"],
-            "change_due_to_population": r_b * (df["_D_l"] - df["_D_b"]),
+            "change": change,
+            "change_due_to_rate": due_to_rate,
+            "change_due_to_population": due_to_population,
             "low": low,
             "high": high,
             "denominator_series": df["denominator_series"],
             "flags": flags,
             "kind": kind,
-            "averted": ((r_b - r_l) * df["_D_l"]).where(kind.isin(AVERTING_KINDS)),
+            "averted": averted,
         }
     )
     return out[COLUMNS].reset_index(drop=True)
+
+
+def _persons(values: pd.Series) -> pd.Series:
+    """Whole persons (nearest integer, halves to even) as ``Int64``; NaN stays missing.
+
+    Integers are written with all their digits whatever the CSV float format, and sums of
+    them are exact.
+    """
+    return pd.Series(np.round(values.to_numpy(dtype=np.float64)), index=values.index).astype(
+        "Int64"
+    )
 
 
 def _rate_bounds(obs: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:

@@ -27,6 +27,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from mtr_analysis.analysis.aggregates import GROUP_ASEAN10, GROUP_ASEAN11, group_name
 from mtr_analysis.analysis.gaps import GAP_CATEGORIES
 from mtr_analysis.analysis.status import STATUS_ORDER, shown_statuses
 from mtr_analysis.intake.schema import require_columns
@@ -459,7 +460,9 @@ def regional_availability_matrix(
 
 
 # --------------------------------------------------------------------------- trends
-def asean_band(obs: pd.DataFrame, min_countries: int = 2) -> pd.DataFrame:
+def asean_band(
+    obs: pd.DataFrame, min_countries: int = 2, countries: Sequence[str] | None = None
+) -> pd.DataFrame:
     """Range of member states' values per indicator and year: the shaded band of trend charts.
 
     Computed once for all indicators (one group-by), then looked up per panel.
@@ -470,19 +473,57 @@ def asean_band(obs: pd.DataFrame, min_countries: int = 2) -> pd.DataFrame:
         Observations of all member states (``country``, ``indicator``, ``year``, ``value``).
     min_countries : int
         Years where fewer member states report are left out.
+    countries : sequence of str, optional
+        The group's member states (ISO3); values of other countries are left out. Default:
+        the countries present in ``obs``.
 
     Returns
     -------
     pandas.DataFrame
         Index ``(indicator, year)``; columns ``lo`` (minimum), ``hi`` (maximum) and ``n``
-        (number of values), sorted by index.
+        (number of values), sorted by index. ``attrs["group"]`` names the group
+        (:func:`mtr_analysis.analysis.aggregates.group_name`: "ASEAN-10", "ASEAN-11 incl.
+        Timor-Leste" or the ISO3 codes), which the chart's legend shows
+        (:func:`group_label`).
     """
     require_columns(obs, ("country", "indicator", "year", "value"), "obs")
     rows = obs.loc[obs["value"].notna()]
+    if countries is not None:
+        rows = rows.loc[rows["country"].astype(str).isin([str(c) for c in countries])]
+    members = sorted({str(c) for c in (rows["country"] if countries is None else countries)})
     grouped = rows.groupby([rows["indicator"].astype(str), rows["year"].astype(int)])["value"]
     band = pd.DataFrame({"lo": grouped.min(), "hi": grouped.max(), "n": grouped.size()})
     band.index.names = ["indicator", "year"]
-    return band.loc[band["n"] >= min_countries].sort_index()
+    band = band.loc[band["n"] >= min_countries].sort_index()
+    band.attrs["group"] = group_name(members) if members else ""
+    return band
+
+
+def group_label(group: str, lang: str = "en") -> str:
+    """Display name of an aggregate group code (``aggregates.csv`` column ``group``).
+
+    "ASEAN-10" and "ASEAN-11 incl. Timor-Leste" come from the word catalogues
+    (``group_asean10``/``group_asean11``); any other group (a list of ISO3 codes) is shown
+    as it is, so a partial group is never called ASEAN.
+    """
+    key = {GROUP_ASEAN10: "group_asean10", GROUP_ASEAN11: "group_asean11"}.get(str(group))
+    return i18n.text(key, lang) if key else str(group)
+
+
+def _band_words(
+    tx: dict[str, str], band: pd.DataFrame | None, asean_obs: pd.DataFrame | None, lang: str
+) -> dict[str, str]:
+    """Chart words with the band's legend naming its group ("ASEAN-10 range (min–max)").
+
+    The group comes from the band (``attrs["group"]``) or else from the countries of
+    ``asean_obs``; without either the generic "ASEAN range" stays.
+    """
+    group = band.attrs.get("group", "") if band is not None else ""
+    if band is None and asean_obs is not None and len(asean_obs):
+        group = group_name(sorted({str(c) for c in asean_obs["country"]}))
+    if not group:
+        return tx
+    return {**tx, "asean_range": tx["group_range"].format(group=group_label(group, lang))}
 
 
 def _wrap_title(text: str, width: int = 38, lines: int = 2) -> str:
@@ -555,7 +596,7 @@ def trend_grid(
     cross (own legend entry). The layout is computed in inches rather than by
     a layout engine: drawing is several times faster and the panels line up.
     """
-    tx = _text(lang)
+    tx = _band_words(_text(lang), band, asean_obs, lang)
     _check_grid_args(obs, assessment, max_panels, ncols)
     name = _country_name(country, lang)
     series_of = _country_series(obs, country)

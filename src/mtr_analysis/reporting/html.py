@@ -31,11 +31,13 @@ import numpy as np
 import pandas as pd
 
 from mtr_analysis.analysis import beneficiaries
+from mtr_analysis.analysis.aggregates import group_name
 from mtr_analysis.analysis.review import ReviewData, beneficiary_estimates
 from mtr_analysis.paths import INTAKE_FILE
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue
 from mtr_analysis.reporting import beneficiary_statements, i18n
+from mtr_analysis.reporting.figures import group_label
 from mtr_analysis.reporting.findings import Finding, format_number
 from mtr_analysis.reporting.style import STATUS_COLOURS
 from mtr_analysis.reporting.tables import aggregates_summary, data_vintage, key_numbers
@@ -251,7 +253,9 @@ def regional_aggregates_table(data: ReviewData, lang: str = "en") -> Any:
             f'<div class="mtr-pending">{_esc(i18n.text("aggregates_pending", lang, reason=reason))}'
             "</div>"
         )
-    return table(summary, lang, "aggregates")
+    # The group the aggregates describe (ASEAN-10, or ASEAN-11 with Timor-Leste) as caption.
+    group = i18n.text("aggregates_group", lang, group=group_label(group_name(data.countries), lang))
+    return table(summary, lang, "aggregates").set_caption(_esc(group))
 
 
 def beneficiaries_html(data: ReviewData, country: str | None = None, lang: str = "en") -> Html:

@@ -501,8 +501,9 @@ def data_table(data: ReviewData, country: str) -> pd.DataFrame:
 def aggregates_summary(data: ReviewData, lang: str = "en") -> pd.DataFrame:
     """Regional aggregates at the baseline and the latest year, with their coverage.
 
-    Uses :func:`mtr_analysis.analysis.aggregates.regional_aggregates` (unweighted mean and median,
-    population-weighted mean published under the two-thirds coverage rule) and keeps, per
+    Uses :func:`mtr_analysis.analysis.aggregates.regional_aggregates` (unweighted mean and
+    median from ``aggregates.min_reporting`` members; weighted mean, each indicator weighted
+    by its own denominator, published under the two-thirds coverage rule) and keeps, per
     indicator, the year closest to the baseline (later year on ties) and the latest year.
 
     Returns
@@ -510,12 +511,14 @@ def aggregates_summary(data: ReviewData, lang: str = "en") -> pd.DataFrame:
     pandas.DataFrame
         One row per catalogue indicator with any value, in catalogue order: ``indicator``
         (name), ``element``, ``unit``, ``agg_year0``, ``agg_mean0``, ``agg_year1``, ``agg_mean1``,
-        ``agg_median1``, ``agg_weighted1`` (NaN when not published), ``agg_reporting``
+        ``agg_median1``, ``agg_weighted1`` (NaN when not published), ``agg_weight`` (the
+        weight used, in ``lang``: "live births", "total population"…), ``agg_reporting``
         ("k of n" member states reporting in the latest year) and ``agg_weight_coverage``
-        (fraction of the region's population they hold).
+        (fraction of the group's weight they hold).
     """
     cols = ["indicator", "element", "unit", "agg_year0", "agg_mean0", "agg_year1", "agg_mean1",
-            "agg_median1", "agg_weighted1", "agg_reporting", "agg_weight_coverage"]  # fmt: skip
+            "agg_median1", "agg_weighted1", "agg_weight", "agg_reporting",
+            "agg_weight_coverage"]  # fmt: skip
     # Imported here so that a report still renders (with a notice) without the module.
     from mtr_analysis.analysis import aggregates
 
@@ -546,6 +549,7 @@ def aggregates_summary(data: ReviewData, lang: str = "en") -> pd.DataFrame:
             "agg_mean1": last["mean"].to_numpy(),
             "agg_median1": last["median"].to_numpy(),
             "agg_weighted1": last["weighted_mean"].to_numpy(),
+            "agg_weight": [_weight_words(w, lang) for w in last["weight"]],
             "agg_reporting": [
                 f"{int(k)} / {int(n)}"
                 for k, n in zip(last["n_reporting"], last["n_members"], strict=True)
@@ -554,6 +558,12 @@ def aggregates_summary(data: ReviewData, lang: str = "en") -> pd.DataFrame:
         }
     )
     return out[cols]
+
+
+def _weight_words(weight: object, lang: str) -> str:
+    """Display name of an aggregate weight (``weight_<name>`` words; else the name)."""
+    key = f"weight_{weight}"
+    return i18n.text(key, lang) if key in i18n.TEXT[i18n.check_lang(lang)] else str(weight)
 
 
 _BENEFICIARY_COLUMNS = ["indicator", "name", "baseline_year", "latest_year", "people_baseline",
