@@ -266,3 +266,44 @@ def test_written_rows_add_up_exactly_on_a_real_series(real_dir, cat):
     assert n["change"] == n["change_due_to_rate"] + n["change_due_to_population"]
     assert n["change"] == n["people_latest"] - n["people_baseline"]
     assert abs(n["people_baseline"] - r15 / 100 * p15) <= 0.5
+
+
+PER_COUNTRY_VNM = "wdi/per_country_2020/API_VNM_DS2_en_csv_v2_1227742.csv"
+
+
+def per_country_value(path, code: str, year: int) -> float:
+    """Independent read of one cell of a WDI per-country download (row = indicator code)."""
+    rows = list(csv.reader(path.read_text(encoding="utf-8-sig").splitlines()))
+    header = next(r for r in rows if r[:2] == ["Country Name", "Country Code"])
+    row = next(r for r in rows if len(r) > 3 and r[3] == code)
+    return float(row[header.index(str(year))])
+
+
+def test_youth_population_from_five_year_age_shares_on_real_files(real_dir, cat, tmp_path):
+    # Viet Nam's per-country WDI file has no SP.POP.1524.TO.UN but the five-year shares of
+    # the female and male populations (SP.POP.1519/2024.{FE,MA}.5Y) from 1960: the intake
+    # keeps them (config/auxiliary_series.csv) and youth = F·(f1519 + f2024)/100 +
+    # (P − F)·(m1519 + m2024)/100. NEET rates 2000 and 2019 are illustrative (8 %, 7 %).
+    from mtr_analysis.intake import store
+    from mtr_analysis.intake.build import build
+
+    path = real_dir / PER_COUNTRY_VNM
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / path.name).symlink_to(path)
+    build([tmp_path / "raw"], tmp_path / "out")
+    obs = store.for_analysis(store.read_store(tmp_path / "out"))
+
+    def youth(year: int) -> float:
+        p, f = (per_country_value(path, c, year) for c in ("SP.POP.TOTL", "SP.POP.TOTL.FE.IN"))
+        fs = sum(per_country_value(path, f"SP.POP.{a}.FE.5Y", year) for a in ("1519", "2024"))
+        ms = sum(per_country_value(path, f"SP.POP.{a}.MA.5Y", year) for a in ("1519", "2024"))
+        return f * fs / 100 + (p - f) * ms / 100
+
+    shares = obs.loc[obs["indicator"].eq("x_share_1519_fe")]
+    assert shares["year"].min() <= 2000  # back to 2000 at least
+    a = assessment_row("VNM", "b_youth_neet", 2000, 8.0, 2019, 7.0)
+    out = bf.estimate(a, obs, cat).iloc[0]
+    assert out["flags"] == "" and out["denominator_series"].startswith("x_population_female")
+    assert whole_persons(out["people_baseline"], 0.08 * youth(2000))
+    assert whole_persons(out["people_latest"], 0.07 * youth(2019))
+    assert 13e6 < youth(2019) < 14e6  # 13.6 million 15–24-year-olds: a plausible order

@@ -200,7 +200,9 @@ def test_country_report_annex_stamps(demo_run):
 @pytest.mark.notebook
 def test_regional_report_tables(demo_run):
     page = (demo_run.out_dir / "regional.html").read_text(encoding="utf-8")
-    assert ">Population-weighted mean, latest year</th>" in page  # regional aggregates
+    assert ">Weighted mean, latest year</th>" in page  # regional aggregates
+    # The run covers Viet Nam only: the caption names that group, never "ASEAN".
+    assert ">Weight of the weighted mean</th>" in page and "<caption>Group: VNM.</caption>" in page
     assert ">Member states reporting</th>" in page  # ... with their coverage
     assert ">On track or target met</th>" in page  # national-level comparison
     assert 'class="mtr-pending"' not in page

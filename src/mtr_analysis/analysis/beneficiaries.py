@@ -66,6 +66,19 @@ def _adults(a: dict[str, pd.DataFrame], base: str) -> pd.DataFrame:
     return a[base] * (1 - a["x_share_0014"] / 100)
 
 
+_YOUTH_SHARES = ("x_share_1519_fe", "x_share_2024_fe", "x_share_1519_ma", "x_share_2024_ma")
+
+
+def _youth(a: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Population aged 15–24 (persons) = F·(f15–19 + f20–24)/100 + (P − F)·(m15–19 + m20–24)/100."""
+    female = a["x_population_female"]
+    male = a["x_population"] - female
+    return (
+        female * (a["x_share_1519_fe"] + a["x_share_2024_fe"]) / 100
+        + male * (a["x_share_1519_ma"] + a["x_share_2024_ma"]) / 100
+    )
+
+
 DENOMINATORS: dict[str, Denominator] = {
     "total_population": Denominator(("x_population",), lambda a: a["x_population"], "x_population"),
     "live_births": Denominator(
@@ -90,8 +103,14 @@ DENOMINATORS: dict[str, Denominator] = {
         lambda a: a["x_lfpr_total"] / 100 * _adults(a, "x_population"),
         "x_lfpr_total / 100 × x_population × (1 − x_share_0014 / 100)",
     ),
+    # Youth 15–24 from the WDI five-year age shares (SP.POP.1519/2024.{FE,MA}.5Y, % of the
+    # female/male population, back to 1960) × the female and male populations: the total
+    # SP.POP.1524.TO.UN is missing from most downloads.
     "youth_1524": Denominator(
-        ("x_population_1524",), lambda a: a["x_population_1524"], "x_population_1524"
+        ("x_population", "x_population_female", *_YOUTH_SHARES),
+        _youth,
+        "x_population_female × (x_share_1519_fe + x_share_2024_fe) / 100 + (x_population − "
+        "x_population_female) × (x_share_1519_ma + x_share_2024_ma) / 100",
     ),
     "urban_population": Denominator(
         ("x_population", "x_share_urban"),

@@ -204,6 +204,11 @@ _AUX_SHAPES = {
     "x_share_urban": ((25.0, 75.0), (0.2, 0.8)),
     "x_lfpr_total": ((55.0, 78.0), (-0.2, 0.2)),
     "x_crude_birth_rate": ((8.0, 24.0), (-0.4, -0.1)),
+    # Five-year age groups 15–19 and 20–24, % of the female / male population.
+    "x_share_1519_fe": ((6.5, 10.5), (-0.1, 0.0)),
+    "x_share_2024_fe": ((6.5, 10.5), (-0.1, 0.0)),
+    "x_share_1519_ma": ((6.5, 10.5), (-0.1, 0.0)),
+    "x_share_2024_ma": ((6.5, 10.5), (-0.1, 0.0)),
 }
 
 
