@@ -64,9 +64,11 @@ def national_plans(data_dir: Path) -> dict[str, str]:
         scope = reg["responsible_unit"].map(load_units().units["scope"])
         dates = rows.set_index("activity_id")["reporting_date"] if len(rows) else None
     except (ValueError, KeyError, OSError) as exc:  # damaged files: one line, no traceback
+        reason = f"column {exc.args[0]!r} missing" if isinstance(exc, KeyError) else error_line(exc)
         raise ValueError(
             f"cannot read the implementation files in {data_dir} ({paths.PLAN_REGISTER_FILE}, "
-            f"{paths.ACTIVITIES_FILE}): {error_line(exc)}; run `mtr build` again"
+            f"{paths.ACTIVITIES_FILE}): {reason}; "
+            "run `mtr build` again"
         ) from None
     out: dict[str, str] = {}
     for iso3 in sorted(str(s) for s in scope.dropna().unique() if s != _REGIONAL_SCOPE):
