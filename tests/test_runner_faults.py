@@ -127,7 +127,7 @@ def test_file_faults_fail_one_report_each_with_jobs_1(project, store, tmp_path):
         "VNM": "failed", "THA": "failed", "LAO": "ok", "VNM_implementation": "ok", "regional": "ok",
     }  # fmt: skip
     page = (review / paths.INDEX_FILE).read_text(encoding="utf-8")
-    assert "4 reports: 2 ok, 2 failed." in page
+    assert "5 reports: 3 ok, 2 failed." in page
     assert not (review / "cache" / "THA.json").exists()
     assert not (review / "cache" / "VNM.json").exists()
 
