@@ -143,7 +143,8 @@ def test_country_and_regional_reports_run_on_demo_data(demo_run):
     assert demo_run.ok, [(r.name, r.error) for r in demo_run.results]
     out = demo_run.out_dir
     assert {p.name for p in out.glob("*.html")} == {
-        "VNM.html", "VNM.code.html", "regional.html", "regional.code.html", "index.html"
+        "VNM.html", "VNM.code.html", "regional.html", "regional.code.html", "index.html",
+        "VNM_implementation.html", "VNM_implementation.code.html",  # Viet Nam's national plan
     }  # fmt: skip
 
 
@@ -218,7 +219,11 @@ def test_code_version_shows_code(demo_run):
 @pytest.mark.notebook
 def test_findings_json_written_and_deterministic(demo_run, demo_store):
     folder = demo_run.out_dir / "findings"
-    assert {p.name for p in folder.glob("*.json")} == {"VNM.json", "regional.json"}
+    assert {p.name for p in folder.glob("*.json")} == {
+        "VNM.json",
+        "VNM_implementation.json",
+        "regional.json",
+    }
     data = load_review(demo_store, 2015, 2020)
     own = data.assessment.loc[data.assessment["country"] == "VNM"]
     expected = findings.findings_to_json(

@@ -130,6 +130,7 @@ def run(notebooks: dict[str, Path], data_dir: Path, tmp_path_factory: pytest.Tem
         jobs=2,
         country_notebook=notebooks["country"],
         regional_notebook=notebooks["regional"],
+        national_notebook=None,
         progress=False,
     )
     return summary, out
@@ -201,6 +202,7 @@ def test_missing_required_parameter_refused_before_running(notebooks, data_dir, 
             out,
             country_notebook=notebooks["no_data_dir"],
             regional_notebook=notebooks["regional"],
+            national_notebook=None,
             progress=False,
         )
     assert not out.exists()
@@ -224,6 +226,7 @@ def test_bad_arguments_refused_before_running(notebooks, data_dir, tmp_path, kwa
             out_dir=out,
             country_notebook=notebooks["country"],
             regional_notebook=notebooks["regional"],
+            national_notebook=None,
             progress=False,
             **args,
         )
@@ -443,6 +446,7 @@ def test_run_with_code_and_demo(notebooks, data_dir, tmp_path):
         demo=True,
         country_notebook=notebooks["country"],
         regional_notebook=notebooks["regional"],
+        national_notebook=None,
         progress=False,
     )
     assert summary.ok
@@ -474,6 +478,7 @@ def test_cache_reuses_unchanged_reports_and_reruns_changed_country(notebooks, da
             tmp_path,
             country_notebook=notebooks["country"],
             regional_notebook=notebooks["regional"],
+            national_notebook=None,
             progress=False,
         )
 
@@ -535,6 +540,7 @@ def test_cache_reuses_unchanged_reports_and_reruns_changed_country(notebooks, da
         tmp_path,
         country_notebook=notebooks["country"],
         regional_notebook=notebooks["regional"],
+        national_notebook=None,
         progress=False,
         use_cache=False,
     )
@@ -552,7 +558,7 @@ def test_settings_file_changes_the_assessment_and_is_recorded(notebooks, data_di
     def run(out, settings_file=None):
         return runner.run_reports(
             ["VNM"], "mid-term", data_dir, out, settings_file=settings_file,
-            country_notebook=notebooks["country"], regional_notebook=notebooks["regional"],
+            country_notebook=notebooks["country"], regional_notebook=notebooks["regional"], national_notebook=None,
             progress=False,
         )  # fmt: skip
 
@@ -587,7 +593,7 @@ def test_invalid_settings_file_refused_before_running(notebooks, data_dir, tmp_p
     with pytest.raises(SettingsError, match="unsd.cagr_bands"):
         runner.run_reports(
             ["VNM"], "mid-term", data_dir, tmp_path / "out", settings_file=path,
-            country_notebook=notebooks["country"], regional_notebook=notebooks["regional"],
+            country_notebook=notebooks["country"], regional_notebook=notebooks["regional"], national_notebook=None,
             progress=False,
         )  # fmt: skip
     assert not (tmp_path / "out").exists()
@@ -615,6 +621,7 @@ def test_store_is_required_before_running(notebooks, tmp_path):
             tmp_path / "out",
             country_notebook=notebooks["country"],
             regional_notebook=notebooks["regional"],
+            national_notebook=None,
             progress=False,
         )
     assert not (tmp_path / "out").exists()

@@ -70,6 +70,9 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
               'country: str = "VNM"\n' + common, "country")  # fmt: skip
     _notebook(root / "notebooks" / paths.REGIONAL_NOTEBOOK.name,
               common + "countries: list = []\n", "'regional'")  # fmt: skip
+    # The demo store holds Viet Nam's national plan: a VNM run has a national report too.
+    _notebook(root / "notebooks" / paths.NATIONAL_IMPLEMENTATION_NOTEBOOK.name,
+              'country: str = "VNM"\n' + common, "country + '_implementation'")  # fmt: skip
     return root
 
 
@@ -86,7 +89,8 @@ def _run(project: Path, store: Path, out: Path, countries: list[str], **kw) -> R
     return runner.run_reports(
         countries, "mid-term", store, out, progress=False,
         country_notebook=nbs / paths.COUNTRY_NOTEBOOK.name,
-        regional_notebook=nbs / paths.REGIONAL_NOTEBOOK.name, **kw,
+        regional_notebook=nbs / paths.REGIONAL_NOTEBOOK.name,
+        national_notebook=nbs / paths.NATIONAL_IMPLEMENTATION_NOTEBOOK.name, **kw,
     )  # fmt: skip
 
 
@@ -119,9 +123,11 @@ def test_file_faults_fail_one_report_each_with_jobs_1(project, store, tmp_path):
     assert by["VNM"].error.startswith("findings or review tables not written: IsADirectoryError")
     assert by["LAO"].ok and by["regional"].ok
     assert (review / "LAO.html").is_file() and (review / "regional.html").is_file()
-    assert _statuses(out) == {"VNM": "failed", "THA": "failed", "LAO": "ok", "regional": "ok"}
+    assert _statuses(out) == {
+        "VNM": "failed", "THA": "failed", "LAO": "ok", "VNM_implementation": "ok", "regional": "ok",
+    }  # fmt: skip
     page = (review / paths.INDEX_FILE).read_text(encoding="utf-8")
-    assert "4 reports: 2 ok, 2 failed." in page
+    assert "5 reports: 3 ok, 2 failed." in page
     assert not (review / "cache" / "THA.json").exists()
     assert not (review / "cache" / "VNM.json").exists()
 
@@ -244,14 +250,19 @@ def test_signal_stops_workers_and_marks_reports_interrupted(
         _kill_leftovers(started)
     assert "Traceback" not in err
     assert err.strip().endswith(
-        f"mtr run: interrupted by {signal.Signals(signum).name}: 3 report(s) not finished "
+        f"mtr run: interrupted by {signal.Signals(signum).name}: 4 report(s) not finished "
         "(marked interrupted in the index)"
     )
     manifest = _manifest(out)
     assert manifest["interrupted"] == signal.Signals(signum).name and manifest["ok"] is False
-    assert _statuses(out) == {"VNM": "interrupted", "THA": "interrupted", "regional": "interrupted"}
+    assert _statuses(out) == {
+        "VNM": "interrupted",
+        "THA": "interrupted",
+        "VNM_implementation": "interrupted",
+        "regional": "interrupted",
+    }
     page = (out / "mid-term" / paths.INDEX_FILE).read_text(encoding="utf-8")
-    assert f"The run was stopped ({signal.Signals(signum).name}) before it finished: 3" in page
+    assert f"The run was stopped ({signal.Signals(signum).name}) before it finished: 4" in page
     assert 'class="ok"' not in page
     assert not list((out / "mid-term" / "cache").glob("*.json"))
 
@@ -264,7 +275,7 @@ def test_killed_run_leaves_no_index_claiming_the_reports_it_was_rewriting(projec
          str(out)], env=_env(project), capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
-    assert _statuses(out) == {"VNM": "ok", "regional": "ok"}
+    assert _statuses(out) == {"VNM": "ok", "VNM_implementation": "ok", "regional": "ok"}
     markers.mkdir()
     proc = subprocess.Popen(
         [*MTR, "run", "--countries", "VNM", "--jobs", "1", "--no-cache", "--data", str(store),
@@ -280,9 +291,11 @@ def test_killed_run_leaves_no_index_claiming_the_reports_it_was_rewriting(projec
     finally:
         _kill_leftovers(started)
     assert not (out / "mid-term" / "VNM.html").exists()  # removed before re-running
-    assert _statuses(out) == {"VNM": "interrupted", "regional": "interrupted"}
+    assert _statuses(out) == {
+        "VNM": "interrupted", "VNM_implementation": "interrupted", "regional": "interrupted",
+    }  # fmt: skip
     page = (out / "mid-term" / paths.INDEX_FILE).read_text(encoding="utf-8")
-    assert "The run has not finished (still running, or stopped without notice): 2" in page
+    assert "The run has not finished (still running, or stopped without notice): 3" in page
     assert 'href="VNM.html"' not in page
 
 
@@ -397,7 +410,7 @@ def test_run_under_c_locale_writes_a_vietnamese_report(project, store, tmp_path)
     page = (review / "VNM.html").read_text(encoding="utf-8")
     assert VI_TEXT in page and "Việt Nam" in page and 'lang="vi"' in page
     index_page = (review / paths.INDEX_FILE).read_text(encoding="utf-8")
-    assert "2 báo cáo: 2 thành công, 0 lỗi." in index_page
+    assert "3 báo cáo: 3 thành công, 0 lỗi." in index_page
     findings = json.loads((review / "findings" / "VNM.json").read_text(encoding="utf-8"))
     assert findings and any("Việt Nam" in json.dumps(f, ensure_ascii=False) for f in findings)
-    assert _statuses(out) == {"VNM": "ok", "regional": "ok"}
+    assert _statuses(out) == {"VNM": "ok", "VNM_implementation": "ok", "regional": "ok"}

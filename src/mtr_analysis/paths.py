@@ -177,3 +177,14 @@ WHO_GHO_SUBDIR = "who_gho"
 FETCHED_ILOSTAT_PATTERN = "ILO_{code}.csv"
 #: Sub-folder of ``mtr fetch``'s output for ILOSTAT series.
 ILOSTAT_SUBDIR = "ilostat"
+#: Name of a national implementation report of ``mtr run`` (its HTML, executed notebook,
+#: findings and cache record): ``VNM_implementation.html``; ``{iso3}`` is the country.
+NATIONAL_IMPLEMENTATION_NAME = "{iso3}_implementation"
+#: ``mtr build`` outputs of implementation tracking that a run's cache keys cover.
+ACTIVITY_FILES = (
+    PLAN_REGISTER_FILE,
+    ACTIVITIES_FILE,
+    ACTIVITY_REJECTS_FILE,
+    ACTIVITY_REPLACEMENTS_FILE,
+    ACTIVITY_INTAKE_FILE,
+)

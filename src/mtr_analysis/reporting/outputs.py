@@ -20,7 +20,12 @@ from pathlib import Path
 
 from mtr_analysis.analysis import beneficiaries
 from mtr_analysis.analysis.review import ReviewData, beneficiary_estimates
-from mtr_analysis.paths import BENEFICIARIES_FILE, FINDINGS_DIR, REGIONAL_NAME
+from mtr_analysis.paths import (
+    BENEFICIARIES_FILE,
+    FINDINGS_DIR,
+    NATIONAL_IMPLEMENTATION_NAME,
+    REGIONAL_NAME,
+)
 from mtr_analysis.reference import registry
 from mtr_analysis.reporting import tables
 from mtr_analysis.reporting.findings import Finding, findings_to_json
@@ -89,18 +94,22 @@ def write_review_outputs(data: ReviewData, out_dir: Path | str, review: str) -> 
 
 
 def findings_path(out_dir: Path | str, review: str, name: str) -> Path:
-    """``<out_dir>/<review>/findings/<name>.json``; ``name`` is an ISO3 code or "regional".
+    """``<out_dir>/<review>/findings/<name>.json``; ``name`` is an ISO3 code, "regional"
+    or a national implementation report's name (``VNM_implementation``).
 
     Raises
     ------
     ValueError
         When ``review`` or ``name`` could leave the output folder (path separators, ``..``)
-        or ``name`` is neither a member state nor ``"regional"``.
+        or ``name`` is neither a member state, ``"regional"`` nor a national report's name.
     """
     if not SAFE_NAME.match(str(review)):
         raise ValueError(f"review must be letters, digits, '-' or '_'; got {review!r}")
     if name != REGIONAL_NAME:
-        name = registry.get(name).iso3  # KeyError naming the known codes
+        suffix = NATIONAL_IMPLEMENTATION_NAME.format(iso3="")
+        country = name.removesuffix(suffix)
+        iso3 = registry.get(country).iso3  # KeyError naming the known codes
+        name = NATIONAL_IMPLEMENTATION_NAME.format(iso3=iso3) if country != name else iso3
     return Path(out_dir) / str(review) / FINDINGS_DIR / f"{name}.json"
 
 

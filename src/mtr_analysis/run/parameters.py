@@ -3,8 +3,8 @@
 Papermill only warns about parameters a notebook does not declare; here every parameter is
 checked against the notebook's ``parameters`` cell before anything runs.
 
-Parameters passed (when the notebook declares them): ``country`` (ISO3, country notebook
-only), ``review``, ``baseline_year``, ``cutoff_year``, ``data_dir``, ``lang``,
+Parameters passed (when the notebook declares them): ``country`` (ISO3, country and
+national implementation notebooks only), ``review``, ``baseline_year``, ``cutoff_year``, ``data_dir``, ``lang``,
 ``settings_file`` (absolute path of the run's method settings file, ``""`` for the
 defaults), ``method`` (the progress method, ``"unsd"``, ``"escap"`` or ``"ols"``: part of
 every cache key) and ``countries`` (list of ISO3, regional notebook only). Notebooks write no files: the findings
@@ -27,6 +27,10 @@ COUNTRY_OPTIONAL = ("baseline_year", "cutoff_year", "lang", "settings_file", "me
 REGIONAL_OPTIONAL = (
     "baseline_year", "cutoff_year", "lang", "countries", "settings_file", "method",
 )  # fmt: skip
+#: Parameters every national implementation notebook must declare (``country``: the ISO3
+#: code of the plan's country).
+NATIONAL_REQUIRED = ("country", "review", "data_dir")
+NATIONAL_OPTIONAL = ("baseline_year", "cutoff_year", "lang", "settings_file", "method")
 #: Parameters that are paths: left out of the cache key (what they hold is in it).
 PATH_PARAMETERS = ("data_dir", "settings_file")
 

@@ -7,7 +7,10 @@ and list of member states), then
 :func:`~mtr_analysis.reporting.findings.regional_findings` per report in the run's
 language. A country notebook analyses all member states (its report places the country
 among them); the regional notebook analyses the member states of the run. The regional
-report also brings ``assessment.csv``, ``aggregates.csv`` and ``beneficiaries.csv``.
+report also brings ``assessment.csv``, ``aggregates.csv`` and ``beneficiaries.csv``. A
+national implementation report brings the implementation findings of its country's plan
+(:func:`~mtr_analysis.reporting.implementation.report_findings`); :func:`national_plans`
+says which countries have a national plan in the store.
 """
 
 from __future__ import annotations
@@ -18,8 +21,61 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mtr_analysis import paths
 from mtr_analysis.reference import registry
 from mtr_analysis.run.execute import ReportTask, error_line
+
+#: Scope of the sectoral bodies' regional work plans (every other scope is a country's plan).
+_REGIONAL_SCOPE = "ASEAN"
+
+
+def national_plans(data_dir: Path) -> dict[str, str]:
+    """The countries with a national plan in the store, and the date of their latest report.
+
+    A country has a national plan when the plan register written by ``mtr build``
+    (:data:`~mtr_analysis.paths.PLAN_REGISTER_FILE`) holds activities of its ministries or
+    provinces (reporting units whose ``scope`` is its ISO3 code, ``config/reporting_units.yaml``);
+    the sectoral bodies' work plans (scope ``ASEAN``) are no national plan.
+
+    Parameters
+    ----------
+    data_dir : pathlib.Path
+        The store folder.
+
+    Returns
+    -------
+    dict of str to str
+        ISO3 → latest reporting date (``YYYY-MM-DD``) of the plan's consolidated activity
+        reports, ``""`` when none was accepted. Empty without a plan register (a store built
+        without implementation inputs, such as the real-data snapshot).
+
+    Raises
+    ------
+    ValueError
+        When the register or the activity table cannot be read (file names and reason).
+    """
+    from mtr_analysis.intake.activities import load_outputs
+    from mtr_analysis.reference.units import load_units
+
+    try:
+        reg, rows = load_outputs(data_dir)
+        if reg.empty:
+            return {}
+        scope = reg["responsible_unit"].map(load_units().units["scope"])
+        dates = rows.set_index("activity_id")["reporting_date"] if len(rows) else None
+    except (ValueError, KeyError, OSError) as exc:  # damaged files: one line, no traceback
+        reason = f"column {exc.args[0]!r} missing" if isinstance(exc, KeyError) else error_line(exc)
+        raise ValueError(
+            f"cannot read the implementation files in {data_dir} ({paths.PLAN_REGISTER_FILE}, "
+            f"{paths.ACTIVITIES_FILE}): {reason}; "
+            "run `mtr build` again"
+        ) from None
+    out: dict[str, str] = {}
+    for iso3 in sorted(str(s) for s in scope.dropna().unique() if s != _REGIONAL_SCOPE):
+        ids = reg.index[scope == iso3]
+        found = [] if dates is None else dates[dates.index.isin(ids)].dropna().astype(str)
+        out[iso3] = max(found, default="")
+    return out
 
 
 @dataclass(frozen=True)
@@ -97,6 +153,11 @@ def _write_one(task: ReportTask, reviews: _Reviews) -> None:
         items += implementation.report_findings(
             data.data_dir, own, task.name, i.lang, data.settings
         )
+    elif task.kind == "national":
+        data = reviews.get(None)  # the national notebook analyses every member state
+        country = task.parameters["country"]
+        own = data.assessment.loc[data.assessment["country"] == country]
+        items = implementation.report_findings(data.data_dir, own, country, i.lang, data.settings)
     else:
         data = reviews.get(i.countries)
         items = findings.regional_findings(

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from mtr_analysis import paths
 
-Kind = Literal["country", "regional"]
+Kind = Literal["country", "regional", "national"]
 Status = Literal["ok", "failed", "interrupted"]
 #: Status of a report a run did not finish (stopped by SIGINT/SIGTERM, or still running).
 INTERRUPTED: Status = "interrupted"
@@ -25,11 +25,13 @@ class ReportResult:
     Attributes
     ----------
     name : str
-        ISO3 code of the country, or ``"regional"``.
-    kind : {"country", "regional"}
-        Which notebook produced it.
+        ISO3 code of the country, ``"regional"``, or ``"<ISO3>_implementation"`` for a
+        national implementation report (:data:`mtr_analysis.paths.NATIONAL_IMPLEMENTATION_NAME`).
+    kind : {"country", "regional", "national"}
+        Which notebook produced it (``"national"``: the national implementation report).
     label : str
-        Display name: the ASEAN short name ("Viet Nam") or "Regional synthesis".
+        Display name: the ASEAN short name ("Viet Nam"), "Regional synthesis", or the
+        national report's title ("Implementation of the national plan, Viet Nam").
     status : {"ok", "failed", "interrupted"}
         ``"failed"`` when execution, rendering or writing its files raised, or a file it
         claims is missing; ``"interrupted"`` when the run was stopped (Ctrl-C, SIGTERM)
@@ -85,7 +87,8 @@ _PATH_FIELDS = ("html", "executed", "html_code", "findings")
 
 @dataclass
 class RunSummary:
-    """Everything :func:`run_reports` did, in report order (countries, then regional).
+    """Everything :func:`run_reports` did, in report order (countries, national
+    implementation reports, then regional).
 
     Attributes
     ----------

@@ -1,11 +1,14 @@
 """Run the report notebooks with papermill and render them to HTML: the engine of ``mtr run``.
 
-One call to :func:`run_reports` executes the country notebook once per member state and the
-regional notebook, renders every executed notebook to self-contained HTML with nbconvert,
-and writes an index page and a run manifest::
+One call to :func:`run_reports` executes the country notebook once per member state, the
+national implementation notebook once per requested country with a national plan in the
+store (``<ISO3>_implementation``, e.g. Viet Nam's Đề án 161), and the regional notebook,
+renders every executed notebook to self-contained HTML with nbconvert, and writes an index
+page and a run manifest::
 
     <out_dir>/<review>/
         <ISO3>.html, regional.html           reports for SOCA (code hidden)
+        <ISO3>_implementation.html           national implementation report (plans only)
         <ISO3>.code.html, regional.code.html with code, for consultants (``with_code``)
         findings/<ISO3>.json, regional.json  findings (JSON), written by the runner
         assessment.csv, aggregates.csv,      the review tables, written by the runner with
@@ -27,7 +30,9 @@ again (see :mod:`mtr_analysis.run.cache` for what the key covers). A country rep
 that country's rows of the store, so new data for one country re-runs that country and the
 regional report only; the ASEAN context shown in the other country reports (the range band
 and the position among member states) is then the one of their own last execution, as the
-data hash in their annex says. Pass ``use_cache=False`` (``mtr run --no-cache``) to execute
+data hash in their annex says. The implementation files of ``mtr build``
+(:data:`mtr_analysis.paths.ACTIVITY_FILES`) are in the keys of the regional report and of the
+country and national reports of each country with a national plan. Pass ``use_cache=False`` (``mtr run --no-cache``) to execute
 everything.
 
 :func:`run_reports` is five named steps: validate the arguments (``_validate``), take
@@ -42,7 +47,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -59,12 +64,14 @@ from mtr_analysis.run.lock import RunLocked, run_lock
 from mtr_analysis.run.parameters import (
     COUNTRY_OPTIONAL,
     COUNTRY_REQUIRED,
+    NATIONAL_OPTIONAL,
+    NATIONAL_REQUIRED,
     PATH_PARAMETERS,
     REGIONAL_OPTIONAL,
     REGIONAL_REQUIRED,
     select_parameters,
 )
-from mtr_analysis.run.products import ReviewInputs, write_products
+from mtr_analysis.run.products import ReviewInputs, national_plans, write_products
 from mtr_analysis.run.results import Kind, ReportResult, RunSummary, relative
 from mtr_analysis.run.signals import SignalGuard, catch_signals
 from mtr_analysis.settings import Settings, load_settings
@@ -89,6 +96,9 @@ class _Request:
     with_code: bool
     jobs: int
     use_cache: bool
+    #: Requested countries with a national plan in the store → latest report date; their
+    #: national implementation reports run when ``notebooks`` has a "national" notebook.
+    plans: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -104,6 +114,8 @@ class _Fingerprints:
     packages: dict[str, str]
     code_sha: str
     notebook_sha: dict[Kind, str]
+    #: SHA-256 of the implementation files of ``mtr build`` (:data:`paths.ACTIVITY_FILES`).
+    activities: dict[str, str] = field(default_factory=dict)
 
 
 def _country_codes(countries: list[str] | str) -> list[str]:
@@ -147,12 +159,29 @@ def _prepare_out(review_dir: Path) -> None:
         raise ValueError(f"cannot write to output folder {review_dir}: {reason}") from None
 
 
+def _national(
+    nbs: dict[Kind, Path], data_path: Path, codes: list[str], values: dict[str, Any]
+) -> tuple[dict[str, str], dict[str, Any] | None]:
+    """(plans of the requested countries, parameters of the national notebook or None).
+
+    The national notebook is needed (and checked) only when a requested country has a
+    national plan in the store; otherwise it is dropped from ``nbs`` and nothing is planned.
+    """
+    found = national_plans(data_path)
+    plans = {iso3: found[iso3] for iso3 in codes if iso3 in found}
+    if "national" not in nbs or not plans:
+        nbs.pop("national", None)
+        return plans, None
+    first = {**values, "country": next(iter(plans))}
+    return plans, select_parameters(nbs["national"], first, NATIONAL_REQUIRED, NATIONAL_OPTIONAL)
+
+
 def _validate(
     countries: list[str] | str,
     review: str,
     data_dir: Path | str,
     out_dir: Path | str,
-    notebooks: dict[Kind, Path | str],
+    notebooks: dict[Kind, Path | str | None],
     **options: Any,
 ) -> _Request:
     """Check every argument and each notebook's parameters; nothing is run or written."""
@@ -169,7 +198,9 @@ def _validate(
     data_path = Path(data_dir).resolve()
     if not data_path.is_dir():
         raise ValueError(f"data_dir {str(data_dir)!r} is not a folder (run `mtr build` first)")
-    nbs: dict[Kind, Path] = {kind: Path(nb).resolve() for kind, nb in notebooks.items()}
+    nbs: dict[Kind, Path] = {
+        kind: Path(nb).resolve() for kind, nb in notebooks.items() if nb is not None
+    }
     review_dir = Path(out_dir).resolve() / review
     _check_out(Path(out_dir), review_dir)
     values = {
@@ -190,15 +221,31 @@ def _validate(
             nbs["regional"], values, REGIONAL_REQUIRED, REGIONAL_OPTIONAL
         ),
     }
+    plans, national = _national(nbs, data_path, codes, values)
+    if national is not None:
+        parameters["national"] = national
     label = settings.get("label_vi" if lang == "vi" else "label") or review
     window = (values["baseline_year"], values["cutoff_year"])
     return _Request(
-        codes, review, label, window, data_path, review_dir, nbs, parameters, methods, **options
-    )
+        codes, review, label, window, data_path, review_dir, nbs, parameters, methods,
+        plans=plans, **options,
+    )  # fmt: skip
 
 
-def _country_vintages(obs: Any, codes: list[str]) -> dict[str, str]:
-    """Data vintage of each country's report and of the regional report."""
+def _national_name(iso3: str) -> str:
+    """Name of the national implementation report of ``iso3`` (``VNM_implementation``)."""
+    return paths.NATIONAL_IMPLEMENTATION_NAME.format(iso3=iso3)
+
+
+def _activity_hashes(data_dir: Path) -> dict[str, str]:
+    """SHA-256 of each implementation file of ``mtr build`` that exists, by file name."""
+    files = (data_dir / name for name in paths.ACTIVITY_FILES)
+    return {p.name: provenance.file_sha256(p) for p in files if p.is_file()}
+
+
+def _country_vintages(obs: Any, codes: list[str], plans: dict[str, str]) -> dict[str, str]:
+    """Data vintage of each country's report, of the regional report and of each national
+    implementation report (the date of its plan's latest activity report)."""
     out = {}
     groups = {str(c): g for c, g in obs.groupby(obs["country"].astype(str))}
     for iso3 in codes:
@@ -209,6 +256,7 @@ def _country_vintages(obs: Any, codes: list[str]) -> dict[str, str]:
     out[paths.REGIONAL_NAME] = provenance.source_vintage(
         obs.loc[obs["country"].isin(codes), "source"].dropna().unique()
     )
+    out.update({_national_name(iso3): latest for iso3, latest in plans.items()})
     return out
 
 
@@ -227,20 +275,27 @@ def _fingerprint(req: _Request, demo: bool | None) -> _Fingerprints:
         intake=intake,
         country_hashes=provenance.country_data_hashes(obs, intake, countries=req.codes),
         store_files=provenance.store_hashes(req.data_dir),
-        vintages=_country_vintages(obs, req.codes),
+        vintages=_country_vintages(obs, req.codes, req.plans),
         packages=provenance.package_versions(),
         code_sha=provenance.code_hash(),
         notebook_sha={kind: provenance.file_sha256(nb) for kind, nb in req.notebooks.items()},
+        activities=_activity_hashes(req.data_dir),
     )
 
 
 def _task(
-    req: _Request, prints: _Fingerprints, name: str, kind: Kind, shown: str, data: dict
+    req: _Request,
+    prints: _Fingerprints,
+    name: str,
+    kind: Kind,
+    shown: str,
+    data: dict,
+    country: str = "",
 ) -> tuple[ReportTask, dict[str, Any]]:
-    """The task of one report and the parts of its cache key."""
+    """The task of one report and the parts of its cache key (``country``: national only)."""
     params = dict(req.parameters[kind])
-    if kind == "country":
-        params["country"] = name
+    if kind != "regional":
+        params["country"] = country or name
     title = f"{shown} — {req.label}"
     parts = {
         "notebook": prints.notebook_sha[kind],
@@ -271,8 +326,18 @@ def _task(
     return task, parts
 
 
+def _country_data(req: _Request, prints: _Fingerprints, iso3: str) -> dict[str, Any]:
+    """The data part of a country's key: its rows, plus the implementation files when it
+    has a national plan (its profile's Implementation chapter shows that plan)."""
+    data: dict[str, Any] = {"country_rows": prints.country_hashes[iso3]}
+    if iso3 in req.plans:
+        data["activities"] = prints.activities
+    return data
+
+
 def _plan(req: _Request, prints: _Fingerprints) -> list[tuple[ReportTask, dict[str, Any]]]:
-    """One task per country, then the regional one; each with the parts of its key."""
+    """One task per country, one per national plan of a requested country (when the
+    national notebook is part of the run), then the regional one; each with its key's parts."""
     planned = [
         _task(
             req,
@@ -280,14 +345,20 @@ def _plan(req: _Request, prints: _Fingerprints) -> list[tuple[ReportTask, dict[s
             iso3,
             "country",
             registry.display_name(iso3, req.lang),
-            {"country_rows": prints.country_hashes[iso3]},
+            _country_data(req, prints, iso3),
         )  # fmt: skip
         for iso3 in req.codes
     ]
+    if "national" in req.notebooks:
+        for iso3 in req.plans:
+            shown = i18n.text("national_implementation_title", req.lang,
+                              country=registry.display_name(iso3, req.lang))  # fmt: skip
+            data = _country_data(req, prints, iso3)
+            planned.append(_task(req, prints, _national_name(iso3), "national", shown, data, iso3))
     regional = i18n.text("regional_title", req.lang)
-    planned.append(
-        _task(req, prints, paths.REGIONAL_NAME, "regional", regional, dict(prints.store_files))
-    )
+    # The regional report's Implementation chapter shows the sectoral bodies' work plans.
+    data = {**prints.store_files, "activities": prints.activities}
+    planned.append(_task(req, prints, paths.REGIONAL_NAME, "regional", regional, data))
     return planned
 
 
@@ -440,8 +511,10 @@ def _manifest_extra(req: _Request, prints: _Fingerprints, summary: RunSummary) -
             "settings": req.settings.as_dict()[req.settings.assessment.method],
         },
         "settings": req.settings.as_dict(),
+        "national_plans": req.plans,
         "inputs": {
             "store": prints.store_files,
+            "activities": prints.activities,
             "country_data": prints.country_hashes,
             "files": [
                 {k: rec.get(k) for k in ("path", "format", "sha256", "accepted", "rejected")}
@@ -515,13 +588,15 @@ def run_reports(
     with_code: bool = False,
     country_notebook: Path | str = paths.COUNTRY_NOTEBOOK,
     regional_notebook: Path | str = paths.REGIONAL_NOTEBOOK,
+    national_notebook: Path | str | None = paths.NATIONAL_IMPLEMENTATION_NOTEBOOK,
     progress: bool = True,
     demo: bool | None = None,
     use_cache: bool = True,
     settings_file: Path | str | None = None,
     method: str | None = None,
 ) -> RunSummary:
-    """Execute the country notebook per member state and the regional notebook; render HTML.
+    """Execute the country notebook per member state, the national implementation notebook
+    per national plan and the regional notebook; render HTML.
 
     Everything is validated before any notebook runs. Unchanged reports (checksums verified)
     are reused; the others run in ``jobs`` workers, and their HTML, findings and tables are
@@ -547,6 +622,11 @@ def run_reports(
         Also write ``<name>.code.html`` with the code (``<name>.html`` always hides it).
     country_notebook, regional_notebook : path-like
         The notebooks to run (defaults from :mod:`mtr_analysis.paths`).
+    national_notebook : path-like or None
+        The national implementation notebook, run once per requested country with a
+        national plan in the store (:func:`~mtr_analysis.run.products.national_plans`) as
+        ``<ISO3>_implementation``; checked only when such a country is requested. ``None``:
+        no national reports.
     progress : bool
         Progress bar on stderr.
     demo : bool, optional
@@ -577,7 +657,9 @@ def run_reports(
         :data:`~mtr_analysis.run.parameters.REGIONAL_REQUIRED`). Nothing is run or written.
     """
     started = time.perf_counter()
-    notebooks: dict[Kind, Path | str] = {"country": country_notebook, "regional": regional_notebook}
+    notebooks: dict[Kind, Path | str | None] = {
+        "country": country_notebook, "regional": regional_notebook, "national": national_notebook,
+    }  # fmt: skip
     req = _validate(
         countries, review, data_dir, out_dir, notebooks, lang=lang, with_code=with_code,
         jobs=jobs, use_cache=use_cache, settings_file=settings_file, method=method,
