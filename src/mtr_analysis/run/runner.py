@@ -598,11 +598,10 @@ def run_reports(
     """Execute the country notebook per member state, the national implementation notebook
     per national plan and the regional notebook; render HTML.
 
-    Everything is validated before any notebook runs. Unchanged reports (checksums verified)
-    are reused; the others run in ``jobs`` workers, and their HTML, findings and tables are
-    written; then ``index.html`` and ``manifest.json``. One report's failure stops no other.
-    Workers are "spawned" (guard a calling script with ``if __name__ == "__main__":``);
-    SIGINT/SIGTERM stop them, unfinished reports are then ``"interrupted"``.
+    Everything is validated first. Unchanged reports (checksums verified) are reused; the
+    others run in ``jobs`` spawned workers (guard a script with ``if __name__ ==
+    "__main__":``), then ``index.html`` and ``manifest.json``. One failure stops no other;
+    SIGINT/SIGTERM leave unfinished reports ``"interrupted"``.
 
     Parameters
     ----------
@@ -611,59 +610,50 @@ def run_reports(
     review : str
         A review of the catalogue (``"mid-term"``, ``"end-term"``): sets the window.
     data_dir : path-like
-        Folder written by ``mtr build``; passed to the notebooks as an absolute path.
+        Folder written by ``mtr build`` (passed to the notebooks as an absolute path).
     out_dir : path-like
         Output root; reports, findings and review tables go to ``<out_dir>/<review>/``.
-    jobs : int
-        Notebooks run in parallel worker processes (1 = one after the other, in one worker).
-    lang : {"en", "vi"}
-        Report language, passed to notebooks that declare ``lang``.
+    jobs, lang : int, {"en", "vi"}
+        Notebooks run in parallel worker processes; report language.
     with_code : bool
-        Also write ``<name>.code.html`` with the code (``<name>.html`` always hides it).
+        Also write ``<name>.code.html`` with the code.
     country_notebook, regional_notebook : path-like
         The notebooks to run (defaults from :mod:`mtr_analysis.paths`).
     national_notebook : path-like or None
-        The national implementation notebook, run once per requested country with a
-        national plan in the store (:func:`~mtr_analysis.run.products.national_plans`) as
-        ``<ISO3>_implementation``; checked only when such a country is requested. ``None``:
-        no national reports.
+        Run as ``<ISO3>_implementation`` per requested country with a national plan in the
+        store (:func:`~mtr_analysis.run.products.national_plans`); ``None``: none.
     progress : bool
         Progress bar on stderr.
     demo : bool, optional
-        Demo inputs: the index shows a banner. Default: read from the store (DEMO sources).
+        Demo inputs (index banner); default: read from the store.
     use_cache : bool
-        Reuse reports whose inputs are unchanged (default). ``False`` executes everything.
+        Reuse reports whose inputs are unchanged; ``False`` executes everything.
     settings_file : path-like, optional
-        Method settings (YAML) overriding keys of ``config/methods.yaml``; validated first,
-        passed to the notebooks (absolute path), in every cache key (by content) and in
-        ``manifest.json`` under ``"settings"``.
+        Method settings (YAML) overriding ``config/methods.yaml``; validated first, passed to
+        the notebooks, in every cache key (by content) and in ``manifest.json``.
     method : {"unsd", "escap", "ols"}, optional
         Overrides ``assessment.method``: a notebook parameter, in manifest ``"method"``.
 
     Returns
     -------
     RunSummary
-        Per-report results; ``summary.ok`` is False if any report failed.
+        Per-report results (``summary.ok``: every report succeeded).
 
     Raises
     ------
     RunLocked
         Another run is writing to the same review folder (pid and start time named).
     ValueError
-        An output folder that is a file or cannot be written; an invalid settings file (:class:`mtr_analysis.settings.SettingsError`); unknown
+        An unwritable output folder; an invalid settings file (``SettingsError``); unknown
         review, country or language; ``jobs < 1``; no countries; missing data folder, store
-        or notebook; a notebook lacking a required parameter
-        (:data:`~mtr_analysis.run.parameters.COUNTRY_REQUIRED`,
-        :data:`~mtr_analysis.run.parameters.REGIONAL_REQUIRED`). Nothing is run or written.
+        or notebook; a notebook lacking a required parameter (``run.parameters``). Nothing
+        is run or written.
     """
     started = time.perf_counter()
-    notebooks: dict[Kind, Path | str | None] = {
-        "country": country_notebook, "regional": regional_notebook, "national": national_notebook,
-    }  # fmt: skip
-    req = _validate(
-        countries, review, data_dir, out_dir, notebooks, lang=lang, with_code=with_code,
-        jobs=jobs, use_cache=use_cache, settings_file=settings_file, method=method,
-    )  # fmt: skip
+    nbs: dict[Kind, Path | str | None] = {"country": country_notebook,
+        "regional": regional_notebook, "national": national_notebook}  # fmt: skip
+    req = _validate(countries, review, data_dir, out_dir, nbs, lang=lang, with_code=with_code,
+        jobs=jobs, use_cache=use_cache, settings_file=settings_file, method=method)  # fmt: skip
     prints = _fingerprint(req, demo)
     _prepare_out(req.review_dir)
     return _run_locked(req, prints, _plan(req, prints), progress, started)
