@@ -188,3 +188,14 @@ ACTIVITY_FILES = (
     ACTIVITY_REPLACEMENTS_FILE,
     ACTIVITY_INTAKE_FILE,
 )
+
+#: Reporting frameworks shipped with the package: one YAML per framework (``ascc.yaml``,
+#: ``de-an-161.yaml``), named by ``mtr run --framework NAME``.
+FRAMEWORKS_DIR = CONFIG_DIR / "frameworks"
+#: A data folder's own frameworks (``<data_dir>/frameworks/<name>.yaml``), looked up after
+#: :data:`FRAMEWORKS_DIR`.
+DATA_FRAMEWORKS_SUBDIR = "frameworks"
+#: Suffix of a framework file.
+FRAMEWORK_SUFFIX = ".yaml"
+#: The framework of a run without ``--framework``.
+DEFAULT_FRAMEWORK = "ascc"
