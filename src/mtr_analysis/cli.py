@@ -126,6 +126,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         settings_file=args.settings.resolve() if args.settings else None,
         method=args.method,
+        framework=args.framework,
     )
     failed = [r for r in summary.results if r.status == "failed"]
     stopped = [r for r in summary.results if r.status == "interrupted"]
@@ -331,6 +332,13 @@ def _add_run_parser(sub: Any) -> None:
         choices=["unsd", "escap", "ols"],
         help="progress method: UNSD progress chart, ESCAP anticipated progress, or least "
         "squares (default: assessment.method of the settings)",
+    )
+    s.add_argument(
+        "--framework",
+        default=paths.DEFAULT_FRAMEWORK,
+        help="reporting framework the reports are organised by: a name in "
+        "config/frameworks/ or <data>/frameworks/ (e.g. de-an-161, Viet Nam's focus areas), "
+        "or the path of a YAML file (default %(default)s)",
     )
     s.set_defaults(func=_cmd_run)
 

@@ -54,6 +54,12 @@ from typing import Any
 from mtr_analysis import paths, provenance
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import load_catalogue
+from mtr_analysis.reference.frameworks import (
+    Framework,
+    FrameworkError,
+    find_framework,
+    load_framework,
+)
 from mtr_analysis.reporting import i18n
 from mtr_analysis.reporting.html import snapshot_vintage
 from mtr_analysis.reporting.outputs import findings_path
@@ -99,6 +105,9 @@ class _Request:
     #: Requested countries with a national plan in the store → latest report date; their
     #: national implementation reports run when ``notebooks`` has a "national" notebook.
     plans: dict[str, str] = field(default_factory=dict)
+    #: The reporting framework (``--framework``): the report's groups; a national one
+    #: limits the run to its countries' profiles.
+    framework: Framework | None = None
 
 
 @dataclass(frozen=True)
@@ -186,6 +195,10 @@ def _validate(
 ) -> _Request:
     """Check every argument and each notebook's parameters; nothing is run or written."""
     settings_file = options.pop("settings_file")
+    fw = load_framework(options.pop("framework"), data_dir)  # FrameworkError names the file
+    countries = _in_scope(fw, countries)
+    if fw.national:  # a national plan's framework: only its countries' profiles
+        notebooks = {"country": notebooks["country"]}
     # SettingsError names the file and the key; --method wins over the file's method.
     methods = load_settings(settings_file, method=options.pop("method", None))
     settings = load_catalogue().review(review)
@@ -212,15 +225,17 @@ def _validate(
         "countries": list(codes),
         "settings_file": str(Path(settings_file).resolve()) if settings_file else "",
         "method": methods.assessment.method,
+        "framework": _framework_parameter(fw, data_path),
     }
     parameters: dict[Kind, dict[str, Any]] = {
         "country": select_parameters(
             nbs["country"], {**values, "country": codes[0]}, COUNTRY_REQUIRED, COUNTRY_OPTIONAL
         ),
-        "regional": select_parameters(
-            nbs["regional"], values, REGIONAL_REQUIRED, REGIONAL_OPTIONAL
-        ),
     }
+    if "regional" in nbs:
+        parameters["regional"] = select_parameters(
+            nbs["regional"], values, REGIONAL_REQUIRED, REGIONAL_OPTIONAL
+        )
     plans, national = _national(nbs, data_path, codes, values)
     if national is not None:
         parameters["national"] = national
@@ -228,8 +243,33 @@ def _validate(
     window = (values["baseline_year"], values["cutoff_year"])
     return _Request(
         codes, review, label, window, data_path, review_dir, nbs, parameters, methods,
-        plans=plans, **options,
+        plans=plans, framework=fw, **options,
     )  # fmt: skip
+
+
+def _in_scope(fw: Framework, countries: list[str] | str) -> list[str] | str:
+    """``countries`` kept to a national framework's scope; ValueError when none is left."""
+    if not fw.national:
+        return countries
+    asked = _country_codes(countries)
+    kept = [c for c in asked if c in fw.countries]
+    if not kept:
+        raise ValueError(
+            f"framework {fw.name!r} is a national plan's, for {', '.join(fw.countries)} only;"
+            f" none of the requested countries ({', '.join(asked)}) is in its scope"
+        )
+    return kept
+
+
+def _framework_parameter(fw: Framework, data_path: Path) -> str:
+    """What the notebooks get: the framework's name when that name finds the same file
+    (shipped or in the data folder), else the absolute path of its YAML file."""
+    try:
+        if find_framework(fw.name, data_path) == fw.path:
+            return fw.name
+    except FrameworkError:
+        pass
+    return str(fw.path)
 
 
 def _national_name(iso3: str) -> str:
@@ -303,6 +343,7 @@ def _task(
         "packages": prints.packages,
         "parameters": {k: v for k, v in params.items() if k not in PATH_PARAMETERS},
         "settings": req.settings.as_dict(),
+        "framework": _framework_record(req.framework),
         "data": data,
         "render": {"with_code": req.with_code, "title": title},
     }
@@ -355,6 +396,8 @@ def _plan(req: _Request, prints: _Fingerprints) -> list[tuple[ReportTask, dict[s
                               country=registry.display_name(iso3, req.lang))  # fmt: skip
             data = _country_data(req, prints, iso3)
             planned.append(_task(req, prints, _national_name(iso3), "national", shown, data, iso3))
+    if "regional" not in req.notebooks:  # a national framework's run: profiles only
+        return planned
     regional = i18n.text("regional_title", req.lang)
     # The regional report's Implementation chapter shows the sectoral bodies' work plans.
     data = {**prints.store_files, "activities": prints.activities}
@@ -490,6 +533,16 @@ def _timings(results: list[ReportResult]) -> dict[str, dict[str, Any]]:
     }
 
 
+def _framework_record(fw: Framework | None) -> dict[str, Any]:
+    """The framework as named in cache keys and ``manifest.json`` (its file by content)."""
+    if fw is None:
+        return {}
+    return {
+        "name": fw.name, "title": fw.title, "path": str(fw.path), "sha256": fw.sha256,
+        "countries": list(fw.countries), "groups": list(fw.groups.index),
+    }  # fmt: skip
+
+
 def _manifest_extra(req: _Request, prints: _Fingerprints, summary: RunSummary) -> dict:
     """What ``manifest.json`` holds besides the summary: parameters, inputs, software."""
     return {
@@ -512,6 +565,7 @@ def _manifest_extra(req: _Request, prints: _Fingerprints, summary: RunSummary) -
         },
         "settings": req.settings.as_dict(),
         "national_plans": req.plans,
+        "framework": _framework_record(req.framework),
         "inputs": {
             "store": prints.store_files,
             "activities": prints.activities,
@@ -594,6 +648,7 @@ def run_reports(
     use_cache: bool = True,
     settings_file: Path | str | None = None,
     method: str | None = None,
+    framework: str | Path = paths.DEFAULT_FRAMEWORK,
 ) -> RunSummary:
     """Execute the country notebook per member state, the national implementation notebook
     per national plan and the regional notebook; render HTML.
@@ -633,6 +688,11 @@ def run_reports(
         the notebooks, in every cache key (by content) and in ``manifest.json``.
     method : {"unsd", "escap", "ols"}, optional
         Overrides ``assessment.method``: a notebook parameter, in manifest ``"method"``.
+    framework : str or path-like
+        Reporting framework (:func:`~mtr_analysis.reference.frameworks.find_framework`): a
+        name looked up in ``config/frameworks/`` then ``<data_dir>/frameworks/``, or a YAML
+        path. A notebook parameter, in every cache key (by content) and in the manifest. A
+        national framework (``countries: [VNM]``) runs only its countries' profiles.
 
     Returns
     -------
@@ -653,7 +713,8 @@ def run_reports(
     nbs: dict[Kind, Path | str | None] = {"country": country_notebook,
         "regional": regional_notebook, "national": national_notebook}  # fmt: skip
     req = _validate(countries, review, data_dir, out_dir, nbs, lang=lang, with_code=with_code,
-        jobs=jobs, use_cache=use_cache, settings_file=settings_file, method=method)  # fmt: skip
+        jobs=jobs, use_cache=use_cache, settings_file=settings_file, method=method,
+        framework=framework)  # fmt: skip
     prints = _fingerprint(req, demo)
     _prepare_out(req.review_dir)
     return _run_locked(req, prints, _plan(req, prints), progress, started)
