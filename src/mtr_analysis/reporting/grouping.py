@@ -83,7 +83,7 @@ def progress_heading(framework: Framework, lang: str = "en") -> Html:
 
 
 def no_data_text(framework: Framework, lang: str = "en") -> str:
-    """"No data for this focus area." (plain text) for a group without data."""
+    """ "No data for this focus area." (plain text) for a group without data."""
     return i18n.text("no_group_data", lang, group=framework.text("group_label", lang))
 
 
@@ -91,7 +91,10 @@ def framework_note(framework: Framework, lang: str = "en") -> Html:
     """A note naming the framework the report is organised by and its groups' count."""
     return note(
         i18n.text(
-            "framework_line", lang, title=framework.text("title", lang),
-            n=len(framework.groups), group=framework.text("group_label", lang),
+            "framework_line",
+            lang,
+            title=framework.text("title", lang),
+            n=len(framework.groups),
+            group=framework.text("group_label", lang),
         )  # fmt: skip
     )
