@@ -28,12 +28,17 @@ __all__ = ["framed", "framework_note", "no_data_text", "progress_heading"]
 
 
 def _catalogue(cat: Catalogue, framework: Framework) -> Catalogue:
-    """The catalogue restricted to the framework's indicators (framework order), with the
-    framework's groups as its characteristics and each indicator's group as its
-    characteristic."""
+    """The catalogue with the framework's groups as its characteristics and each mapped
+    indicator's group as its characteristic, the framework's indicators first (its order).
+
+    Indicators outside the framework stay (denominators and weights are looked up in the
+    catalogue) with their own characteristic code, which names no group: nothing grouped
+    by the framework's groups shows them.
+    """
     ids = [i for i in framework.mapping.index if i in cat.indicators.index]
-    indicators = cat.indicators.loc[ids].copy()
-    indicators["characteristic"] = framework.mapping.loc[ids].astype(str).to_numpy()
+    rest = [i for i in cat.indicators.index if i not in framework.mapping.index]
+    indicators = cat.indicators.loc[ids + rest].copy()
+    indicators.loc[ids, "characteristic"] = framework.mapping.loc[ids].astype(str).to_numpy()
     groups = framework.groups[["code", "name", "name_vi", "description"]].copy()
     return replace(cat, indicators=indicators, characteristics=groups)
 
@@ -64,7 +69,7 @@ def framed(data: ReviewData, framework: Framework, lang: str = "en") -> ReviewDa
         indicators, with ``group``, ``group_name`` and ``characteristic`` set to the group
         code; ``catalogue.characteristics`` holds the groups (``code``, ``name``,
         ``name_vi``, ``description``) and ``catalogue.indicators`` the framework's
-        indicators in its order. Observations are unchanged.
+        indicators first, in its order. Observations are unchanged.
     """
     return replace(
         data,
