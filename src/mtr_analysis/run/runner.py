@@ -668,19 +668,15 @@ def run_reports(
         Folder written by ``mtr build`` (passed to the notebooks as an absolute path).
     out_dir : path-like
         Output root; reports, findings and review tables go to ``<out_dir>/<review>/``.
-    jobs, lang : int, {"en", "vi"}
-        Notebooks run in parallel worker processes; report language.
-    with_code : bool
-        Also write ``<name>.code.html`` with the code.
+    jobs, lang, with_code : int, {"en", "vi"}, bool
+        Parallel worker processes; report language; also write ``<name>.code.html``.
     country_notebook, regional_notebook : path-like
         The notebooks to run (defaults from :mod:`mtr_analysis.paths`).
     national_notebook : path-like or None
         Run as ``<ISO3>_implementation`` per requested country with a national plan in the
         store (:func:`~mtr_analysis.run.products.national_plans`); ``None``: none.
-    progress : bool
-        Progress bar on stderr.
-    demo : bool, optional
-        Demo inputs (index banner); default: read from the store.
+    progress, demo : bool, bool or None
+        Progress bar on stderr; demo inputs (index banner; default: read from the store).
     use_cache : bool
         Reuse reports whose inputs are unchanged; ``False`` executes everything.
     settings_file : path-like, optional
@@ -689,10 +685,8 @@ def run_reports(
     method : {"unsd", "escap", "ols"}, optional
         Overrides ``assessment.method``: a notebook parameter, in manifest ``"method"``.
     framework : str or path-like
-        Reporting framework (:func:`~mtr_analysis.reference.frameworks.find_framework`): a
-        name looked up in ``config/frameworks/`` then ``<data_dir>/frameworks/``, or a YAML
-        path. A notebook parameter, in every cache key (by content) and in the manifest. A
-        national framework (``countries: [VNM]``) runs only its countries' profiles.
+        Name or YAML path (:func:`~mtr_analysis.reference.frameworks.find_framework`); a
+        national one runs only its countries' profiles. In cache keys and the manifest.
 
     Returns
     -------
