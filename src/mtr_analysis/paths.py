@@ -188,3 +188,6 @@ ACTIVITY_FILES = (
     ACTIVITY_REPLACEMENTS_FILE,
     ACTIVITY_INTAKE_FILE,
 )
+#: The explore notebook (issue 13): widgets to pick a review, country, indicator and method.
+#: Not a report: ``mtr run`` never executes it; ``make lab`` opens it.
+EXPLORE_NOTEBOOK = NOTEBOOKS_DIR / "explore.ipynb"
