@@ -74,6 +74,8 @@ format: $(STAMP) ## Format code with ruff
 docs: $(STAMP) ## Build the API reference into site/ (mkdocs --strict: any warning fails)
 	$(BIN)/mkdocs build --strict --site-dir site
 
+# explore.ipynb's widgets: ipywidgets 8 installs jupyterlab_widgets, a prebuilt JupyterLab 4
+# extension, so nothing is built or installed here.
 lab: $(STAMP) ## Open JupyterLab on the project environment
 	$(BIN)/jupyter lab notebooks/
 

@@ -199,3 +199,6 @@ DATA_FRAMEWORKS_SUBDIR = "frameworks"
 FRAMEWORK_SUFFIX = ".yaml"
 #: The framework of a run without ``--framework``.
 DEFAULT_FRAMEWORK = "ascc"
+#: The explore notebook (issue 13): widgets to pick a review, country, indicator and method.
+#: Not a report: ``mtr run`` never executes it; ``make lab`` opens it.
+EXPLORE_NOTEBOOK = NOTEBOOKS_DIR / "explore.ipynb"
