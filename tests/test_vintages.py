@@ -77,9 +77,10 @@ def test_as_of_release_day_counts_and_priority_is_the_stores(small_store: pd.Dat
     assert _selected(later, "b_mmr", 2015)["value"] == 60.0
     # A priority putting WDI first picks the newest WDI vintage instead.
     wdi_first = store.load_priority("wdi,national")
-    assert _selected(vintages.as_of(small_store, "2023-12-31", wdi_first), "b_mmr", 2015)[
-        "value"
-    ] == 109.0
+    assert (
+        _selected(vintages.as_of(small_store, "2023-12-31", wdi_first), "b_mmr", 2015)["value"]
+        == 109.0
+    )
     # Before any release: nothing.
     assert vintages.as_of(small_store, "2019-12-31").empty
 

@@ -126,6 +126,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         use_cache=not args.no_cache,
         settings_file=args.settings.resolve() if args.settings else None,
         method=args.method,
+        as_of=args.as_of,
     )
     failed = [r for r in summary.results if r.status == "failed"]
     stopped = [r for r in summary.results if r.status == "interrupted"]
@@ -331,6 +332,13 @@ def _add_run_parser(sub: Any) -> None:
         choices=["unsd", "escap", "ols"],
         help="progress method: UNSD progress chart, ESCAP anticipated progress, or least "
         "squares (default: assessment.method of the settings)",
+    )
+    s.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="what we knew then: only the data vintages released by this date (or 'review': "
+        "the review's data_date, 2020-10-01 for mid-term); reports go to "
+        "<out>/<review>_as-of_<date>/",
     )
     s.set_defaults(func=_cmd_run)
 

@@ -188,3 +188,7 @@ ACTIVITY_FILES = (
     ACTIVITY_REPLACEMENTS_FILE,
     ACTIVITY_INTAKE_FILE,
 )
+
+#: Output folder of a review run "as of" a date (``mtr run --as-of``), beside the review's own
+#: folder so that today's reports are never overwritten: ``mid-term_as-of_2020-10-01``.
+AS_OF_FOLDER = "{review}_as-of_{date}"
