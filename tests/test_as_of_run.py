@@ -21,7 +21,7 @@ from mtr_analysis.intake.clean import vintage_date
 from mtr_analysis.run import runner
 
 COMMON = 'review: str = "mid-term"\ndata_dir: str = ""\nlang: str = "en"\n'
-AS_OF = "as_of: str | None = None\n"
+AS_OF = 'as_of: str = ""\n'
 
 
 def _notebook(path: Path, params: str) -> Path:
@@ -75,7 +75,7 @@ def test_as_of_run_writes_its_own_folder_and_manifest(store: Path, tmp_path: Pat
     today = runner.run_reports(["LAO"], "mid-term", store, out, progress=False, **nbs)
     assert today.ok and (out / "mid-term" / paths.MANIFEST_FILE).is_file()
     manifest = json.loads((out / "mid-term" / paths.MANIFEST_FILE).read_text(encoding="utf-8"))
-    assert manifest["as_of"] is None and manifest["parameters"]["country"]["as_of"] is None
+    assert manifest["as_of"] is None and manifest["parameters"]["country"]["as_of"] == ""
     assert (folder / "LAO.html").is_file()
 
 

@@ -40,6 +40,7 @@ NOTEBOOKS = {
         "lang",
         "settings_file",
         "method",
+        "as_of",
     },
     paths.REGIONAL_NOTEBOOK: {
         "review",
@@ -50,6 +51,7 @@ NOTEBOOKS = {
         "countries",
         "settings_file",
         "method",
+        "as_of",
     },  # fmt: skip
 }
 MALICIOUS = "<script>alert('x')</script>"

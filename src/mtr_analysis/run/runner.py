@@ -218,7 +218,7 @@ def _validate(
         "countries": list(codes),
         "settings_file": str(Path(settings_file).resolve()) if settings_file else "",
         "method": methods.assessment.method,
-        "as_of": as_of,
+        "as_of": as_of or "",  # the notebooks' "" means every vintage
     }
     parameters: dict[Kind, dict[str, Any]] = {
         "country": select_parameters(
