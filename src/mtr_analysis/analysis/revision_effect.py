@@ -187,7 +187,8 @@ def revision_effect(
     pandas.DataFrame
         :data:`EFFECT_COLUMNS`: the three statuses, ``changed`` (then ≠ now), ``cause``
         (:data:`CAUSES`), ``revised`` (a value of a year known then differs now),
-        ``revised_years`` and ``new_years`` (years, comma-separated). The values
+        ``revised_years`` and ``new_years`` (years up to the cut-off, comma-separated,
+        including years before the baseline that a regression method may fit). The values
         themselves: :func:`revised_values`.
     """
     settings = settings or default_settings()
