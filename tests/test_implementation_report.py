@@ -96,7 +96,7 @@ def test_country_without_a_plan_gets_one_sentence(processed):
 def test_national_notebook_parameters_and_story_only():
     params = pm.inspect_notebook(str(NATIONAL_NOTEBOOK))
     assert set(params) == {"country", "review", "baseline_year", "cutoff_year", "data_dir",
-                           "lang", "settings_file"}  # fmt: skip
+                           "lang", "settings_file", "as_of"}  # fmt: skip
     nb = nbformat.read(NATIONAL_NOTEBOOK, as_version=4)
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     for writer in ("write_", "to_csv", "to_parquet", "open(", "Markdown(", "HTML("):

@@ -41,6 +41,7 @@ NOTEBOOKS = {
         "settings_file",
         "method",
         "framework",
+        "as_of",
     },
     paths.REGIONAL_NOTEBOOK: {
         "review",
@@ -52,6 +53,7 @@ NOTEBOOKS = {
         "settings_file",
         "method",
         "framework",
+        "as_of",
     },  # fmt: skip
 }
 MALICIOUS = "<script>alert('x')</script>"

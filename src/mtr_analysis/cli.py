@@ -127,6 +127,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         settings_file=args.settings.resolve() if args.settings else None,
         method=args.method,
         framework=args.framework,
+        as_of=args.as_of,
     )
     failed = [r for r in summary.results if r.status == "failed"]
     stopped = [r for r in summary.results if r.status == "interrupted"]
@@ -339,6 +340,13 @@ def _add_run_parser(sub: Any) -> None:
         help="reporting framework the reports are organised by: a name in "
         "config/frameworks/ or <data>/frameworks/ (e.g. de-an-161, Viet Nam's focus areas), "
         "or the path of a YAML file (default %(default)s)",
+    )
+    s.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="what we knew then: only the data vintages released by this date (or 'review': "
+        "the review's data_date, 2020-10-01 for mid-term); reports go to "
+        "<out>/<review>_as-of_<date>/",
     )
     s.set_defaults(func=_cmd_run)
 

@@ -202,3 +202,6 @@ DEFAULT_FRAMEWORK = "ascc"
 #: The explore notebook (issue 13): widgets to pick a review, country, indicator and method.
 #: Not a report: ``mtr run`` never executes it; ``make lab`` opens it.
 EXPLORE_NOTEBOOK = NOTEBOOKS_DIR / "explore.ipynb"
+#: Output folder of a review run "as of" a date (``mtr run --as-of``), beside the review's own
+#: folder so that today's reports are never overwritten: ``mid-term_as-of_2020-10-01``.
+AS_OF_FOLDER = "{review}_as-of_{date}"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from mtr_analysis import provenance
-from mtr_analysis.analysis import beneficiaries, gaps, robustness, trends
+from mtr_analysis.analysis import beneficiaries, gaps, robustness, trends, vintages
 from mtr_analysis.intake import store
 from mtr_analysis.paths import OBSERVATIONS_FILE
 from mtr_analysis.reference import registry
@@ -55,6 +55,9 @@ class ReviewData:
         (:func:`mtr_analysis.provenance.country_data_hashes`).
     settings : mtr_analysis.settings.Settings
         The method settings the analysis used (thresholds, staleness, coverage rule).
+    as_of : mtr_analysis.analysis.vintages.AsOfSummary or None
+        Set when the review was loaded "as of" a date (vintages released by then only):
+        the date and what was kept and left out; ``None`` for today's data.
     """
 
     observations: pd.DataFrame
@@ -70,6 +73,7 @@ class ReviewData:
     store_sha256: str = ""
     country_hashes: dict[str, str] = field(default_factory=dict)
     settings: Settings = field(default_factory=default_settings)
+    as_of: vintages.AsOfSummary | None = None
 
     def review_label(self, lang: str = "en") -> str:
         """Display name of the review ("Mid-term review (2020)")."""
@@ -85,6 +89,7 @@ def load_review(
     countries: list[str] | None = None,
     review: str = "mid-term",
     settings: Settings | None = None,
+    as_of: str | None = None,
 ) -> ReviewData:
     """Read the store in ``data_dir`` and compute availability and assessment.
 
@@ -101,6 +106,10 @@ def load_review(
     settings : mtr_analysis.settings.Settings, optional
         Method settings (default: ``config/methods.yaml``): the staleness and baseline
         rules of the gaps, the progress method and its cut-offs.
+    as_of : str, optional
+        ``YYYY-MM-DD``: analyse the store as it stood on that date, with the vintages
+        released by then only (:func:`mtr_analysis.analysis.vintages.as_of`); ``None``:
+        every vintage (the newest wins).
 
     Returns
     -------
@@ -110,6 +119,10 @@ def load_review(
     cat = load_catalogue()
     countries = list(countries or registry.iso3_codes())
     obs_all = store.read_store(data_dir)
+    summary = None
+    if as_of:
+        priority = vintages.store_priority(data_dir)
+        obs_all, summary = vintages.as_of_with_summary(obs_all, as_of, priority, cat)
     obs = store.for_analysis(obs_all)
     # Values after the cut-off were not available to the review: leave them out everywhere.
     keep = obs["country"].isin(countries) & obs["year"].le(cutoff_year)
@@ -142,6 +155,7 @@ def load_review(
             obs_all, provenance.read_intake(data_dir), countries=countries
         ),
         settings=settings,
+        as_of=summary,
     )
 
 

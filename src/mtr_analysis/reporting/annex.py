@@ -92,4 +92,11 @@ def environment_table(
         rows.append((OBSERVATIONS_FILE + " sha256", provenance.file_sha256(Path(data_dir) / OBSERVATIONS_FILE)))  # fmt: skip
     if country is not None and data is not None and country in data.country_hashes:
         rows.append((f"{country} data hash", data.country_hashes[country]))
+    if data is not None and data.as_of is not None:
+        # An as-of review must say which data it could see: the date, the rule, what was left out.
+        a = data.as_of
+        rows.append(("as of", f"{a.date}: data vintages released by then only"))
+        rows.append(("as of: newest vintage used", a.newest_vintage or "–"))
+        rows.append(("as of: values left out (released later, undated)",
+                     f"{a.rows_later}, {a.rows_undated}"))  # fmt: skip
     return pd.DataFrame(rows, columns=["item", "version"])

@@ -33,6 +33,7 @@ import pandas as pd
 from mtr_analysis.analysis import beneficiaries
 from mtr_analysis.analysis.aggregates import group_name
 from mtr_analysis.analysis.review import ReviewData, beneficiary_estimates
+from mtr_analysis.analysis.vintages import AsOfSummary
 from mtr_analysis.paths import INTAKE_FILE
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue
@@ -124,6 +125,17 @@ def snapshot_banner_html(vintage: str | None, lang: str = "en", css: str = "mtr-
         return ""
     text = i18n.text("snapshot_banner", i18n.check_lang(lang), vintage=vintage)
     return f'<div class="{_esc(css)}" role="note">{_esc(text)}</div>'
+
+
+def as_of_banner_html(summary: AsOfSummary | None, lang: str = "en") -> str:
+    """The "as of <date>: data vintages released by then only" banner of a review loaded
+    with ``as_of`` (:mod:`mtr_analysis.analysis.vintages`); "" for today's data."""
+    if summary is None:
+        return ""
+    text = i18n.text("as_of_banner", i18n.check_lang(lang), date=summary.date,
+                     newest=summary.newest_vintage or "–", later=summary.rows_later,
+                     undated=summary.rows_undated)  # fmt: skip
+    return f'<div class="mtr-snapshot mtr-as-of" role="note">{_esc(text)}</div>'
 
 
 def heading(text: str, anchor: str, level: int = 2) -> Html:
@@ -225,6 +237,7 @@ def _header(title: str, data: ReviewData, obs: pd.DataFrame, lang: str) -> Html:
     return Html(
         heading(title, "title", 1)
         + data_banner_html(data.demo, data.data_dir, lang)
+        + as_of_banner_html(data.as_of, lang)
         + f'<p class="mtr-meta">{_esc(subtitle)}</p>'
     )
 

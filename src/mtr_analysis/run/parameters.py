@@ -7,7 +7,8 @@ Parameters passed (when the notebook declares them): ``country`` (ISO3, country 
 national implementation notebooks only), ``review``, ``baseline_year``, ``cutoff_year``, ``data_dir``, ``lang``,
 ``settings_file`` (absolute path of the run's method settings file, ``""`` for the
 defaults), ``method`` (the progress method, ``"unsd"``, ``"escap"`` or ``"ols"``: part of
-every cache key) ``countries`` (list of ISO3, regional notebook only) and ``framework`` (the reporting
+every cache key), ``as_of`` (``"YYYY-MM-DD"`` of ``mtr run --as-of``, else ``""``: part of
+every cache key), ``countries`` (list of ISO3, regional notebook only) and ``framework`` (the reporting
 framework's name, or the absolute path of its YAML file; country and regional notebooks). Notebooks write no files: the findings
 and review tables are written by the runner (:mod:`mtr_analysis.run.products`).
 """
@@ -25,15 +26,15 @@ COUNTRY_REQUIRED = ("country", "review", "data_dir")
 REGIONAL_REQUIRED = ("review", "data_dir")
 #: Parameters passed only when the notebook declares them.
 COUNTRY_OPTIONAL = (
-    "baseline_year", "cutoff_year", "lang", "settings_file", "method", "framework",
+    "baseline_year", "cutoff_year", "lang", "settings_file", "method", "framework", "as_of",
 )  # fmt: skip
 REGIONAL_OPTIONAL = (
-    "baseline_year", "cutoff_year", "lang", "countries", "settings_file", "method", "framework",
+    "baseline_year", "cutoff_year", "lang", "countries", "settings_file", "method", "framework", "as_of",
 )  # fmt: skip
 #: Parameters every national implementation notebook must declare (``country``: the ISO3
 #: code of the plan's country).
 NATIONAL_REQUIRED = ("country", "review", "data_dir")
-NATIONAL_OPTIONAL = ("baseline_year", "cutoff_year", "lang", "settings_file", "method")
+NATIONAL_OPTIONAL = ("baseline_year", "cutoff_year", "lang", "settings_file", "method", "as_of")
 #: Parameters that are paths: left out of the cache key (what they hold is in it).
 PATH_PARAMETERS = ("data_dir", "settings_file")
 

@@ -97,6 +97,10 @@ class ReviewInputs:
         Language of the findings' text.
     settings : mtr_analysis.settings.Settings, optional
         Method settings of the run (default: ``config/methods.yaml``).
+    as_of : str, optional
+        ``YYYY-MM-DD`` of an as-of run (vintages released by then only); ``None``: today.
+    folder : str
+        Output folder name under ``out_dir`` when it is not ``review`` (as-of runs).
     """
 
     data_dir: Path
@@ -107,6 +111,13 @@ class ReviewInputs:
     countries: list[str]
     lang: str
     settings: Any = None
+    as_of: str | None = None
+    folder: str = ""
+
+    @property
+    def out_name(self) -> str:
+        """The folder the files go to under ``out_dir``: ``folder`` or ``review``."""
+        return self.folder or self.review
 
 
 class _Reviews:
@@ -129,6 +140,7 @@ class _Reviews:
                 self._loaded[key] = load_review(
                     i.data_dir, i.baseline_year, i.cutoff_year,
                     countries=list(key) if key else None, review=i.review, settings=i.settings,
+                    as_of=i.as_of,
                 )  # fmt: skip
             except Exception as exc:  # every report of this list fails with the same error
                 self._loaded[key] = exc
@@ -168,11 +180,11 @@ def _write_one(task: ReportTask, reviews: _Reviews) -> None:
             obs=data.observations,
             settings=data.settings,
         )
-        outputs.write_review_outputs(data, i.out_dir, i.review)
+        outputs.write_review_outputs(data, i.out_dir, i.out_name)
         items += implementation.report_findings(
             data.data_dir, data.assessment, "ASEAN", i.lang, data.settings
         )
-    outputs.write_findings(items, i.out_dir, i.review, task.name)
+    outputs.write_findings(items, i.out_dir, i.out_name, task.name)
 
 
 def write_products(tasks: Sequence[ReportTask], inputs: ReviewInputs) -> dict[str, str]:

@@ -108,6 +108,8 @@ class _Request:
     #: The reporting framework (``--framework``): the report's groups; a national one
     #: limits the run to its countries' profiles.
     framework: Framework | None = None
+    #: ``YYYY-MM-DD`` of an as-of run (``--as-of``: vintages released by then only), or None.
+    as_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,8 @@ class _Fingerprints:
     notebook_sha: dict[Kind, str]
     #: SHA-256 of the implementation files of ``mtr build`` (:data:`paths.ACTIVITY_FILES`).
     activities: dict[str, str] = field(default_factory=dict)
+    #: What an as-of run kept and left out (:class:`~mtr_analysis.analysis.vintages.AsOfSummary`).
+    as_of: dict[str, Any] = field(default_factory=dict)
 
 
 def _country_codes(countries: list[str] | str) -> list[str]:
@@ -199,6 +203,7 @@ def _validate(
     countries = _in_scope(fw, countries)
     if fw.national:  # a national plan's framework: only its countries' profiles
         notebooks = {"country": notebooks["country"]}
+    as_of = _as_of_date(options.pop("as_of", None), review)
     # SettingsError names the file and the key; --method wins over the file's method.
     methods = load_settings(settings_file, method=options.pop("method", None))
     settings = load_catalogue().review(review)
@@ -214,7 +219,8 @@ def _validate(
     nbs: dict[Kind, Path] = {
         kind: Path(nb).resolve() for kind, nb in notebooks.items() if nb is not None
     }
-    review_dir = Path(out_dir).resolve() / review
+    folder = paths.AS_OF_FOLDER.format(review=review, date=as_of) if as_of else review
+    review_dir = Path(out_dir).resolve() / folder
     _check_out(Path(out_dir), review_dir)
     values = {
         "review": review,
@@ -226,6 +232,7 @@ def _validate(
         "settings_file": str(Path(settings_file).resolve()) if settings_file else "",
         "method": methods.assessment.method,
         "framework": _framework_parameter(fw, data_path),
+        "as_of": as_of or "",  # the notebooks' "" means every vintage
     }
     parameters: dict[Kind, dict[str, Any]] = {
         "country": select_parameters(
@@ -239,11 +246,14 @@ def _validate(
     plans, national = _national(nbs, data_path, codes, values)
     if national is not None:
         parameters["national"] = national
+    _require_as_of(parameters, as_of, nbs)
     label = settings.get("label_vi" if lang == "vi" else "label") or review
+    if as_of:
+        label += " — " + i18n.text("as_of_label", lang, date=as_of)
     window = (values["baseline_year"], values["cutoff_year"])
     return _Request(
         codes, review, label, window, data_path, review_dir, nbs, parameters, methods,
-        plans=plans, framework=fw, **options,
+        plans=plans, framework=fw, as_of=as_of, **options,
     )  # fmt: skip
 
 
@@ -270,6 +280,33 @@ def _framework_parameter(fw: Framework, data_path: Path) -> str:
     except FrameworkError:
         pass
     return str(fw.path)
+
+
+def _as_of_date(as_of: str | None, review: str) -> str | None:
+    """``--as-of`` as ``YYYY-MM-DD``; ``"review"`` → the review's ``data_date``; ValueError
+    naming the text when it is not a date."""
+    from mtr_analysis.analysis import revision_effect, vintages
+
+    if as_of is None or str(as_of).strip() == "":
+        return None
+    if str(as_of).strip() == "review":
+        return revision_effect.review_data_date(review)
+    return vintages.parse_date(as_of).isoformat()
+
+
+def _require_as_of(
+    parameters: dict[Kind, dict[str, Any]], as_of: str | None, nbs: dict[Kind, Path]
+) -> None:
+    """Refuse ``--as-of`` when a notebook does not declare ``as_of``: it would show today's
+    data under an "as of" title."""
+    if not as_of:
+        return
+    for kind, params in parameters.items():
+        if "as_of" not in params:
+            raise ValueError(
+                f"notebook {nbs[kind].name} does not declare the parameter as_of, "
+                "needed by --as-of; add `as_of: str | None = None` to its parameters cell"
+            )
 
 
 def _national_name(iso3: str) -> str:
@@ -309,18 +346,31 @@ def _fingerprint(req: _Request, demo: bool | None) -> _Fingerprints:
     except FileNotFoundError as exc:
         raise ValueError(str(exc)) from None
     intake = provenance.read_intake(req.data_dir)
+    seen, as_of = _as_of_store(req, obs)
     return _Fingerprints(
         obs=obs,
         demo=store.is_demo(obs) if demo is None else bool(demo),
         intake=intake,
         country_hashes=provenance.country_data_hashes(obs, intake, countries=req.codes),
         store_files=provenance.store_hashes(req.data_dir),
-        vintages=_country_vintages(obs, req.codes, req.plans),
+        vintages=_country_vintages(seen, req.codes, req.plans),
         packages=provenance.package_versions(),
         code_sha=provenance.code_hash(),
         notebook_sha={kind: provenance.file_sha256(nb) for kind, nb in req.notebooks.items()},
         activities=_activity_hashes(req.data_dir),
+        as_of=as_of,
     )
+
+
+def _as_of_store(req: _Request, obs: Any) -> tuple[Any, dict[str, Any]]:
+    """The store the reports see (as of ``req.as_of``, else ``obs``) and the as-of summary."""
+    if not req.as_of:
+        return obs, {}
+    from mtr_analysis.analysis import vintages
+
+    priority = vintages.store_priority(req.data_dir)
+    seen, summary = vintages.as_of_with_summary(obs, req.as_of, priority)
+    return seen, summary.as_dict()
 
 
 def _task(
@@ -357,7 +407,7 @@ def _task(
         executed=folder / paths.EXECUTED_DIR / f"{name}.ipynb",
         html=folder / f"{name}.html",
         html_code=folder / f"{name}{paths.CODE_SUFFIX}" if req.with_code else None,
-        findings=findings_path(folder.parent, req.review, name),
+        findings=findings_path(folder.parent, folder.name, name),
         record=folder / paths.CACHE_DIR / f"{name}.json",
         title=title,
         lang=req.lang,
@@ -420,6 +470,8 @@ def _write_products(
         countries=req.codes,
         lang=req.lang,
         settings=req.settings,
+        as_of=req.as_of,
+        folder=req.review_dir.name,
     )
     errors = write_products(tasks, inputs)
     out = {}
@@ -566,6 +618,7 @@ def _manifest_extra(req: _Request, prints: _Fingerprints, summary: RunSummary) -
         "settings": req.settings.as_dict(),
         "national_plans": req.plans,
         "framework": _framework_record(req.framework),
+        "as_of": prints.as_of or None,
         "inputs": {
             "store": prints.store_files,
             "activities": prints.activities,
@@ -649,6 +702,7 @@ def run_reports(
     settings_file: Path | str | None = None,
     method: str | None = None,
     framework: str | Path = paths.DEFAULT_FRAMEWORK,
+    as_of: str | None = None,
 ) -> RunSummary:
     """Execute the country notebook per member state, the national implementation notebook
     per national plan and the regional notebook; render HTML.
@@ -677,6 +731,8 @@ def run_reports(
         store (:func:`~mtr_analysis.run.products.national_plans`); ``None``: none.
     progress, demo : bool, bool or None
         Progress bar on stderr; demo inputs (index banner; default: read from the store).
+    progress, demo : bool
+        Progress bar on stderr; demo inputs (index banner; ``None``: read from the store).
     use_cache : bool
         Reuse reports whose inputs are unchanged; ``False`` executes everything.
     settings_file : path-like, optional
@@ -687,6 +743,9 @@ def run_reports(
     framework : str or path-like
         Name or YAML path (:func:`~mtr_analysis.reference.frameworks.find_framework`); a
         national one runs only its countries' profiles. In cache keys and the manifest.
+    as_of : str, optional
+        ``YYYY-MM-DD`` (or ``"review"``: its ``data_date``): vintages released by then only;
+        outputs in ``<out_dir>/<review>_as-of_<date>/``, summary in manifest ``"as_of"``.
 
     Returns
     -------
@@ -708,7 +767,7 @@ def run_reports(
         "regional": regional_notebook, "national": national_notebook}  # fmt: skip
     req = _validate(countries, review, data_dir, out_dir, nbs, lang=lang, with_code=with_code,
         jobs=jobs, use_cache=use_cache, settings_file=settings_file, method=method,
-        framework=framework)  # fmt: skip
+        framework=framework, as_of=as_of)  # fmt: skip
     prints = _fingerprint(req, demo)
     _prepare_out(req.review_dir)
     return _run_locked(req, prints, _plan(req, prints), progress, started)
