@@ -724,14 +724,10 @@ def run_reports(
         Output root; reports, findings and review tables go to ``<out_dir>/<review>/``.
     jobs, lang, with_code : int, {"en", "vi"}, bool
         Parallel worker processes; report language; also write ``<name>.code.html``.
-    country_notebook, regional_notebook : path-like
-        The notebooks to run (defaults from :mod:`mtr_analysis.paths`).
-    national_notebook : path-like or None
-        Run as ``<ISO3>_implementation`` per requested country with a national plan in the
-        store (:func:`~mtr_analysis.run.products.national_plans`); ``None``: none.
+    country_notebook, regional_notebook, national_notebook : path-like
+        The notebooks (defaults in :mod:`mtr_analysis.paths`); the national one runs as
+        ``<ISO3>_implementation`` per country with a national plan (``None``: none).
     progress, demo : bool, bool or None
-        Progress bar on stderr; demo inputs (index banner; default: read from the store).
-    progress, demo : bool
         Progress bar on stderr; demo inputs (index banner; ``None``: read from the store).
     use_cache : bool
         Reuse reports whose inputs are unchanged; ``False`` executes everything.
@@ -757,10 +753,8 @@ def run_reports(
     RunLocked
         Another run is writing to the same review folder (pid and start time named).
     ValueError
-        An unwritable output folder; an invalid settings file (``SettingsError``); unknown
-        review, country or language; ``jobs < 1``; no countries; missing data folder, store
-        or notebook; a notebook lacking a required parameter (``run.parameters``). Nothing
-        is run or written.
+        Any invalid argument, settings file, framework, folder or notebook parameter
+        (message names it); nothing is run or written.
     """
     started = time.perf_counter()
     nbs: dict[Kind, Path | str | None] = {"country": country_notebook,
