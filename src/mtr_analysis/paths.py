@@ -188,3 +188,9 @@ ACTIVITY_FILES = (
     ACTIVITY_REPLACEMENTS_FILE,
     ACTIVITY_INTAKE_FILE,
 )
+#: The baseline report of a review of kind ``baseline`` (``next-plan``): one notebook,
+#: run per member state and once for the region (``country="ASEAN"``).
+BASELINE_NOTEBOOK = NOTEBOOKS_DIR / "baseline_report.ipynb"
+#: Baseline table of a baseline review (per member state × indicator), written with the
+#: regional baseline report.
+BASELINE_FILE = "baseline.csv"

@@ -4,19 +4,25 @@ Comes in: a :class:`mtr_analysis.analysis.baseline.BaselineData` (the baseline t
 every member state), a country (ISO3, or ``"ASEAN"`` for the regional report) and the
 language. Goes out: display blocks for ``notebooks/baseline_report.ipynb`` (HTML headings,
 leads and findings, report tables, the pace chart as PNG) and :func:`findings`, the
-findings as plain sentences — every word from the word catalogues (``baseline_*`` keys).
+findings as plain sentences (:func:`finding_items` for the run's JSON) and ``baseline.csv``
+(:func:`write_baseline_csv`) — every word from the word catalogues (``baseline_*`` keys).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from mtr_analysis.analysis.baseline import BaselineData
+from mtr_analysis.paths import BASELINE_FILE
 from mtr_analysis.reference import registry
 from mtr_analysis.reporting import html, i18n
 from mtr_analysis.reporting.figures import pace_chart, render, short_name
+from mtr_analysis.reporting.findings import Finding
+from mtr_analysis.reporting.outputs import atomic_write_bytes
+from mtr_analysis.reporting.tables import to_csv_bytes
 from mtr_analysis.text_safety import safe_text
 
 #: The ``country`` value of the regional baseline report.
@@ -178,3 +184,22 @@ def report_blocks(data: BaselineData, country: str, lang: str = "en") -> list[An
     else:
         blocks.append(html.table(gaps, lang, name="baseline_gaps"))
     return blocks
+
+
+def finding_items(data: BaselineData, country: str, lang: str = "en") -> list[Finding]:
+    """:func:`findings` as :class:`~mtr_analysis.reporting.findings.Finding` (kind
+    ``baseline``) for the run's findings JSON; the gap sentence is a ``priority``."""
+    rows = _rows(data, country)
+    years = sorted({int(y) for y in rows["baseline_year"].dropna()})
+    sources = sorted({str(s) for s in rows["source"].dropna()})
+    iso3 = "" if country == REGIONAL else country
+    out = []
+    for k, sentence in enumerate(findings(data, country, lang)):
+        out.append(Finding("baseline", sentence, years=years, sources=sources,
+                           severity="priority" if k == 2 else "info", country=iso3))  # fmt: skip
+    return out
+
+
+def write_baseline_csv(data: BaselineData, folder: Path) -> Path:
+    """Write the baseline table as ``<folder>/baseline.csv`` (atomically, deterministic)."""
+    return atomic_write_bytes(Path(folder) / BASELINE_FILE, to_csv_bytes(data.table))

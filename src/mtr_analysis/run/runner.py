@@ -99,6 +99,10 @@ class _Request:
     #: Requested countries with a national plan in the store → latest report date; their
     #: national implementation reports run when ``notebooks`` has a "national" notebook.
     plans: dict[str, str] = field(default_factory=dict)
+    #: ``"baseline"`` for a review of kind baseline (the baseline reports), else ``""``.
+    kind: str = ""
+    #: Horizon of a baseline review (``mtr run --horizon`` or the review's).
+    horizon_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -186,6 +190,7 @@ def _validate(
 ) -> _Request:
     """Check every argument and each notebook's parameters; nothing is run or written."""
     settings_file = options.pop("settings_file")
+    horizon = options.pop("horizon_year", None)
     # SettingsError names the file and the key; --method wins over the file's method.
     methods = load_settings(settings_file, method=options.pop("method", None))
     settings = load_catalogue().review(review)
@@ -212,13 +217,19 @@ def _validate(
         "countries": list(codes),
         "settings_file": str(Path(settings_file).resolve()) if settings_file else "",
         "method": methods.assessment.method,
+        "horizon_year": int(horizon or settings.get("horizon_year") or 0),
     }
+    kind = str(settings.get("kind", ""))
+    if kind == "baseline":  # a horizon not after the baseline year fails here, in one line
+        from mtr_analysis.analysis.baseline import review_window
+
+        review_window(load_catalogue(), review, horizon)
     parameters: dict[Kind, dict[str, Any]] = {
         "country": select_parameters(
             nbs["country"], {**values, "country": codes[0]}, COUNTRY_REQUIRED, COUNTRY_OPTIONAL
         ),
         "regional": select_parameters(
-            nbs["regional"], values, REGIONAL_REQUIRED, REGIONAL_OPTIONAL
+            nbs["regional"], {**values, "country": "ASEAN"}, REGIONAL_REQUIRED, REGIONAL_OPTIONAL
         ),
     }
     plans, national = _national(nbs, data_path, codes, values)
@@ -228,7 +239,7 @@ def _validate(
     window = (values["baseline_year"], values["cutoff_year"])
     return _Request(
         codes, review, label, window, data_path, review_dir, nbs, parameters, methods,
-        plans=plans, **options,
+        plans=plans, kind=kind, horizon_year=values["horizon_year"] or None, **options,
     )  # fmt: skip
 
 
@@ -377,6 +388,8 @@ def _write_products(
         countries=req.codes,
         lang=req.lang,
         settings=req.settings,
+        kind=req.kind,
+        horizon_year=req.horizon_year,
     )
     errors = write_products(tasks, inputs)
     out = {}
@@ -578,6 +591,24 @@ def _run_locked(
         return _record(req, prints, planned, results, started, guard.name)
 
 
+def _baseline_notebooks(
+    review: str, nbs: dict[Kind, Path | str | None]
+) -> dict[Kind, Path | str | None]:
+    """For a review of kind ``baseline``, the baseline notebook in place of the default
+    country and regional notebooks, and no national report; else ``nbs`` unchanged."""
+    catalogue = load_catalogue()
+    if catalogue.reviews.get(review, {}).get("kind") != "baseline":
+        return nbs
+    out = dict(nbs, national=None)
+    for kind, default in (
+        ("country", paths.COUNTRY_NOTEBOOK),
+        ("regional", paths.REGIONAL_NOTEBOOK),
+    ):
+        if out[kind] is None or Path(out[kind]) == default:
+            out[kind] = paths.BASELINE_NOTEBOOK
+    return out
+
+
 def run_reports(
     countries: list[str],
     review: str,
@@ -594,6 +625,7 @@ def run_reports(
     use_cache: bool = True,
     settings_file: Path | str | None = None,
     method: str | None = None,
+    horizon_year: int | None = None,
 ) -> RunSummary:
     """Execute the country notebook per member state, the national implementation notebook
     per national plan and the regional notebook; render HTML.
@@ -633,6 +665,11 @@ def run_reports(
         the notebooks, in every cache key (by content) and in ``manifest.json``.
     method : {"unsd", "escap", "ols"}, optional
         Overrides ``assessment.method``: a notebook parameter, in manifest ``"method"``.
+    horizon_year : int, optional
+        For a review of kind ``baseline`` (``next-plan``), the year the targets should be
+        reached (default: the review's ``horizon_year``). Such a review runs the baseline
+        notebook (:data:`~mtr_analysis.paths.BASELINE_NOTEBOOK`) per member state and for the
+        region instead of the profiles, and writes ``baseline.csv``.
 
     Returns
     -------
@@ -652,8 +689,10 @@ def run_reports(
     started = time.perf_counter()
     nbs: dict[Kind, Path | str | None] = {"country": country_notebook,
         "regional": regional_notebook, "national": national_notebook}  # fmt: skip
+    nbs = _baseline_notebooks(review, nbs)
     req = _validate(countries, review, data_dir, out_dir, nbs, lang=lang, with_code=with_code,
-        jobs=jobs, use_cache=use_cache, settings_file=settings_file, method=method)  # fmt: skip
+        jobs=jobs, use_cache=use_cache, settings_file=settings_file, method=method,
+        horizon_year=horizon_year)  # fmt: skip
     prints = _fingerprint(req, demo)
     _prepare_out(req.review_dir)
     return _run_locked(req, prints, _plan(req, prints), progress, started)
