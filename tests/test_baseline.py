@@ -6,11 +6,15 @@ baseline value to the target by 2030; observed CAGR between two points, UNSD's f
 
 from __future__ import annotations
 
+import csv
+import json
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from mtr_analysis import paths
 from mtr_analysis.analysis.baseline import baseline_table, review_window
 from mtr_analysis.reference.catalogue import load_catalogue
 from mtr_analysis.settings import load_settings
@@ -134,3 +138,81 @@ def test_settings_refuse_inverted_pace_cutoffs():
 
     with pytest.raises(SettingsError, match="baseline.*reverse_ratio"):
         load_settings(overrides={"baseline": {"reverse_ratio": 2.0}})
+
+
+# ----------------------------------------------------------------------------- real data
+SANITATION = Path("wdi") / "api_indicator" / "API_SH.STA.SMSS.ZS_DS2_en_csv_v2_33860.csv"
+
+
+def _raw_wdi(path: Path, iso3: str) -> dict[int, float]:
+    """{year: value} of one economy in a WDI API CSV, read with the csv module only."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    at = next(i for i, r in enumerate(rows) if r[:2] == ["Country Name", "Country Code"])
+    header, row = rows[at], next(r for r in rows[at + 1 :] if len(r) > 1 and r[1] == iso3)
+    return {
+        int(header[j]): float(row[j])
+        for j in range(4, min(len(header), len(row)))
+        if header[j].strip().isdigit() and row[j].strip()
+    }
+
+
+def _expected_sanitation(real_dir: Path) -> dict[str, object]:
+    """Viet Nam's safely managed sanitation (target 100 % by 2030) worked from the raw file:
+    the latest year up to 2025, the recent span's first year (latest − 5), the paces."""
+    raw = _raw_wdi(real_dir / SANITATION, "VNM")
+    b = max(y for y in raw if y <= 2025)
+    a = min(y for y in raw if b - 5 <= y)
+    v_b, v_a = raw[b], raw[a]
+    req_cagr = (100 / v_b) ** (1 / (2030 - b)) - 1
+    obs_cagr = (v_b / v_a) ** (1 / (b - a)) - 1
+    return {"b": b, "a": a, "v_b": v_b, "req": (100 - v_b) / (2030 - b),
+            "req_cagr": req_cagr, "ratio": obs_cagr / req_cagr}  # fmt: skip
+
+
+@pytest.mark.notebook
+def test_real_baseline_run_for_viet_nam(real_dir, real_store_build, tmp_path):
+    """``mtr run --review next-plan --countries VNM`` on the real store: the baseline
+    notebook runs (papermill) for Viet Nam and the region, baseline.csv holds the value of
+    the raw WDI file, and a second run reuses both reports. About 40 s: two notebook
+    executions on the whole real store (the acceptance run of the issue's "Done when")."""
+    from mtr_analysis.cli import main
+
+    store_dir, _intake, _code = real_store_build
+    out = tmp_path / "out"
+    args = ["run", "--data", str(store_dir), "--review", "next-plan", "--countries", "VNM",
+            "--out", str(out), "--jobs", "2"]  # fmt: skip
+    assert main(args) == 0
+    folder = out / "next-plan"
+    table = pd.read_csv(folder / paths.BASELINE_FILE, keep_default_na=False)
+    row = _row(table, "VNM", "b_sanitation_safely_managed")
+    hand = _expected_sanitation(real_dir)
+    assert (row["baseline_year"], row["observed_start_year"]) == (hand["b"], hand["a"])
+    assert float(row["baseline_value"]) == pytest.approx(hand["v_b"], rel=1e-6)
+    assert float(row["required_change"]) == pytest.approx(hand["req"], rel=1e-6)
+    assert float(row["required_cagr"]) == pytest.approx(hand["req_cagr"], rel=1e-5)
+    assert float(row["pace_ratio"]) == pytest.approx(hand["ratio"], rel=1e-5)
+    assert row["pace"] == "must_accelerate"  # about a tenth of the pace needed
+    page = (folder / "VNM.html").read_text(encoding="utf-8")
+    assert "Viet Nam — baseline of the next plan" in page and "data:image/png" in page
+    assert "ASEAN — baseline of the next plan" in (folder / "regional.html").read_text("utf-8")
+    found = json.loads((folder / "findings" / "VNM.json").read_text(encoding="utf-8"))
+    assert {f["kind"] for f in found} == {"baseline"} and found[0]["country"] == "VNM"
+    index = (folder / paths.INDEX_FILE).read_text(encoding="utf-8")
+    assert "VNM.html" in index and "regional.html" in index
+    assert main(args + ["--horizon", "2035"]) == 0  # a new horizon re-runs …
+    row = _row(pd.read_csv(folder / paths.BASELINE_FILE), "VNM", "b_sanitation_safely_managed")
+    assert row["horizon_year"] == 2035
+    assert float(row["required_change"]) == pytest.approx((100 - hand["v_b"]) / (2035 - hand["b"]))
+    manifest = json.loads((folder / paths.MANIFEST_FILE).read_text(encoding="utf-8"))
+    assert manifest["review"] == "next-plan"
+
+
+def test_bad_horizon_is_refused_before_anything_runs(demo_store, tmp_path, capsys):
+    from mtr_analysis.cli import main
+
+    code = main(["run", "--data", str(demo_store), "--review", "next-plan", "--countries",
+                 "VNM", "--out", str(tmp_path / "out"), "--horizon", "2020"])  # fmt: skip
+    assert code == 2
+    assert "horizon year 2020 must be after the baseline year 2025" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "next-plan").exists()

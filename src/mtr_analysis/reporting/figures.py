@@ -1256,7 +1256,7 @@ def pace_chart(table: pd.DataFrame, catalogue: Catalogue, title: str, lang: str 
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, [short_name(catalogue, i, lang=lang) for i in rows["indicator"]])
     ax.invert_yaxis()
-    ax.set_xlabel(str(words["baseline_pace_axis"]))
+    ax.set_xlabel(textwrap.fill(str(words["baseline_pace_axis"]), 100))
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
     fig.suptitle(title)
     return fig
