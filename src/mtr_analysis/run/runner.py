@@ -594,8 +594,10 @@ def _run_locked(
 def _baseline_notebooks(
     review: str, nbs: dict[Kind, Path | str | None]
 ) -> dict[Kind, Path | str | None]:
-    """For a review of kind ``baseline``, the baseline notebook in place of the default
-    country and regional notebooks, and no national report; else ``nbs`` unchanged."""
+    """For a review of kind ``baseline``, the baseline notebook
+    (:data:`~mtr_analysis.paths.BASELINE_NOTEBOOK`, per member state and for ASEAN, with
+    ``baseline.csv``) in place of the default country and regional notebooks, and no
+    national report; else ``nbs`` unchanged."""
     catalogue = load_catalogue()
     if catalogue.reviews.get(review, {}).get("kind") != "baseline":
         return nbs
@@ -627,8 +629,8 @@ def run_reports(
     method: str | None = None,
     horizon_year: int | None = None,
 ) -> RunSummary:
-    """Execute the country notebook per member state, the national implementation notebook
-    per national plan and the regional notebook; render HTML.
+    """Run the country notebook per member state, the national one per plan and the regional
+    one (the baseline notebook for a baseline review); render HTML.
 
     Everything is validated first. Unchanged reports (checksums verified) are reused; the
     others run in ``jobs`` spawned workers (guard a script with ``if __name__ ==
@@ -645,10 +647,8 @@ def run_reports(
         Folder written by ``mtr build`` (passed to the notebooks as an absolute path).
     out_dir : path-like
         Output root; reports, findings and review tables go to ``<out_dir>/<review>/``.
-    jobs, lang : int, {"en", "vi"}
-        Notebooks run in parallel worker processes; report language.
-    with_code : bool
-        Also write ``<name>.code.html`` with the code.
+    jobs, lang, with_code : int, {"en", "vi"}, bool
+        Parallel worker processes; report language; also write ``<name>.code.html``.
     country_notebook, regional_notebook : path-like
         The notebooks to run (defaults from :mod:`mtr_analysis.paths`).
     national_notebook : path-like or None
@@ -663,13 +663,9 @@ def run_reports(
     settings_file : path-like, optional
         Method settings (YAML) overriding ``config/methods.yaml``; validated first, passed to
         the notebooks, in every cache key (by content) and in ``manifest.json``.
-    method : {"unsd", "escap", "ols"}, optional
-        Overrides ``assessment.method``: a notebook parameter, in manifest ``"method"``.
-    horizon_year : int, optional
-        For a review of kind ``baseline`` (``next-plan``), the year the targets should be
-        reached (default: the review's ``horizon_year``). Such a review runs the baseline
-        notebook (:data:`~mtr_analysis.paths.BASELINE_NOTEBOOK`) per member state and for the
-        region instead of the profiles, and writes ``baseline.csv``.
+    method, horizon_year : {"unsd", "escap", "ols"}, int, optional
+        Overrides ``assessment.method`` (a notebook parameter, in manifest ``"method"``);
+        the horizon of a baseline review (``next-plan``, see ``_baseline_notebooks``).
 
     Returns
     -------
@@ -682,14 +678,12 @@ def run_reports(
         Another run is writing to the same review folder (pid and start time named).
     ValueError
         An unwritable output folder; an invalid settings file (``SettingsError``); unknown
-        review, country or language; ``jobs < 1``; no countries; missing data folder, store
-        or notebook; a notebook lacking a required parameter (``run.parameters``). Nothing
-        is run or written.
+        review, country, language or horizon; ``jobs < 1``; no countries; missing data
+        folder, store or notebook; a notebook lacking a required parameter. Nothing is run.
     """
     started = time.perf_counter()
-    nbs: dict[Kind, Path | str | None] = {"country": country_notebook,
-        "regional": regional_notebook, "national": national_notebook}  # fmt: skip
-    nbs = _baseline_notebooks(review, nbs)
+    nbs = _baseline_notebooks(review, {"country": country_notebook,
+        "regional": regional_notebook, "national": national_notebook})  # fmt: skip
     req = _validate(countries, review, data_dir, out_dir, nbs, lang=lang, with_code=with_code,
         jobs=jobs, use_cache=use_cache, settings_file=settings_file, method=method,
         horizon_year=horizon_year)  # fmt: skip
