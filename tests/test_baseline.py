@@ -216,3 +216,20 @@ def test_bad_horizon_is_refused_before_anything_runs(demo_store, tmp_path, capsy
     assert code == 2
     assert "horizon year 2020 must be after the baseline year 2025" in capsys.readouterr().err
     assert not (tmp_path / "out" / "next-plan").exists()
+
+
+def test_review_choices_come_from_the_catalogue_and_the_notebook_signature():
+    import papermill as pm
+
+    from mtr_analysis.cli import parser
+    from mtr_analysis.run.parameters import notebook_parameters
+
+    args = parser().parse_args(["run", "--review", "next-plan", "--horizon", "2035"])
+    assert (args.review, args.horizon) == ("next-plan", 2035)
+    with pytest.raises(SystemExit):
+        parser().parse_args(["run", "--review", "final"])
+    declared = pm.inspect_notebook(str(paths.BASELINE_NOTEBOOK))
+    assert set(declared) == {"country", "review", "horizon_year", "countries", "data_dir",
+                             "lang", "settings_file"}  # fmt: skip
+    assert set(notebook_parameters(paths.BASELINE_NOTEBOOK)) == set(declared)
+    assert all(p["help"] for p in declared.values())

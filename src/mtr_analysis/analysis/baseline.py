@@ -228,7 +228,7 @@ def _pace(out: pd.DataFrame, ind: pd.DataFrame, horizon: int, settings: Settings
     out["observed_cagr"] = obs_cagr
     out["pace_basis"] = np.where(np.isnan(ratio) | ~with_target, "",
                                  np.where(by_cagr, "cagr", "change"))  # fmt: skip
-    out["pace_ratio"] = np.where(with_target, ratio, np.nan)
+    out["pace_ratio"] = np.where(with_target, ratio, np.nan) + 0.0  # no "-0" when flat
     out["pace"] = label
 
 
