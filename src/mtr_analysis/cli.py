@@ -128,6 +128,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         method=args.method,
         framework=args.framework,
         as_of=args.as_of,
+        horizon_year=args.horizon,
     )
     failed = [r for r in summary.results if r.status == "failed"]
     stopped = [r for r in summary.results if r.status == "interrupted"]
@@ -302,7 +303,18 @@ def _add_run_parser(sub: Any) -> None:
         "--data", type=Path, default=paths.PROCESSED_DIR, help="store folder (default %(default)s)"
     )
     s.add_argument("--countries", default="all", help="'all' or ISO3 codes, e.g. VNM,THA")
-    s.add_argument("--review", default="mid-term", choices=["mid-term", "end-term"])
+    from mtr_analysis.reference.catalogue import load_catalogue
+
+    reviews = list(load_catalogue().reviews)  # config/ascc_framework.yaml, not code
+    s.add_argument("--review", default="mid-term", choices=reviews,
+                   help="a review of config/ascc_framework.yaml; next-plan: baseline reports")  # fmt: skip
+    s.add_argument(
+        "--horizon",
+        type=int,
+        default=None,
+        metavar="YEAR",
+        help="baseline reviews: year the targets should be reached (default: the review's)",
+    )
     s.add_argument(
         "--jobs",
         type=int,

@@ -205,3 +205,9 @@ EXPLORE_NOTEBOOK = NOTEBOOKS_DIR / "explore.ipynb"
 #: Output folder of a review run "as of" a date (``mtr run --as-of``), beside the review's own
 #: folder so that today's reports are never overwritten: ``mid-term_as-of_2020-10-01``.
 AS_OF_FOLDER = "{review}_as-of_{date}"
+#: The baseline report of a review of kind ``baseline`` (``next-plan``): one notebook,
+#: run per member state and once for the region (``country="ASEAN"``).
+BASELINE_NOTEBOOK = NOTEBOOKS_DIR / "baseline_report.ipynb"
+#: Baseline table of a baseline review (per member state × indicator), written with the
+#: regional baseline report.
+BASELINE_FILE = "baseline.csv"

@@ -229,6 +229,26 @@ class ImplementationSettings(_Section):
     min_indicators: Annotated[StrictInt, Field(ge=1, le=50)]
 
 
+class BaselineSettings(_Section):
+    """The next plan's baseline: the "near" window and the recent-pace rule (years), the
+    pace-ratio cut-offs (observed / required pace)."""
+
+    near_years: Years
+    trend_years: Annotated[StrictInt, Field(ge=1, le=50)]
+    min_points: Annotated[StrictInt, Field(ge=2, le=50)]
+    on_pace_ratio: Number
+    reverse_ratio: Number
+
+    @model_validator(mode="after")
+    def _classes(self) -> BaselineSettings:
+        if not self.reverse_ratio < self.on_pace_ratio:
+            raise ValueError(
+                f"reverse_ratio ({self.reverse_ratio:g}) must be below on_pace_ratio "
+                f"({self.on_pace_ratio:g})"
+            )
+        return self
+
+
 class Settings(_Section):
     """All method settings of one run (see ``config/methods.yaml`` for each key's meaning)."""
 
@@ -242,6 +262,7 @@ class Settings(_Section):
     plausibility: PlausibilitySettings
     coverage: CoverageSettings
     implementation: ImplementationSettings
+    baseline: BaselineSettings
 
     def method_edition(self, method: str | None = None) -> str:
         """Edition of ``method`` (default ``assessment.method``): ``unsd/escap/ols.edition``."""

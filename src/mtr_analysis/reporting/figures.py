@@ -42,6 +42,7 @@ from mtr_analysis.reporting.style import (
     HIGHLIGHT_COLOUR,
     MAX_LABEL,
     MUTED_COLOUR,
+    PACE_COLOURS,
     PRESENCE_COLOURS,
     REPORT_DPI,
     RULE_COLOUR,
@@ -1205,4 +1206,57 @@ def current_status_chart(
     ax.set_xlabel(tx["csi_axis"])
     fig.suptitle(title)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
+    return fig
+
+
+# --------------------------------------------------------------------------- baseline pace
+def _pace_percent(table: pd.DataFrame, kind: str) -> np.ndarray:
+    """Pace in % per year: the CAGR where the table compares CAGRs, else the annual change
+    as a share of the baseline value (a 0 target has no CAGR)."""
+    rate = table[f"{kind}_cagr"].to_numpy(float)
+    change = table[f"{kind}_change"].to_numpy(float) / table["baseline_value"].abs().to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 100 * np.where(table["pace_basis"].eq("cagr").to_numpy(bool), rate, change)
+
+
+def pace_chart(table: pd.DataFrame, catalogue: Catalogue, title: str, lang: str = "en") -> Figure:
+    """Required against observed pace per indicator (one country's baseline table).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Rows of :func:`mtr_analysis.analysis.baseline.baseline_table` for one country.
+    catalogue : Catalogue
+    title : str
+    lang : {"en", "vi"}
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Paired horizontal bars for each indicator with a required pace (``pace_basis`` not
+        empty): required pace (grey) and observed recent pace (coloured by the pace label),
+        in % per year: compound rates (CAGR) where defined, else the annual change as a
+        share of the baseline value. An empty figure when no indicator has both.
+    """
+    words = i18n.words("text", lang)
+    rows = table.loc[table["pace_basis"].fillna("").ne("")]
+    rows = rows.set_index("indicator").reindex(
+        [i for i in ordered_indicators(catalogue) if i in set(rows["indicator"])]
+    ).reset_index()  # fmt: skip
+    if rows.empty:
+        return _empty_figure(title, lang)
+    fig = _new_figure(9.5, 1.6 + 0.42 * len(rows))
+    ax = fig.add_subplot()
+    y = np.arange(len(rows))
+    ax.barh(y - 0.2, _pace_percent(rows, "required"), height=0.4, color=PACE_COLOURS["required"],
+            label=str(words["baseline_required_pace"]))  # fmt: skip
+    ax.barh(y + 0.2, _pace_percent(rows, "observed"), height=0.4,
+            color=[PACE_COLOURS.get(str(p), PACE_COLOURS["other"]) for p in rows["pace"]],
+            label=str(words["baseline_observed_pace"]))  # fmt: skip
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, [short_name(catalogue, i, lang=lang) for i in rows["indicator"]])
+    ax.invert_yaxis()
+    ax.set_xlabel(textwrap.fill(str(words["baseline_pace_axis"]), 100))
+    ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
+    fig.suptitle(title)
     return fig

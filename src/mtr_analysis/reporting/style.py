@@ -72,3 +72,14 @@ ACTIVITY_STATUS_COLOURS = {
     "delayed": "#fd8d3c",
     "cancelled": "#636363",
 }
+
+#: Pace labels of the next plan's baseline (issue 13, item 4): the required pace in grey,
+#: the observed pace green when on pace, orange when it must accelerate, red when it must
+#: reverse (the UNSD status colours' order), blue otherwise.
+PACE_COLOURS = {
+    "required": "#999999",
+    "on_pace": "#1a9850",
+    "must_accelerate": "#fdae61",
+    "must_reverse": "#d73027",
+    "other": "#4575b4",
+}

@@ -60,7 +60,9 @@ def outputs_of(task: ReportTask) -> list[Path]:
     out = [task.executed, task.html, task.findings]
     if task.html_code is not None:
         out.append(task.html_code)
-    if task.kind == "regional":
+    if task.kind == "regional" and Path(task.notebook) == paths.BASELINE_NOTEBOOK:
+        out.append(task.html.parent / paths.BASELINE_FILE)  # a baseline review's table
+    elif task.kind == "regional":
         out += [task.html.parent / name for name in REGIONAL_TABLES]
     return out
 

@@ -5,7 +5,7 @@ checked against the notebook's ``parameters`` cell before anything runs.
 
 Parameters passed (when the notebook declares them): ``country`` (ISO3, country and
 national implementation notebooks only), ``review``, ``baseline_year``, ``cutoff_year``, ``data_dir``, ``lang``,
-``settings_file`` (absolute path of the run's method settings file, ``""`` for the
+``horizon_year`` (baseline reviews: the year targets should be reached), ``settings_file`` (absolute path of the run's method settings file, ``""`` for the
 defaults), ``method`` (the progress method, ``"unsd"``, ``"escap"`` or ``"ols"``: part of
 every cache key), ``as_of`` (``"YYYY-MM-DD"`` of ``mtr run --as-of``, else ``""``: part of
 every cache key), ``countries`` (list of ISO3, regional notebook only) and ``framework`` (the reporting
@@ -27,9 +27,11 @@ REGIONAL_REQUIRED = ("review", "data_dir")
 #: Parameters passed only when the notebook declares them.
 COUNTRY_OPTIONAL = (
     "baseline_year", "cutoff_year", "lang", "settings_file", "method", "framework", "as_of",
+    "horizon_year", "countries",
 )  # fmt: skip
 REGIONAL_OPTIONAL = (
-    "baseline_year", "cutoff_year", "lang", "countries", "settings_file", "method", "framework", "as_of",
+    "baseline_year", "cutoff_year", "lang", "countries", "settings_file", "method",
+    "framework", "as_of", "horizon_year", "country",
 )  # fmt: skip
 #: Parameters every national implementation notebook must declare (``country``: the ISO3
 #: code of the plan's country).

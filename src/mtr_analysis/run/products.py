@@ -113,6 +113,10 @@ class ReviewInputs:
     settings: Any = None
     as_of: str | None = None
     folder: str = ""
+    #: ``"baseline"`` for a review of kind baseline (``next-plan``): baseline findings and
+    #: ``baseline.csv`` (:mod:`mtr_analysis.reporting.baseline`) instead of the review's.
+    kind: str = ""
+    horizon_year: int | None = None
 
     @property
     def out_name(self) -> str:
@@ -155,6 +159,9 @@ def _write_one(task: ReportTask, reviews: _Reviews) -> None:
     from mtr_analysis.reporting import findings, implementation, outputs
 
     i = reviews.inputs
+    if i.kind == "baseline":
+        _write_baseline(task, reviews)
+        return
     if task.kind == "country":
         data = reviews.get(None)
         items = findings.country_findings(
@@ -184,6 +191,26 @@ def _write_one(task: ReportTask, reviews: _Reviews) -> None:
         items += implementation.report_findings(
             data.data_dir, data.assessment, "ASEAN", i.lang, data.settings
         )
+    outputs.write_findings(items, i.out_dir, i.out_name, task.name)
+
+
+def _write_baseline(task: ReportTask, reviews: _Reviews) -> None:
+    """Findings of one baseline report; ``baseline.csv`` with the regional one."""
+    from mtr_analysis.analysis.baseline import load_baseline
+    from mtr_analysis.reporting import baseline, outputs
+
+    i = reviews.inputs
+    if "baseline" not in reviews._loaded:
+        reviews._loaded["baseline"] = load_baseline(
+            i.data_dir, i.review, i.horizon_year, i.countries, settings=i.settings
+        )
+    data = reviews._loaded["baseline"]
+    country = str(task.parameters.get("country", baseline.REGIONAL))
+    if task.kind == "regional":
+        baseline.write_baseline_csv(
+            data, outputs.findings_path(i.out_dir, i.out_name, task.name).parent.parent
+        )
+    items = baseline.finding_items(data, country, i.lang)
     outputs.write_findings(items, i.out_dir, i.out_name, task.name)
 
 

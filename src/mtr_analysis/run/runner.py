@@ -110,6 +110,10 @@ class _Request:
     framework: Framework | None = None
     #: ``YYYY-MM-DD`` of an as-of run (``--as-of``: vintages released by then only), or None.
     as_of: str | None = None
+    #: ``"baseline"`` for a review of kind baseline (the baseline reports), else ``""``.
+    kind: str = ""
+    #: Horizon of a baseline review (``mtr run --horizon`` or the review's).
+    horizon_year: int | None = None
 
 
 @dataclass(frozen=True)
@@ -204,6 +208,7 @@ def _validate(
     if fw.national:  # a national plan's framework: only its countries' profiles
         notebooks = {"country": notebooks["country"]}
     as_of = _as_of_date(options.pop("as_of", None), review)
+    horizon = options.pop("horizon_year", None)
     # SettingsError names the file and the key; --method wins over the file's method.
     methods = load_settings(settings_file, method=options.pop("method", None))
     settings = load_catalogue().review(review)
@@ -233,7 +238,13 @@ def _validate(
         "method": methods.assessment.method,
         "framework": _framework_parameter(fw, data_path),
         "as_of": as_of or "",  # the notebooks' "" means every vintage
+        "horizon_year": int(horizon or settings.get("horizon_year") or 0),
     }
+    kind = str(settings.get("kind", ""))
+    if kind == "baseline":  # a horizon not after the baseline year fails here, in one line
+        from mtr_analysis.analysis.baseline import review_window
+
+        review_window(load_catalogue(), review, horizon)
     parameters: dict[Kind, dict[str, Any]] = {
         "country": select_parameters(
             nbs["country"], {**values, "country": codes[0]}, COUNTRY_REQUIRED, COUNTRY_OPTIONAL
@@ -241,7 +252,7 @@ def _validate(
     }
     if "regional" in nbs:
         parameters["regional"] = select_parameters(
-            nbs["regional"], values, REGIONAL_REQUIRED, REGIONAL_OPTIONAL
+            nbs["regional"], {**values, "country": "ASEAN"}, REGIONAL_REQUIRED, REGIONAL_OPTIONAL
         )
     plans, national = _national(nbs, data_path, codes, values)
     if national is not None:
@@ -253,7 +264,8 @@ def _validate(
     window = (values["baseline_year"], values["cutoff_year"])
     return _Request(
         codes, review, label, window, data_path, review_dir, nbs, parameters, methods,
-        plans=plans, framework=fw, as_of=as_of, **options,
+        plans=plans, framework=fw, as_of=as_of, kind=kind,
+        horizon_year=values["horizon_year"] or None, **options,
     )  # fmt: skip
 
 
@@ -472,6 +484,8 @@ def _write_products(
         settings=req.settings,
         as_of=req.as_of,
         folder=req.review_dir.name,
+        kind=req.kind,
+        horizon_year=req.horizon_year,
     )
     errors = write_products(tasks, inputs)
     out = {}
@@ -685,6 +699,26 @@ def _run_locked(
         return _record(req, prints, planned, results, started, guard.name)
 
 
+def _baseline_notebooks(
+    review: str, nbs: dict[Kind, Path | str | None]
+) -> dict[Kind, Path | str | None]:
+    """For a review of kind ``baseline``, the baseline notebook
+    (:data:`~mtr_analysis.paths.BASELINE_NOTEBOOK`, per member state and for ASEAN, with
+    ``baseline.csv``) in place of the default country and regional notebooks, and no
+    national report; else ``nbs`` unchanged."""
+    catalogue = load_catalogue()
+    if catalogue.reviews.get(review, {}).get("kind") != "baseline":
+        return nbs
+    out = dict(nbs, national=None)
+    for kind, default in (
+        ("country", paths.COUNTRY_NOTEBOOK),
+        ("regional", paths.REGIONAL_NOTEBOOK),
+    ):
+        if out[kind] is None or Path(out[kind]) == default:
+            out[kind] = paths.BASELINE_NOTEBOOK
+    return out
+
+
 def run_reports(
     countries: list[str],
     review: str,
@@ -703,9 +737,10 @@ def run_reports(
     method: str | None = None,
     framework: str | Path = paths.DEFAULT_FRAMEWORK,
     as_of: str | None = None,
+    horizon_year: int | None = None,
 ) -> RunSummary:
-    """Execute the country notebook per member state, the national implementation notebook
-    per national plan and the regional notebook; render HTML.
+    """Run the country notebook per member state, the national one per plan and the regional
+    one (the baseline notebook for a baseline review); render HTML.
 
     Everything is validated first. Unchanged reports (checksums verified) are reused; the
     others run in ``jobs`` spawned workers (guard a script with ``if __name__ ==
@@ -714,10 +749,8 @@ def run_reports(
 
     Parameters
     ----------
-    countries : list of str
-        ISO3 codes of member states (case-insensitive; duplicates dropped).
-    review : str
-        A review of the catalogue (``"mid-term"``, ``"end-term"``): sets the window.
+    countries, review : list of str, str
+        ISO3 codes (case-insensitive); a review of the catalogue (sets the window).
     data_dir : path-like
         Folder written by ``mtr build`` (passed to the notebooks as an absolute path).
     out_dir : path-like
@@ -734,8 +767,9 @@ def run_reports(
     settings_file : path-like, optional
         Method settings (YAML) overriding ``config/methods.yaml``; validated first, passed to
         the notebooks, in every cache key (by content) and in ``manifest.json``.
-    method : {"unsd", "escap", "ols"}, optional
-        Overrides ``assessment.method``: a notebook parameter, in manifest ``"method"``.
+    method, horizon_year : {"unsd", "escap", "ols"}, int, optional
+        Overrides ``assessment.method`` (a notebook parameter, in manifest ``"method"``);
+        the horizon of a baseline review (``next-plan``, see ``_baseline_notebooks``).
     framework : str or path-like
         Name or YAML path (:func:`~mtr_analysis.reference.frameworks.find_framework`); a
         national one runs only its countries' profiles. In cache keys and the manifest.
@@ -757,11 +791,11 @@ def run_reports(
         (message names it); nothing is run or written.
     """
     started = time.perf_counter()
-    nbs: dict[Kind, Path | str | None] = {"country": country_notebook,
-        "regional": regional_notebook, "national": national_notebook}  # fmt: skip
+    nbs = _baseline_notebooks(review, {"country": country_notebook,
+        "regional": regional_notebook, "national": national_notebook})  # fmt: skip
     req = _validate(countries, review, data_dir, out_dir, nbs, lang=lang, with_code=with_code,
         jobs=jobs, use_cache=use_cache, settings_file=settings_file, method=method,
-        framework=framework, as_of=as_of)  # fmt: skip
+        framework=framework, as_of=as_of, horizon_year=horizon_year)  # fmt: skip
     prints = _fingerprint(req, demo)
     _prepare_out(req.review_dir)
     return _run_locked(req, prints, _plan(req, prints), progress, started)
