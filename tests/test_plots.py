@@ -365,6 +365,12 @@ def test_status_bar_regional_and_vietnamese(assessment, catalogue):
     assert ax.get_xlabel() == "% chỉ số"
 
 
+def test_status_bar_names_another_frameworks_groups(assessment, catalogue):
+    fig = figures.status_bar(assessment, catalogue, lang="vi", group_label="lĩnh vực trọng tâm")
+    assert fig.get_suptitle() == "Tình trạng tiến độ của các chỉ số theo lĩnh vực trọng tâm"
+    assert "đặc điểm" not in fig.get_suptitle()
+
+
 def test_status_bar_by_element(assessment, catalogue):
     fig = figures.status_bar(assessment, catalogue, by="element", country="VNM")
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]

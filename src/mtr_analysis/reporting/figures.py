@@ -934,6 +934,7 @@ def status_bar(
     by: str = "characteristic",
     lang: str = "en",
     country: str | None = None,
+    group_label: str | None = None,
 ) -> Figure:
     """Horizontal stacked bars: share of indicators per status, per characteristic.
 
@@ -950,6 +951,9 @@ def status_bar(
     lang : {"en", "vi"}
     country : str, optional
         ISO3: keep that member state's rows and name it in the title.
+    group_label : str, optional
+        What a bar is called in the title when the report follows another framework
+        ("focus area"); default the word for ``by``.
 
     Returns
     -------
@@ -959,12 +963,13 @@ def status_bar(
     tx = _text(lang)
     if by not in ("characteristic", "element"):
         raise ValueError(f"by must be 'characteristic' or 'element'; got {by!r}")
+    by_word = group_label or tx[by]
     if country is not None:
         require_columns(assessment, ("country",), "assessment")
         assessment = assessment.loc[assessment["country"].astype(str) == str(country)]
-        title = tx["status_bar_country"].format(by=tx[by], country=_country_name(country, lang))
+        title = tx["status_bar_country"].format(by=by_word, country=_country_name(country, lang))
     else:
-        title = tx["status_bar"].format(by=tx[by])
+        title = tx["status_bar"].format(by=by_word)
     shares = status_shares(assessment, catalogue, by)
     if shares.empty:
         return _empty_figure(title, lang)
