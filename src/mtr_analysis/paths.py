@@ -188,3 +188,6 @@ ACTIVITY_FILES = (
     ACTIVITY_REPLACEMENTS_FILE,
     ACTIVITY_INTAKE_FILE,
 )
+#: Review-to-review comparison written with the end-term review's tables (issue 13): one row
+#: per country × indicator, mid-term and end-term status, transition, data gaps closed/opened.
+COMPARISON_FILE = "comparison.csv"
