@@ -275,9 +275,7 @@ def transition_counts(comparison: pd.DataFrame, by: str = "characteristic") -> p
     return counts.rename_axis(by).reset_index()
 
 
-def transition_matrix(
-    comparison: pd.DataFrame, characteristic: str | None = None
-) -> pd.DataFrame:
+def transition_matrix(comparison: pd.DataFrame, characteristic: str | None = None) -> pd.DataFrame:
     """Counts of pairs by mid-term status (rows) × end-term status (columns).
 
     Parameters

@@ -822,7 +822,7 @@ def findings_to_frame(findings: Iterable[Finding]) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- comparison
 def _count_noun(t: dict, country: str, n: int) -> str:
-    """"indicator(s)" for one member state, "country–indicator pair(s)" for the region."""
+    """ "indicator(s)" for one member state, "country–indicator pair(s)" for the region."""
     return t["indicators" if country else "pairs"][0 if n == 1 else 1]
 
 
