@@ -250,3 +250,52 @@ def test_real_folder_one_transition_against_both_reviews_outputs(real_store_buil
     assert len(written) == len(read["end-term"])
     vnm = written.set_index(["country", "indicator"]).loc[key]
     assert (vnm["status_mid_term"], vnm["transition"]) == ("regression", "improved")
+
+
+def test_transition_matrix_chart_one_panel_per_characteristic(pair):
+    from matplotlib.colors import to_hex
+
+    from mtr_analysis.reporting.figures import transition_matrix_chart
+
+    out = cmp.compare(*pair)
+    fig = transition_matrix_chart(out, load_catalogue(), "en")
+    axes = fig.get_axes()
+    assert [ax.get_title()[:2] for ax in axes] == ["A.", "B."]
+    # Characteristic A holds i1..i4, one pair per cell: improved, unchanged, worsened, new.
+    cells = {to_hex(p.get_facecolor()) for p in axes[0].patches}
+    assert cells == {style.TRANSITION_COLOURS[t] for t in
+                     ("improved", "unchanged", "worsened", "newly_assessable")}  # fmt: skip
+    assert sorted(t.get_text() for t in axes[0].texts) == ["1", "1", "1", "1"]
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["improved", "unchanged", "worsened", "newly assessable",
+                      "no longer assessable"]  # fmt: skip
+
+
+def test_end_term_products_bring_comparison_csv_and_findings(demo_store, tmp_path):
+    """``mtr run --review end-term`` products: comparison.csv beside assessment.csv and the
+    comparison findings at the end of each findings file, equal to a comparison of the two
+    reviews each loaded on its own."""
+    from mtr_analysis.reporting.outputs import read_findings_file
+    from mtr_analysis.run.execute import ReportTask
+    from mtr_analysis.run.products import ReviewInputs, write_products
+
+    def task(name: str, kind: str) -> ReportTask:
+        return ReportTask(
+            name, kind, name, tmp_path / "nb.ipynb", {}, tmp_path / f"{name}.ipynb",
+            tmp_path / f"{name}.html", None, tmp_path / "end-term" / "findings" / f"{name}.json",
+            tmp_path / f"{name}.rec", name, "en", "", "",
+        )  # fmt: skip
+
+    inputs = ReviewInputs(demo_store, tmp_path, "end-term", 2015, 2025, ["VNM", "LAO"], "en")
+    assert write_products([task("VNM", "country"), task("regional", "regional")], inputs) == {}
+    mid = load_review(demo_store, 2015, 2020, review="mid-term")
+    end = load_review(demo_store, 2015, 2025, review="end-term")
+    expected = cmp.compare(mid.assessment, end.assessment)
+    written = pd.read_csv(tmp_path / "end-term" / COMPARISON_FILE, keep_default_na=False)
+    assert set(written["country"]) == {"VNM", "LAO"}
+    mine = expected.loc[expected["country"].isin(["LAO", "VNM"])].reset_index(drop=True)
+    assert written["transition"].tolist() == mine["transition"].tolist()
+    vnm = read_findings_file(tmp_path / "end-term" / "findings" / "VNM.json")
+    texts = [f.text for f in findings.comparison_findings(expected, end.catalogue, "en", "VNM")]
+    assert texts and [f["text"] for f in vnm if f["kind"].startswith("comparison_")] == texts
+    assert all(f["years"] == [2020, 2025] for f in vnm if f["kind"].startswith("comparison_"))

@@ -57,9 +57,7 @@ def findings_of(
     """The comparison findings of one report (none when ``comparison`` is ``None``)."""
     if comparison is None:
         return []
-    return comparison_findings(
-        comparison, data.catalogue, lang, country or "", cited_years(data)
-    )
+    return comparison_findings(comparison, data.catalogue, lang, country or "", cited_years(data))
 
 
 def counts_table(comparison: pd.DataFrame, by: str, lang: str = "en") -> pd.DataFrame:
