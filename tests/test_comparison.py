@@ -221,6 +221,7 @@ def test_chapter_of_an_end_term_country_profile():
     }]  # fmt: skip
 
 
+@pytest.mark.realdata
 def test_real_folder_one_transition_against_both_reviews_outputs(real_store_build, tmp_path):
     """Viet Nam's unemployment rate: regression at mid-term, moderate progress at end-term
     (each read from that review's own assessment.csv, computed by a separate load_review),
@@ -299,3 +300,33 @@ def test_end_term_products_bring_comparison_csv_and_findings(demo_store, tmp_pat
     texts = [f.text for f in findings.comparison_findings(expected, end.catalogue, "en", "VNM")]
     assert texts and [f["text"] for f in vnm if f["kind"].startswith("comparison_")] == texts
     assert all(f["years"] == [2020, 2025] for f in vnm if f["kind"].startswith("comparison_"))
+
+
+@pytest.mark.notebook
+def test_end_term_reports_show_the_chapter(demo_store, tmp_path):
+    """The only end-term execution of the real notebooks in the suite (two notebooks, the
+    national report left out; a minute or more on shared cores): the chapter is in the country profile and the regional synthesis, before the
+    findings, whose list ends with the comparison findings of the findings JSON."""
+    from mtr_analysis.reporting.outputs import read_findings_file
+    from mtr_analysis.run.runner import run_reports
+
+    summary = run_reports(
+        ["VNM"], "end-term", demo_store, tmp_path, jobs=2, progress=False, national_notebook=None
+    )
+    assert summary.ok, [(r.name, r.error) for r in summary.results]
+    folder = tmp_path / "end-term"
+    for name, findings_heading in (
+        ("VNM", "Preliminary findings and recommendations"),
+        ("regional", "Key findings, conclusions and recommendations"),
+    ):
+        page = (folder / f"{name}.html").read_text(encoding="utf-8")
+        chapter = page.index(">Comparison with the mid-term review</h2>")
+        assert chapter < page.index(f">{findings_heading}</h2>")
+        assert "Status at the mid-term and at the end-term review" not in page  # chart is a PNG
+        summary_text = next(
+            f["text"]
+            for f in read_findings_file(folder / "findings" / f"{name}.json")
+            if f["kind"] == "comparison_detail"
+        )
+        assert page.count(summary_text) == 2  # in the chapter and in the findings chapter
+    assert (folder / COMPARISON_FILE).is_file()
