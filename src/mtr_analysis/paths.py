@@ -211,3 +211,6 @@ BASELINE_NOTEBOOK = NOTEBOOKS_DIR / "baseline_report.ipynb"
 #: Baseline table of a baseline review (per member state × indicator), written with the
 #: regional baseline report.
 BASELINE_FILE = "baseline.csv"
+#: Review-to-review comparison written with the end-term review's tables (issue 13): one row
+#: per country × indicator, mid-term and end-term status, transition, data gaps closed/opened.
+COMPARISON_FILE = "comparison.csv"

@@ -1265,3 +1265,91 @@ def pace_chart(table: pd.DataFrame, catalogue: Catalogue, title: str, lang: str 
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
     fig.suptitle(title)
     return fig
+
+
+# --------------------------------------------------------------------------- comparison
+def transition_matrix_chart(
+    comparison: pd.DataFrame, catalogue: Catalogue, lang: str = "en", country: str | None = None
+) -> Figure:
+    """Mid-term status (rows) × end-term status (columns), one panel per characteristic.
+
+    Parameters
+    ----------
+    comparison : pandas.DataFrame
+        :func:`mtr_analysis.analysis.comparison.compare` (``characteristic``,
+        ``status_mid_term``, ``status_end_term``, ``transition``).
+    catalogue : Catalogue
+        Gives the characteristics' names (``name_vi`` for Vietnamese).
+    lang : {"en", "vi"}
+    country : str, optional
+        ISO3: keep that member state's rows.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One axes per characteristic with pairs; each non-empty cell holds the count of
+        pairs (:func:`mtr_analysis.analysis.comparison.transition_matrix`) on the colour
+        of its transition (``style.TRANSITION_COLOURS``). Rows and columns are the
+        statuses present in any review, in :data:`STATUS_ORDER`.
+    """
+    from matplotlib.patches import Rectangle
+
+    from mtr_analysis.analysis.comparison import TRANSITIONS, transition_matrix, transitions
+    from mtr_analysis.reporting.style import TRANSITION_COLOURS
+
+    tx = _text(lang)
+    require_columns(
+        comparison, ("characteristic", "status_mid_term", "status_end_term"), "comparison"
+    )
+    if country is not None:
+        comparison = comparison.loc[comparison["country"].astype(str) == str(country)]
+    chars = sorted(c for c in comparison["characteristic"].astype(str).unique() if c)
+    if not chars:
+        return _empty_figure(tx["transition_matrix"], lang)
+    present = set(comparison["status_mid_term"]) | set(comparison["status_end_term"])
+    shown = [s for s in STATUS_ORDER if s in present]
+    ncols = min(3, len(chars))
+    nrows = math.ceil(len(chars) / ncols)
+    side = 1.2 + 0.32 * len(shown)
+    fig = _new_figure(max(9.5, ncols * (side + 1.6)), 1.0 + nrows * (side + 1.4))
+    labels = [truncate(i18n.status_label(s, lang), 24) for s in shown]
+    moved = transitions(pd.Series(np.repeat(shown, len(shown))), pd.Series(shown * len(shown)))
+    cell_colour = np.array([TRANSITION_COLOURS[m] for m in moved]).reshape(len(shown), len(shown))
+    for k, code in enumerate(chars):
+        ax = fig.add_subplot(nrows, ncols, k + 1)
+        counts = transition_matrix(comparison, code).loc[shown, shown].to_numpy()
+        for (i, j), n in np.ndenumerate(counts):
+            if n:
+                ax.add_patch(
+                    Rectangle(
+                        (j - 0.5, i - 0.5), 1, 1, facecolor=cell_colour[i, j], edgecolor="white"
+                    )
+                )
+                ax.text(j, i, str(n), ha="center", va="center", fontsize=7,
+                        color=_text_colour(cell_colour[i, j]))  # fmt: skip
+        ax.set_xlim(-0.5, len(shown) - 0.5)
+        ax.set_ylim(len(shown) - 0.5, -0.5)
+        ax.set_xticks(range(len(shown)), labels=labels, rotation=60, ha="right", fontsize=6)
+        ax.set_yticks(range(len(shown)), labels=labels if k % ncols == 0 else [], fontsize=6)
+        ax.grid(True, color=RULE_COLOUR, linewidth=0.4)
+        ax.set_axisbelow(True)
+        ax.set_title(f"{code}. " + truncate(_char_title(catalogue, code, lang), 34), fontsize=8)
+        ax.set_xlabel(tx["transition_cols"], fontsize=7)
+        if k % ncols == 0:
+            ax.set_ylabel(tx["transition_rows"], fontsize=7)
+    handles = [
+        Patch(facecolor=TRANSITION_COLOURS[m], edgecolor=MUTED_COLOUR,
+              label=i18n.text(f"transition_{m}", lang))
+        for m in TRANSITIONS
+    ]  # fmt: skip
+    fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False,
+               fontsize=8)  # fmt: skip
+    fig.suptitle(tx["transition_matrix"])
+    return fig
+
+
+def _char_title(catalogue: Catalogue, code: str, lang: str) -> str:
+    """Name of a characteristic in ``lang`` (its code when unknown)."""
+    chars = catalogue.characteristics
+    col = "name_vi" if lang == "vi" and "name_vi" in chars else "name"
+    return str(chars.at[code, col]) if code in chars.index else str(code)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 
 import pandas as pd
@@ -818,3 +818,117 @@ def findings_to_frame(findings: Iterable[Finding]) -> pd.DataFrame:
         rows.append(d)
     cols = ["country", "kind", "severity", "text", "indicators", "years", "sources"]
     return pd.DataFrame(rows, columns=cols)
+
+
+# --------------------------------------------------------------------------- comparison
+def _count_noun(t: dict, country: str, n: int) -> str:
+    """ "indicator(s)" for one member state, "country–indicator pair(s)" for the region."""
+    return t["indicators" if country else "pairs"][0 if n == 1 else 1]
+
+
+def comparison_findings(
+    comparison: pd.DataFrame,
+    catalogue: Catalogue,
+    lang: str = "en",
+    country: str = "",
+    years: Sequence[int] = (),
+    max_names: int = 10,
+) -> list[Finding]:
+    """What changed since the mid-term review, in plain language (issue 13, item 1).
+
+    Parameters
+    ----------
+    comparison : pandas.DataFrame
+        :func:`mtr_analysis.analysis.comparison.compare` (every member state, or one).
+    catalogue : Catalogue
+        Gives the indicator names of the revision finding.
+    lang : {"en", "vi"}
+    country : str
+        ISO3 code: the findings of that member state (counts of indicators); ``""``: the
+        region (counts of country × indicator pairs).
+    years : sequence of int
+        The years the findings cite: the cut-offs of the two reviews.
+    max_names : int
+        Longest list of names written out in one sentence.
+
+    Returns
+    -------
+    list of Finding
+        ``comparison_summary`` ("Since the mid-term review, 7 indicators moved from needing
+        acceleration to on track; 3 regressed": *regressed* counts the pairs whose status
+        is worse, :data:`~mtr_analysis.analysis.comparison.TRANSITIONS`),
+        ``comparison_detail`` (improved / unchanged / worsened among pairs assessable in
+        both reviews), ``comparison_assessability`` (newly and no longer assessable),
+        ``comparison_gaps`` (data gaps closed and opened), and with a ``change_source``
+        column ``comparison_revision`` (status changed by revisions of old years only).
+        Sentences whose counts are all zero are left out.
+    """
+    t = _check_lang(lang)
+    require_columns(comparison, ("country", "indicator", "transition", "gap_change"), "comparison")
+    rows = comparison
+    if country:
+        rows = comparison.loc[comparison["country"].astype(str) == str(country)]
+    moved = rows["transition"].astype(str)
+    mid = rows["status_mid_term"].astype(str)
+    end = rows["status_end_term"].astype(str)
+    up = rows.loc[mid.isin(NEEDS_ACCELERATION) & end.isin(ON_TRACK)]
+    worse = rows.loc[moved.eq("worsened")]
+    both = rows.loc[mid.isin(ASSESSABLE) & end.isin(ASSESSABLE)]
+
+    def finding(kind: str, text: str, cited: pd.DataFrame, severity: str = "info") -> Finding:
+        ids = sorted(set(cited["indicator"].astype(str)))
+        return Finding(kind, text, ids, list(years), [], severity, str(country))
+
+    out = []
+    if len(up) or len(worse):
+        text = t["cmp_summary"].format(
+            up=len(up), items_up=_count_noun(t, country, len(up)), worse=len(worse)
+        )
+        out.append(finding("comparison_summary", text, pd.concat([up, worse]),
+                           "warning" if len(worse) else "info"))  # fmt: skip
+    if len(both):
+        counts = both["transition"].astype(str).value_counts()
+        text = t["cmp_detail"].format(
+            n=len(both), items=_count_noun(t, country, len(both)),
+            better=int(counts.get("improved", 0)), same=int(counts.get("unchanged", 0)),
+            worse=int(counts.get("worsened", 0)),
+        )  # fmt: skip
+        out.append(finding("comparison_detail", text, both))
+    out += _comparison_more(rows, catalogue, t, lang, country, max_names, finding)
+    return out
+
+
+def _comparison_more(
+    rows: pd.DataFrame,
+    catalogue: Catalogue,
+    t: dict,
+    lang: str,
+    country: str,
+    max_names: int,
+    finding: Callable[..., Finding],
+) -> list[Finding]:
+    """The assessability, data-gap and revision findings of :func:`comparison_findings`."""
+    out = []
+    moved = rows["transition"].astype(str)
+    new = rows.loc[moved.eq("newly_assessable")]
+    lost = rows.loc[moved.eq("no_longer_assessable")]
+    if len(new) or len(lost):
+        text = t["cmp_assessable"].format(
+            new=len(new), items_new=_count_noun(t, country, len(new)), lost=len(lost)
+        )
+        out.append(finding("comparison_assessability", text, pd.concat([new, lost])))
+    gap = rows["gap_change"].astype(str)
+    closed, opened = rows.loc[gap.eq("closed")], rows.loc[gap.eq("opened")]
+    if len(closed) or len(opened):
+        text = _plural(t, "cmp_gaps", len(closed), opened=len(opened))
+        out.append(finding("comparison_gaps", text, pd.concat([closed, opened])))
+    if "change_source" in rows:
+        revised = rows.loc[rows["change_source"].astype(str).eq("revision")]
+        if len(revised):
+            names = [
+                prose_name(catalogue, i, lang) + ("" if country else f" ({c})")
+                for c, i in zip(revised["country"], revised["indicator"], strict=True)
+            ]
+            text = _plural(t, "cmp_revision", len(revised), names=_join(names, t, max_names))
+            out.append(finding("comparison_revision", text, revised, "warning"))
+    return out

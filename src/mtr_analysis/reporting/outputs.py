@@ -2,8 +2,8 @@
 
 ``mtr run`` writes them from the same library calls the notebooks make (the notebooks only
 display): ``<out_dir>/<review>/assessment.csv``, ``aggregates.csv``, ``beneficiaries.csv``
-(:func:`write_review_outputs`) and ``findings/<ISO3>.json``, ``findings/regional.json``
-(:func:`write_findings`). The same inputs give the same bytes.
+and, for the end-term review, ``comparison.csv`` (:func:`write_review_outputs`), and
+``findings/<ISO3>.json``, ``findings/regional.json`` (:func:`write_findings`). The same inputs give the same bytes.
 
 Every file is written atomically (:func:`atomic_write_bytes`: a temporary file in the same
 folder, then :func:`os.replace`), so a run stopped half-way leaves either the old file or
@@ -18,10 +18,13 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+import pandas as pd
+
 from mtr_analysis.analysis import beneficiaries
 from mtr_analysis.analysis.review import ReviewData, beneficiary_estimates
 from mtr_analysis.paths import (
     BENEFICIARIES_FILE,
+    COMPARISON_FILE,
     FINDINGS_DIR,
     NATIONAL_IMPLEMENTATION_NAME,
     REGIONAL_NAME,
@@ -69,8 +72,12 @@ def atomic_write_text(path: Path | str, text: str) -> Path:
     return atomic_write_bytes(path, text.encode("utf-8"))
 
 
-def write_review_outputs(data: ReviewData, out_dir: Path | str, review: str) -> dict[str, Path]:
-    """Write ``assessment.csv``, ``aggregates.csv`` and ``beneficiaries.csv`` of a review.
+def write_review_outputs(
+    data: ReviewData, out_dir: Path | str, review: str, comparison: pd.DataFrame | None = None
+) -> dict[str, Path]:
+    """Write ``assessment.csv``, ``aggregates.csv`` and ``beneficiaries.csv`` of a review,
+    and ``comparison.csv`` when given the review-to-review ``comparison``
+    (:func:`mtr_analysis.analysis.comparison.review_comparison`, its columns as they are).
 
     Files go to ``<out_dir>/<review>/``; the same inputs give the same bytes. The tables are
     first written into a temporary folder beside them and then moved into place one by one
@@ -86,6 +93,9 @@ def write_review_outputs(data: ReviewData, out_dir: Path | str, review: str) -> 
         est = beneficiary_estimates(data).sort_values(["country", "indicator"], kind="stable")
         staged["beneficiaries"] = Path(tmp) / BENEFICIARIES_FILE
         staged["beneficiaries"].write_bytes(tables.to_csv_bytes(est[beneficiaries.COLUMNS]))
+        if comparison is not None:
+            staged["comparison"] = Path(tmp) / COMPARISON_FILE
+            staged["comparison"].write_bytes(tables.to_csv_bytes(comparison))
         written = {}
         for name, path in staged.items():
             written[name] = folder / Path(path).name

@@ -83,3 +83,15 @@ PACE_COLOURS = {
     "must_reverse": "#d73027",
     "other": "#4575b4",
 }
+
+#: Transitions between the mid-term and the end-term status (issue 13,
+#: :data:`mtr_analysis.analysis.comparison.TRANSITIONS`): better in teal, worse in red (the
+#: ends of the status scale), no change in grey, assessable only now in light blue, no longer
+#: assessable in light orange.
+TRANSITION_COLOURS: dict[str, str] = {
+    "improved": "#5ab4ac",
+    "unchanged": "#d9d9d9",
+    "worsened": "#d7301f",
+    "newly_assessable": "#92c5de",
+    "no_longer_assessable": "#f4a582",
+}

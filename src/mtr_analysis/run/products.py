@@ -7,7 +7,10 @@ and list of member states), then
 :func:`~mtr_analysis.reporting.findings.regional_findings` per report in the run's
 language. A country notebook analyses all member states (its report places the country
 among them); the regional notebook analyses the member states of the run. The regional
-report also brings ``assessment.csv``, ``aggregates.csv`` and ``beneficiaries.csv``. A
+report also brings ``assessment.csv``, ``aggregates.csv`` and ``beneficiaries.csv`` (and,
+for the end-term review, ``comparison.csv``); country and regional findings of the end-term
+review end with the comparison with the mid-term review
+(:func:`~mtr_analysis.analysis.comparison.review_comparison`, computed once per run). A
 national implementation report brings the implementation findings of its country's plan
 (:func:`~mtr_analysis.reporting.implementation.report_findings`); :func:`national_plans`
 says which countries have a national plan in the store.
@@ -129,7 +132,7 @@ class _Reviews:
 
     def __init__(self, inputs: ReviewInputs) -> None:
         self.inputs = inputs
-        self._loaded: dict[tuple[str, ...] | None, Any] = {}
+        self._loaded: dict[tuple[Any, ...] | None, Any] = {}
 
     def get(self, countries: Sequence[str] | None) -> Any:
         """``load_review`` for ``countries`` (``None``: every member state, the default)."""
@@ -153,10 +156,21 @@ class _Reviews:
             raise found
         return found
 
+    def comparison(self, countries: Sequence[str] | None) -> Any:
+        """:func:`~mtr_analysis.analysis.comparison.review_comparison` of :meth:`get`
+        ``countries`` (``None`` when the review has no earlier review), computed once."""
+        from mtr_analysis.analysis.comparison import review_comparison
+
+        data = self.get(countries)
+        key = ("comparison", id(data))  # one per analysed review
+        if key not in self._loaded:
+            self._loaded[key] = review_comparison(data)
+        return self._loaded[key]
+
 
 def _write_one(task: ReportTask, reviews: _Reviews) -> None:
     """Write the findings of one report (and the review tables with the regional one)."""
-    from mtr_analysis.reporting import findings, implementation, outputs
+    from mtr_analysis.reporting import comparison, findings, implementation, outputs
 
     i = reviews.inputs
     if i.kind == "baseline":
@@ -172,6 +186,7 @@ def _write_one(task: ReportTask, reviews: _Reviews) -> None:
         items += implementation.report_findings(
             data.data_dir, own, task.name, i.lang, data.settings
         )
+        items += comparison.findings_of(data, reviews.comparison(None), i.lang, task.name)
     elif task.kind == "national":
         data = reviews.get(None)  # the national notebook analyses every member state
         country = task.parameters["country"]
@@ -187,10 +202,12 @@ def _write_one(task: ReportTask, reviews: _Reviews) -> None:
             obs=data.observations,
             settings=data.settings,
         )
-        outputs.write_review_outputs(data, i.out_dir, i.out_name)
+        compared = reviews.comparison(i.countries)
+        outputs.write_review_outputs(data, i.out_dir, i.out_name, compared)
         items += implementation.report_findings(
             data.data_dir, data.assessment, "ASEAN", i.lang, data.settings
         )
+        items += comparison.findings_of(data, compared, i.lang, None)
     outputs.write_findings(items, i.out_dir, i.out_name, task.name)
 
 
