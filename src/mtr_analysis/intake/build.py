@@ -309,12 +309,27 @@ def _observation_frame(
     return frame
 
 
+def _repeats_observed(catalogue: Catalogue) -> frozenset[str]:
+    """Indicators whose repeated yearly values are observations (``repeats_observed = yes``)."""
+    col = catalogue.indicators.get("repeats_observed")
+    if col is None:
+        return frozenset()
+    return frozenset(col.index[col.astype(str).str.strip().str.lower().eq("yes")])
+
+
 def _cleaned(
-    c: _Cells, mask: pd.Series, indicator: pd.Series, units: pd.Series, names: dict[str, str]
+    c: _Cells,
+    mask: pd.Series,
+    indicator: pd.Series,
+    units: pd.Series,
+    names: dict[str, str],
+    repeats_observed: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
-    """:func:`_observation_frame` with poverty lines tagged and carried-forward repeats flagged."""
+    """:func:`_observation_frame` with poverty lines tagged and carried-forward repeats flagged
+    (except for the indicators in ``repeats_observed``)."""
     frame = _observation_frame(c, mask, indicator, units)
-    frame = flag_carried_forward(tag_poverty_lines(frame, c.series[mask].map(names)))
+    frame = tag_poverty_lines(frame, c.series[mask].map(names))
+    frame = flag_carried_forward(frame, exempt=repeats_observed)
     return plausibility.flag_suspect(frame)
 
 
@@ -401,7 +416,7 @@ def triage(
 
     units = pd.concat([catalogue.indicators["unit"], catalogue.auxiliary["unit"]])
     names = series_names or {}
-    obs = _cleaned(c, accepted, c.indicator, units, names)
+    obs = _cleaned(c, accepted, c.indicator, units, names, _repeats_observed(catalogue))
     unmapped = scope.eq(UNMAPPED)
     kept = unmapped & c.parsed["value"].notna() & c.years.between(*YEAR_RANGE)
     no_indicator = pd.Series("", index=c.records.index, dtype="string")
