@@ -894,6 +894,8 @@ def intake_dict(result: BuildResult, raw_dirs: list[Path | str], priority: Prior
         "files": len(result.files),
         "selected": int(len(sel)),
         "carried_forward": int(obs["flag"].eq("carried_forward").sum()),
+        # rows computed from components (intake/derive.py): in the store, not read from a file
+        "derived": int(obs["flag"].eq("derived").sum()),
         "conflicts": int(len(result.conflicts)),
         "revisions": int(len(result.revisions)),
         "unmapped_series": int(len(result.unmapped_series)),
