@@ -229,6 +229,12 @@ class ImplementationSettings(_Section):
     min_indicators: Annotated[StrictInt, Field(ge=1, le=50)]
 
 
+class ArchiveSettings(_Section):
+    """Zip downloads: the largest member extracted, in MB (10**6 bytes) uncompressed."""
+
+    max_member_mb: Annotated[StrictInt, Field(ge=1, le=100_000)]
+
+
 class Settings(_Section):
     """All method settings of one run (see ``config/methods.yaml`` for each key's meaning)."""
 
@@ -242,6 +248,7 @@ class Settings(_Section):
     plausibility: PlausibilitySettings
     coverage: CoverageSettings
     implementation: ImplementationSettings
+    archives: ArchiveSettings
 
     def method_edition(self, method: str | None = None) -> str:
         """Edition of ``method`` (default ``assessment.method``): ``unsd/escap/ols.edition``."""
