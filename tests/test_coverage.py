@@ -112,8 +112,8 @@ def test_real_folder_coverage_is_counted_from_the_store_and_printed(real_store_b
     ``observations.parquet`` (selected, all-total member-state values, not carried
     forward; assessable = 2+ distinct years in the window for more than half of the
     member states), and the targets are reported as met exactly when the totals reach
-    them. The totals are printed; on the folder of 2026-11-30 they are 57 with a value
-    (target 60) and 38 assessable (target 50): the eleven indicators without a value have
+    them. The totals are printed; on the folder of 2026-11-30 they are 58 with a value
+    (target 60) and 41 assessable (target 50): the ten indicators without a value have
     no series of that definition anywhere in the folder, and most non-assessable ones stop
     in 2019 (the WDI per-country files are the 2020 vintage).
     """

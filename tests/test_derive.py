@@ -103,3 +103,40 @@ def test_count_codes_are_auxiliary_components_not_the_rate():
     assert m["VC_DSR_MISS"] == "x_disaster_missing"
     assert m["VC_DSR_AFFCT"] == "x_disaster_affected"
     assert m["VC_DSR_MTMP"] == "d_disaster_deaths"
+
+
+def _wdi_cell(path, code: str, year: int) -> float:
+    """One cell of a WDI download, read with the csv module (preamble, BOM, year header)."""
+    import csv
+
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    header = next(r for r in rows if r[:2] == ["Country Name", "Country Code"])
+    row = next(r for r in rows if len(r) > 3 and r[3] == code)
+    return float(row[header.index(str(year))])
+
+
+@pytest.mark.realdata
+def test_hiv_incidence_derived_from_the_real_2020_download(real_dir, tmp_path):
+    """d_hiv_incidence on Viet Nam's real WDI 2020 download, recomputed from its raw cells.
+
+    The file has no SH.HIV.INCD.TL.P3 (a later series) but the UNAIDS count SH.HIV.INCD.TL
+    and SP.POP.TOTL: rate = new infections / population × 1,000.
+    """
+    from mtr_analysis.intake.build import build
+
+    name = "API_VNM_DS2_en_csv_v2_1227742.csv"
+    raw = real_dir / "wdi" / "per_country_2020" / name
+    (tmp_path / "raw").mkdir()
+    (tmp_path / "raw" / name).write_bytes(raw.read_bytes())
+    build([tmp_path / "raw"], tmp_path / "store")
+    obs = pd.read_parquet(tmp_path / "store" / "observations.parquet")
+    hiv = obs.loc[obs["indicator"].eq("d_hiv_incidence")].set_index("year")
+    new, pop = _wdi_cell(raw, "SH.HIV.INCD.TL", 2016), _wdi_cell(raw, "SP.POP.TOTL", 2016)
+    assert (new, pop) == (8000.0, 93638724.0)  # the raw cells
+    assert hiv.at[2016, "value"] == pytest.approx(new / pop * 1000)  # 0.08543...
+    assert hiv.at[2016, "flag"] == "derived"
+    assert hiv.at[2016, "source_series"] == "(SH.HIV.INCD.TL) / SP.POP.TOTL × 1000"
+    assert hiv.at[2016, "file"] == f"{name}; {name}"
+    # 2015-2018 in the end-term window: enough points for a trend.
+    assert {2015, 2016, 2017, 2018} <= set(hiv.index)

@@ -73,3 +73,77 @@ def test_unsafe_and_bookkeeping_members_are_skipped_and_xlsx_is_no_archive(tmp_p
     broken = tmp_path / "broken.zip"
     broken.write_bytes(b"PK\x03\x04 not really")
     assert not is_archive(broken)
+
+
+def _member_state_cells(text: str) -> int:
+    """Non-empty year cells of the ten member states in a WDI CSV (csv module)."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith('"Country Name"'))
+    rows = list(csv.reader(io.StringIO("\n".join(lines[start:]))))
+    ams = {"BRN", "KHM", "IDN", "LAO", "MYS", "MMR", "PHL", "SGP", "THA", "VNM"}
+    return sum(1 for r in rows[1:] if len(r) > 4 and r[1] in ams for v in r[4:] if v.strip())
+
+
+def test_validate_a_real_zip_explains_each_member(real_dir, capsys):
+    from mtr_analysis.cli import main
+
+    assert main(["validate", str(real_dir / ZIP)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    name = ZIP.rsplit("/", 1)[1]
+    assert out[0] == f"{name}: zip archive with 3 member(s) to check"
+    for meta in ("Indicator", "Country"):
+        assert (
+            f"{name}!Metadata_{meta}_{DATA} (wdi_metadata): documentation of a download, "
+            "no values to check"
+        ) in out
+    with zipfile.ZipFile(real_dir / ZIP) as zf:
+        valid = _member_state_cells(zf.read(DATA).decode("utf-8-sig"))
+    assert valid == 600  # 10 member states × 1960–2019, read straight from the member
+    data_line = next(line for line in out if line.startswith(f"{name}!{DATA} (wdi_csv)"))
+    assert f", {valid} valid, 0 problem(s)," in data_line
+
+
+def _bomb(path, size: int) -> None:
+    """A zip whose member inflates to ``size`` bytes of zeros (a few kB compressed)."""
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("small.csv", "a,b\n1,2\n")
+        with zf.open("huge.csv", "w") as fh:
+            chunk = b"0" * 1_000_000
+            for _ in range(size // len(chunk)):
+                fh.write(chunk)
+
+
+def test_oversized_member_is_rejected_naming_member_and_limit(tmp_path, monkeypatch, capsys):
+    from mtr_analysis.intake import build as build_module
+    from mtr_analysis.settings import default_settings
+
+    # The limit's one home is methods.yaml (archives.max_member_mb, MB = 10**6 bytes).
+    assert build_module.member_limit_bytes() == default_settings().archives.max_member_mb * 10**6
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    _bomb(raw / "archive.zip", 5_000_000)
+    assert (raw / "archive.zip").stat().st_size < 50_000
+    problems: dict = {}
+    walk = expand_archives([(raw / "archive.zip", raw)], tmp_path / "w", problems, 2_000_000)
+    names = {str(p.relative_to(root)): p for p, root, _ in walk}
+    assert set(names) == {"archive.zip!small.csv", "archive.zip!huge.csv"}
+    huge = names["archive.zip!huge.csv"]
+    assert set(problems) == {huge} and huge.stat().st_size == 0  # nothing kept
+    assert problems[huge] == (
+        "not extracted: larger than the limit of 2 MB per archive member "
+        "(archives.max_member_mb in config/methods.yaml); it declares 5,000,000 bytes "
+        "uncompressed"
+    )
+    # A build accounts for the member as unreadable with that reason; mtr validate says it.
+    monkeypatch.setattr(build_module, "member_limit_bytes", lambda settings=None: 2_000_000)
+    build([raw], tmp_path / "out")
+    intake = json.loads((tmp_path / "out" / paths.INTAKE_FILE).read_text(encoding="utf-8"))
+    bad = {u["path"]: u["reason"] for u in intake["unreadable"]}
+    assert bad == {"archive.zip!huge.csv": problems[huge]}
+    from mtr_analysis.cli import DATA_PROBLEMS, main
+
+    assert main(["validate", str(raw / "archive.zip")]) == DATA_PROBLEMS
+    said = capsys.readouterr()
+    assert f"archive.zip!huge.csv: {problems[huge]}" in said.out
+    # The other member is still checked (an unknown two-column table: not data).
+    assert "archive.zip!small.csv: not a readable data file" in said.err

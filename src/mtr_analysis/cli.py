@@ -198,15 +198,14 @@ def _activity_template(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from mtr_analysis.intake.build import detect, normalised_keys, read_file
-    from mtr_analysis.intake.sources import readers
-    from mtr_analysis.intake.sources.text import text_notes
-    from mtr_analysis.reference.catalogue import load_catalogue
+    from mtr_analysis.intake.build import detect, is_archive
 
     path = Path(args.file)
     if not path.is_file():
         print(f"{path}: no such file", file=sys.stderr)
         return 2
+    if is_archive(path):
+        return _validate_archive(path)
     fmt, why = detect(path)
     if fmt in ("plan_register", "activity_report"):  # implementation tracking (issue 12)
         from mtr_analysis.intake.activities import validate_path
@@ -214,24 +213,61 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         lines, ok = validate_path(path)
         print("\n".join(lines))
         return 0 if ok else DATA_PROBLEMS
+    return _validate_data_file(path, path.parent, fmt, why)
+
+
+def _validate_archive(path: Path) -> int:
+    """``mtr validate`` of a zip download: each member checked as its own file."""
+    import tempfile
+
+    from mtr_analysis.intake.build import detect, expand_archives
+
+    worst = 0
+    with tempfile.TemporaryDirectory(prefix="mtr-validate-") as work:
+        problems: dict[Path, str] = {}
+        walk = expand_archives([(path, path.parent)], Path(work), problems)
+        if walk == [(path, path.parent, path.parent)]:
+            print(f"{path}: a zip file that cannot be opened (damaged or encrypted)")
+            return DATA_PROBLEMS
+        print(f"{path.name}: zip archive with {len(walk)} member(s) to check")
+        for member, base, _ in walk:
+            if member in problems:
+                print(f"{member.relative_to(base)}: {problems[member]}")
+                worst = DATA_PROBLEMS
+                continue
+            worst = max(worst, _validate_data_file(member, base, *detect(member)))
+    return worst
+
+
+def _validate_data_file(path: Path, root: Path, fmt: str | None, why: str) -> int:
+    """Read one data file (or zip member, named relative to ``root``) and print its problems."""
+    from mtr_analysis.intake.build import normalised_keys, read_file
+    from mtr_analysis.intake.sources import readers
+    from mtr_analysis.intake.sources.text import text_notes
+    from mtr_analysis.reference.catalogue import load_catalogue
+
+    name = str(path.relative_to(root))
+    if fmt is not None and fmt not in readers():  # WDI metadata, DataBank definitions
+        print(f"{name} ({fmt}): documentation of a download, no values to check")
+        return 0
     if fmt not in readers():
-        print(f"{path}: not a readable data file ({why or fmt})", file=sys.stderr)
+        print(f"{name}: not a readable data file ({why or fmt})", file=sys.stderr)
         return DATA_PROBLEMS
     try:
-        records, t = read_file(path, path.parent, fmt, load_catalogue())
+        records, t = read_file(path, root, fmt, load_catalogue())
     except Exception as exc:  # the reader names the sheet/cell; show it, do not crash
-        print(f"{path}: {exc}")
-        print(f"{path.name} ({fmt}): cannot be read; fix the problem(s) above")
+        print(f"{name}: {exc}")
+        print(f"{name} ({fmt}): cannot be read; fix the problem(s) above")
         return DATA_PROBLEMS
     for note in text_notes(path):
-        print(f"{path.name}: {note}")
+        print(f"{name}: {note}")
     tallied = int(t.tallied.sum())  # cells of non-member economies, counted, not recorded
     for k in normalised_keys(records).itertuples():
-        print(f"{path.name}: {k.column} {k.found} read as {k.read_as!r} ({k.records} values)")
+        print(f"{name}: {k.column} {k.found} read as {k.read_as!r} ({k.records} values)")
     for r in t.rejects.itertuples():
         print(f"{r.file}, {r.locator}: {r.reason}")
     print(
-        f"{path.name} ({fmt}): {len(records) + tallied} values, {len(t.observations)} valid, "
+        f"{name} ({fmt}): {len(records) + tallied} values, {len(t.observations)} valid, "
         f"{len(t.rejects)} problem(s), {len(t.out_of_scope) + tallied} out of scope"
     )
     return DATA_PROBLEMS if len(t.rejects) else 0

@@ -249,6 +249,12 @@ class BaselineSettings(_Section):
         return self
 
 
+class ArchiveSettings(_Section):
+    """Zip downloads: the largest member extracted, in MB (10**6 bytes) uncompressed."""
+
+    max_member_mb: Annotated[StrictInt, Field(ge=1, le=100_000)]
+
+
 class Settings(_Section):
     """All method settings of one run (see ``config/methods.yaml`` for each key's meaning)."""
 
@@ -263,6 +269,7 @@ class Settings(_Section):
     coverage: CoverageSettings
     implementation: ImplementationSettings
     baseline: BaselineSettings
+    archives: ArchiveSettings
 
     def method_edition(self, method: str | None = None) -> str:
         """Edition of ``method`` (default ``assessment.method``): ``unsd/escap/ols.edition``."""

@@ -71,6 +71,7 @@ from mtr_analysis.paths import (
 from mtr_analysis.provenance import file_sha256
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue, load_catalogue
+from mtr_analysis.settings import Settings, or_default
 
 REJECT_COLUMNS = ["file", "locator", "value", "reason"]
 #: How many conflicts / revisions are copied into intake.json (all are in the CSV files).
@@ -309,12 +310,27 @@ def _observation_frame(
     return frame
 
 
+def _repeats_observed(catalogue: Catalogue) -> frozenset[str]:
+    """Indicators whose repeated yearly values are observations (``repeats_observed = yes``)."""
+    col = catalogue.indicators.get("repeats_observed")
+    if col is None:
+        return frozenset()
+    return frozenset(col.index[col.astype(str).str.strip().str.lower().eq("yes")])
+
+
 def _cleaned(
-    c: _Cells, mask: pd.Series, indicator: pd.Series, units: pd.Series, names: dict[str, str]
+    c: _Cells,
+    mask: pd.Series,
+    indicator: pd.Series,
+    units: pd.Series,
+    names: dict[str, str],
+    repeats_observed: frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
-    """:func:`_observation_frame` with poverty lines tagged and carried-forward repeats flagged."""
+    """:func:`_observation_frame` with poverty lines tagged and carried-forward repeats flagged
+    (except for the indicators in ``repeats_observed``)."""
     frame = _observation_frame(c, mask, indicator, units)
-    frame = flag_carried_forward(tag_poverty_lines(frame, c.series[mask].map(names)))
+    frame = tag_poverty_lines(frame, c.series[mask].map(names))
+    frame = flag_carried_forward(frame, exempt=repeats_observed)
     return plausibility.flag_suspect(frame)
 
 
@@ -401,7 +417,7 @@ def triage(
 
     units = pd.concat([catalogue.indicators["unit"], catalogue.auxiliary["unit"]])
     names = series_names or {}
-    obs = _cleaned(c, accepted, c.indicator, units, names)
+    obs = _cleaned(c, accepted, c.indicator, units, names, _repeats_observed(catalogue))
     unmapped = scope.eq(UNMAPPED)
     kept = unmapped & c.parsed["value"].notna() & c.years.between(*YEAR_RANGE)
     no_indicator = pd.Series("", index=c.records.index, dtype="string")
@@ -614,8 +630,46 @@ def _member_ok(name: str) -> bool:
     )
 
 
+#: Format given to a zip member that was not extracted (:func:`expand_archives`).
+ARCHIVE_MEMBER_REJECTED = "archive member not extracted"
+_CHUNK = 1 << 20
+
+
+def member_limit_bytes(settings: Settings | None = None) -> int:
+    """The largest zip member extracted, in bytes (``archives.max_member_mb`` × 10⁶)."""
+    return or_default(settings).archives.max_member_mb * 1_000_000
+
+
+def extract_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, limit: int) -> str:
+    """Write one member to ``target``, stopping at ``limit`` bytes; "" or why not extracted.
+
+    The declared size is checked first, then the bytes actually inflated (a crafted zip can
+    declare a small size and inflate to gigabytes), so memory and disk stay bounded.
+    """
+    mb = f"{limit / 1_000_000:g} MB"
+    why = f"not extracted: larger than the limit of {mb} per archive member "
+    why += "(archives.max_member_mb in config/methods.yaml)"
+    if info.file_size > limit:
+        target.write_bytes(b"")  # a placeholder, so that the member is accounted for
+        return f"{why}; it declares {info.file_size:,} bytes uncompressed"
+    written = 0
+    with zf.open(info) as src, target.open("wb") as dst:
+        while chunk := src.read(_CHUNK):
+            written += len(chunk)
+            if written > limit:
+                break
+            dst.write(chunk)
+    if written > limit:
+        target.write_bytes(b"")  # the partial member is not kept
+        return f"{why}; it inflates beyond {mb} although it declares {info.file_size:,} bytes"
+    return ""
+
+
 def expand_archives(
-    pairs: list[tuple[Path, Path]], work_dir: Path
+    pairs: list[tuple[Path, Path]],
+    work_dir: Path,
+    problems: dict[Path, str] | None = None,
+    limit: int | None = None,
 ) -> list[tuple[Path, Path, Path]]:
     """Replace each zip download by its members: ``(file, read root, raw folder)``.
 
@@ -624,8 +678,12 @@ def expand_archives(
     names it ``wdi/a.zip!m.csv`` (:data:`~mtr_analysis.paths.ARCHIVE_MEMBER_SEP`) and finds
     its companions (``a.zip!Metadata_Indicator_m.csv``) beside it. Other files are kept as
     ``(file, root, root)``. A zip that cannot be opened is kept as it is, so that it is
-    reported as not recognised.
+    reported as not recognised. A member over ``limit`` bytes (default
+    :func:`member_limit_bytes`) is left as an empty file and its reason put in
+    ``problems`` (keyed by that file), so that the build accounts for it as unreadable.
     """
+    limit = member_limit_bytes() if limit is None else limit
+    problems = {} if problems is None else problems
     roots = {root: k for k, root in enumerate(dict.fromkeys(r for _, r in pairs))}
     out: list[tuple[Path, Path, Path]] = []
     for path, root in pairs:
@@ -641,7 +699,8 @@ def expand_archives(
                         continue
                     target = base / rel.parent / f"{rel.name}{ARCHIVE_MEMBER_SEP}{info.filename}"
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_bytes(zf.read(info))
+                    if why := extract_member(zf, info, target, limit):
+                        problems[target] = why
                     out.append((target, base, root))
         except (OSError, RuntimeError, zipfile.BadZipFile):  # encrypted or damaged
             out.append((path, root, root))
@@ -733,6 +792,9 @@ def _intake_file(
         info.notes = text_notes(path)
     if fmt is None:
         info.error = f"not recognised: {why}"
+        return info, None
+    if fmt == ARCHIVE_MEMBER_REJECTED:  # too large to extract (expand_archives)
+        info.error = why
         return info, None
     if fmt not in readers():
         return info, None  # documentation or a companion file (e.g. WDI metadata)
@@ -831,8 +893,13 @@ def build(
     files: list[FileIntake] = []
     triages: list[Triage] = []
     with tempfile.TemporaryDirectory(prefix="mtr-archives-") as work:
-        walk = expand_archives(pairs, Path(work))
-        detected = [(path, root, *detect(path)) for path, root, _ in walk]
+        problems: dict[Path, str] = {}
+        walk = expand_archives(pairs, Path(work), problems)
+        detected = [
+            (path, root, *((ARCHIVE_MEMBER_REJECTED, problems[path]) if path in problems
+                           else detect(path)))
+            for path, root, _ in walk
+        ]  # fmt: skip
         hints = _metadata_hints(detected)
         bar = tqdm(detected, desc="mtr build", unit="file", disable=not progress)
         for (path, root, fmt, why), (_, _, raw_dir) in zip(bar, walk, strict=True):
@@ -879,6 +946,8 @@ def intake_dict(result: BuildResult, raw_dirs: list[Path | str], priority: Prior
         "files": len(result.files),
         "selected": int(len(sel)),
         "carried_forward": int(obs["flag"].eq("carried_forward").sum()),
+        # rows computed from components (intake/derive.py): in the store, not read from a file
+        "derived": int(obs["flag"].eq("derived").sum()),
         "conflicts": int(len(result.conflicts)),
         "revisions": int(len(result.revisions)),
         "unmapped_series": int(len(result.unmapped_series)),

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 
 import numpy as np
 import pandas as pd
@@ -161,14 +162,16 @@ SERIES_KEY = ["file", "source", "source_series", "country", "indicator", "sex", 
 BOUND_VALUES = (0.0, 100.0)
 
 
-def flag_carried_forward(obs: pd.DataFrame) -> pd.DataFrame:
+def flag_carried_forward(obs: pd.DataFrame, exempt: Collection[str] = ()) -> pd.DataFrame:
     """Flag values that repeat the previous year's value of the same series.
 
     Rule: within one series (:data:`SERIES_KEY`: same file, source/vintage, code, country
     and disaggregation), a value at year *t* is flagged ``carried_forward`` when the same
     series has a value at *t − 1* and both are exactly equal. The first value of a run is
     kept as it is; only the repeats are flagged. Values that already carry a flag
-    (censored, modelled) and values at a natural bound (0 or 100) are left alone.
+    (censored, modelled) and values at a natural bound (0 or 100) are left alone, and so
+    are the indicators in ``exempt`` (catalogue column ``repeats_observed``: a legal index
+    scored every year, whose score stays the same while the law does).
 
     Returns a copy with ``flag`` updated; nothing is removed.
     """
@@ -185,6 +188,7 @@ def flag_carried_forward(obs: pd.DataFrame) -> pd.DataFrame:
         & order["value"].eq(prev_value)
         & order["flag"].fillna("").eq("")
         & ~order["value"].isin(BOUND_VALUES)
+        & ~order["indicator"].isin(list(exempt))
     )
     out.loc[repeat[repeat].index, "flag"] = "carried_forward"
     return out

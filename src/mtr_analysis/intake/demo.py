@@ -244,8 +244,10 @@ def write_auxiliary_files(out_dir: Path, catalogue: Catalogue) -> list[Path]:
     written = []
     members = registry.member_states(include_optional=True)
     for aux_id, aux in catalogue.auxiliary.iterrows():
-        if not str(aux["wdi_code"]).strip():
-            continue  # a UN SDG-only component (disaster counts): no WDI file to imitate
+        if not str(aux["wdi_code"]).strip() or str(aux["use"]).startswith("component of"):
+            # A component of a derived indicator (disaster counts, new HIV infections): the
+            # demo has the indicator itself, so there is nothing to derive.
+            continue
         rows = []
         for name, iso3 in [(s.name, s.iso3) for s in members] + list(OTHER_ROWS):
             series = auxiliary_series(iso3, str(aux_id))

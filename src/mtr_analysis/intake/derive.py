@@ -57,6 +57,9 @@ class Rule:
 #: A-1 = (A-2 + A-3) / population × 100,000) and B-1 (directly affected people per 100,000).
 #: The UN SDG database published the counts (VC_DSR_MORT, VC_DSR_MISS, VC_DSR_AFFCT) in
 #: releases before the per-100,000 series (VC_DSR_MTMP, VC_DSR_DAFF).
+#: HIV incidence (SH.HIV.INCD.TL.P3) is only in current WDI vintages; the 2020 vintage has
+#: the UNAIDS count of new infections (SH.HIV.INCD.TL), all ages, from which the rate per
+#: 1,000 follows with the WDI total population (SP.POP.TOTL).
 RULES: tuple[Rule, ...] = (
     Rule(
         "d_disaster_deaths",
@@ -71,6 +74,16 @@ RULES: tuple[Rule, ...] = (
         "x_population",
         100_000.0,
         "Sendai Framework indicator B-1 = directly affected people / population × 100,000",
+    ),
+    Rule(
+        "d_hiv_incidence",
+        ("x_hiv_new_infections",),
+        "x_population",
+        1_000.0,
+        "SDG 3.3.1 (UNAIDS) = new HIV infections / uninfected population × 1,000; total "
+        "population stands in for the uninfected population (no people-living-with-HIV "
+        "count in the files), which lowers the rate by the HIV prevalence share (< 1 % "
+        "relative in every member state)",
     ),
 )
 

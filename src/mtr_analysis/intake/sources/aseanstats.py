@@ -27,6 +27,13 @@ The export carries no measure name, unit or date, so ``unit`` is empty and ``sou
 YYYY"``.
 A non-empty cell under a header that is not a year is out of scope; one beyond the header
 (a ragged row) or under an empty header is rejected with the line and the number of cells.
+
+Re-saved copies read the same: the ``Year`` preamble removed or padded with commas (the
+header is searched in the first rows), an unnamed index column in front (pandas
+``to_csv``, R ``write.csv``) dropped, cells quoted twice lose one level of quotes, numbers
+re-saved without the space separator (``20844``). Country names before and after renames
+(``Viet Nam [VN]``/``Vietnam [VN]``) give the same ISO2 code; without brackets the name is
+matched by the member-state aliases at intake.
 """
 
 from __future__ import annotations
@@ -38,12 +45,14 @@ import pandas as pd
 
 from mtr_analysis.intake.sources import SourceError, records_frame
 from mtr_analysis.intake.sources.text import (
+    INDEX_HEADERS,
     csv_rows,
     decode,
     extra_columns,
     file_kind,
     head_text,
     rel_path,
+    unquote,
     unread_cells,
 )
 
@@ -57,11 +66,12 @@ _SCAN_ROWS = 15
 
 def _header_layout(cells: list[str]) -> tuple[int, list[tuple[int, int]]] | None:
     """(number of label columns, [(column, year)]) when ``cells`` is a header row."""
-    years = [(j, int(c.strip())) for j, c in enumerate(cells) if _YEAR.match(c.strip())]
+    cells = [unquote(c) for c in cells]
+    years = [(j, int(c)) for j, c in enumerate(cells) if _YEAR.match(c)]
     if len(years) < 2:
         return None
     first_year = years[0][0]
-    labels = [c.strip() for c in cells[:first_year]]
+    labels = cells[:first_year]
     if not labels or not all(labels) or any(_YEAR.match(c) for c in labels):
         return None
     return first_year, years
@@ -74,6 +84,25 @@ def _find_header(rows: list[tuple[int, list[str]]]) -> int | None:
     return None
 
 
+def _without_index(rows: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
+    """The rows without the unnamed index column of a table re-saved with pandas or R.
+
+    The column is dropped when the header row, less its first cell, is an ASEANstats
+    header, that first cell is an index header (``""``, ``Unnamed: 0``, ``index``) and every
+    cell below it is a row number (digits). Line numbers are kept; year columns keep their
+    names, so locators do not change.
+    """
+    for i, (_, cells) in enumerate(rows[:_SCAN_ROWS]):
+        if (
+            len(cells) > 3
+            and unquote(cells[0]).lower() in INDEX_HEADERS
+            and _header_layout(cells[1:]) is not None
+            and all(unquote(c[0]).isdigit() for _, c in rows[i + 1 :] if c and any(c))
+        ):
+            return [(line, c[1:]) for line, c in rows]
+    return rows
+
+
 def sniff(path: Path) -> bool:
     """True for an ASEANstats-style table: a ``label…, YYYY, YYYY…`` header in the first rows
     followed by label cells of the form ``Name [XX]``."""
@@ -81,12 +110,12 @@ def sniff(path: Path) -> bool:
         if file_kind(path) != "text":
             return False
         lines = head_text(path, 16000).splitlines()[: _SCAN_ROWS + 20]
-        rows = list(csv_rows("\n".join(lines)))
+        rows = _without_index(list(csv_rows("\n".join(lines))))
         h = _find_header(rows)
         if h is None:
             return False
         n_labels, _ = _header_layout(rows[h][1])
-        labels = (c.strip() for _, cells in rows[h + 1 :] for c in cells[:n_labels])
+        labels = (unquote(c) for _, cells in rows[h + 1 :] for c in cells[:n_labels])
         return any(_ISO2_NAME.match(c) for c in labels)
     except Exception:  # a probe never raises
         return False
@@ -106,7 +135,7 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
         When no header row (labels followed by year columns) is found.
     """
     rel = rel_path(path, root)
-    rows = list(csv_rows(decode(path.read_bytes())))
+    rows = _without_index(list(csv_rows(decode(path.read_bytes()))))
     h = _find_header(rows)
     if h is None:
         raise SourceError(
@@ -115,7 +144,7 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
         )
     header = rows[h][1]
     n_labels, year_cols = _header_layout(header)
-    labels = [c.strip() for c in header[:n_labels]]
+    labels = [unquote(c) for c in header[:n_labels]]
     country_j = next((j for j, name in enumerate(labels) if "country" in name.lower()), 0)
     other = [j for j in range(n_labels) if j != country_j]
     current = [""] * n_labels
@@ -127,11 +156,11 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
         if not any(c.strip() for c in cells):
             continue
         for j in range(n_labels):
-            value = cells[j].strip() if j < len(cells) else ""
+            value = unquote(cells[j]) if j < len(cells) else ""
             if value:
                 current[j] = value
                 for k in range(j + 1, n_labels):  # a new outer label resets inner ones
-                    if not (cells[k].strip() if k < len(cells) else ""):
+                    if not (unquote(cells[k]) if k < len(cells) else ""):
                         current[k] = ""
         country, country_name = _country(current[country_j])
         parts = [
@@ -144,8 +173,8 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
                 "source": SOURCE, "file": rel}  # fmt: skip
         out += unread_cells(cells, line, header, extra, base)
         for j, year in year_cols:
-            raw = cells[j] if j < len(cells) else ""
-            if not raw.strip():
+            raw = unquote(cells[j]) if j < len(cells) else ""
+            if not raw:
                 continue
             out.append(
                 {

@@ -16,6 +16,11 @@ row) or under an empty header is a rejected record with the line and the number 
 ``"UNDP Human Development Report Office, HDR 2023/24 composite indices time series (data to
 2022)"``: the report edition comes from the file name when it has one (``HDR23-24``), the
 last year from the columns.
+
+Re-saved copies read the same: an unnamed index column in front (pandas ``to_csv``, R
+``write.csv``) is skipped, cells quoted twice (read as ``"iso3"`` with its quotes) lose one level of quotes,
+Windows-1252 or UTF-8 with or without BOM, trailing empty columns ignored. Country names
+do not matter when ``iso3`` is filled (``Viet Nam``/``Vietnam``, ``Türkiye``/``Turkey``).
 """
 
 from __future__ import annotations
@@ -27,11 +32,13 @@ import pandas as pd
 
 from mtr_analysis.intake.sources import SourceError, records_frame
 from mtr_analysis.intake.sources.text import (
+    INDEX_HEADERS,
     csv_rows,
     decode,
     extra_columns,
     first_csv_row,
     rel_path,
+    unquote,
     unread_cells,
 )
 
@@ -62,18 +69,29 @@ UNITS = {
 
 
 def _layout(header: list[str]) -> tuple[int, int, list[tuple[int, str, int]]] | None:
-    """(iso3 column, country column, [(column, variable, year)]) for an HDR header."""
-    names = [h.strip().lower() for h in header]
+    """(iso3 column, country column, [(column, variable, year)]) for an HDR header.
+
+    Header cells are compared after :func:`~.text.unquote` (a second quoting pass leaves
+    ``"iso3"`` with its quotes), so a re-saved file reads like the download.
+    """
+    names = [unquote(h).lower() for h in header]
     if "iso3" not in names or "country" not in names:
         return None
     cols = []
     for j, h in enumerate(header):
-        m = _VAR_YEAR.match(h.strip())
+        m = _VAR_YEAR.match(unquote(h))
         if m:
             cols.append((j, m.group(1), int(m.group(2))))
     if len(cols) < _MIN_VAR_COLUMNS:
         return None
     return names.index("iso3"), names.index("country"), cols
+
+
+def _index_column(header: list[str], iso_j: int, name_j: int) -> set[int]:
+    """``{0}`` when the first column is the unnamed index of a table re-saved with pandas or
+    R (``""``, ``Unnamed: 0``) in front of the identifier columns, else empty."""
+    first = unquote(header[0]).lower() if header else "iso3"
+    return {0} if first in INDEX_HEADERS and min(iso_j, name_j) > 0 else set()
 
 
 def sniff(path: Path) -> bool:
@@ -112,20 +130,22 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
     header = first[1]
     source = _source(path, max(year for _, _, year in cols))
     # Only cells beyond the header (or under an empty one) are accounted for here: the
-    # other identifier columns (hdicode, region) carry no values, as before.
-    extra = extra_columns(header, {j for j, h in enumerate(header) if h.strip()})
+    # other identifier columns (hdicode, region) carry no values, as before; the row
+    # numbers of a re-saved table's index column are not values either.
+    named = {j for j, h in enumerate(header) if unquote(h)}
+    extra = extra_columns(header, named | _index_column(header, iso_j, name_j))
     out = []
     for line, cells in rows:
         if not any(c.strip() for c in cells):
             continue
-        code = cells[iso_j].strip() if iso_j < len(cells) else ""
-        name = cells[name_j].strip() if name_j < len(cells) else ""
+        code = unquote(cells[iso_j]) if iso_j < len(cells) else ""
+        name = unquote(cells[name_j]) if name_j < len(cells) else ""
         base = {"country": code or name, "country_name": name or code, "series": "",
                 "source": source, "file": rel}  # fmt: skip
         out += unread_cells(cells, line, header, extra, base)
         for j, var, year in cols:
-            raw = cells[j] if j < len(cells) else ""
-            if not raw.strip():
+            raw = unquote(cells[j]) if j < len(cells) else ""
+            if not raw:
                 continue
             out.append(
                 {
@@ -137,7 +157,7 @@ def read(path: Path, root: Path | None = None) -> pd.DataFrame:
                     "unit": UNITS.get(var, ""),
                     "source": source,
                     "file": rel,
-                    "locator": f"line {line}, column {header[j].strip()}",
+                    "locator": f"line {line}, column {unquote(header[j])}",
                 }
             )
     return records_frame(out)
