@@ -1,5 +1,8 @@
 """Execute planned reports with papermill in a pool of worker processes (``--jobs`` of them).
 
+Each worker keeps one warm kernel (:mod:`mtr_analysis.run.pool`): started once, with the
+libraries imported, reset between notebooks, replaced when a notebook killed it.
+
 Reports always run in worker processes, even with ``--jobs 1``: nbclient replaces the
 SIGINT/SIGTERM handlers of the process it runs in (and leaves the default ones behind),
 which would take the runner's own handling of an interrupt away; in a worker it cannot.
