@@ -71,8 +71,12 @@ def _run(cmd: list[str], cwd: Path | None = None) -> tuple[float, int]:
 
 
 class PeakMemory:
-    """Sample, every 0.2 s, the RSS of each child of ``pid`` plus that child's own children
-    (a pool worker and its kernel); ``peak_mb`` is the largest such sum seen."""
+    """Sample, every 0.2 s, the RSS of each pool worker plus its kernel below ``pid``;
+    ``peak_mb`` is the largest such sum seen.
+
+    A worker is a process whose children have no children of their own (its kernel); the
+    runner above the workers (whose children have children) is not counted.
+    """
 
     def __init__(self, pid: int | None = None) -> None:
         self.root = psutil.Process(pid or os.getpid())
@@ -82,10 +86,12 @@ class PeakMemory:
 
     def _sample(self) -> None:
         while not self._stop.wait(0.2):
-            for top in self.root.children(recursive=True):
+            for proc in self.root.children(recursive=True):
                 try:
-                    procs = [top, *top.children(recursive=True)]
-                    total = sum(p.memory_info().rss for p in procs) / 2**20
+                    kids = proc.children()
+                    if not kids or any(k.children() for k in kids):
+                        continue
+                    total = sum(p.memory_info().rss for p in (proc, *kids)) / 2**20
                 except psutil.Error:
                     continue
                 self.peak_mb = max(self.peak_mb, total)
