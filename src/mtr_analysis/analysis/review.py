@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from mtr_analysis import provenance
-from mtr_analysis.analysis import beneficiaries, gaps, robustness, trends, vintages
+from mtr_analysis.analysis import beneficiaries, gaps, memo, robustness, trends, vintages
 from mtr_analysis.intake import store
 from mtr_analysis.paths import OBSERVATIONS_FILE
 from mtr_analysis.reference import registry
@@ -202,3 +202,7 @@ def beneficiary_estimates(data: ReviewData) -> pd.DataFrame:
     return beneficiaries.estimate(
         data.assessment, data.observations, data.catalogue, settings=data.settings
     )
+
+
+# The runner's warm kernels analyse a store once per run (off unless switched on there).
+load_review = memo.remembered(load_review)

@@ -1,5 +1,8 @@
 """Execute planned reports with papermill in a pool of worker processes (``--jobs`` of them).
 
+Each worker keeps one warm kernel (:mod:`mtr_analysis.run.pool`): started once, with the
+libraries imported, reset between notebooks, replaced when a notebook killed it.
+
 Reports always run in worker processes, even with ``--jobs 1``: nbclient replaces the
 SIGINT/SIGTERM handlers of the process it runs in (and leaves the default ones behind),
 which would take the runner's own handling of an interrupt away; in a worker it cannot.
@@ -21,14 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mtr_analysis.run import pool
 from mtr_analysis.run.render import render_html
 from mtr_analysis.run.results import INTERRUPTED, Kind, ReportResult, Status
 from mtr_analysis.run.signals import stop_descendants
 
-KERNEL_NAME = "python3"
-#: Quieten the kernel application's own log (e.g. ipykernel's "running over TCP without
-#: encryption" warning, printed once per notebook); notebook output is unaffected.
-KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=ERROR",)
+KERNEL_NAME = pool.KERNEL_NAME
+KERNEL_ARGUMENTS = pool.KERNEL_ARGUMENTS
 
 
 @dataclass(frozen=True)
@@ -95,24 +97,14 @@ def _render(task: ReportTask) -> tuple[Path | None, Path | None, str | None]:
 
 
 def run_one(task: ReportTask) -> ReportResult:
-    """Execute one notebook and render it; never raises for notebook or file errors."""
-    import papermill
-
+    """Execute one notebook on the worker's warm kernel (:mod:`mtr_analysis.run.pool`) and
+    render it; never raises for notebook or file errors."""
     start = time.perf_counter()
     status: Status = "ok"
     error: str | None = None
     try:
         _clear_stale(task)
-        papermill.execute_notebook(
-            str(task.notebook),
-            str(task.executed),
-            parameters=task.parameters,
-            kernel_name=KERNEL_NAME,
-            cwd=str(task.notebook.parent),
-            progress_bar=False,
-            log_output=False,
-            extra_arguments=list(KERNEL_ARGUMENTS),
-        )
+        pool.execute_notebook(task.notebook, task.executed, task.parameters)
     except Exception as exc:  # one failing notebook must not stop the others
         status, error = "failed", error_line(exc)
     executed_at = time.perf_counter()
