@@ -247,7 +247,8 @@ def test_real_folder_one_transition_against_both_reviews_outputs(real_store_buil
     # comparison.csv is written with the end-term review tables, the same row in it.
     write_review_outputs(data, tmp_path, "end-term", compared)
     written = pd.read_csv(tmp_path / "end-term" / COMPARISON_FILE)
-    assert list(written.columns) == cmp.COMPARISON_COLUMNS
+    # With the mid-term review as of its data date: which changes are revisions.
+    assert list(written.columns) == cmp.COMPARISON_COLUMNS + cmp.THEN_COLUMNS
     assert len(written) == len(read["end-term"])
     vnm = written.set_index(["country", "indicator"]).loc[key]
     assert (vnm["status_mid_term"], vnm["transition"]) == ("regression", "improved")
