@@ -407,9 +407,11 @@ def catalogue_coverage(
     s = or_default(settings)
     countries = registry.iso3_codes()
     vals = _counted(obs, countries)
+    # A baseline review (next-plan) has a one-year window: "two values in it" means nothing.
     windows = {
         name: (int(r["baseline_year"]), int(r["cutoff_year"]))
         for name, r in catalogue.reviews.items()
+        if r.get("kind") != "baseline"
     }
     any_value = vals.groupby("indicator")["country"].nunique()
     counts = {w: _two_or_more(vals, win, s.escap.min_points) for w, win in windows.items()}
