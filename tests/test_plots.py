@@ -310,6 +310,30 @@ def test_trend_grid_panels_do_not_overlap(obs, assessment, catalogue):
         assert box.x0 >= figure_box.x0 - 1 and box.x1 <= figure_box.x1 + 1
 
 
+def test_trend_panel_title_clears_offset_text_and_badge(catalogue):
+    """Titles sit at a fixed height (no automatic placement, issue 15): a panel whose values
+    need an axis offset text ("1e7") must still show the title above it and the badge."""
+    values = [12_100_000.0, 12_900_000.0, 13_400_000.0, 14_800_000.0]
+    big = _obs([("VNM", "b_mmr", y, v, "") for y, v in zip(range(2015, 2019), values)])
+    a = pd.DataFrame([_assess("VNM", "b_mmr", "on_track", (2018, values[-1]), (2015, values[0]))])
+    fig = figures.trend_grid(big, a, catalogue, "VNM")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    FigureCanvasAgg(fig).draw()
+    renderer = fig.canvas.get_renderer()
+    (ax,) = fig.axes
+    offset = ax.yaxis.offsetText
+    assert offset.get_text(), "values in the tens of millions carry an offset text"
+    title = ax.title.get_window_extent(renderer)
+    badge = next(t for t in ax.texts if t.get_bbox_patch() is not None)
+    assert title.y0 > offset.get_window_extent(renderer).y1
+    assert title.y0 > badge.get_bbox_patch().get_window_extent(renderer).y1
+    assert title.y0 > ax.get_window_extent(renderer).y1
+    # At most 6 value ticks inside the panel (fewer texts to draw).
+    lo, hi = ax.get_ylim()
+    assert 2 <= sum(lo <= t <= hi for t in ax.get_yticks()) <= 6
+
+
 def test_year_ticks_are_integers_and_few():
     assert figures._year_ticks(2000, 2030) == [2000, 2010, 2020, 2030]
     assert figures._year_ticks(2013, 2020) == [2014, 2016, 2018, 2020]
