@@ -163,7 +163,7 @@ def units_run(store: Path, out: Path, n: int, jobs: int) -> tuple[float, float, 
     req = runner._validate(registry.iso3_codes(), "mid-term", store, out,
                            {"country": paths.COUNTRY_NOTEBOOK, "regional": paths.REGIONAL_NOTEBOOK},
                            lang="en", with_code=False, jobs=jobs, use_cache=False,
-                           settings_file=None)  # fmt: skip
+                           settings_file=None, framework=paths.DEFAULT_FRAMEWORK)  # fmt: skip
     prints = runner._fingerprint(req, None)
     runner._prepare_out(req.review_dir)
     (req.review_dir / paths.EXECUTED_DIR).mkdir(parents=True, exist_ok=True)
