@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 
 from mtr_analysis.analysis import trends
 from mtr_analysis.analysis.review import ReviewData, load_review
+from mtr_analysis.analysis.robustness import ROBUSTNESS_COLUMNS
 from mtr_analysis.intake import store
 from mtr_analysis.intake.clean import vintage_date
 from mtr_analysis.intake.schema import TOTAL
@@ -36,14 +37,7 @@ from mtr_analysis.settings import load_settings
 #: Status columns of the assessment (``analysis/robustness.py``) shown per selection, in
 #: this order: each method, the chosen method with the baseline year moved by ∓1, and the
 #: chosen method on an earlier data vintage.
-VARIANTS: tuple[str, ...] = (
-    "status_unsd",
-    "status_escap",
-    "status_ols",
-    "status_baseline_minus1",
-    "status_baseline_plus1",
-    "status_vintage",
-)
+VARIANTS: tuple[str, ...] = tuple(c for c in ROBUSTNESS_COLUMNS if c.startswith("status_"))
 #: Columns of :func:`provenance`: one row per stored value of the series.
 PROVENANCE_COLUMNS: list[str] = [
     "year", "value", "flag", "selected", "source", "vintage", "source_series", "file", "locator",
