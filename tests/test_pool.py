@@ -15,7 +15,8 @@ from pathlib import Path
 import nbformat
 import papermill
 import pytest
-from nbformat.v4 import new_code_cell, new_notebook
+from nbfiles import write_notebook
+from nbformat.v4 import new_code_cell
 
 from mtr_analysis import paths
 from mtr_analysis.run import pool, runner
@@ -42,14 +43,7 @@ os.chdir("/")
 def _notebook(path: Path, body: str, params: str = 'name: str = "x"\n') -> Path:
     cell = new_code_cell(params)
     cell.metadata["tags"] = ["parameters"]
-    nb = new_notebook(cells=[cell, new_code_cell(body)])
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, str(path))
-    return path
+    return write_notebook(path, [cell, new_code_cell(body)])
 
 
 def _texts(executed: Path) -> list[str]:

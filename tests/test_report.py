@@ -11,7 +11,8 @@ import nbformat
 import numpy as np
 import pandas as pd
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbfiles import write_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from mtr_analysis import paths
 from mtr_analysis.analysis.review import load_review
@@ -41,14 +42,7 @@ lang: str = "en"  # report language
 
 
 def _write(path: Path, cells: list) -> Path:
-    nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, str(path))
-    return path
+    return write_notebook(path, cells)
 
 
 def _country_notebook(path: Path, params: str = COUNTRY_PARAMS) -> Path:

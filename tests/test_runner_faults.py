@@ -19,9 +19,9 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from nbfiles import write_notebook
+from nbformat.v4 import new_code_cell, new_markdown_cell
 
 from mtr_analysis import paths, provenance
 from mtr_analysis.cli import main
@@ -50,14 +50,7 @@ def _notebook(path: Path, params: str, name: str) -> Path:
     cell = new_code_cell(params)
     cell.metadata["tags"] = ["parameters"]
     body = BODY.replace("NAME", name).replace("TEXT", repr(VI_TEXT))
-    nb = new_notebook(cells=[new_markdown_cell("# Test"), cell, new_code_cell(body)])
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nbformat.write(nb, str(path))
-    return path
+    return write_notebook(path, [new_markdown_cell("# Test"), cell, new_code_cell(body)])
 
 
 @pytest.fixture(scope="module")
