@@ -798,3 +798,15 @@ def test_escap_share_projection_stays_in_0_100(points):
         assert row["projected_ci_low"] <= row["projected_value"] + 1e-9 or np.isnan(
             row["projected_ci_low"]
         )
+
+
+def test_student_t_quantile_matches_scipy_without_importing_it():
+    """The exact finite series (Abramowitz & Stegun 26.7.3/26.7.4) against scipy's ppf."""
+    from scipy import stats
+
+    from mtr_analysis.analysis.trends import _t_quantile
+
+    for df in [*range(1, 41), 57, 120, 301]:
+        for q in (0.55, 0.9, 0.95, 0.975, 0.995):
+            assert _t_quantile(q, df) == pytest.approx(stats.t.ppf(q, df), rel=1e-10)
+    assert _t_quantile(0.975, 2.5) == pytest.approx(stats.t.ppf(0.975, 2.5), rel=1e-12)

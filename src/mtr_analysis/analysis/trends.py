@@ -151,6 +151,7 @@ and rates.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from numbers import Integral
@@ -232,11 +233,48 @@ _GROWTH_UNITS = ("% per year", "% a year", "annual %", "% per annum")
 # --------------------------------------------------------------------------- CAGR
 
 
-def _t_quantile(q: float, df: int) -> float:
-    """Student-t quantile; scipy is imported here because it costs ~1 s at import time."""
-    from scipy import stats
+def _t_two_sided(theta: float, df: int) -> float:
+    """P(|T| <= sqrt(df)·tan(theta)) for Student's t with integer ``df`` >= 1.
 
-    return float(stats.t.ppf(q, df))
+    The finite series of Abramowitz & Stegun (1964), 26.7.3 (odd ``df``) and 26.7.4 (even
+    ``df``), exact up to rounding: no scipy import (about a second) in the runner or a
+    kernel.
+    """
+    s, c2 = math.sin(theta), math.cos(theta) ** 2
+    if df % 2 == 0:
+        term, total = 1.0, 1.0
+        for k in range(2, df, 2):  # (1·3···(k−1)) / (2·4···k) · cos^k θ
+            term *= c2 * (k - 1) / k
+            total += term
+        return s * total
+    if df == 1:
+        return 2.0 * theta / math.pi
+    term = total = math.cos(theta)
+    for k in range(3, df, 2):  # (2·4···(k−1)) / (1·3···k) · cos^k θ
+        term *= c2 * (k - 1) / k
+        total += term
+    return 2.0 / math.pi * (theta + s * total)
+
+
+def _t_quantile(q: float, df: float) -> float:
+    """Student-t quantile ``t_{q, df}`` for ``0.5 < q < 1``.
+
+    Integer ``df``: the angle ``θ`` with :func:`_t_two_sided` ``= 2q − 1`` is found by
+    bisection on ``[0, π/2]`` (monotone; 100 halvings reach machine precision), then
+    ``t = √df · tan θ``. Other ``df``: ``scipy.stats.t.ppf``.
+    """
+    if not float(df).is_integer() or not 0.5 < q < 1.0:
+        from scipy import stats
+
+        return float(stats.t.ppf(q, df))
+    goal, lo, hi = 2.0 * q - 1.0, 0.0, math.pi / 2
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        if _t_two_sided(mid, int(df)) < goal:
+            lo = mid
+        else:
+            hi = mid
+    return math.sqrt(df) * math.tan((lo + hi) / 2)
 
 
 def _as_float_array(x: object) -> np.ndarray:
