@@ -107,6 +107,9 @@ INDEX_FILE = "index.html"
 MANIFEST_FILE = "manifest.json"
 #: Executed notebooks (kept even when a run fails).
 EXECUTED_DIR = "executed"
+#: A review analysed by the runner, handed to its kernels (:mod:`mtr_analysis.analysis.memo`),
+#: named ``<sha256 of the call>`` + this, in a temporary folder of the run.
+REVIEW_SEED_SUFFIX = ".review.pkl"
 #: Cache records, one per report.
 CACHE_DIR = "cache"
 #: Findings JSON, one file per report (``<ISO3>.json``, ``regional.json``).

@@ -9,6 +9,7 @@ review tables and findings. Nothing here formats or writes anything.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +59,10 @@ class ReviewData:
     as_of : mtr_analysis.analysis.vintages.AsOfSummary or None
         Set when the review was loaded "as of" a date (vintages released by then only):
         the date and what was kept and left out; ``None`` for today's data.
+    derived : dict
+        Results computed from this review and kept with it (:func:`beneficiary_estimates`),
+        keyed by what they were computed from: the runner computes them once and hands
+        them to its kernels with the review.
     """
 
     observations: pd.DataFrame
@@ -74,6 +79,7 @@ class ReviewData:
     country_hashes: dict[str, str] = field(default_factory=dict)
     settings: Settings = field(default_factory=default_settings)
     as_of: vintages.AsOfSummary | None = None
+    derived: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False, compare=False)
 
     def review_label(self, lang: str = "en") -> str:
         """Display name of the review ("Mid-term review (2020)")."""
@@ -198,11 +204,37 @@ def _with_robustness(
 
 
 def beneficiary_estimates(data: ReviewData) -> pd.DataFrame:
-    """:func:`mtr_analysis.analysis.beneficiaries.estimate` for every member state of the review."""
-    return beneficiaries.estimate(
-        data.assessment, data.observations, data.catalogue, settings=data.settings
-    )
+    """:func:`mtr_analysis.analysis.beneficiaries.estimate` for every member state of the review.
+
+    Computed once per set of assessment rows and kept in ``data.derived``: the key hashes
+    the columns the estimate reads, row order aside, so a review regrouped by a framework
+    (same rows, other order) finds it too; each estimate depends on its own row only, and
+    the rows come back in this review's assessment order, as a fresh call would give them.
+    """
+    used = ["country", "indicator", "baseline_year", "baseline_value", "latest_year",
+            "latest_value"]  # fmt: skip
+    rows = data.assessment[used].sort_values(["country", "indicator"], kind="stable")
+    digest = pd.util.hash_pandas_object(rows, index=False).to_numpy().tobytes()
+    key = "beneficiaries:" + hashlib.sha256(digest).hexdigest()
+    if key not in data.derived:
+        data.derived[key] = beneficiaries.estimate(
+            data.assessment, data.observations, data.catalogue, settings=data.settings
+        )
+    est = data.derived[key]
+    pairs = pd.MultiIndex.from_frame(data.assessment[["country", "indicator"]].astype(str))
+    position = pd.Series(range(len(pairs)), index=pairs)
+    own = position.reindex(pd.MultiIndex.from_frame(est[["country", "indicator"]].astype(str)))
+    return est.iloc[own.to_numpy().argsort(kind="stable")].reset_index(drop=True)
+
+
+def _canonical(arguments: dict) -> dict:
+    """One spelling of a ``load_review`` call for the memo: the default member states
+    listed in full are the default (the regional notebook lists them)."""
+    countries = arguments.get("countries")
+    if countries is not None and list(countries) == registry.iso3_codes():
+        return {**arguments, "countries": None}
+    return arguments
 
 
 # The runner's warm kernels analyse a store once per run (off unless switched on there).
-load_review = memo.remembered(load_review)
+load_review = memo.remembered(load_review, canonical=_canonical)
