@@ -129,3 +129,55 @@ def test_beneficiary_estimates_kept_with_the_review_and_equal_to_a_fresh_estimat
     got.loc[:, "change"] = 0.0  # a caller changing its copy does not change the kept one
     assert not beneficiary_estimates(data)["change"].eq(0.0).all()
     assert len(calls) == 2
+
+
+def _load_call(notebook: Path) -> tuple[str, str]:
+    """The notebook's parameters cell and its ``data = load_review(...)`` statement."""
+    import ast
+
+    import nbformat
+
+    nb = nbformat.read(str(notebook), as_version=4)
+    params = next(c.source for c in nb.cells if "parameters" in c.metadata.get("tags", []))
+    for cell in nb.cells:
+        if cell.cell_type != "code" or "load_review(" not in cell.source:
+            continue
+        for node in ast.parse(cell.source).body:
+            if isinstance(node, ast.Assign) and "load_review(" in ast.unparse(node.value):
+                return params, ast.get_source_segment(cell.source, node)
+    raise AssertionError(f"{notebook.name}: no load_review call")
+
+
+@pytest.mark.notebook
+def test_runner_kernels_load_the_runners_seed_for_the_notebooks_own_calls(demo_store, tmp_path):
+    """The real notebooks' parameters and load_review calls, run by ``mtr run``'s kernels,
+    find the review the runner analysed (no second analysis of the store)."""
+    from nbfiles import write_notebook
+    from nbformat.v4 import new_code_cell
+
+    from mtr_analysis.run import runner
+
+    probe = (
+        "from mtr_analysis.analysis import memo\n"
+        "from mtr_analysis.analysis.review import load_review\n"
+        "from mtr_analysis.settings import load_settings\n"
+        "{call}\n"
+        "assert memo.last_source() in ('seed', 'memo'), memo.last_source()\n"
+        "assert len(data.derived) == 1  # the beneficiary estimates came with it\n"
+    )
+    books = {}
+    for kind, real in (("country", paths.COUNTRY_NOTEBOOK), ("regional", paths.REGIONAL_NOTEBOOK)):
+        params, call = _load_call(real)
+        cell = new_code_cell(params)
+        cell.metadata["tags"] = ["parameters"]
+        books[kind] = write_notebook(
+            tmp_path / real.name, [cell, new_code_cell(probe.format(call=call))]
+        )
+    summary = runner.run_reports(
+        ["VNM", "THA"], "mid-term", demo_store, tmp_path / "out", jobs=1,
+        country_notebook=books["country"], regional_notebook=books["regional"],
+        national_notebook=None, progress=False,
+    )  # fmt: skip
+    assert {r.name: (r.status, r.error) for r in summary.results} == {
+        "VNM": ("ok", None), "THA": ("ok", None), "regional": ("ok", None),
+    }  # fmt: skip

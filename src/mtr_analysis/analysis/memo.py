@@ -37,7 +37,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 #: Results kept per process at most (oldest dropped): a run uses one or two argument sets.
 MAX_ENTRIES = 4
 
-_state: dict[str, Any] = {"on": False, "entries": {}, "seed": None}
+_state: dict[str, Any] = {"on": False, "entries": {}, "seed": None, "last": ""}
 
 
 def remember(on: bool = True) -> None:
@@ -46,6 +46,12 @@ def remember(on: bool = True) -> None:
     if not on:
         _state["entries"].clear()
         _state["seed"] = None
+
+
+def last_source() -> str:
+    """Where the last remembered call's result came from: ``"seed"`` (the runner's pickle),
+    ``"computed"``, ``"memo"`` (an earlier call in this process) or ``""`` (none yet)."""
+    return str(_state["last"])
 
 
 def seed_from(folder: str | Path | None) -> None:
@@ -138,7 +144,10 @@ def remembered(func: F, canonical: Callable[[dict[str, Any]], dict[str, Any]] | 
             if len(entries) >= MAX_ENTRIES:
                 entries.pop(next(iter(entries)))
             seeded = _seeded(key)
+            _state["last"] = "computed" if seeded is None else "seed"
             entries[key] = seeded if seeded is not None else func(*args, **kwargs)
+        else:
+            _state["last"] = "memo"
         return copy.deepcopy(entries[key])
 
     wrapper.memo_key = lambda *a, **k: _key(func, a, k, canonical)  # type: ignore[attr-defined]

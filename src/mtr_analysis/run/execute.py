@@ -20,6 +20,7 @@ import concurrent.futures
 import multiprocessing
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,8 @@ class ReportTask:
     lang: str
     key: str
     vintage: str
+    #: Folder of the runner's pickled reviews for this run (:mod:`mtr_analysis.analysis.memo`).
+    seed: Path | None = None
 
     def result(self, **fields: Any) -> ReportResult:
         """A :class:`ReportResult` of this task: its identity, key and vintage, plus ``fields``."""
@@ -104,7 +107,7 @@ def run_one(task: ReportTask) -> ReportResult:
     error: str | None = None
     try:
         _clear_stale(task)
-        pool.execute_notebook(task.notebook, task.executed, task.parameters)
+        pool.execute_notebook(task.notebook, task.executed, task.parameters, task.seed)
     except Exception as exc:  # one failing notebook must not stop the others
         status, error = "failed", error_line(exc)
     executed_at = time.perf_counter()
@@ -210,8 +213,11 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _run_pool(tasks: list[ReportTask], jobs: int, done: Any) -> None:
-    """Run ``tasks`` in a pool of ``jobs`` "spawn" workers, calling ``done`` per result."""
+def _run_pool(
+    tasks: list[ReportTask], jobs: int, done: Any, meanwhile: Callable[[], None] | None = None
+) -> None:
+    """Run ``tasks`` in a pool of ``jobs`` "spawn" workers, calling ``done`` per result;
+    ``meanwhile`` runs in this process once the tasks are submitted."""
     # "spawn": fresh workers, no inherited threads or kernel sockets from the caller.
     ctx = multiprocessing.get_context("spawn")
     start = time.perf_counter()
@@ -220,6 +226,8 @@ def _run_pool(tasks: list[ReportTask], jobs: int, done: Any) -> None:
     )
     try:
         futures = {pool.submit(run_guarded, t): t for t in tasks}
+        if meanwhile is not None:
+            meanwhile()
         for fut in concurrent.futures.as_completed(futures):
             try:
                 done(fut.result())
@@ -238,6 +246,7 @@ def execute(
     jobs: int,
     bar: Any,
     results: dict[str, ReportResult] | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> dict[str, ReportResult]:
     """Run tasks in a pool of ``jobs`` worker processes (fewer when there are fewer tasks).
 
@@ -251,6 +260,9 @@ def execute(
     results : dict, optional
         Filled with each result as it arrives (also returned), so that the caller keeps
         the finished reports when the run is interrupted.
+    meanwhile : callable, optional
+        Work of the caller's own (the runner analyses the review and writes the data
+        products), done while the workers start their kernels and run the notebooks.
 
     Returns
     -------
@@ -271,5 +283,7 @@ def execute(
         bar.update(1)
 
     if tasks:
-        _run_pool(tasks, jobs, done)
+        _run_pool(tasks, jobs, done, meanwhile)
+    elif meanwhile is not None:
+        meanwhile()
     return results

@@ -76,12 +76,15 @@ def warm_up() -> None:
     _RC_SNAPSHOT.update(dict(matplotlib.rcParams))
 
 
-def reset_kernel(cwd: str) -> None:
-    """In the kernel: forget the last notebook (namespace, figures, rcParams); enter ``cwd``."""
+def reset_kernel(cwd: str, seed: str = "") -> None:
+    """In the kernel: forget the last notebook (namespace, figures, rcParams); enter ``cwd``;
+    look for the runner's analysed reviews in ``seed`` (a folder; ``""``: none)."""
     import sys
 
     import matplotlib
     from IPython import get_ipython
+
+    from mtr_analysis.analysis import memo
 
     shell = get_ipython()
     if shell is not None:
@@ -91,6 +94,7 @@ def reset_kernel(cwd: str) -> None:
         sys.modules["matplotlib.pyplot"].close("all")
     # dict.update: the saved values are already validated, and some keys warn when set.
     dict.update(matplotlib.rcParams, _RC_SNAPSHOT)
+    memo.seed_from(seed or None)
     os.chdir(cwd)
 
 
@@ -155,11 +159,14 @@ class WarmKernel:
         if content.get("status") != "ok":
             raise KernelError(f"{content.get('ename')}: {content.get('evalue')}")
 
-    def run(self, notebook: Path, output: Path, parameters: dict[str, Any]) -> None:
-        """Reset the kernel, then execute ``notebook`` with papermill into ``output``."""
+    def run(
+        self, notebook: Path, output: Path, parameters: dict[str, Any], seed: Path | None = None
+    ) -> None:
+        """Reset the kernel (seed folder ``seed``), then execute ``notebook`` with papermill
+        into ``output``."""
         import papermill
 
-        self._run_code(_call("reset_kernel", str(notebook.parent)))
+        self._run_code(_call("reset_kernel", str(notebook.parent), str(seed or "")))
         papermill.execute_notebook(
             str(notebook),
             str(output),
@@ -246,11 +253,14 @@ def _close_at_exit() -> None:
     util.Finalize(None, close_kernel, exitpriority=10)
 
 
-def execute_notebook(notebook: Path, output: Path, parameters: dict[str, Any]) -> None:
-    """Execute ``notebook`` into ``output`` on this worker's warm kernel.
+def execute_notebook(
+    notebook: Path, output: Path, parameters: dict[str, Any], seed: Path | None = None
+) -> None:
+    """Execute ``notebook`` into ``output`` on this worker's warm kernel; the kernel's memo
+    looks for the runner's analysed reviews in ``seed`` (:mod:`mtr_analysis.analysis.memo`).
 
     Raises whatever papermill raises for the notebook (``PapermillExecutionError``,
     ``DeadKernelError``) or :class:`KernelError`; the next call starts a new kernel if this
     one died.
     """
-    warm_kernel(notebook.parent).run(notebook, output, parameters)
+    warm_kernel(notebook.parent).run(notebook, output, parameters, seed)

@@ -14,6 +14,12 @@ review end with the comparison with the mid-term review
 national implementation report brings the implementation findings of its country's plan
 (:func:`~mtr_analysis.reporting.implementation.report_findings`); :func:`national_plans`
 says which countries have a national plan in the store.
+
+The review is analysed here once per run and also handed to the notebooks
+(:func:`write_products` with ``seed_dir``): before any product is written, each review the
+run's notebooks load is pickled as a seed (:func:`mtr_analysis.analysis.memo.write_seed`),
+with the beneficiary estimates computed, and the warm kernels load it instead of analysing
+the store again.
 """
 
 from __future__ import annotations
@@ -127,6 +133,13 @@ class ReviewInputs:
         return self.folder or self.review
 
 
+def _key(countries: Sequence[str] | None) -> tuple[str, ...] | None:
+    """``None`` for every member state (the default list spelt out included), else the codes."""
+    if countries is None or list(countries) == registry.iso3_codes():
+        return None  # the default list: same analysis as the country reports'
+    return tuple(countries)
+
+
 class _Reviews:
     """The analysed review per list of member states, loaded at most once each."""
 
@@ -138,23 +151,43 @@ class _Reviews:
         """``load_review`` for ``countries`` (``None``: every member state, the default)."""
         from mtr_analysis.analysis.review import load_review
 
-        key = None if countries is None else tuple(countries)
-        if key is not None and list(key) == registry.iso3_codes():
-            key = None  # the default list: same analysis as the country reports'
+        key = _key(countries)
         if key not in self._loaded:
-            i = self.inputs
             try:
-                self._loaded[key] = load_review(
-                    i.data_dir, i.baseline_year, i.cutoff_year,
-                    countries=list(key) if key else None, review=i.review, settings=i.settings,
-                    as_of=i.as_of,
-                )  # fmt: skip
+                self._loaded[key] = load_review(*self.call(key))
             except Exception as exc:  # every report of this list fails with the same error
                 self._loaded[key] = exc
         found = self._loaded[key]
         if isinstance(found, Exception):
             raise found
         return found
+
+    def call(self, key: tuple[Any, ...] | None) -> tuple[Any, ...]:
+        """The positional arguments of ``load_review`` for ``key`` (as the notebooks call it)."""
+        i = self.inputs
+        countries = list(key) if key else None
+        return (i.data_dir, i.baseline_year, i.cutoff_year, countries, i.review, i.settings,
+                i.as_of)  # fmt: skip
+
+    def seed(self, tasks: Sequence[ReportTask], folder: Path) -> None:
+        """Pickle the reviews ``tasks`` load into ``folder`` for the notebooks' kernels.
+
+        A review that cannot be analysed is not seeded (its reports fail on their own,
+        with the same error as their products).
+        """
+        from mtr_analysis.analysis import memo
+        from mtr_analysis.analysis.review import beneficiary_estimates, load_review
+
+        if self.inputs.kind == "baseline":
+            return
+        wanted = {None if t.kind != "regional" else _key(self.inputs.countries) for t in tasks}
+        for key in wanted:
+            try:
+                data = self.get(None if key is None else list(key))
+                beneficiary_estimates(data)  # kept in data.derived, pickled with it
+            except Exception:
+                continue
+            memo.write_seed(folder, load_review, data, *self.call(key))
 
     def comparison(self, countries: Sequence[str] | None) -> Any:
         """:func:`~mtr_analysis.analysis.comparison.review_comparison` of :meth:`get`
@@ -231,7 +264,9 @@ def _write_baseline(task: ReportTask, reviews: _Reviews) -> None:
     outputs.write_findings(items, i.out_dir, i.out_name, task.name)
 
 
-def write_products(tasks: Sequence[ReportTask], inputs: ReviewInputs) -> dict[str, str]:
+def write_products(
+    tasks: Sequence[ReportTask], inputs: ReviewInputs, seed_dir: Path | None = None
+) -> dict[str, str]:
     """Write the findings of ``tasks`` and, with the regional task, the review tables.
 
     Parameters
@@ -239,6 +274,9 @@ def write_products(tasks: Sequence[ReportTask], inputs: ReviewInputs) -> dict[st
     tasks : sequence of ReportTask
         The reports executed in this run (reused reports keep their files).
     inputs : ReviewInputs
+    seed_dir : pathlib.Path, optional
+        First pickle the reviews the notebooks of ``tasks`` load here (see the module
+        docstring), so that kernels started meanwhile find them.
 
     Returns
     -------
@@ -247,6 +285,8 @@ def write_products(tasks: Sequence[ReportTask], inputs: ReviewInputs) -> dict[st
         stale findings file is removed). Empty when every file was written.
     """
     reviews = _Reviews(inputs)
+    if seed_dir is not None:
+        reviews.seed(tasks, seed_dir)
     errors: dict[str, str] = {}
     for task in tasks:
         try:

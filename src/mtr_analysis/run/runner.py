@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
+import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -467,13 +468,9 @@ def _plan(req: _Request, prints: _Fingerprints) -> list[tuple[ReportTask, dict[s
     return planned
 
 
-def _write_products(
-    req: _Request, tasks: list[ReportTask], fresh: dict[str, ReportResult]
-) -> dict[str, ReportResult]:
-    """Write the findings and review tables of the executed reports; a failure fails one."""
-    if not tasks:
-        return fresh
-    inputs = ReviewInputs(
+def _review_inputs(req: _Request) -> ReviewInputs:
+    """What the data products need to analyse the review as the notebooks do."""
+    return ReviewInputs(
         data_dir=req.data_dir,
         out_dir=req.review_dir.parent,
         review=req.review,
@@ -487,7 +484,12 @@ def _write_products(
         kind=req.kind,
         horizon_year=req.horizon_year,
     )
-    errors = write_products(tasks, inputs)
+
+
+def _with_products(
+    tasks: list[ReportTask], fresh: dict[str, ReportResult], errors: dict[str, str]
+) -> dict[str, ReportResult]:
+    """Results with their findings file; a report whose products failed has failed."""
     out = {}
     for task in tasks:
         result = fresh[task.name]
@@ -551,13 +553,22 @@ def _execute(
         unit="report",
         disable=not progress,
     ) as bar:
-        try:
-            execute(to_run, req.jobs, bar, fresh)
-            fresh = _write_products(req, to_run, fresh)
-        except KeyboardInterrupt as exc:  # Interrupted (SIGINT/SIGTERM) or a plain Ctrl-C
-            guard.note(exc)
-            guard.defer()
-            fresh = _cut_short(to_run, fresh, guard.name)
+        errors: dict[str, str] = {}
+        # The runner analyses the review once, pickles it for the kernels (seeds) and writes
+        # the findings and review tables while the workers run the notebooks.
+        with tempfile.TemporaryDirectory(prefix="mtr-seed-") as seed:
+            tasks = [replace(t, seed=Path(seed)) for t in to_run]
+
+            def products() -> None:
+                errors.update(write_products(tasks, _review_inputs(req), Path(seed)))
+
+            try:
+                execute(tasks, req.jobs, bar, fresh, meanwhile=products)
+                fresh = _with_products(to_run, fresh, errors)
+            except KeyboardInterrupt as exc:  # Interrupted (SIGINT/SIGTERM) or a plain Ctrl-C
+                guard.note(exc)
+                guard.defer()
+                fresh = _cut_short(to_run, fresh, guard.name)
     for task, parts in planned:
         if task.name in fresh:
             cache.save_record(task, fresh[task.name], parts)
