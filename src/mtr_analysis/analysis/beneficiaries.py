@@ -221,11 +221,13 @@ def denominator_tables(
         observed = wide.notna()
         inside = wide.interpolate(axis=1, limit_area="inside")
         filled = inside.ffill(axis=1, limit=limit).bfill(axis=1, limit=limit)
-        kind = pd.DataFrame("", index=wide.index, columns=wide.columns)
-        kind = kind.mask(filled.notna(), "nearest").mask(inside.notna(), "interpolated")
-        kind = kind.mask(observed, "observed")
+        # numpy, not DataFrame.mask on strings: a tenth of the time of the estimate.
+        seen, within = observed.to_numpy(), inside.notna().to_numpy()
+        interp = within & ~seen
+        how = np.where(seen, "observed", np.where(within, "interpolated",
+                       np.where(filled.notna().to_numpy(), "nearest", "")))  # fmt: skip
+        kind = pd.DataFrame(how, index=wide.index, columns=wide.columns, dtype=object)
         prev, nxt = wide.ffill(axis=1), wide.bfill(axis=1)
-        interp = kind.eq("interpolated")
         lo = filled.mask(interp, np.minimum(prev, nxt))
         hi = filled.mask(interp, np.maximum(prev, nxt))
         values[aux_id], method[aux_id], brackets[aux_id] = filled, kind, (lo, hi)
