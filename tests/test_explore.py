@@ -243,7 +243,7 @@ def test_notebook_runs_headless_and_shows_the_selected_series(demo_store, raw_ro
     view = _view_outputs(executed)
     page = "\n".join(o["data"].get("text/html", "") for o in view if "data" in o)
     assert "Cambodia · c_air_pollution_mortality" in page
-    assert sum("image/png" in o.get("data", {}) for o in view) == 1  # the chart
+    assert sum("image/svg+xml" in o.get("data", {}) for o in view) == 1  # the chart
     mine = raw_rows.loc[
         raw_rows["country"].eq("KHM")
         & raw_rows["indicator"].eq("c_air_pollution_mortality")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import xml.etree.ElementTree as ET
 
 import matplotlib
 
@@ -12,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from matplotlib.collections import PolyCollection, QuadMesh  # noqa: E402
+from matplotlib.collections import QuadMesh  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from toy import catalogue_bc  # noqa: E402
 
@@ -226,49 +227,97 @@ def test_regional_availability_matrix(catalogue):
 
 
 # --------------------------------------------------------------------------- trends
-def _panel(fig: Figure, name: str):
-    return next(ax for ax in fig.axes if ax.get_title().startswith(name))
+SVG_NS = "{http://www.w3.org/2000/svg}"
 
 
-def _badge(ax) -> str:
-    (text,) = [t for t in ax.texts if t.get_bbox_patch() is not None]
-    return text.get_text()
+def _tree(chart):
+    """The chart's SVG parsed (fails on markup that is not well-formed)."""
+    return ET.fromstring(chart.data)
+
+
+def _text_of(element) -> str:
+    """An SVG text's words, its ``<tspan>`` lines joined by a space (tooltips left out)."""
+    parts = [element.text or ""] + [t.text or "" for t in element.iter(f"{SVG_NS}tspan")]
+    return " ".join(p for p in parts if p)
+
+
+def _cls(root, name: str) -> list:
+    return [e for e in root.iter() if name in (e.get("class") or "").split()]
+
+
+def _panel(chart, name: str):
+    root = _tree(chart)
+    return next(g for g in _cls(root, "panel")
+                if _text_of(_cls(g, "panel-title")[0]).startswith(name))  # fmt: skip
+
+
+def _badge(panel) -> str:
+    return next(_text_of(e) for e in _cls(panel, "badge") if e.tag == f"{SVG_NS}text")
+
+
+def _title(chart) -> str:
+    return _text_of(_cls(_tree(chart), "title")[0])
+
+
+def _legend(chart) -> list[str]:
+    return [_text_of(e) for e in _cls(_tree(chart), "legend-label")]
+
+
+def _points(element) -> np.ndarray:
+    return np.array([[float(v) for v in p.split(",")] for p in element.get("points").split()])
+
+
+def _to_data(panel, px: np.ndarray) -> np.ndarray:
+    """Pixel (x, y) pairs of a panel back to (year, value), from its box and ranges."""
+    x0, y0, x1, y1 = (float(v) for v in panel.get("data-box").split())
+    lo, hi = float(panel.get("data-y0")), float(panel.get("data-y1"))
+    first, last = float(panel.get("data-x0")), float(panel.get("data-x1"))
+    years = first + (px[:, 0] - x0) / (x1 - x0) * (last - first)
+    values = lo + (y1 - px[:, 1]) / (y1 - y0) * (hi - lo)
+    return np.column_stack([years, values])
 
 
 def test_trend_grid_panels_target_projection_band(obs, assessment, catalogue):
-    fig = figures.trend_grid(obs, assessment, catalogue, "VNM", asean_obs=obs)
+    chart = figures.trend_grid(obs, assessment, catalogue, "VNM", asean_obs=obs)
+    assert figures.render(chart) is chart  # SVG charts are embedded as they are
     # Indicators with data for Viet Nam: b_mmr, b_water (2005 only), c_forest.
-    assert len(fig.axes) == 3
-    assert "Viet Nam" in fig.get_suptitle()
-    ax = _panel(fig, "Maternal mortality ratio")
-    assert _badge(ax) == "on track"
-    badge = next(t for t in ax.texts if t.get_bbox_patch() is not None)
-    assert badge.get_bbox_patch().get_facecolor()[:3] == pytest.approx(
-        matplotlib.colors.to_rgb(style.STATUS_COLOURS["on_track"])
-    )
-    assert _badge(_panel(fig, "Forest area")) == "stagnation"
-    assert ax.get_ylabel().replace("\n", " ") == "deaths per 100,000 live births"
-    horizontal = [ln for ln in ax.get_lines() if np.allclose(ln.get_ydata(), 70.0)]
-    assert horizontal and horizontal[0].get_linestyle() == "--"
-    dotted = [ln for ln in ax.get_lines() if ln.get_linestyle() == ":"]
-    assert len(dotted) == 1
-    np.testing.assert_allclose(dotted[0].get_xdata(), [2020, 2030])
-    np.testing.assert_allclose(dotted[0].get_ydata(), [95.2, 60.0])
-    assert any(isinstance(c, PolyCollection) for c in ax.collections), "ASEAN band"
+    assert len(_cls(_tree(chart), "panel")) == 3
+    assert "Viet Nam" in _title(chart)
+    panel = _panel(chart, "Maternal mortality ratio")
+    assert _badge(panel) == "on track" and panel.get("data-status") == "on_track"
+    (badge,) = [e for e in _cls(panel, "badge") if e.tag == f"{SVG_NS}rect"]
+    assert badge.get("fill") == style.STATUS_COLOURS["on_track"]
+    assert _badge(_panel(chart, "Forest area")) == "stagnation"
+    assert _text_of(_cls(panel, "unit")[0]) == "deaths per 100,000 live births"
+    (target,) = _cls(panel, "target")
+    assert target.get("stroke-dasharray")
+    line = np.array([[float(target.get("x1")), float(target.get("y1"))],
+                     [float(target.get("x2")), float(target.get("y2"))]])  # fmt: skip
+    np.testing.assert_allclose(_to_data(panel, line)[:, 1], [70.0, 70.0], atol=0.3)
+    (projection,) = _cls(panel, "projection")
+    np.testing.assert_allclose(_to_data(panel, _points(projection)), [[2020, 95.2], [2030, 60.0]],
+                               atol=0.3)  # fmt: skip
+    series = _to_data(panel, _points(_cls(panel, "series")[0]))
+    np.testing.assert_allclose(series, [[2015, 121], [2017, 110], [2018, 104], [2020, 95.2]],
+                               atol=0.3)  # fmt: skip
+    assert [t.text for t in _cls(panel, "point")[0]] == ["2015: 121"]  # hover: year and value
+    assert _cls(panel, "band"), "ASEAN band"
     # No target for forest area: no dashed line.
-    forest = _panel(fig, "Forest area")
-    assert not [ln for ln in forest.get_lines() if ln.get_linestyle() == "--"]
-    assert all(float(t).is_integer() for t in ax.get_xticks())
+    assert not _cls(_panel(chart, "Forest area"), "target")
+    bottom = float(panel.get("data-box").split()[3])
+    years = [e.text for e in panel.iter(f"{SVG_NS}text") if float(e.get("y")) > bottom + 8]
+    assert years == ["2015", "2020", "2025", "2030"]  # integer years, from the series to the target
 
 
 def test_trend_grid_max_panels_and_order(obs, assessment, catalogue):
-    fig = figures.trend_grid(
+    chart = figures.trend_grid(
         obs, assessment, catalogue, "VNM", indicators=["c_forest", "b_mmr", "b_gini"],
         max_panels=1,
     )  # fmt: skip
-    assert len(fig.axes) == 1
-    assert fig.axes[0].get_title().startswith("Forest area")
-    assert "1 of 2" in fig.get_suptitle()
+    (panel,) = _cls(_tree(chart), "panel")
+    assert panel.get("data-indicator") == "c_forest"
+    assert _text_of(_cls(panel, "panel-title")[0]).startswith("Forest area")
+    assert "1 of 2" in _title(chart)
 
 
 def test_trend_grid_band_is_min_max_of_member_states(obs, assessment, catalogue):
@@ -278,60 +327,82 @@ def test_trend_grid_band_is_min_max_of_member_states(obs, assessment, catalogue)
     assert ("b_mmr", 2017) not in band.index
     a = figures.trend_grid(obs, assessment, catalogue, "VNM", asean_obs=obs)
     b = figures.trend_grid(obs, assessment, catalogue, "VNM", band=band)
-    poly_a = next(c for c in _panel(a, "Maternal").collections if isinstance(c, PolyCollection))
-    poly_b = next(c for c in _panel(b, "Maternal").collections if isinstance(c, PolyCollection))
-    np.testing.assert_allclose(poly_a.get_paths()[0].vertices, poly_b.get_paths()[0].vertices)
+    panel = _panel(a, "Maternal")
+    (poly_a,) = _cls(panel, "band")
+    (poly_b,) = _cls(_panel(b, "Maternal"), "band")
+    assert poly_a.get("points") == poly_b.get("points")
+    # The band's corners are the member states' min and max by year (2015 and 2020).
+    corners = _to_data(panel, _points(poly_a))
+    expected = [[2015, 30], [2020, 25], [2020, 180], [2015, 200]]  # lo forward, hi back
+    np.testing.assert_allclose(corners, expected, atol=0.5)
 
 
 def test_trend_grid_legend_and_vietnamese(obs, assessment, catalogue):
-    fig = figures.trend_grid(obs, assessment, catalogue, "VNM", asean_obs=obs, lang="vi")
-    assert fig.get_suptitle() == "Xu hướng, Việt Nam"
-    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    chart = figures.trend_grid(obs, assessment, catalogue, "VNM", asean_obs=obs, lang="vi")
+    assert _title(chart) == "Xu hướng, Việt Nam"
+    legend = _legend(chart)
     assert legend[0] == "Việt Nam"
     # The band names its group (issue 10): three countries here, so their codes, not "ASEAN".
     for label in ("khoảng giá trị LAO, THA, VNM (thấp nhất–cao nhất)", "giá trị cơ sở", "mục tiêu",
                   "dự báo đến năm mục tiêu"):  # fmt: skip
         assert label in legend
-    assert _badge(_panel(fig, "Maternal mortality ratio")) == "đúng tiến độ"
+    assert _badge(_panel(chart, "Maternal mortality ratio")) == "đúng tiến độ"
+
+
+def _cells(chart) -> list[tuple[float, float, float, float]]:
+    """Each panel's area with its title, badge, tick labels and unit: the plot box widened
+    by the fixed margins of the layout."""
+    boxes = []
+    for g in _cls(_tree(chart), "panel"):
+        x0, y0, x1, y1 = (float(v) for v in g.get("data-box").split())
+        boxes.append((x0 - figures._PLOT_LEFT, y0 - figures._PLOT_TOP,
+                      x1 + figures._PLOT_RIGHT, y1 + figures._PLOT_BOTTOM))  # fmt: skip
+    return boxes
 
 
 def test_trend_grid_panels_do_not_overlap(obs, assessment, catalogue):
     ids = ["b_mmr", "c_forest", "b_water"]
-    fig = figures.trend_grid(obs, assessment, catalogue, "VNM", indicators=ids, ncols=2)
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    renderer = FigureCanvasAgg(fig).get_renderer()
-    boxes = [ax.get_tightbbox(renderer) for ax in fig.axes]
+    chart = figures.trend_grid(obs, assessment, catalogue, "VNM", indicators=ids, ncols=2)
+    root = _tree(chart)
+    width, height = float(root.get("width")), float(root.get("height"))
+    boxes = _cells(chart)
+    assert len(boxes) == 3  # two rows of two cells, the last one empty
     for i, one in enumerate(boxes):
+        assert one[0] >= 0 and one[2] <= width and one[1] >= 0 and one[3] <= height
         for other in boxes[i + 1 :]:
-            assert not one.overlaps(other), "panels (with titles and labels) overlap"
-    figure_box = fig.bbox
-    for box in boxes:
-        assert box.x0 >= figure_box.x0 - 1 and box.x1 <= figure_box.x1 + 1
+            apart = one[2] <= other[0] or other[2] <= one[0] or one[3] <= other[1]
+            assert apart or other[3] <= one[1], "panels overlap"
+    # Every text of a panel stays inside its own area (titles wrapped, labels estimated).
+    from mtr_analysis.reporting.svg import text_width
+
+    for g, (x0, y0, x1, y1) in zip(_cls(root, "panel"), boxes, strict=True):
+        for t in g.iter(f"{SVG_NS}text"):
+            x, y = float(t.get("x")), float(t.get("y"))
+            if t.get("transform"):
+                continue  # the rotated unit: checked by its wrap width
+            w = max(text_width(line, float(t.get("font-size"))) for line in _text_of(t).split())
+            assert x0 - 1 <= x and y0 <= y <= y1 + 1 and x - w <= x1, _text_of(t)
 
 
-def test_trend_panel_title_clears_offset_text_and_badge(catalogue):
-    """Titles sit at a fixed height (no automatic placement, issue 15): a panel whose values
-    need an axis offset text ("1e7") must still show the title above it and the badge."""
+def test_trend_panel_title_clears_badge_and_plot(catalogue):
+    """Titles, badge and plot area sit at fixed heights (nothing measured at drawing time):
+    a two-line title ends above the badge, the badge above the plot, even for values in
+    the tens of millions (short tick labels: "12M")."""
     values = [12_100_000.0, 12_900_000.0, 13_400_000.0, 14_800_000.0]
-    big = _obs([("VNM", "b_mmr", y, v, "") for y, v in zip(range(2015, 2019), values)])
-    a = pd.DataFrame([_assess("VNM", "b_mmr", "on_track", (2018, values[-1]), (2015, values[0]))])
-    fig = figures.trend_grid(big, a, catalogue, "VNM")
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    FigureCanvasAgg(fig).draw()
-    renderer = fig.canvas.get_renderer()
-    (ax,) = fig.axes
-    offset = ax.yaxis.offsetText
-    assert offset.get_text(), "values in the tens of millions carry an offset text"
-    title = ax.title.get_window_extent(renderer)
-    badge = next(t for t in ax.texts if t.get_bbox_patch() is not None)
-    assert title.y0 > offset.get_window_extent(renderer).y1
-    assert title.y0 > badge.get_bbox_patch().get_window_extent(renderer).y1
-    assert title.y0 > ax.get_window_extent(renderer).y1
-    # At most 6 value ticks inside the panel (fewer texts to draw).
-    lo, hi = ax.get_ylim()
-    assert 2 <= sum(lo <= t <= hi for t in ax.get_yticks()) <= 6
+    big = _obs([("VNM", "c_air", y, v, "") for y, v in zip(range(2015, 2019), values)])
+    a = pd.DataFrame([_assess("VNM", "c_air", "on_track", (2018, values[-1]), (2015, values[0]))])
+    chart = figures.trend_grid(big, a, catalogue, "VNM")
+    (panel,) = _cls(_tree(chart), "panel")
+    title = _cls(panel, "panel-title")[0]
+    lines = [title, *title.iter(f"{SVG_NS}tspan")]
+    assert len(lines) == 2, "the long name is wrapped on two lines"
+    title_bottom = float(title.get("y")) + 1.2 * 12 * (len(lines) - 1) + 3
+    badge = next(e for e in _cls(panel, "badge") if e.tag == f"{SVG_NS}rect")
+    plot_top = float(panel.get("data-box").split()[1])
+    assert title_bottom < float(badge.get("y"))
+    assert float(badge.get("y")) + float(badge.get("height")) < plot_top
+    ticks = [e.text for e in panel.iter(f"{SVG_NS}text") if (e.text or "").endswith("M")]
+    assert 2 <= len(ticks) <= 6 and all(len(t) <= 6 for t in ticks)
 
 
 def test_year_ticks_are_integers_and_few():
@@ -350,9 +421,9 @@ def test_render_embeds_png(obs, catalogue):
 
 
 def test_trend_grid_no_data(obs, assessment, catalogue):
-    fig = figures.trend_grid(obs, assessment, catalogue, "KHM")
-    assert len(fig.axes) == 1
-    assert [t.get_text() for t in fig.axes[0].texts] == ["No data to plot"]
+    chart = figures.trend_grid(obs, assessment, catalogue, "KHM")
+    assert not _cls(_tree(chart), "panel")
+    assert [_text_of(e) for e in _cls(_tree(chart), "no-data")] == ["No data to plot"]
 
 
 # --------------------------------------------------------------------------- status
@@ -439,20 +510,26 @@ def test_trend_grid_marks_suspect_values_with_a_legend_entry(obs, assessment, ca
     flagged = obs.copy()
     flagged.loc[flagged["country"].eq("VNM") & flagged["year"].eq(2017), "flag"] = "suspect"
     flagged.loc[flagged["country"].eq("THA") & flagged["year"].eq(2015), "flag"] = "suspect"
-    fig = figures.trend_grid(flagged, assessment, catalogue, "VNM")
-    crosses = [line for line in _panel(fig, "Maternal").get_lines() if line.get_marker() == "X"]
-    assert len(crosses) == 1
-    np.testing.assert_array_equal(crosses[0].get_xdata(), [2017.0])  # not Thailand's 2015
-    np.testing.assert_array_equal(crosses[0].get_ydata(), [110.0])
-    assert not [ln for ln in _panel(fig, "Forest").get_lines() if ln.get_marker() == "X"]
-    legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert legend[-1] == "suspect value (check the source)"
+    chart = figures.trend_grid(flagged, assessment, catalogue, "VNM")
+    panel = _panel(chart, "Maternal")
+    (cross,) = _cls(panel, "suspect")  # not Thailand's 2015
+    centre = _to_data(panel, _points(cross).mean(axis=0, keepdims=True))
+    np.testing.assert_allclose(centre, [[2017.0, 110.0]], atol=0.3)
+    assert not _cls(_panel(chart, "Forest"), "suspect")
+    assert _legend(chart)[-1] == "suspect value (check the source)"
     vi = figures.trend_grid(flagged, assessment, catalogue, "VNM", lang="vi")
-    assert "giá trị đáng ngờ (cần kiểm tra nguồn)" in [
-        t.get_text() for t in vi.legends[0].get_texts()
-    ]
+    assert "giá trị đáng ngờ (cần kiểm tra nguồn)" in _legend(vi)
     # Without suspect values, no cross and no legend entry.
     plain = figures.trend_grid(obs, assessment, catalogue, "VNM")
-    assert "suspect value (check the source)" not in [
-        t.get_text() for t in plain.legends[0].get_texts()
-    ]
+    assert "suspect value (check the source)" not in _legend(plain)
+
+
+def test_trend_grid_escapes_indicator_names(obs, assessment):
+    """Data text (names, units) cannot inject markup into the report's SVG."""
+    cat = make_catalogue()
+    cat.indicators.loc["b_mmr", "name"] = 'Maternal <script>alert("x")</script> & ratio'
+    chart = figures.trend_grid(obs, assessment, cat, "VNM")
+    assert "<script>" not in chart.data
+    assert _text_of(_cls(_panel(chart, "Maternal"), "panel-title")[0]).startswith(
+        'Maternal <script>alert("x")'
+    )

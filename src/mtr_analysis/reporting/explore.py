@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from mtr_analysis.analysis import trends
 from mtr_analysis.analysis.review import ReviewData, load_review
@@ -31,7 +30,7 @@ from mtr_analysis.intake.clean import vintage_date
 from mtr_analysis.intake.schema import TOTAL
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import load_catalogue
-from mtr_analysis.reporting import figures, html, i18n, tables
+from mtr_analysis.reporting import figures, html, i18n, svg, tables
 from mtr_analysis.settings import load_settings
 
 #: Status columns of the assessment (``analysis/robustness.py``) shown per selection, in
@@ -226,7 +225,7 @@ def series_figure(
     indicator: str,
     lang: str = "en",
     band: pd.DataFrame | None = None,
-) -> Figure:
+) -> svg.SVG:
     """The series chart: one panel of :func:`mtr_analysis.reporting.figures.trend_grid`
     (values, baseline, latest, target, projection, status, the ASEAN band)."""
     _check_selection(data, country, indicator)
