@@ -595,11 +595,9 @@ def trend_grid(
     mtr_analysis.reporting.svg.SVG
         One ``<g class="panel">`` per panel (``data-indicator``, ``data-status``, the plot
         box ``data-box`` in pixels and its value range ``data-y0``/``data-y1``), each mark
-        with its class (``band``, ``series``, ``baseline``, ``latest``, ``suspect``,
-        ``target``, ``projection``); a legend of the marks drawn; a centred "No data to
-        plot" when no indicator has data. Each panel's title is the indicator's name; its
-        status is the coloured label above the plot (colour of :data:`STATUS_COLOURS`);
-        hovering a point shows its year and value.
+        with its class (``band``, ``series``, ``target``, …); a legend of the marks drawn;
+        "No data to plot" when no indicator has data. Title: the indicator's name; status:
+        the coloured badge above the plot; hovering a point shows its year and value.
 
     Notes
     -----
@@ -624,14 +622,24 @@ def trend_grid(
         base_title = title or tx["trends_more"].format(country=name, k=len(shown), n=len(panels))
     a = _country_assessment(assessment, country)
     band_of = _bands_of(band, asean_obs, shown)
-    ncols = min(ncols, len(shown))
-    nrows = math.ceil(len(shown) / ncols)
-    canvas = svg.Canvas(_CELL_W * ncols, _TITLE_H + _CELL_H * nrows, title=base_title)
-    canvas.text(canvas.width / 2, 25, base_title, _TITLE_SIZE, anchor="middle", cls="title")
+    panels_shown = [
+        _Panel(ind, series_of[ind], a.loc[ind] if ind in a.index else pd.Series(dtype=object),
+               band_of.get(ind), suspect_of.get(ind, ()))
+        for ind in shown
+    ]  # fmt: skip
+    return _draw_grid(panels_shown, catalogue, min(ncols, len(shown)), base_title, tx, name, lang)
+
+
+def _draw_grid(
+    panels: list[_Panel], catalogue: Catalogue, ncols: int, title: str, tx: dict, name: str,
+    lang: str,
+) -> svg.SVG:  # fmt: skip
+    """The panels row by row under the title, then the legend of the marks drawn."""
+    nrows = math.ceil(len(panels) / ncols)
+    canvas = svg.Canvas(_CELL_W * ncols, _TITLE_H + _CELL_H * nrows, title=title)
+    canvas.text(canvas.width / 2, 25, title, _TITLE_SIZE, anchor="middle", cls="title")
     drawn: set[str] = set()
-    for i, ind in enumerate(shown):
-        row = a.loc[ind] if ind in a.index else pd.Series(dtype=object)
-        panel = _Panel(ind, series_of[ind], row, band_of.get(ind), suspect_of.get(ind, ()))
+    for i, panel in enumerate(panels):
         origin = (_CELL_W * (i % ncols), _TITLE_H + _CELL_H * (i // ncols))
         drawn |= _draw_panel(canvas, origin, panel, catalogue, lang)
     _grid_legend(canvas, drawn, tx, name)
