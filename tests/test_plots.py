@@ -13,7 +13,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
-from matplotlib.collections import QuadMesh  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from toy import catalogue_bc  # noqa: E402
 
@@ -133,17 +132,27 @@ def test_ordered_indicators_by_characteristic_then_element(catalogue):
 
 
 # --------------------------------------------------------------------------- heatmap
+def _matrix(chart) -> tuple[list[str], list[str], np.ndarray]:
+    """(row labels, column labels, codes) of a matrix chart, read from its SVG."""
+    root = _tree(chart)
+    rows = [_text_of(e) for e in _cls(root, "row-label")]
+    cols = [_text_of(e) for e in _cls(root, "col-label")]
+    keys = list(dict.fromkeys(e.get("data-row") for e in _cls(root, "cell")))
+    col_keys = list(dict.fromkeys(e.get("data-col") for e in _cls(root, "cell")))
+    codes = np.full((len(keys), len(col_keys)), -1)
+    for e in _cls(root, "cell"):
+        codes[keys.index(e.get("data-row")), col_keys.index(e.get("data-col"))] = int(
+            e.get("data-state")
+        )
+    return rows, cols, codes
+
+
 def test_availability_heatmap_rows_years_and_cells(obs, catalogue):
-    fig = figures.availability_heatmap(obs, catalogue, "VNM", years=range(2010, 2021))
-    assert isinstance(fig, Figure)
-    assert len(fig.axes) == 1
-    ax = fig.axes[0]
-    assert "Viet Nam" in fig.get_suptitle() and "2010–2020" in fig.get_suptitle()
-    labels = [t.get_text() for t in ax.get_yticklabels()]
+    chart = figures.availability_heatmap(obs, catalogue, "VNM", years=range(2010, 2021))
+    assert "Viet Nam" in _title(chart) and "2010–2020" in _title(chart)
+    labels, cols, codes = _matrix(chart)
     assert labels == ["Maternal mortality ratio (modeled)", "Forest area"]
-    assert [t.get_text() for t in ax.get_xticklabels()] == [str(y) for y in range(2010, 2021)]
-    (mesh,) = [c for c in ax.collections if isinstance(c, QuadMesh)]
-    codes = np.asarray(mesh.get_array()).reshape(2, 11)
+    assert cols == [str(y) for y in range(2010, 2021)]
     years = list(range(2010, 2021))
     # 0 = national submission, 1 = international database, 2 = estimate, 3 = no value.
     expected = np.full((2, 11), 3)
@@ -152,10 +161,13 @@ def test_availability_heatmap_rows_years_and_cells(obs, catalogue):
     expected[1, years.index(2012)] = 1
     expected[1, years.index(2019)] = 2
     np.testing.assert_array_equal(codes, expected)
-    assert fig.legends, "a legend explains the colours"
-    legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert legend == ["national submission", "international database",
-                      "estimate, modelled or imputed", "no value"]  # fmt: skip
+    # Each cell has the colour of its state, and a tooltip naming it.
+    cell = next(e for e in _cls(_tree(chart), "cell") if e.get("data-col") == "2018")
+    assert cell.get("fill") == style.PRESENCE_COLOURS["estimate"]
+    assert cell[0].text == "Maternal mortality ratio (modeled), 2018: estimate, modelled or imputed"
+    assert _legend(chart) == ["national submission", "international database",
+                              "estimate, modelled or imputed", "no value"]  # fmt: skip
+    assert [_text_of(e) for e in _cls(_tree(chart), "group-label")] == ["B", "C"]
 
 
 def test_availability_heatmap_colours_national_values(obs, catalogue):
@@ -163,9 +175,8 @@ def test_availability_heatmap_colours_national_values(obs, catalogue):
     national.loc[national["year"].eq(2017), "source"] = "DEMO national submission VNM: GSO"
     # Same cell reported twice: the national value wins over the international one.
     both = pd.concat([national, obs.loc[obs["year"].eq(2017)]], ignore_index=True)
-    fig = figures.availability_heatmap(both, catalogue, "VNM", years=range(2015, 2021))
-    (mesh,) = [c for c in fig.axes[0].collections if isinstance(c, QuadMesh)]
-    codes = np.asarray(mesh.get_array()).reshape(2, 6)
+    chart = figures.availability_heatmap(both, catalogue, "VNM", years=range(2015, 2021))
+    codes = _matrix(chart)[2]
     assert codes[0].tolist() == [1, 3, 0, 2, 3, 1]  # 2015 intl, 2017 national, 2018 estimate
 
 
@@ -181,9 +192,8 @@ def test_presence_codes():
 
 
 def test_availability_heatmap_default_years_from_review(obs, catalogue):
-    fig = figures.availability_heatmap(obs, catalogue, "VNM")
-    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
-    assert ticks[0] == "2010" and ticks[-1] == "2020" and len(ticks) == 11
+    cols = _matrix(figures.availability_heatmap(obs, catalogue, "VNM"))[1]
+    assert cols[0] == "2010" and cols[-1] == "2020" and len(cols) == 11
 
 
 def test_availability_heatmap_height_grows_and_empty_rows(obs, catalogue):
@@ -191,15 +201,14 @@ def test_availability_heatmap_height_grows_and_empty_rows(obs, catalogue):
     full = figures.availability_heatmap(
         obs, catalogue, "VNM", years=range(2010, 2021), include_empty=True
     )
-    assert len(full.axes[0].get_yticklabels()) == 5
-    assert full.get_size_inches()[1] > small.get_size_inches()[1]
+    assert len(_matrix(full)[0]) == 5
+    assert float(_tree(full).get("height")) > float(_tree(small).get("height"))
 
 
 def test_availability_heatmap_no_data(obs, catalogue):
-    fig = figures.availability_heatmap(obs, catalogue, "KHM", years=range(2010, 2021))
-    assert len(fig.axes) == 1
-    assert "No data to plot" in [t.get_text() for t in fig.axes[0].texts]
-    assert "Cambodia" in fig.get_suptitle()
+    chart = figures.availability_heatmap(obs, catalogue, "KHM", years=range(2010, 2021))
+    assert [_text_of(e) for e in _cls(_tree(chart), "no-data")] == ["No data to plot"]
+    assert "Cambodia" in _title(chart)
 
 
 def test_regional_availability_matrix(catalogue):
@@ -210,20 +219,17 @@ def test_regional_availability_matrix(catalogue):
             "gap_category": ["sufficient", "stale", "single_point", "no_data"],
         }
     )
-    fig = figures.regional_availability_matrix(avail, catalogue)
-    ax = fig.axes[0]
-    assert len(fig.axes) == 1
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["Thailand", "Viet Nam"]
-    assert len(ax.get_yticklabels()) == 2
-    (mesh,) = [c for c in ax.collections if isinstance(c, QuadMesh)]
+    chart = figures.regional_availability_matrix(avail, catalogue)
+    rows, cols, codes = _matrix(chart)
+    assert cols == ["Thailand", "Viet Nam"]
+    assert len(rows) == 2
     order = list(GAP_CATEGORIES)
     expected = [
         [order.index("single_point"), order.index("sufficient")],
         [order.index("no_data"), order.index("stale")],
     ]
-    np.testing.assert_array_equal(np.asarray(mesh.get_array()).reshape(2, 2), expected)
-    legend_labels = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert "no data" in legend_labels
+    np.testing.assert_array_equal(codes, expected)
+    assert "no data" in _legend(chart)
 
 
 # --------------------------------------------------------------------------- trends
@@ -411,10 +417,10 @@ def test_year_ticks_are_integers_and_few():
     assert figures._year_ticks(2014, 2014) == [2014]
 
 
-def test_render_embeds_png(obs, catalogue):
-    png = figures.render(figures.availability_heatmap(obs, catalogue, "VNM"))
+def test_render_embeds_png(assessment, catalogue):
+    png = figures.render(figures.status_bar(assessment, catalogue, country="VNM"))
     assert png.data.startswith(b"\x89PNG") and png._repr_png_() is png.data
-    full = figures.render(figures.availability_heatmap(obs, catalogue, "VNM"), colours=None)
+    full = figures.render(figures.status_bar(assessment, catalogue, country="VNM"), colours=None)
     assert len(png.data) < len(full.data)
     with pytest.raises(ValueError, match="dpi"):
         figures.render(Figure(), dpi=0)

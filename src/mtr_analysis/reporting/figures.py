@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from matplotlib.colors import BoundaryNorm, ListedColormap, to_rgb
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
@@ -157,45 +157,81 @@ def _text_colour(colour: str) -> str:
     return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "white"
 
 
-def _group_labels(ax, catalogue: Catalogue, rows: Sequence[str]) -> None:
-    """Separate characteristic groups with lines; label each group on the right side."""
-    chars = [str(catalogue.indicators.at[i, "characteristic"]) for i in rows]
-    starts = [k for k in range(len(chars)) if k == 0 or chars[k] != chars[k - 1]]
-    ends = starts[1:] + [len(chars)]
-    for s in starts[1:]:
-        ax.axhline(s - 0.5, color="black", linewidth=0.8)
-    ax.set_yticks(
-        [(s + e - 1) / 2 for s, e in zip(starts, ends, strict=True)],
-        labels=[chars[s] for s in starts],
-        minor=True,
-    )
-    ax.yaxis.remove_overlapping_locs = False  # keep group labels that sit on a row
-    ax.tick_params(
-        axis="y",
-        which="minor",
-        left=False,
-        right=False,
-        labelleft=False,
-        labelright=True,
-        labelsize=9,
-    )
+@dataclass
+class _Matrix:
+    """A categorical grid to draw: ``codes[r, c]`` indexes ``states`` (and ``colours``)."""
+
+    codes: np.ndarray
+    rows: list[str]  # row labels (indicator names)
+    cols: list[str]  # column labels (years or member states)
+    groups: list[str]  # the characteristic of each row (labelled on the right)
+    states: list[str]  # the words of each code (legend, tooltips)
+    colours: list[str]
+    keys: list[str]  # data-row value of each row (indicator ids)
+    col_keys: list[str]  # data-col value of each column
 
 
-def _categorical_mesh(ax, codes: np.ndarray, colours: Sequence[str]) -> None:
-    cmap = ListedColormap(list(colours))
-    norm = BoundaryNorm(np.arange(len(colours) + 1) - 0.5, cmap.N)
-    ny, nx = codes.shape
-    ax.pcolormesh(
-        np.arange(nx + 1) - 0.5,
-        np.arange(ny + 1) - 0.5,
-        codes,
-        cmap=cmap,
-        norm=norm,
-        edgecolors="white",
-        linewidth=0.5,
-    )
-    ax.set_xlim(-0.5, nx - 0.5)
-    ax.set_ylim(ny - 0.5, -0.5)
+# Layout of the matrices, in pixels.
+_ROW_H, _LABEL_SIZE, _MAX_LABEL_W = 20, 11, 330
+
+
+def _matrix_svg(m: _Matrix, title: str, cell_w: float, slanted: bool) -> svg.SVG:
+    """Rows × columns of coloured cells with row labels on the left, characteristic
+    groups on the right (separated by lines), column labels below (``slanted``: at 45°),
+    the title above and a legend of the states below; each cell a ``<rect class="cell">``
+    with ``data-row``, ``data-col``, ``data-state`` and a tooltip."""
+    label_w = min(_MAX_LABEL_W, max(svg.text_width(r, _LABEL_SIZE) for r in m.rows) + 12)
+    left, top = label_w, 42
+    width = left + cell_w * len(m.cols) + 40
+    col_h = (max(svg.text_width(c, _LABEL_SIZE) for c in m.cols) * 0.72 + 14) if slanted else 22
+    legend_top = top + _ROW_H * len(m.rows) + col_h + 8
+    c = svg.Canvas(max(width, 560), legend_top + 30, title=title)
+    c.text(c.width / 2, 24, title, 15, anchor="middle", cls="title")
+    for r, (label, key) in enumerate(zip(m.rows, m.keys, strict=True)):
+        y = top + _ROW_H * r
+        c.text(left - 6, y + 14, label, _LABEL_SIZE, anchor="end", cls="row-label")
+        for k, (col, col_key) in enumerate(zip(m.cols, m.col_keys, strict=True)):
+            code = int(m.codes[r, k])
+            c.rect(left + cell_w * k, y, cell_w, _ROW_H, m.colours[code], stroke="#ffffff",
+                   stroke_width=1, cls="cell", data_row=key, data_col=col_key,
+                   data_state=str(code), tip=f"{label}, {col}: {m.states[code]}")  # fmt: skip
+    _matrix_groups(c, m, (left, left + cell_w * len(m.cols)), top)
+    bottom = top + _ROW_H * len(m.rows)
+    for k, col in enumerate(m.cols):
+        x = left + cell_w * (k + 0.5)
+        if slanted:
+            c.text(x + 4, bottom + 12, col, _LABEL_SIZE, anchor="end", rotate=-45, cls="col-label")
+        else:
+            c.text(x, bottom + 15, col, _LABEL_SIZE, anchor="middle", cls="col-label")
+    _legend_row(c, list(zip(m.states, m.colours, strict=True)), legend_top)
+    return c.render()
+
+
+def _matrix_groups(c: svg.Canvas, m: _Matrix, span: tuple[float, float], top: float) -> None:
+    """A line between characteristic groups across the grid, each group's code on the right."""
+    starts = [k for k in range(len(m.groups)) if k == 0 or m.groups[k] != m.groups[k - 1]]
+    ends = starts[1:] + [len(m.groups)]
+    for s, e in zip(starts, ends, strict=True):
+        if s:
+            c.line(span[0], top + _ROW_H * s, span[1], top + _ROW_H * s, "#000000", stroke_width=1)
+        y = top + _ROW_H * (s + e) / 2 + 4
+        c.text(span[1] + 8, y, m.groups[s], _LABEL_SIZE, cls="group-label")
+
+
+def _legend_row(c: svg.Canvas, items: list[tuple[str, str]], top: float) -> None:
+    """Colour keys with their words in one row (two if they do not fit), centred."""
+    widths = [svg.text_width(label, _LABEL_SIZE) + 34 for label, _ in items]
+    per_row = len(items) if sum(widths) <= c.width - 20 else math.ceil(len(items) / 2)
+    rows = [items[i : i + per_row] for i in range(0, len(items), per_row)]
+    with c.group(cls="legend"):
+        for r, row in enumerate(rows):
+            span = sum(widths[i] for i in range(len(row)))
+            x, y = (c.width - span) / 2, top + 20 * r
+            for label, colour in row:
+                c.rect(x, y + 2, 14, 12, colour, stroke="#808080", stroke_width=0.6)
+                c.text(x + 19, y + 12, label, _LABEL_SIZE, cls="legend-label")
+                x += svg.text_width(label, _LABEL_SIZE) + 34
+    c.height = top + 20 * len(rows) + 8
 
 
 class PNG:
@@ -276,7 +312,7 @@ def availability_heatmap(
     review: str = "mid-term",
     include_empty: bool = False,
     lang: str = "en",
-) -> Figure:
+) -> svg.SVG:
     """Indicator × year grid showing which values exist for one member state, by source.
 
     Parameters
@@ -300,10 +336,10 @@ def availability_heatmap(
 
     Returns
     -------
-    matplotlib.figure.Figure
-        One axes; cells are coloured by :data:`PRESENCE` (see :func:`presence_codes`):
-        national submission, international database, estimate (flag ``estimate``,
-        ``modelled``, ``imputed`` or ``carried_forward``) or missing.
+    mtr_analysis.reporting.svg.SVG
+        Cells coloured by :data:`PRESENCE` (see :func:`presence_codes`): national
+        submission, international database, estimate (flag ``estimate``, ``modelled``,
+        ``imputed`` or ``carried_forward``) or missing; ``data-state`` is the code.
     """
     tx = _text(lang)
     require_columns(obs, ("country", "indicator", "year", "value"), "obs")
@@ -321,26 +357,22 @@ def availability_heatmap(
     with_data = set(cells.index.get_level_values("indicator"))
     rows = [i for i in candidates if include_empty or i in with_data]
     if not rows:
-        return _empty_figure(title, lang)
+        return _empty_svg(title, lang)
 
     grid = cells.unstack("year").reindex(index=rows, columns=years)
     codes = grid.fillna(PRESENCE.index("missing")).to_numpy(dtype=float)
 
-    labels = [short_name(catalogue, i, lang=lang) for i in rows]
-    fig = _new_figure(max(6.0, 3.6 + 0.32 * len(years)), 1.8 + 0.28 * len(rows))
-    ax = fig.add_subplot()
-    _categorical_mesh(ax, codes, [PRESENCE_COLOURS[p] for p in PRESENCE])
-    ax.set_yticks(range(len(rows)), labels=labels, fontsize=8)
-    rotate = 90 if len(years) > 12 else 0
-    ax.set_xticks(range(len(years)), labels=[str(y) for y in years], fontsize=8, rotation=rotate)
-    ax.tick_params(axis="both", which="major", length=0)
-    _group_labels(ax, catalogue, rows)
-    fig.suptitle(title)
-    handles = [
-        Patch(facecolor=PRESENCE_COLOURS[p], edgecolor="grey", label=tx[p]) for p in PRESENCE
-    ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=4, frameon=False, fontsize=8)
-    return fig
+    m = _Matrix(
+        codes=codes.astype(int),
+        rows=[short_name(catalogue, i, lang=lang) for i in rows],
+        cols=[str(y) for y in years],
+        groups=[str(catalogue.indicators.at[i, "characteristic"]) for i in rows],
+        states=[tx[p] for p in PRESENCE],
+        colours=[PRESENCE_COLOURS[p] for p in PRESENCE],
+        keys=list(rows),
+        col_keys=[str(y) for y in years],
+    )
+    return _matrix_svg(m, title, 34, slanted=len(years) > 16)
 
 
 def _presence_cells(obs: pd.DataFrame, country: str, years: Sequence[int]) -> pd.Series:
@@ -400,7 +432,7 @@ def regional_availability_matrix(
     countries: Iterable[str] | None = None,
     indicators: Iterable[str] | None = None,
     lang: str = "en",
-) -> Figure:
+) -> svg.SVG:
     """Indicator (rows) × member state (columns) matrix coloured by ``gap_category``.
 
     Parameters
@@ -417,8 +449,9 @@ def regional_availability_matrix(
 
     Returns
     -------
-    matplotlib.figure.Figure
-        One axes; pairs missing from ``avail`` are drawn as ``no_data``.
+    mtr_analysis.reporting.svg.SVG
+        As :func:`availability_heatmap`; pairs missing from ``avail`` are drawn as
+        ``no_data``.
     """
     tx = _text(lang)
     require_columns(avail, ("country", "indicator", "gap_category"), "avail")
@@ -431,7 +464,7 @@ def regional_availability_matrix(
     present = set(avail["indicator"].astype(str))
     rows = ordered_indicators(catalogue, indicators if indicators is not None else present)
     if not rows or not cols:
-        return _empty_figure(title, lang)
+        return _empty_svg(title, lang)
     code_of = {g: k for k, g in enumerate(GAP_CATEGORIES)}
     cells = avail.assign(
         _code=avail["gap_category"].astype(str).map(code_of),
@@ -443,28 +476,17 @@ def regional_availability_matrix(
     )
     codes = grid.fillna(code_of["no_data"]).to_numpy(dtype=float)
 
-    fig = _new_figure(max(7.0, 4.5 + 0.45 * len(cols)), 2.0 + 0.26 * len(rows))
-    ax = fig.add_subplot()
-    _categorical_mesh(ax, codes, [GAP_COLOURS[g] for g in GAP_CATEGORIES])
-    ax.set_yticks(
-        range(len(rows)), labels=[short_name(catalogue, i, lang=lang) for i in rows], fontsize=8
+    m = _Matrix(
+        codes=codes.astype(int),
+        rows=[short_name(catalogue, i, lang=lang) for i in rows],
+        cols=[_country_name(c, lang) for c in cols],
+        groups=[str(catalogue.indicators.at[i, "characteristic"]) for i in rows],
+        states=[i18n.gap_label(g, lang) for g in GAP_CATEGORIES],
+        colours=[GAP_COLOURS[g] for g in GAP_CATEGORIES],
+        keys=list(rows),
+        col_keys=list(cols),
     )
-    ax.set_xticks(
-        range(len(cols)),
-        labels=[_country_name(c, lang) for c in cols],
-        fontsize=8,
-        rotation=45,
-        ha="right",
-    )
-    ax.tick_params(axis="both", which="major", length=0)
-    _group_labels(ax, catalogue, rows)
-    fig.suptitle(title)
-    handles = [
-        Patch(facecolor=GAP_COLOURS[g], edgecolor="grey", label=i18n.gap_label(g, lang))
-        for g in GAP_CATEGORIES
-    ]
-    fig.legend(handles=handles, loc="outside lower center", ncols=2, frameon=False, fontsize=8)
-    return fig
+    return _matrix_svg(m, title, 44, slanted=True)
 
 
 # --------------------------------------------------------------------------- trends
