@@ -417,10 +417,16 @@ def test_year_ticks_are_integers_and_few():
     assert figures._year_ticks(2014, 2014) == [2014]
 
 
-def test_render_embeds_png(assessment, catalogue):
-    png = figures.render(figures.status_bar(assessment, catalogue, country="VNM"))
+def _line_figure() -> Figure:
+    fig = Figure(figsize=(3, 2))
+    fig.add_subplot().plot([2015, 2020], [1.0, 2.0], color=style.SERIES_COLOUR)
+    return fig
+
+
+def test_render_embeds_png():
+    png = figures.render(_line_figure())
     assert png.data.startswith(b"\x89PNG") and png._repr_png_() is png.data
-    full = figures.render(figures.status_bar(assessment, catalogue, country="VNM"), colours=None)
+    full = figures.render(_line_figure(), colours=None)
     assert len(png.data) < len(full.data)
     with pytest.raises(ValueError, match="dpi"):
         figures.render(Figure(), dpi=0)
@@ -433,15 +439,28 @@ def test_trend_grid_no_data(obs, assessment, catalogue):
 
 
 # --------------------------------------------------------------------------- status
+def _bars(chart) -> tuple[list[str], dict[str, list[float]], dict[str, list[float]]]:
+    """(row labels, share per segment name by row, left edge per segment name by row)."""
+    root = _tree(chart)
+    rows = [_text_of(e) for e in _cls(root, "row-label")]
+    keys = list(dict.fromkeys(e.get("data-row") for e in _cls(root, "segment")))
+    names = dict(zip([e.get("data-segment") for e in _cls(root, "segment")],
+                     [e[0].text.rsplit(":", 1)[0] for e in _cls(root, "segment")]))  # fmt: skip
+    widths: dict[str, list[float]] = {n: [0.0] * len(keys) for n in names.values()}
+    lefts: dict[str, list[float]] = {n: [0.0] * len(keys) for n in names.values()}
+    for e in _cls(root, "segment"):
+        name, row = names[e.get("data-segment")], keys.index(e.get("data-row"))
+        widths[name][row] = float(e.get("data-share"))
+        lefts[name][row] = float(e.get("x"))
+    return rows, widths, lefts
+
+
 def test_status_bar_widths_are_shares(assessment, catalogue):
-    fig = figures.status_bar(assessment, catalogue, country="VNM")
-    ax = fig.axes[0]
-    assert len(fig.axes) == 1
-    assert "Viet Nam" in fig.get_suptitle()
-    assert ax.get_xlabel() == "% of indicators"
-    labels = [t.get_text() for t in ax.get_yticklabels()]
+    chart = figures.status_bar(assessment, catalogue, country="VNM")
+    assert "Viet Nam" in _title(chart)
+    assert _text_of(_cls(_tree(chart), "x-label")[0]) == "% of indicators"
+    labels, widths, lefts = _bars(chart)
     assert "Inclusive" in labels[0] and "Sustainable" in labels[1]
-    widths = {c.get_label(): [p.get_width() for p in c] for c in ax.containers}
     # Viet Nam, Inclusive: 3 indicators (target met, on track, regression) → 1/3 each;
     # Sustainable: 2 (stagnation, no data) → 1/2 each.
     assert widths["target met"] == pytest.approx([100 / 3, 0])
@@ -450,31 +469,31 @@ def test_status_bar_widths_are_shares(assessment, catalogue):
     assert widths["stagnation"] == pytest.approx([0, 50])
     assert widths["no data"] == pytest.approx([0, 50])
     assert sum(sum(w) for w in widths.values()) == pytest.approx(200)
-    # Segments are stacked: regression starts after target met + on track.
-    regression = next(c for c in ax.containers if c.get_label() == "regression")
-    assert regression[0].get_x() == pytest.approx(200 / 3)
+    # Segments are stacked: regression starts two thirds along the bar.
+    start, end = lefts["target met"][0], lefts["regression"][0]
+    bar_w = figures._BAR_W
+    assert end - start == pytest.approx(bar_w * 2 / 3, abs=0.2)
+    assert _legend(chart)[:2] == ["target met", "on track"]
 
 
 def test_status_bar_regional_and_vietnamese(assessment, catalogue):
-    fig = figures.status_bar(assessment, catalogue, lang="vi")
-    ax = fig.axes[0]
-    assert "đặc điểm" in fig.get_suptitle()
-    assert "Cộng đồng hòa nhập" in ax.get_yticklabels()[0].get_text()
-    widths = {c.get_label(): [p.get_width() for p in c] for c in ax.containers}
+    chart = figures.status_bar(assessment, catalogue, lang="vi")
+    assert "đặc điểm" in _title(chart)
+    labels, widths, _ = _bars(chart)
+    assert "Cộng đồng hòa nhập" in labels[0]
     # All countries, Inclusive: 7 pairs, 3 on track; Sustainable: 3 pairs, 1 on track.
     assert widths["đúng tiến độ"] == pytest.approx([300 / 7, 100 / 3])
-    assert ax.get_xlabel() == "% chỉ số"
+    assert _text_of(_cls(_tree(chart), "x-label")[0]) == "% chỉ số"
 
 
 def test_status_bar_names_another_frameworks_groups(assessment, catalogue):
-    fig = figures.status_bar(assessment, catalogue, lang="vi", group_label="lĩnh vực trọng tâm")
-    assert fig.get_suptitle() == "Tình trạng tiến độ của các chỉ số theo lĩnh vực trọng tâm"
-    assert "đặc điểm" not in fig.get_suptitle()
+    chart = figures.status_bar(assessment, catalogue, lang="vi", group_label="lĩnh vực trọng tâm")
+    assert _title(chart) == "Tình trạng tiến độ của các chỉ số theo lĩnh vực trọng tâm"
 
 
 def test_status_bar_by_element(assessment, catalogue):
-    fig = figures.status_bar(assessment, catalogue, by="element", country="VNM")
-    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    chart = figures.status_bar(assessment, catalogue, by="element", country="VNM")
+    labels = _bars(chart)[0]
     assert [lab.split()[0] for lab in labels] == ["B.1", "B.2", "C.1", "C.2"]
     with pytest.raises(ValueError, match="by must be"):
         figures.status_bar(assessment, catalogue, by="country")
@@ -482,29 +501,30 @@ def test_status_bar_by_element(assessment, catalogue):
 
 # --------------------------------------------------------------------------- position
 def test_country_position_normalised_and_reversed(assessment, catalogue):
-    fig = figures.country_position(assessment, catalogue, "VNM")
-    ax = fig.axes[0]
-    assert len(fig.axes) == 1
-    assert "Viet Nam" in fig.get_suptitle()
-    assert ax.get_xlabel() == "position among member states (right = better)"
-    rows = [t.get_text() for t in ax.get_yticklabels()]
+    chart = figures.country_position(assessment, catalogue, "VNM")
+    root = _tree(chart)
+    assert "Viet Nam" in _title(chart)
+    assert _text_of(_cls(root, "x-label")[0]) == "position among member states (right = better)"
+    rows = [_text_of(e) for e in _cls(root, "row-label")]
     # c_forest: VNM and LAO have values; b_gini has one country only: no row.
     assert rows == [
         "Maternal mortality ratio (modeled)",
         figures.short_name(catalogue, "b_water"),
         "Forest area",
     ]
-    others, mine = ax.collections[:2]
-    x = mine.get_offsets()[:, 0]
+    mine = [float(e.get("data-score")) for e in _cls(root, "mine")]
     # b_mmr (decrease): 1 − (95.2 − 25) / (170 − 25); b_water: (45 − 30) / (90 − 30);
     # c_forest: VNM is the minimum of 45.5 and 60.
-    assert list(x) == pytest.approx([1 - 70.2 / 145, 0.25, 0.0])
-    assert len(others.get_offsets()) == 5
+    assert mine == pytest.approx([1 - 70.2 / 145, 0.25, 0.0])
+    assert len(_cls(root, "other")) == 5
+    # Dots sit on their score: x grows with the score.
+    xs = [float(e.get("cx")) for e in _cls(root, "mine")]
+    assert xs[0] > xs[1] > xs[2]
 
 
 def test_country_position_no_data(assessment, catalogue):
-    fig = figures.country_position(assessment, catalogue, "KHM")
-    assert "No data to plot" in [t.get_text() for t in fig.axes[0].texts]
+    chart = figures.country_position(assessment, catalogue, "KHM")
+    assert [_text_of(e) for e in _cls(_tree(chart), "no-data")] == ["No data to plot"]
 
 
 def test_lang_is_checked(obs, catalogue):

@@ -1014,7 +1014,7 @@ def status_bar(
     lang: str = "en",
     country: str | None = None,
     group_label: str | None = None,
-) -> Figure:
+) -> svg.SVG:
     """Horizontal stacked bars: share of indicators per status, per characteristic.
 
     Parameters
@@ -1036,8 +1036,8 @@ def status_bar(
 
     Returns
     -------
-    matplotlib.figure.Figure
-        One axes; one bar container per status (label = status label), widths in %.
+    mtr_analysis.reporting.svg.SVG
+        :func:`stacked_bars` of the shares (%), one segment per status of the method.
     """
     tx = _text(lang)
     if by not in ("characteristic", "element"):
@@ -1051,18 +1051,13 @@ def status_bar(
         title = tx["status_bar"].format(by=by_word)
     shares = status_shares(assessment, catalogue, by)
     if shares.empty:
-        return _empty_figure(title, lang)
-    fig = _new_figure(9.5, 1.6 + 0.6 * len(shares))
-    ax = fig.add_subplot()
-    _stacked_status_bars(ax, shares, lang, method_statuses(assessment))
-    labels = _bar_labels(shares, catalogue, by, lang)
-    ax.set_yticks(np.arange(len(shares)), labels=labels, fontsize=9)
-    ax.set_ylim(len(shares) - 0.5, -0.5)
-    ax.set_xlim(0, 100)
-    ax.set_xlabel(tx["share"])
-    fig.suptitle(title)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
-    return fig
+        return _empty_svg(title, lang)
+    statuses = method_statuses(assessment)
+    return stacked_bars(
+        shares[statuses], _bar_labels(shares, catalogue, by, lang),
+        [i18n.status_label(st, lang) for st in statuses],
+        [STATUS_COLOURS[st] for st in statuses], title, tx["share"],
+    )  # fmt: skip
 
 
 def _bar_labels(shares: pd.DataFrame, catalogue: Catalogue, by: str, lang: str) -> list[str]:
@@ -1090,38 +1085,73 @@ def method_statuses(assessment: pd.DataFrame) -> list[str]:
     return shown_statuses(methods, set(assessment["status"].dropna().astype(str)))
 
 
-def _stacked_status_bars(
-    ax, shares: pd.DataFrame, lang: str, statuses: Sequence[str] = tuple(STATUS_ORDER)
-) -> None:
-    """One bar segment per status (status order), with its share written when ≥ 7 %."""
-    y = np.arange(len(shares))
-    left = np.zeros(len(shares))
-    for status in statuses:
-        widths = shares[status].to_numpy(dtype=float)
-        colour = STATUS_COLOURS[status]
-        ax.barh(
-            y,
-            widths,
-            left=left,
-            color=colour,
-            # "no data" is almost white: outline it so the bar and its legend key show.
-            edgecolor=MUTED_COLOUR if status == "no_data" else "white",
-            linewidth=0.6,
-            label=i18n.status_label(status, lang),
-            height=0.7,
-        )
-        for yi, (l0, w) in enumerate(zip(left, widths, strict=True)):
-            if w >= 7:
-                ax.text(
-                    l0 + w / 2,
-                    yi,
-                    f"{w:.0f}",
-                    ha="center",
-                    va="center",
-                    fontsize=8,
-                    color=_text_colour(colour),
-                )
-        left = left + widths
+# Layout of the stacked bars, in pixels.
+_BAR_W, _BAR_H, _BAR_GAP, _LEGEND_W = 520, 26, 14, 230
+
+
+def stacked_bars(
+    shares: pd.DataFrame,
+    labels: Sequence[str],
+    names: Sequence[str],
+    colours: Sequence[str],
+    title: str,
+    x_label: str,
+) -> svg.SVG:
+    """Horizontal bars of shares (%) stacked in column order, one bar per row of ``shares``.
+
+    Each segment is a ``<rect class="segment">`` with ``data-row`` (the row's index value),
+    ``data-segment`` (the column), ``data-share`` (%), and a tooltip; its share is written
+    on it when it is 7 % or more. ``labels`` (one per row, ``\n`` for more lines) go on the
+    left, the legend (``names`` with ``colours``, one per column) on the right.
+    """
+    lines = [str(label).split("\n") for label in labels]
+    label_w = max(svg.text_width(t, _LABEL_SIZE) for ls in lines for t in ls) + 16
+    row_h = max(_BAR_H + _BAR_GAP, max(len(ls) for ls in lines) * 13 + 10)
+    left, top = label_w, 44
+    height = top + row_h * len(shares) + 44
+    c = svg.Canvas(left + _BAR_W + _LEGEND_W, max(height, top + 18 * len(names) + 10), title)
+    c.text(c.width / 2, 24, title, 15, anchor="middle", cls="title")
+    x = svg.linear((0, 100), (left, left + _BAR_W))
+    bottom = top + row_h * len(shares)
+    for tick in range(0, 101, 20):
+        c.line(x(tick), top, x(tick), bottom, GRID_COLOUR, stroke_width=0.8)
+        c.text(x(tick), bottom + 15, str(tick), _LABEL_SIZE, anchor="middle")
+    c.text(x(50), bottom + 34, x_label, _LABEL_SIZE, anchor="middle", cls="x-label")
+    for r, (key, values) in enumerate(shares.iterrows()):
+        y = top + row_h * r + (row_h - _BAR_H) / 2
+        first = y + _BAR_H / 2 + 4 - 6.5 * (len(lines[r]) - 1)
+        c.text(left - 8, first, "\n".join(lines[r]), _LABEL_SIZE, anchor="end", cls="row-label")
+        start = 0.0
+        for col, name, colour in zip(shares.columns, names, colours, strict=True):
+            share = float(values[col])
+            _segment(c, (x(start), y, x(start + share) - x(start)), colour, share,
+                     {"data_row": str(key), "data_segment": str(col), "tip": f"{name}: {share:.0f} %"})  # fmt: skip
+            start += share
+    _legend_column(c, list(zip(names, colours, strict=True)), left + _BAR_W + 16, top)
+    return c.render()
+
+
+def _segment(c: svg.Canvas, box: tuple[float, float, float], colour: str, share: float,
+             attrs: dict) -> None:  # fmt: skip
+    """One bar segment (``box`` = x, y, width) with its share written on it from 7 %."""
+    x0, y, width = box
+    # Near-white segments ("no data") are outlined so the bar shows.
+    r, g, b = to_rgb(colour)
+    edge = MUTED_COLOUR if 0.299 * r + 0.587 * g + 0.114 * b > 0.9 else "#ffffff"
+    c.rect(x0, y, width, _BAR_H, colour, stroke=edge, stroke_width=0.6, cls="segment",
+           data_share=f"{share:.12g}", **attrs)  # fmt: skip
+    if share >= 7:
+        c.text(x0 + width / 2, y + _BAR_H / 2 + 4, f"{share:.0f}", 10, anchor="middle",
+               fill=_text_colour(colour))  # fmt: skip
+
+
+def _legend_column(c: svg.Canvas, items: list[tuple[str, str]], x: float, top: float) -> None:
+    """Colour keys with their words, one per line, from ``top`` down at ``x``."""
+    with c.group(cls="legend"):
+        for k, (label, colour) in enumerate(items):
+            y = top + 18 * k
+            c.rect(x, y, 14, 12, colour, stroke="#808080", stroke_width=0.6)
+            c.text(x + 19, y + 10.5, label, _LABEL_SIZE, cls="legend-label")
 
 
 # --------------------------------------------------------------------------- position
@@ -1168,7 +1198,7 @@ def country_position(
     country: str,
     indicators: Iterable[str] | None = None,
     lang: str = "en",
-) -> Figure:
+) -> svg.SVG:
     """Dot strips: where a member state's latest value sits among all member states.
 
     Parameters
@@ -1187,9 +1217,10 @@ def country_position(
 
     Returns
     -------
-    matplotlib.figure.Figure
-        One axes; the other countries form the first scatter collection, the selected
-        country the second. Scores as in :func:`position_scores`.
+    mtr_analysis.reporting.svg.SVG
+        One row per indicator: the other member states as grey dots (``class="other"``),
+        the country as a large orange dot (``class="mine"``), each with ``data-score``
+        (:func:`position_scores`) and a tooltip with the country and its latest value.
     """
     tx = _text(lang)
     name = _country_name(country, lang)
@@ -1198,46 +1229,40 @@ def country_position(
     mine = scores.loc[scores["country"] == str(country)]
     rows = [i for i in dict.fromkeys(scores["indicator"]) if i in set(mine["indicator"])]
     if not rows:
-        return _empty_figure(title, lang)
+        return _empty_svg(title, lang)
     scores = scores.loc[scores["indicator"].isin(rows)]
-    ypos = {ind: k for k, ind in enumerate(rows)}
     others = scores.loc[scores["country"] != str(country)]
     mine = mine.loc[mine["indicator"].isin(rows)]
 
-    fig = _new_figure(8.5, 1.6 + 0.34 * len(rows))
-    ax = fig.add_subplot()
-    for k in range(len(rows)):
-        ax.axhline(k, color=RULE_COLOUR, linewidth=0.8, zorder=0)
-    ax.scatter(
-        others["score"],
-        others["indicator"].map(ypos),
-        s=28,
-        color=MUTED_COLOUR,
-        alpha=0.8,
-        label=tx["others"],
-        zorder=2,
-    )
-    ax.scatter(
-        mine["score"],
-        mine["indicator"].map(ypos),
-        s=80,
-        color=HIGHLIGHT_COLOUR,
-        edgecolor="black",
-        linewidth=0.6,
-        label=name,
-        zorder=3,
-    )
-    ax.set_yticks(
-        range(len(rows)), labels=[short_name(catalogue, i, lang=lang) for i in rows], fontsize=8
-    )
-    ax.set_ylim(len(rows) - 0.5, -0.5)
-    ax.set_xlim(-0.05, 1.05)
-    ax.set_xticks([0, 0.5, 1])
-    ax.set_xlabel(tx["position_x"])
-    fig.suptitle(title)
-    ax.tick_params(axis="y", length=0)
-    fig.legend(loc="outside lower center", ncols=2, frameon=False, fontsize=8)
-    return fig
+    labels = [short_name(catalogue, i, lang=lang) for i in rows]
+    label_w = max(svg.text_width(t, _LABEL_SIZE) for t in labels) + 16
+    row_h, plot_w, top = 22, 460, 44
+    c = svg.Canvas(label_w + plot_w + 30, top + row_h * len(rows) + 70, title=title)
+    c.text(c.width / 2, 24, title, 15, anchor="middle", cls="title")
+    x = svg.linear((-0.05, 1.05), (label_w, label_w + plot_w))
+    bottom = top + row_h * len(rows)
+    for tick, text in ((0, "0"), (0.5, "0.5"), (1, "1")):
+        c.line(x(tick), top, x(tick), bottom + 4, "#bbbbbb", stroke_width=0.8)
+        c.text(x(tick), bottom + 17, text, _LABEL_SIZE, anchor="middle")
+    c.text(x(0.5), bottom + 35, tx["position_x"], _LABEL_SIZE, anchor="middle", cls="x-label")
+    for k, (ind, label) in enumerate(zip(rows, labels, strict=True)):
+        y = top + row_h * (k + 0.5)
+        c.line(x(-0.05), y, x(1.05), y, RULE_COLOUR, stroke_width=0.8)
+        c.text(label_w - 8, y + 4, label, _LABEL_SIZE, anchor="end", cls="row-label")
+        for _, o in others.loc[others["indicator"] == ind].iterrows():
+            c.circle(x(o["score"]), y, 3.6, MUTED_COLOUR, opacity=0.8, cls="other",
+                     data_row=ind, data_score=f"{o['score']:.12g}",
+                     tip=f"{_country_name(o['country'], lang)}: {_number(o['latest_value'])}")  # fmt: skip
+        for _, o in mine.loc[mine["indicator"] == ind].iterrows():
+            c.circle(x(o["score"]), y, 6, HIGHLIGHT_COLOUR, stroke="black", stroke_width=0.6,
+                     cls="mine", data_row=ind, data_score=f"{o['score']:.12g}",
+                     tip=f"{name}: {_number(o['latest_value'])}")  # fmt: skip
+    with c.group(cls="legend"):
+        c.circle(c.width / 2 - 150, bottom + 55, 3.6, MUTED_COLOUR)
+        c.text(c.width / 2 - 140, bottom + 59, tx["others"], _LABEL_SIZE, cls="legend-label")
+        c.circle(c.width / 2 + 30, bottom + 55, 6, HIGHLIGHT_COLOUR, stroke="black")
+        c.text(c.width / 2 + 42, bottom + 59, name, _LABEL_SIZE, cls="legend-label")
+    return c.render()
 
 
 # --------------------------------------------------------------------------- current status
