@@ -183,7 +183,9 @@ def test_reports_have_sections_banner_figures_and_no_code_or_errors(demo_run, na
         if section not in ("Viet Nam — country profile", "Regional synthesis"):
             assert section in toc, f"{section} not in the table of contents"
     assert DEMO_BANNER in text
-    assert page.count("data:image/png;base64,") >= (8 if name == "VNM" else 3)
+    # Charts are embedded images: PNG (matplotlib) or SVG (trend grids, heatmaps, bars).
+    charts = re.findall(r'<img[^>]*src="data:image/(?:png|svg\+xml);base64,', page)
+    assert len(charts) >= (8 if name == "VNM" else 3)
     assert "load_review" not in page and "hl-ipython3" not in page  # code hidden
     assert "For analysts" not in page  # notebook-only notes removed
     assert "Traceback" not in text and "An Exception was encountered" not in text

@@ -2,7 +2,7 @@
 
 Comes in: the processed folder of ``mtr build`` (plan register and consolidated activity
 rows, :func:`mtr_analysis.intake.activities.load_outputs`), the review's assessment frame
-and the language. Goes out: display blocks for the notebooks (headings and leads, a PNG
+and the language. Goes out: display blocks for the notebooks (headings and leads, an SVG
 chart of activity statuses by element, report tables), implementation findings
 (:class:`~mtr_analysis.reporting.findings.Finding`, citing the period, the linked
 indicators and the activity reports) — every word from the word catalogues.
@@ -22,9 +22,10 @@ from mtr_analysis.intake.activities import load_outputs
 from mtr_analysis.paths import ACTIVITIES_FILE
 from mtr_analysis.reference.units import ReportingUnits, load_units
 from mtr_analysis.reporting import html, i18n
-from mtr_analysis.reporting.figures import PNG, render
+from mtr_analysis.reporting.figures import stacked_bars
 from mtr_analysis.reporting.findings import Finding
 from mtr_analysis.reporting.style import ACTIVITY_STATUS_COLOURS
+from mtr_analysis.reporting.svg import SVG
 from mtr_analysis.settings import Settings
 
 #: What implementation findings cite as their source.
@@ -44,28 +45,20 @@ def scoped_progress(
     return reg, rows, im.progress(reg, rows, units)
 
 
-def status_figure(prog: pd.DataFrame, lang: str = "en", period: int | None = None) -> PNG:
+def status_figure(prog: pd.DataFrame, lang: str = "en", period: int | None = None) -> SVG:
     """Horizontal stacked bars: share of activities per status, per element (one period)."""
-    from matplotlib.figure import Figure
-
     words = i18n.words("figures", lang)
     period = int(prog["period"].max()) if period is None else period
     comp = im.completion(prog.loc[prog["period"] == period], "element").sort_values("element")
-    fig = Figure(figsize=(9.5, 1.4 + 0.45 * max(len(comp), 1)))
-    fig.set_layout_engine("constrained")
-    ax = fig.add_subplot()
-    left = pd.Series(0.0, index=comp.index)
-    for code in im.STATUSES:
-        width = 100 * comp[f"share_{code}"]
-        label = i18n.text(f"activity_{code}", lang)
-        ax.barh(comp["element"], width, left=left, color=ACTIVITY_STATUS_COLOURS[code], label=label)
-        left += width
-    ax.invert_yaxis()
-    ax.set_xlim(0, 100)
-    ax.set_xlabel(str(words["activity_share"]))
-    ax.legend(ncols=5, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, fontsize=8)
-    fig.suptitle(str(words["activity_status_bar"]).format(period=period))
-    return render(fig)
+    shares = pd.DataFrame(
+        {code: 100 * comp[f"share_{code}"].to_numpy(dtype=float) for code in im.STATUSES},
+        index=comp["element"].astype(str),
+    )
+    return stacked_bars(
+        shares, list(shares.index), [i18n.text(f"activity_{c}", lang) for c in im.STATUSES],
+        [ACTIVITY_STATUS_COLOURS[c] for c in im.STATUSES],
+        str(words["activity_status_bar"]).format(period=period), str(words["activity_share"]),
+    )  # fmt: skip
 
 
 def completion_table(
