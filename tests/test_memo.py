@@ -181,3 +181,30 @@ def test_runner_kernels_load_the_runners_seed_for_the_notebooks_own_calls(demo_s
     assert {r.name: (r.status, r.error) for r in summary.results} == {
         "VNM": ("ok", None), "THA": ("ok", None), "regional": ("ok", None),
     }  # fmt: skip
+
+
+def test_a_kernel_waits_for_a_seed_while_the_runner_marks_it_pending(tmp_path, memo_on):
+    import threading
+    import time
+
+    calls: list = []
+    analyse = _counted(calls)
+    (tmp_path / "store").mkdir()
+    store = _store(tmp_path / "store")
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / paths.SEED_PENDING_FILE).touch()
+    seeded = {"window": 5, "rows": ["late seed"]}
+
+    def runner() -> None:
+        time.sleep(0.3)  # the kernel asks before the seed exists
+        memo.write_seed(seeds, analyse, seeded, store, 5)
+        (seeds / paths.SEED_PENDING_FILE).unlink()
+
+    thread = threading.Thread(target=runner)
+    thread.start()
+    memo.seed_from(seeds)
+    assert analyse(store, 5) == seeded and calls == []
+    thread.join()
+    # Without the mark nothing is awaited: a call with other arguments is computed at once.
+    assert analyse(store, 6)["rows"] == [1, 2, 3] and calls == [(6, None, None)]

@@ -110,6 +110,9 @@ EXECUTED_DIR = "executed"
 #: A review analysed by the runner, handed to its kernels (:mod:`mtr_analysis.analysis.memo`),
 #: named ``<sha256 of the call>`` + this, in a temporary folder of the run.
 REVIEW_SEED_SUFFIX = ".review.pkl"
+#: In the seed folder while the runner is still analysing: kernels wait for their seed
+#: instead of analysing the store themselves.
+SEED_PENDING_FILE = "pending"
 #: Cache records, one per report.
 CACHE_DIR = "cache"
 #: Findings JSON, one file per report (``<ISO3>.json``, ``regional.json``).

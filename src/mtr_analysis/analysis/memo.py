@@ -13,8 +13,9 @@ argument by value (settings by their content), whatever arguments ``load_review`
 Seeds: the runner analyses the store once per run (it needs the review for its own tables)
 and hands the result to every kernel as a pickle named by the SHA-256 of the same key
 (:func:`write_seed`, in a private temporary folder of the run); a kernel told the folder
-(:func:`seed_from`) loads it on its first call instead of analysing the store again. A call
-whose arguments differ from the runner's finds no seed and computes as before.
+(:func:`seed_from`) loads it on its first call instead of analysing the store again, waiting
+for it while the folder holds the runner's "pending" mark. A call whose arguments differ
+from the runner's finds no seed and computes as before.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import inspect
 import json
 import os
 import pickle
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -36,6 +38,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 #: Results kept per process at most (oldest dropped): a run uses one or two argument sets.
 MAX_ENTRIES = 4
+#: Longest wait, in seconds, for a seed the runner is still writing (then: analyse here).
+SEED_WAIT = 120.0
 
 _state: dict[str, Any] = {"on": False, "entries": {}, "seed": None, "last": ""}
 
@@ -85,6 +89,11 @@ def _seeded(key: str) -> Any:
     if folder is None:
         return None
     path = _seed_file(folder, key)
+    pending = folder / paths.SEED_PENDING_FILE
+    deadline = time.monotonic() + SEED_WAIT
+    # The runner analyses while the kernels start: wait (no CPU) rather than analyse twice.
+    while not path.is_file() and pending.exists() and time.monotonic() < deadline:
+        time.sleep(0.02)
     if not path.is_file():
         return None
     with path.open("rb") as fh:

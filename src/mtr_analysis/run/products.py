@@ -173,8 +173,15 @@ class _Reviews:
         """Pickle the reviews ``tasks`` load into ``folder`` for the notebooks' kernels.
 
         A review that cannot be analysed is not seeded (its reports fail on their own,
-        with the same error as their products).
+        with the same error as their products). Removes the folder's "pending" mark at
+        the end, so that kernels waiting for a seed go on.
         """
+        try:
+            self._seed(tasks, folder)
+        finally:  # kernels stop waiting for seeds, whatever happened
+            (folder / paths.SEED_PENDING_FILE).unlink(missing_ok=True)
+
+    def _seed(self, tasks: Sequence[ReportTask], folder: Path) -> None:
         from mtr_analysis.analysis import memo
         from mtr_analysis.analysis.review import beneficiary_estimates, load_review
 

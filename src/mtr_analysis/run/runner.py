@@ -558,9 +558,14 @@ def _execute(
         # the findings and review tables while the workers run the notebooks.
         with tempfile.TemporaryDirectory(prefix="mtr-seed-") as seed:
             tasks = [replace(t, seed=Path(seed)) for t in to_run]
+            pending = Path(seed) / paths.SEED_PENDING_FILE
+            pending.touch()  # kernels wait for the seeds until it is gone
 
             def products() -> None:
-                errors.update(write_products(tasks, _review_inputs(req), Path(seed)))
+                try:
+                    errors.update(write_products(tasks, _review_inputs(req), Path(seed)))
+                finally:
+                    pending.unlink(missing_ok=True)
 
             try:
                 execute(tasks, req.jobs, bar, fresh, meanwhile=products)
