@@ -34,6 +34,7 @@ from pydantic import (
     model_validator,
 )
 
+from mtr_analysis import yaml_io
 from mtr_analysis.paths import METHODS_FILE
 
 __all__ = [
@@ -283,7 +284,7 @@ class Settings(_Section):
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_io.load(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise SettingsError(f"{path}: settings file not found") from exc
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

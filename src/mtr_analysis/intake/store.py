@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from mtr_analysis import yaml_io
 from mtr_analysis.intake.clean import poverty_ppp, vintage_date
 from mtr_analysis.intake.schema import COLUMNS, KEY, TOTAL, conform, validate_observations
 from mtr_analysis.paths import OBSERVATIONS_FILE, OUT_OF_SCOPE_FILE, PRIORITY_FILE, PROCESSED_DIR
@@ -96,7 +97,7 @@ def _parse_kinds(kinds: object, where: str) -> tuple[tuple[str, str], ...]:
 
 def _read_yaml(path: Path) -> dict:
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = yaml_io.load(path.read_text(encoding="utf-8")) or {}
     except yaml.YAMLError as exc:
         raise ValueError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(raw, dict) or "priority" not in raw:

@@ -14,8 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from mtr_analysis import yaml_io
 from mtr_analysis.paths import AUXILIARY_FILE, FRAMEWORK_FILE, INDICATORS_FILE
 
 DIRECTIONS = ("increase", "decrease")
@@ -258,7 +258,7 @@ def _check_relative_target(row: object, path: Path, pos: int, ind_id: str) -> No
 
 @lru_cache(maxsize=4)
 def _load_cached(indicators_path: Path, framework_path: Path, auxiliary_path: Path) -> Catalogue:
-    fw = yaml.safe_load(framework_path.read_text(encoding="utf-8"))
+    fw = yaml_io.load(framework_path.read_text(encoding="utf-8"))
     characteristics = pd.DataFrame(fw["characteristics"]).set_index("code", drop=False)
     elements = pd.DataFrame(fw["elements"]).set_index("code", drop=False)
     bad = elements.loc[~elements["characteristic"].isin(characteristics.index), "code"]

@@ -25,6 +25,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from mtr_analysis import yaml_io
 from mtr_analysis.paths import (
     DATA_FRAMEWORKS_SUBDIR,
     DEFAULT_FRAMEWORK,
@@ -114,7 +115,7 @@ def _fail(path: Path, where: str, reason: str) -> FrameworkError:
 def _read(path: Path) -> dict:
     """The file's top-level mapping; FrameworkError when unreadable or not a mapping."""
     try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = yaml_io.load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise FrameworkError(f"framework file {path}: cannot be read: {exc}") from None
     except yaml.YAMLError as exc:

@@ -16,8 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from mtr_analysis import yaml_io
 from mtr_analysis.paths import REGISTRY_FILE
 
 
@@ -90,7 +90,7 @@ def normalise_name(name: object) -> str:
 
 @lru_cache(maxsize=4)
 def _load(path: Path = REGISTRY_FILE) -> tuple[tuple[MemberState, ...], frozenset, frozenset]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = yaml_io.load(path.read_text(encoding="utf-8"))
     states = tuple(
         MemberState(
             iso3=m["iso3"],
@@ -234,7 +234,7 @@ def parse_countries(spec: str | Iterable[str], include_optional: bool = False) -
 @lru_cache(maxsize=1)
 def _renamed(path: Path = REGISTRY_FILE) -> dict[str, str]:
     """Normalised name → ISO3 of the non-member economies known under several names."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw = yaml_io.load(path.read_text(encoding="utf-8"))
     table: dict[str, str] = {}
     for iso3, names in (raw.get("renamed_economies") or {}).items():
         for n in [iso3, *names]:

@@ -14,8 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from mtr_analysis import yaml_io
 from mtr_analysis.paths import REPORTING_UNITS_FILE
 
 UNIT_COLUMNS = ["code", "name", "name_vi", "kind", "scope", "successor"]
@@ -130,7 +130,7 @@ def _provinces(path: Path) -> pd.DataFrame:
 
 @lru_cache(maxsize=4)
 def _load_cached(path: Path) -> ReportingUnits:
-    cfg = yaml.safe_load(path.read_text(encoding="utf-8"))
+    cfg = yaml_io.load(path.read_text(encoding="utf-8"))
     rows = [
         {"name_vi": "", **b, "kind": "sectoral_body", "scope": "ASEAN"}
         for b in cfg["sectoral_bodies"]

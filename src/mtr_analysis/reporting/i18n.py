@@ -33,8 +33,7 @@ import string
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-import yaml
-
+from mtr_analysis import yaml_io
 from mtr_analysis.paths import WORDS_DIR
 from mtr_analysis.reference.catalogue import Catalogue
 
@@ -84,7 +83,7 @@ def _read_catalogue(path: Path) -> dict[str, dict[str, object]]:
     """One YAML word catalogue, checked to hold exactly :data:`SECTIONS` of key → text."""
     if not path.is_file():
         raise WordsError(f"{path}: word catalogue not found")
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml_io.load(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or set(data) != set(SECTIONS):
         found = sorted(data) if isinstance(data, dict) else type(data).__name__
         raise WordsError(f"{path}: sections must be {', '.join(SECTIONS)}; found {found}")
