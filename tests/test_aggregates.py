@@ -274,6 +274,8 @@ def test_on_the_demo_store(demo_store):
 
 def test_charts_name_the_group_of_the_range():
     """The trend charts' band says which group it spans (issue 10 item 5), in both languages."""
+    from test_plots import _legend
+
     from mtr_analysis.reference import registry
     from mtr_analysis.reporting import figures
 
@@ -295,6 +297,6 @@ def test_charts_name_the_group_of_the_range():
         (band11, "en", "ASEAN-11 incl. Timor-Leste range (min–max)"),
         (band11, "vi", "khoảng giá trị ASEAN-11 gồm cả Timor-Leste (thấp nhất–cao nhất)"),
     ):
-        fig = figures.trend_grid(obs, assessment, cat, "VNM", band=band, lang=lang)
-        assert label in [t.get_text() for t in fig.legends[0].get_texts()]
+        chart = figures.trend_grid(obs, assessment, cat, "VNM", band=band, lang=lang)
+        assert label in _legend(chart)
     assert figures.group_label("LAO, VNM", "vi") == "LAO, VNM"  # never called ASEAN

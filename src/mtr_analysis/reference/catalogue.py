@@ -111,11 +111,13 @@ class Catalogue:
             raise ValueError(f"unknown language {lang!r}; allowed: {', '.join(NAME_LANGS)}")
         for table in (self.indicators, self.auxiliary):
             if indicator in table.index:
-                row = table.loc[indicator]
-                localised = row.get(f"{column}_{lang}") if lang != "en" else None
+                # Cell look-ups, not ``table.loc[indicator]``: building the row as a Series
+                # cost about 1 ms, twice for every trend panel (issue 15).
+                local = f"{column}_{lang}"
+                localised = table.at[indicator, local] if lang != "en" and local in table else None
                 if localised is not None and not pd.isna(localised) and str(localised).strip():
                     return str(localised)
-                return str(row.get(column, ""))
+                return str(table.at[indicator, column]) if column in table else ""
         return str(indicator) if default is None else default
 
     @property

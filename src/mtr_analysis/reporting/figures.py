@@ -23,12 +23,10 @@ import re
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from matplotlib.colors import to_rgb
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
 
 from mtr_analysis.analysis.aggregates import GROUP_ASEAN10, GROUP_ASEAN11, group_name
 from mtr_analysis.analysis.gaps import GAP_CATEGORIES
@@ -52,6 +50,9 @@ from mtr_analysis.reporting.style import (
     SERIES_COLOUR,
     STATUS_COLOURS,
 )
+
+if TYPE_CHECKING:  # matplotlib is imported by the functions that draw with it (see _new_figure)
+    from matplotlib.figure import Figure
 
 #: Cell states of :func:`availability_heatmap`: who reported the value, or whether it is an
 #: estimate, or missing.
@@ -130,6 +131,10 @@ def _country_name(iso3: str, lang: str) -> str:
 
 
 def _new_figure(width: float, height: float) -> Figure:
+    # Imported here: the SVG charts need no matplotlib, and importing it cost every
+    # process (runner, each kernel) about half a CPU-second.
+    from matplotlib.figure import Figure
+
     fig = Figure(figsize=(width, height))
     fig.set_layout_engine("constrained")
     return fig
@@ -152,8 +157,17 @@ def _empty_figure(title: str, lang: str) -> Figure:
     return fig
 
 
+def _rgb(colour: str) -> tuple[float, float, float]:
+    """A ``#rrggbb`` colour (or any matplotlib colour) as red, green, blue in 0–1."""
+    if len(colour) == 7 and colour.startswith("#"):
+        return tuple(int(colour[k : k + 2], 16) / 255 for k in (1, 3, 5))  # type: ignore[return-value]
+    from matplotlib.colors import to_rgb
+
+    return to_rgb(colour)
+
+
 def _text_colour(colour: str) -> str:
-    r, g, b = to_rgb(colour)
+    r, g, b = _rgb(colour)
     return "black" if 0.299 * r + 0.587 * g + 0.114 * b > 0.55 else "white"
 
 
@@ -1153,7 +1167,7 @@ def _segment(c: svg.Canvas, box: tuple[float, float, float], colour: str, share:
     """One bar segment (``box`` = x, y, width) with its share written on it from 7 %."""
     x0, y, width = box
     # Near-white segments ("no data") are outlined so the bar shows.
-    r, g, b = to_rgb(colour)
+    r, g, b = _rgb(colour)
     edge = MUTED_COLOUR if 0.299 * r + 0.587 * g + 0.114 * b > 0.9 else "#ffffff"
     c.rect(x0, y, width, _BAR_H, colour, stroke=edge, stroke_width=0.6, cls="segment",
            data_share=f"{share:.12g}", **attrs)  # fmt: skip
@@ -1458,6 +1472,8 @@ def transition_matrix_chart(
         ax.set_xlabel(tx["transition_cols"], fontsize=7)
         if k % ncols == 0:
             ax.set_ylabel(tx["transition_rows"], fontsize=7)
+    from matplotlib.patches import Patch
+
     handles = [
         Patch(facecolor=TRANSITION_COLOURS[m], edgecolor=MUTED_COLOUR,
               label=i18n.text(f"transition_{m}", lang))

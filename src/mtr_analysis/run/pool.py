@@ -13,8 +13,8 @@ unchanged; the ``mtr-warm`` engine only hands nbclient the running kernel).
 
 Before each notebook the kernel is reset to the state a fresh kernel has after those imports
 (:func:`reset_kernel`, run inside the kernel): the user namespace emptied (``%reset -f``),
-matplotlib's rcParams restored to the snapshot taken after warming up, every pyplot figure
-closed, the working folder set. A kernel that died (a notebook calling ``os._exit``, out of
+matplotlib's rcParams restored to the values it has when first imported (``rcParamsOrig``),
+every pyplot figure closed, the working folder set. A kernel that died (a notebook calling ``os._exit``, out of
 memory) fails only its own notebook and is replaced before the next one. At the worker's
 exit the kernel is shut down with a shutdown request only: ``jupyter_client`` would first
 send an idle kernel SIGINT, which ipykernel reports as "KeyboardInterrupt caught in kernel".
@@ -57,23 +57,16 @@ WARM_IMPORTS = (
 
 # ----------------------------------------------------------------- inside the kernel
 
-#: rcParams after warming up: the state a fresh kernel has once the notebook imported.
-_RC_SNAPSHOT: dict[str, Any] = {}
-
 
 def warm_up() -> None:
-    """In the kernel: import :data:`WARM_IMPORTS`, switch the store memo on, snapshot rcParams."""
+    """In the kernel: import :data:`WARM_IMPORTS`, switch the store memo on."""
     import importlib
-
-    import matplotlib
 
     for name in WARM_IMPORTS:
         importlib.import_module(name)
     from mtr_analysis.analysis import memo
 
     memo.remember(True)
-    _RC_SNAPSHOT.clear()
-    _RC_SNAPSHOT.update(dict(matplotlib.rcParams))
 
 
 def reset_kernel(cwd: str, seed: str = "") -> None:
@@ -81,7 +74,6 @@ def reset_kernel(cwd: str, seed: str = "") -> None:
     look for the runner's analysed reviews in ``seed`` (a folder; ``""``: none)."""
     import sys
 
-    import matplotlib
     from IPython import get_ipython
 
     from mtr_analysis.analysis import memo
@@ -92,8 +84,11 @@ def reset_kernel(cwd: str, seed: str = "") -> None:
         shell.execution_count = 1  # papermill numbers the cells by the kernel's counter
     if "matplotlib.pyplot" in sys.modules:
         sys.modules["matplotlib.pyplot"].close("all")
-    # dict.update: the saved values are already validated, and some keys warn when set.
-    dict.update(matplotlib.rcParams, _RC_SNAPSHOT)
+    matplotlib = sys.modules.get("matplotlib")
+    if matplotlib is not None:  # imported by a notebook (the SVG charts do without it)
+        # rcParamsOrig: the values a fresh kernel has after importing matplotlib.
+        # dict.update: they are already validated, and some keys warn when set.
+        dict.update(matplotlib.rcParams, matplotlib.rcParamsOrig)
     memo.seed_from(seed or None)
     os.chdir(cwd)
 
