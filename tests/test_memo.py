@@ -70,13 +70,18 @@ def test_empty_string_for_a_none_default_and_canonical_arguments_share_a_key(tmp
     assert len(calls) == 2
 
 
-def test_a_seed_written_by_the_runner_is_loaded_instead_of_computed(tmp_path, memo_on):
+@pytest.fixture
+def seeding(tmp_path, memo_on):
+    """(calls, counted analysis, store folder, empty seed folder)."""
     calls: list = []
-    analyse = _counted(calls)
     (tmp_path / "store").mkdir()
-    store = _store(tmp_path / "store")
     seeds = tmp_path / "seeds"
     seeds.mkdir()
+    return calls, _counted(calls), _store(tmp_path / "store"), seeds
+
+
+def test_a_seed_written_by_the_runner_is_loaded_instead_of_computed(seeding):
+    calls, analyse, store, seeds = seeding
     seeded = {"window": 5, "rows": ["from the runner"]}
     path = memo.write_seed(seeds, analyse, seeded, store, 5, as_of="")
     assert path.name.endswith(paths.REVIEW_SEED_SUFFIX) and path.parent == seeds
@@ -183,16 +188,11 @@ def test_runner_kernels_load_the_runners_seed_for_the_notebooks_own_calls(demo_s
     }  # fmt: skip
 
 
-def test_a_kernel_waits_for_a_seed_while_the_runner_marks_it_pending(tmp_path, memo_on):
+def test_a_kernel_waits_for_a_seed_while_the_runner_marks_it_pending(seeding):
     import threading
     import time
 
-    calls: list = []
-    analyse = _counted(calls)
-    (tmp_path / "store").mkdir()
-    store = _store(tmp_path / "store")
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
+    calls, analyse, store, seeds = seeding
     (seeds / paths.SEED_PENDING_FILE).touch()
     seeded = {"window": 5, "rows": ["late seed"]}
 
