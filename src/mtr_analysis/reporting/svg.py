@@ -5,7 +5,8 @@ CPU-seconds (ticks, text layout and rasterising, measured in ``benchmarks/README
 writing the same marks as SVG elements costs milliseconds, the text stays sharp at any zoom
 and searchable, and the output is the same bytes on every run. A :class:`Canvas` collects
 elements in pixel coordinates (origin top left, y down) and :meth:`Canvas.render` returns an
-:class:`SVG`, which notebooks and nbconvert embed inline. Every text is XML-escaped here, so
+:class:`SVG`: JupyterLab shows it inline (tooltips on hover), nbconvert's HTML embeds it as
+an image (``data:image/svg+xml``). Every text is XML-escaped here, so
 data (indicator names, units) can never inject markup.
 
 Sizes are CSS pixels (1/96 inch); coordinates are written with one decimal.
@@ -26,7 +27,7 @@ CHAR_WIDTH = 0.6
 
 
 class SVG:
-    """A drawn chart: shows inline in notebooks and in the HTML reports.
+    """A drawn chart: shows in notebooks and, as an embedded image, in the HTML reports.
 
     Attributes
     ----------
