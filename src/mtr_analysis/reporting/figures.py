@@ -1266,6 +1266,9 @@ def country_position(
     mine = mine.loc[mine["indicator"].isin(rows)]
 
     labels = [short_name(catalogue, i, lang=lang) for i in rows]
+    # Plain tuples per row (a pandas row per dot was most of this chart's time).
+    dots_of, mine_of = _dots(others), _dots(mine)
+    names = {c: _country_name(c, lang) for c in set(others["country"])}
     label_w = max(svg.text_width(t, _LABEL_SIZE) for t in labels) + 16
     row_h, plot_w, top = 22, 460, 44
     c = svg.Canvas(label_w + plot_w + 30, top + row_h * len(rows) + 70, title=title)
@@ -1280,20 +1283,29 @@ def country_position(
         y = top + row_h * (k + 0.5)
         c.line(x(-0.05), y, x(1.05), y, RULE_COLOUR, stroke_width=0.8)
         c.text(label_w - 8, y + 4, label, _LABEL_SIZE, anchor="end", cls="row-label")
-        for _, o in others.loc[others["indicator"] == ind].iterrows():
-            c.circle(x(o["score"]), y, 3.6, MUTED_COLOUR, opacity=0.8, cls="other",
-                     data_row=ind, data_score=f"{o['score']:.12g}",
-                     tip=f"{_country_name(o['country'], lang)}: {_number(o['latest_value'])}")  # fmt: skip
-        for _, o in mine.loc[mine["indicator"] == ind].iterrows():
-            c.circle(x(o["score"]), y, 6, HIGHLIGHT_COLOUR, stroke="black", stroke_width=0.6,
-                     cls="mine", data_row=ind, data_score=f"{o['score']:.12g}",
-                     tip=f"{name}: {_number(o['latest_value'])}")  # fmt: skip
+        for cty, score, value in dots_of.get(ind, ()):
+            c.circle(x(score), y, 3.6, MUTED_COLOUR, opacity=0.8, cls="other", data_row=ind,
+                     data_score=f"{score:.12g}", tip=f"{names[cty]}: {_number(value)}")  # fmt: skip
+        for _cty, score, value in mine_of.get(ind, ()):
+            c.circle(x(score), y, 6, HIGHLIGHT_COLOUR, stroke="black", stroke_width=0.6,
+                     cls="mine", data_row=ind, data_score=f"{score:.12g}",
+                     tip=f"{name}: {_number(value)}")  # fmt: skip
     with c.group(cls="legend"):
         c.circle(c.width / 2 - 150, bottom + 55, 3.6, MUTED_COLOUR)
         c.text(c.width / 2 - 140, bottom + 59, tx["others"], _LABEL_SIZE, cls="legend-label")
         c.circle(c.width / 2 + 30, bottom + 55, 6, HIGHLIGHT_COLOUR, stroke="black")
         c.text(c.width / 2 + 42, bottom + 59, name, _LABEL_SIZE, cls="legend-label")
     return c.render()
+
+
+def _dots(scores: pd.DataFrame) -> dict[str, list[tuple[str, float, float]]]:
+    """Indicator → (country, score, latest value) of each member state, in row order."""
+    out: dict[str, list[tuple[str, float, float]]] = {}
+    rows = zip(scores["indicator"], scores["country"], scores["score"], scores["latest_value"],
+               strict=True)  # fmt: skip
+    for ind, cty, score, value in rows:
+        out.setdefault(str(ind), []).append((str(cty), float(score), float(value)))
+    return out
 
 
 # --------------------------------------------------------------------------- current status
