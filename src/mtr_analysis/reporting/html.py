@@ -37,7 +37,7 @@ from mtr_analysis.analysis.vintages import AsOfSummary
 from mtr_analysis.paths import INTAKE_FILE
 from mtr_analysis.reference import registry
 from mtr_analysis.reference.catalogue import Catalogue
-from mtr_analysis.reporting import beneficiary_statements, i18n
+from mtr_analysis.reporting import beneficiary_statements, html_table, i18n
 from mtr_analysis.reporting.figures import group_label
 from mtr_analysis.reporting.findings import Finding, format_number
 from mtr_analysis.reporting.style import STATUS_COLOURS
@@ -311,7 +311,9 @@ def _format(value: object, column: str, lang: str) -> str:
     return str(value)
 
 
-def table(frame: pd.DataFrame, lang: str = "en", name: str = "t", max_rows: int | None = None):
+def table(
+    frame: pd.DataFrame, lang: str = "en", name: str = "t", max_rows: int | None = None
+) -> html_table.Table:
     """Present a frame built here as a report table: translated, formatted and escaped.
 
     Column headers are translated (:func:`mtr_analysis.reporting.i18n.column_labels`); ``status``,
@@ -331,8 +333,8 @@ def table(frame: pd.DataFrame, lang: str = "en", name: str = "t", max_rows: int 
 
     Returns
     -------
-    pandas.io.formats.style.Styler
-        Displays as an HTML table without the index.
+    mtr_analysis.reporting.html_table.Table
+        Displays as an HTML table without the index (the markup of pandas' Styler).
     """
     i18n.check_lang(lang)
     if not SAFE_NAME.match(name):
@@ -357,25 +359,23 @@ def table(frame: pd.DataFrame, lang: str = "en", name: str = "t", max_rows: int 
         else:
             shown[col] = [_format(v, col, lang) for v in values]
     # Every cell and header becomes safe HTML here (escaped, cleaned, long text cut with a
-    # tooltip), so the Styler below must not escape again.
+    # tooltip), so the table must not escape again.
     shown = shown.map(safe_text)
     headers = {c: safe_text(label) for c, label in i18n.column_labels(shown.columns, lang).items()}
     shown = shown.rename(columns=headers)
-    from pandas.io.formats.style import Styler
-
-    # Cell ids only where a cell is styled: keeps long tables (the data table) small.
-    styler = Styler(shown, uuid=name, cell_ids=False).hide(axis="index")
+    cells = [[""] * shown.shape[1] for _ in range(len(shown))]
     for col, colour in colours.items():
-        if colour.notna().any():
-            css = colour.map(
-                lambda c: f"background-color: {c}; color: {_ink(c)}" if isinstance(c, str) else ""
-            )
-            styler = styler.apply(lambda _s, css=css: css.to_numpy(), subset=[headers[col]])
+        j = shown.columns.get_loc(headers[col])
+        for i, c in enumerate(colour):
+            if isinstance(c, str):
+                cells[i][j] = f"background-color: {c}; color: {_ink(c)}"
     if "level" in frame:  # coverage tables: characteristic rows in bold, elements below them
         bold = ~frame["level"].astype(str).str.contains(".", regex=False)
-        weights = np.where(bold.to_numpy(), "font-weight: bold", "")
-        styler = styler.apply(lambda _d: np.tile(weights[:, None], (1, shown.shape[1])), axis=None)
-    return styler
+        for i in np.flatnonzero(bold.to_numpy()):
+            cells[i] = [
+                f"{css}; font-weight: bold" if css else "font-weight: bold" for css in cells[i]
+            ]
+    return html_table.styled(shown, name, cells)
 
 
 def _ink(colour: str) -> str:
