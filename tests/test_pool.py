@@ -128,3 +128,19 @@ def test_a_notebook_killing_its_kernel_fails_alone_and_the_kernel_is_replaced(de
     assert kernel["VNM"] == kernel["THA"]  # reused ...
     assert kernel["LAO"] == kernel["regional"] != kernel["THA"]  # ... and replaced once dead
     assert not any(alive(pid) for pid in kernel.values())  # closed at the worker's exit
+
+
+def test_workers_render_reports_without_pandas_or_the_iri_grammar():
+    """A worker only drives its kernel and renders: importing what it runs must not load
+    pandas (the kernel has it), nor rfc3987-syntax's grammar through nbformat's jsonschema
+    (~3 CPU-s per process)."""
+    code = (
+        "import sys\n"
+        "import mtr_analysis.run.execute, papermill, nbconvert, jupyter_client.manager\n"
+        "from mtr_analysis.run import render\n"
+        "render._html_exporter(False, 'en')\n"
+        "print(sorted({'pandas', 'rfc3987_syntax', 'lark'} & {m for m in sys.modules "
+        "if sys.modules[m] is not None}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stderr

@@ -16,12 +16,12 @@ from typing import Any
 import pandas as pd
 
 from mtr_analysis.analysis.baseline import BaselineData
+from mtr_analysis.atomic_io import atomic_write_bytes
 from mtr_analysis.paths import BASELINE_FILE
 from mtr_analysis.reference import registry
 from mtr_analysis.reporting import html, i18n
 from mtr_analysis.reporting.figures import pace_chart, render, short_name
 from mtr_analysis.reporting.findings import Finding
-from mtr_analysis.reporting.outputs import atomic_write_bytes
 from mtr_analysis.reporting.tables import to_csv_bytes
 from mtr_analysis.text_safety import safe_text
 

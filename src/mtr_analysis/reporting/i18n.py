@@ -32,10 +32,13 @@ from __future__ import annotations
 import string
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mtr_analysis import yaml_io
 from mtr_analysis.paths import WORDS_DIR
-from mtr_analysis.reference.catalogue import Catalogue
+
+if TYPE_CHECKING:  # workers render reports without importing pandas
+    from mtr_analysis.reference.catalogue import Catalogue
 
 #: Languages of the reports; each has a word catalogue ``words/<lang>.yaml``.
 LANGS: tuple[str, ...] = ("en", "vi")

@@ -22,6 +22,7 @@ import pandas as pd
 
 from mtr_analysis.analysis import beneficiaries
 from mtr_analysis.analysis.review import ReviewData, beneficiary_estimates
+from mtr_analysis.atomic_io import atomic_write_text
 from mtr_analysis.paths import (
     BENEFICIARIES_FILE,
     COMPARISON_FILE,
@@ -33,43 +34,6 @@ from mtr_analysis.reference import registry
 from mtr_analysis.reporting import tables
 from mtr_analysis.reporting.findings import Finding, findings_to_json
 from mtr_analysis.reporting.html import SAFE_NAME
-
-
-def atomic_write_bytes(path: Path | str, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file and :func:`os.replace`.
-
-    Readers (and a later run) see the old file or the complete new one, never a partial
-    file, even when the writer is killed. The temporary file is removed on failure.
-
-    Parameters
-    ----------
-    path : path-like
-        The file to write; its folder must exist.
-    data : bytes
-
-    Returns
-    -------
-    pathlib.Path
-        ``path``.
-    """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600; outputs are meant to be shared
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def atomic_write_text(path: Path | str, text: str) -> Path:
-    """:func:`atomic_write_bytes` of ``text`` encoded as UTF-8 (never the locale's encoding)."""
-    return atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def write_review_outputs(

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from mtr_analysis import paths, provenance
-from mtr_analysis.reporting.outputs import atomic_write_text
+from mtr_analysis.atomic_io import atomic_write_text
 from mtr_analysis.run.execute import ReportTask
 from mtr_analysis.run.results import ReportResult, relative, result_dict
 

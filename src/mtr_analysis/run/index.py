@@ -18,9 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from mtr_analysis import paths
+from mtr_analysis.atomic_io import atomic_write_text
 from mtr_analysis.reporting import i18n
 from mtr_analysis.reporting.html import safe_text, snapshot_banner_html
-from mtr_analysis.reporting.outputs import atomic_write_text
 from mtr_analysis.run.results import INTERRUPTED, ReportResult, RunSummary, relative
 
 _esc = html.escape

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from mtr_analysis import paths
+from mtr_analysis.atomic_io import atomic_write_text
 from mtr_analysis.reporting import i18n
-from mtr_analysis.reporting.outputs import atomic_write_text
 
 #: Marker a report header may contain; the table of contents replaces it.
 TOC_MARKER = "<!--mtr:toc-->"
