@@ -67,7 +67,7 @@ class Table:
 
 def styled(data: pd.DataFrame, name: str, cells: Sequence[Sequence[str]] | None = None) -> Table:
     """A :class:`Table` of ``data`` with ``cells[i][j]`` the CSS of cell (i, j) ("" none)."""
-    styles = () if cells is None else tuple(declarations(css) for row in cells for css in row)
+    styles = () if cells is None else tuple(declarations(c) if c else () for r in cells for c in r)
     return Table(data, name, styles)
 
 

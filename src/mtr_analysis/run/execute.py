@@ -32,6 +32,10 @@ from mtr_analysis.run.signals import stop_descendants
 
 KERNEL_NAME = pool.KERNEL_NAME
 KERNEL_ARGUMENTS = pool.KERNEL_ARGUMENTS
+#: Order in which reports are handed to the workers: the longest first (the regional
+#: synthesis draws every member state; a national report reads the activity files), so
+#: that no worker is left running a long report alone at the end of the run.
+START_ORDER: dict[str, int] = {"regional": 0, "national": 1, "country": 2}
 
 
 @dataclass(frozen=True)
@@ -216,8 +220,9 @@ def _worker_init() -> None:
 def _run_pool(
     tasks: list[ReportTask], jobs: int, done: Any, meanwhile: Callable[[], None] | None = None
 ) -> None:
-    """Run ``tasks`` in a pool of ``jobs`` "spawn" workers, calling ``done`` per result;
-    ``meanwhile`` runs in this process once the tasks are submitted."""
+    """Run ``tasks`` in a pool of ``jobs`` "spawn" workers, longest first
+    (:data:`START_ORDER`), calling ``done`` per result; ``meanwhile`` runs in this process
+    once the tasks are submitted."""
     # "spawn": fresh workers, no inherited threads or kernel sockets from the caller.
     ctx = multiprocessing.get_context("spawn")
     start = time.perf_counter()
@@ -225,7 +230,8 @@ def _run_pool(
         max_workers=min(jobs, len(tasks)), mp_context=ctx, initializer=_worker_init
     )
     try:
-        futures = {pool.submit(run_guarded, t): t for t in tasks}
+        ordered = sorted(tasks, key=lambda t: START_ORDER.get(t.kind, len(START_ORDER)))
+        futures = {pool.submit(run_guarded, t): t for t in ordered}
         if meanwhile is not None:
             meanwhile()
         for fut in concurrent.futures.as_completed(futures):

@@ -56,6 +56,9 @@ def _html_exporter(with_code: bool, lang: str = "en") -> Any:
     c = Config()
     c.HTMLExporter.embed_images = True
     c.HTMLExporter.language_code = lang
+    # Validate the notebook once, after the last preprocessor, not after each of them
+    # (the executed notebook was validated when papermill wrote it).
+    c.HTMLExporter.optimistic_validation = True
     if not with_code:
         c.HTMLExporter.exclude_input = True
         c.HTMLExporter.exclude_input_prompt = True
