@@ -559,3 +559,45 @@ def test_trend_grid_escapes_indicator_names(obs, assessment):
     assert _text_of(_cls(_panel(chart, "Maternal"), "panel-title")[0]).startswith(
         'Maternal <script>alert("x")'
     )
+
+
+def _csi_bars(chart) -> tuple[list[str], list[tuple[float, float]], list[float], list[str]]:
+    """(row labels, each bar's [left, right] in %, expected ticks in %, "n = k" texts), read
+    from the pixels of the SVG and the plot's box and range."""
+    root = _tree(chart)
+    plot = _cls(root, "plot")[0]
+    x0, _, x1, _ = (float(v) for v in plot.get("data-box").split())
+    lo, hi = float(plot.get("data-x0")), float(plot.get("data-x1"))
+
+    def pct(px: float) -> float:
+        return lo + (px - x0) / (x1 - x0) * (hi - lo)
+
+    bars = [(pct(float(r.get("x"))), pct(float(r.get("x")) + float(r.get("width"))))
+            for r in _cls(root, "csi-bar")]  # fmt: skip
+    expected = [pct(float(e.get("x1"))) for e in _cls(root, "expected")]
+    rows = [_text_of(e) for e in _cls(root, "row-label")]
+    return rows, bars, expected, [_text_of(e) for e in _cls(root, "n-series")]
+
+
+def test_current_status_chart_draws_the_mean_index_and_expected_share(catalogue):
+    frame = pd.DataFrame({
+        "characteristic": ["A", "A", "B", "C"],
+        "current_status": [0.2, 0.4, -0.3, NAN],  # C has no index: no bar
+        "expected_status": [0.5, 0.5, 0.625, 0.5],
+    })  # fmt: skip
+    chart = figures.current_status_chart(frame, catalogue, "characteristic", "en")
+    rows, bars, expected, counts = _csi_bars(chart)
+    assert [r.split(".")[0] for r in rows] == ["A", "B"]
+    # Means by hand: A (0.2 + 0.4) / 2 = 30 %, B −30 % (a bar left of zero, another colour).
+    # Pixels are written to 0.1 px (0.023 % here).
+    assert bars == [pytest.approx((0, 30), abs=0.03), pytest.approx((-30, 0), abs=0.03)]
+    assert expected == pytest.approx([50, 62.5], abs=0.03)
+    assert counts == ["n = 2", "n = 1"]
+    fills = [r.get("fill") for r in _cls(_tree(chart), "csi-bar")]
+    assert fills == [
+        style.STATUS_COLOURS["maintain_progress"],
+        style.STATUS_COLOURS["reverse_trend"],
+    ]
+    assert _legend(chart) == [figures._text("en")["csi_made"], figures._text("en")["csi_expected"]]
+    empty = figures.current_status_chart(frame.iloc[3:], catalogue, "characteristic", "vi")
+    assert _cls(_tree(empty), "no-data") and not _cls(_tree(empty), "csi-bar")

@@ -1311,7 +1311,7 @@ def _dots(scores: pd.DataFrame) -> dict[str, list[tuple[str, float, float]]]:
 # --------------------------------------------------------------------------- current status
 def current_status_chart(
     assessment: pd.DataFrame, catalogue: Catalogue, by: str = "characteristic", lang: str = "en"
-) -> Figure:
+) -> svg.SVG:
     """ESCAP Current Status Index per group: progress made since the base year as a share
     of the distance to the target, against the share expected for the years elapsed.
 
@@ -1325,11 +1325,13 @@ def current_status_chart(
 
     Returns
     -------
-    matplotlib.figure.Figure
-        One horizontal bar per group (index in %, 0 at the left edge of progress; a
-        negative bar means the group regressed), a vertical tick per bar at the expected
-        share, and the number of series averaged next to each bar
-        (:func:`mtr_analysis.analysis.escap.current_status_index`).
+    svg.SVG
+        One horizontal bar per group (``<rect class="csi-bar">`` from 0 to the index in %;
+        a bar left of 0 means the group regressed), a vertical tick per bar at the expected
+        share (``class="expected"``), and the number of series averaged next to each bar
+        (:func:`mtr_analysis.analysis.escap.current_status_index`). The plot area is a
+        ``<g class="plot">`` with ``data-box`` (pixels) and ``data-x0``/``data-x1`` (% at its
+        left and right edges).
     """
     from mtr_analysis.analysis.escap import current_status_index
 
@@ -1337,28 +1339,64 @@ def current_status_chart(
     title = tx["csi_title"].format(by=tx[by])
     index = current_status_index(assessment, by)
     if index.empty:
-        return _empty_figure(title, lang)
-    fig = _new_figure(9.5, 1.6 + 0.6 * len(index))
-    ax = fig.add_subplot()
-    y = np.arange(len(index))
+        return _empty_svg(title, lang)
+    labels = _bar_labels(index.set_index(by), catalogue, by, lang)
     csi = index["csi"].to_numpy(dtype=float) * 100
-    colours = [STATUS_COLOURS["reverse_trend" if v < 0 else "maintain_progress"] for v in csi]
-    ax.barh(y, csi, color=colours, height=0.6, label=tx["csi_made"])
-    ax.scatter(
-        index["expected"].to_numpy(dtype=float) * 100, y, marker="|", s=400,
-        color=SERIES_COLOUR, zorder=3, label=tx["csi_expected"],
-    )  # fmt: skip
-    for yi, (v, n) in enumerate(zip(csi, index["n_series"], strict=True)):
-        ax.text(max(v, 0) + 1, yi, f"n = {n}", va="center", fontsize=8)
-    shares = index.set_index(by)
-    ax.set_yticks(y, labels=_bar_labels(shares, catalogue, by, lang), fontsize=9)
-    ax.set_ylim(len(index) - 0.5, -0.5)
-    ax.axvline(0, color=MUTED_COLOUR, linewidth=0.8)
-    ax.set_xlim(min(-10.0, float(np.nanmin(csi)) - 5), 110)
-    ax.set_xlabel(tx["csi_axis"])
-    fig.suptitle(title)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=8)
-    return fig
+    rows = list(zip(labels, csi, index["expected"].to_numpy(dtype=float) * 100,
+                    index["n_series"], strict=True))  # fmt: skip
+    domain = (min(-10.0, float(np.nanmin(csi)) - 5), 110.0)
+    return _index_bars(rows, domain, title, tx)
+
+
+def _index_bars(
+    rows: list[tuple[str, float, float, int]], domain: tuple[float, float], title: str, tx: dict
+) -> svg.SVG:
+    """Bars of (label, index %, expected %, series) over ``domain`` (%), legend on the right."""
+    lines = [label.split("\n") for label, *_ in rows]
+    left = max(svg.text_width(t, _LABEL_SIZE) for ls in lines for t in ls) + 16
+    row_h = max(_BAR_H + _BAR_GAP, max(len(ls) for ls in lines) * 13 + 10)
+    top, bottom = 44, 44 + row_h * len(rows)
+    c = svg.Canvas(left + _BAR_W + _LEGEND_W, bottom + 44, title)
+    c.text(c.width / 2, 24, title, 15, anchor="middle", cls="title")
+    x = svg.linear(domain, (left, left + _BAR_W))
+    ticks = svg.nice_ticks(*domain)
+    step = ticks[1] - ticks[0]
+    for tick in (t for t in ticks if domain[0] <= t <= domain[1]):
+        c.line(x(tick), top, x(tick), bottom, GRID_COLOUR, stroke_width=0.8)
+        label = svg.tick_label(tick, step)
+        c.text(x(tick), bottom + 15, label, _LABEL_SIZE, anchor="middle", cls="tick-label")
+    c.line(x(0), top, x(0), bottom, MUTED_COLOUR, stroke_width=0.8, cls="zero")
+    c.text(x((domain[0] + domain[1]) / 2), bottom + 34, tx["csi_axis"], _LABEL_SIZE,
+           anchor="middle", cls="x-label")  # fmt: skip
+    made, regressed = STATUS_COLOURS["maintain_progress"], STATUS_COLOURS["reverse_trend"]
+    box = f"{left:g} {top:g} {left + _BAR_W:g} {bottom:g}"
+    with c.group(cls="plot", data_box=box, data_x0=f"{domain[0]:g}", data_x1=f"{domain[1]:g}"):
+        for r, (_label, value, expected, n) in enumerate(rows):
+            y = top + row_h * r + (row_h - _BAR_H) / 2
+            first = y + _BAR_H / 2 + 4 - 6.5 * (len(lines[r]) - 1)
+            c.text(left - 8, first, "\n".join(lines[r]), _LABEL_SIZE, anchor="end",
+                   cls="row-label")  # fmt: skip
+            c.rect(min(x(0), x(value)), y, abs(x(value) - x(0)), _BAR_H,
+                   regressed if value < 0 else made, cls="csi-bar", data_csi=f"{value:.12g}",
+                   tip=f"{tx['csi_made']}: {value:.0f} %")  # fmt: skip
+            if np.isfinite(expected):
+                c.line(x(expected), y - 4, x(expected), y + _BAR_H + 4, SERIES_COLOUR,
+                       stroke_width=2.5, cls="expected", data_expected=f"{expected:.12g}",
+                       tip=f"{tx['csi_expected']}: {expected:.0f} %")  # fmt: skip
+            end = max(value, expected if np.isfinite(expected) else 0, 0)
+            c.text(x(end) + 6, y + _BAR_H / 2 + 4, f"n = {n}", 10, cls="n-series")
+    _csi_legend(c, tx, left + _BAR_W + 16, top)
+    return c.render()
+
+
+def _csi_legend(c: svg.Canvas, tx: dict, x: float, top: float) -> None:
+    """Keys: a bar for the progress made, a tick for the expected share."""
+    with c.group(cls="legend"):
+        c.rect(x, top, 14, 12, STATUS_COLOURS["maintain_progress"], stroke="#808080",
+               stroke_width=0.6)  # fmt: skip
+        c.text(x + 19, top + 10.5, tx["csi_made"], _LABEL_SIZE, cls="legend-label")
+        c.line(x + 7, top + 16, x + 7, top + 32, SERIES_COLOUR, stroke_width=2.5)
+        c.text(x + 19, top + 28.5, tx["csi_expected"], _LABEL_SIZE, cls="legend-label")
 
 
 # --------------------------------------------------------------------------- baseline pace
