@@ -5,6 +5,7 @@ run of Viet Nam's Đề án 161 report in Vietnamese."""
 from __future__ import annotations
 
 import csv
+import html
 import json
 import re
 import shutil
@@ -271,6 +272,13 @@ def test_de_an_161_report_in_vietnamese_on_the_real_store(real_store_build, tmp_
     ascc = yaml.safe_load(paths.FRAMEWORK_FILE.read_text(encoding="utf-8"))["characteristics"]
     for char in ascc:  # no Blueprint characteristic heading, in either language
         assert char["name_vi"] not in page and f"{char['code']}. {char['name']}" not in page
+    # The findings file holds the report's findings: summaries by focus area, not by
+    # Blueprint characteristic (the runner frames the review as the notebook does).
+    saved = json.loads((review / "findings" / "VNM.json").read_text(encoding="utf-8"))
+    items = saved["findings"] if isinstance(saved, dict) else saved
+    summaries = [f["text"] for f in items if f["kind"] == "progress_summary"]
+    assert summaries and all(html.escape(t) in page for t in summaries)
+    assert all(char["name_vi"] not in t for t in summaries for char in ascc)
     manifest = json.loads((review / paths.MANIFEST_FILE).read_text(encoding="utf-8"))
     assert manifest["framework"]["name"] == "de-an-161"
     assert manifest["framework"]["groups"] == ["1", "2", "3", "4", "5", "6"]

@@ -110,6 +110,9 @@ class ReviewInputs:
         ``YYYY-MM-DD`` of an as-of run (vintages released by then only); ``None``: today.
     folder : str
         Output folder name under ``out_dir`` when it is not ``review`` (as-of runs).
+    framework : mtr_analysis.reference.frameworks.Framework, optional
+        The run's reporting framework: the findings are those of the review organised by
+        it (:func:`mtr_analysis.reporting.grouping.framed`), as the reports show them.
     """
 
     data_dir: Path
@@ -126,6 +129,7 @@ class ReviewInputs:
     #: ``baseline.csv`` (:mod:`mtr_analysis.reporting.baseline`) instead of the review's.
     kind: str = ""
     horizon_year: int | None = None
+    framework: Any = None
 
     @property
     def out_name(self) -> str:
@@ -196,6 +200,35 @@ class _Reviews:
                 continue
             memo.write_seed(folder, load_review, data, *self.call(key))
 
+    def shown(self, countries: Sequence[str] | None) -> Any:
+        """:meth:`get` organised by the run's framework, as the notebooks show the review
+        (:func:`~mtr_analysis.reporting.grouping.framed`; unchanged without a framework)."""
+        data = self.get(countries)
+        if self.inputs.framework is None:
+            return data
+        key = ("shown", _key(countries))
+        if key not in self._loaded:
+            from mtr_analysis.reporting.grouping import framed
+
+            self._loaded[key] = framed(data, self.inputs.framework, self.inputs.lang)
+        return self._loaded[key]
+
+    def shown_comparison(self, countries: Sequence[str] | None) -> Any:
+        """The comparison the reports' chapter makes: of :meth:`shown` (computed once).
+
+        The packaged Blueprint framework groups indicators by their own characteristics, so
+        its comparison is :meth:`comparison`'s (not computed twice: it re-analyses the
+        earlier review)."""
+        from mtr_analysis.analysis.comparison import review_comparison
+
+        fw = self.inputs.framework
+        if fw is None or fw.path == paths.FRAMEWORKS_DIR / f"{paths.DEFAULT_FRAMEWORK}.yaml":
+            return self.comparison(countries)
+        key = ("shown_comparison", _key(countries))
+        if key not in self._loaded:
+            self._loaded[key] = review_comparison(self.shown(countries))
+        return self._loaded[key]
+
     def comparison(self, countries: Sequence[str] | None) -> Any:
         """:func:`~mtr_analysis.analysis.comparison.review_comparison` of :meth:`get`
         ``countries`` (``None`` when the review has no earlier review), computed once."""
@@ -217,7 +250,7 @@ def _write_one(task: ReportTask, reviews: _Reviews) -> None:
         _write_baseline(task, reviews)
         return
     if task.kind == "country":
-        data = reviews.get(None)
+        data = reviews.shown(None)  # organised by the framework, as the report shows it
         items = findings.country_findings(
             data.assessment, data.availability, data.catalogue, task.name,
             obs=data.observations, lang=i.lang,
@@ -226,28 +259,29 @@ def _write_one(task: ReportTask, reviews: _Reviews) -> None:
         items += implementation.report_findings(
             data.data_dir, own, task.name, i.lang, data.settings
         )
-        items += comparison.findings_of(data, reviews.comparison(None), i.lang, task.name)
+        items += comparison.findings_of(data, reviews.shown_comparison(None), i.lang, task.name)
     elif task.kind == "national":
         data = reviews.get(None)  # the national notebook analyses every member state
         country = task.parameters["country"]
         own = data.assessment.loc[data.assessment["country"] == country]
         items = implementation.report_findings(data.data_dir, own, country, i.lang, data.settings)
     else:
-        data = reviews.get(i.countries)
+        shown = reviews.shown(i.countries)
         items = findings.regional_findings(
-            data.assessment,
-            data.availability,
-            data.catalogue,
+            shown.assessment,
+            shown.availability,
+            shown.catalogue,
             lang=i.lang,
-            obs=data.observations,
-            settings=data.settings,
+            obs=shown.observations,
+            settings=shown.settings,
         )
-        compared = reviews.comparison(i.countries)
-        outputs.write_review_outputs(data, i.out_dir, i.out_name, compared)
+        outputs.write_review_outputs(
+            reviews.get(i.countries), i.out_dir, i.out_name, reviews.comparison(i.countries)
+        )
         items += implementation.report_findings(
-            data.data_dir, data.assessment, "ASEAN", i.lang, data.settings
+            shown.data_dir, shown.assessment, "ASEAN", i.lang, shown.settings
         )
-        items += comparison.findings_of(data, compared, i.lang, None)
+        items += comparison.findings_of(shown, reviews.shown_comparison(i.countries), i.lang, None)
     outputs.write_findings(items, i.out_dir, i.out_name, task.name)
 
 

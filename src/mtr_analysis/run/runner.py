@@ -483,6 +483,7 @@ def _review_inputs(req: _Request) -> ReviewInputs:
         folder=req.review_dir.name,
         kind=req.kind,
         horizon_year=req.horizon_year,
+        framework=req.framework,
     )
 
 
