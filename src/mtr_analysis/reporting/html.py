@@ -342,27 +342,31 @@ def table(
     frame = frame.reset_index(drop=True)
     if max_rows is not None:
         frame = frame.head(max_rows)
-    shown = pd.DataFrame(index=frame.index)
+    texts: dict[str, list[str]] = {}
     colours: dict[str, pd.Series] = {}
     for col in frame.columns:
         values = frame[col]
         if col == "status":
             codes = values.astype(str)
-            shown[col] = codes.map(i18n.STATUS_LABELS[lang]).fillna(codes)
+            texts[col] = list(codes.map(i18n.STATUS_LABELS[lang]).fillna(codes))
             colours[col] = codes.map(STATUS_COLOURS)
         elif col == "gap_category":
-            shown[col] = values.astype(str).map(lambda v: i18n.gap_label(v, lang))
+            texts[col] = [i18n.gap_label(v, lang) for v in values.astype(str)]
         elif col == "direction":
-            shown[col] = values.astype(str).map(
-                lambda v: i18n.text(_DIRECTION_KEYS[v], lang) if v in _DIRECTION_KEYS else v
-            )
+            texts[col] = [
+                i18n.text(_DIRECTION_KEYS[v], lang) if v in _DIRECTION_KEYS else v
+                for v in values.astype(str)
+            ]
         else:
-            shown[col] = [_format(v, col, lang) for v in values]
+            texts[col] = [_format(v, col, lang) for v in values]
     # Every cell and header becomes safe HTML here (escaped, cleaned, long text cut with a
     # tooltip), so the table must not escape again.
-    shown = shown.map(safe_text)
-    headers = {c: safe_text(label) for c, label in i18n.column_labels(shown.columns, lang).items()}
-    shown = shown.rename(columns=headers)
+    headers = {c: safe_text(label) for c, label in i18n.column_labels(frame.columns, lang).items()}
+    shown = pd.DataFrame(
+        {k: [safe_text(v) for v in texts[c]] for k, c in enumerate(frame.columns)},
+        index=frame.index,
+    )
+    shown.columns = [headers[c] for c in frame.columns]  # two columns may share a label
     cells = [[""] * shown.shape[1] for _ in range(len(shown))]
     for col, colour in colours.items():
         j = shown.columns.get_loc(headers[col])

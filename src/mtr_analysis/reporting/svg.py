@@ -14,6 +14,7 @@ Sizes are CSS pixels (1/96 inch); coordinates are written with one decimal.
 
 from __future__ import annotations
 
+import functools
 import html
 import math
 from collections.abc import Iterable, Iterator, Sequence
@@ -51,15 +52,22 @@ def _num(v: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+@functools.cache
+def _attr_name(key: str) -> str:
+    """``cls`` → ``class``; ``stroke_width`` → ``stroke-width``; ``data_row`` → ``data-row``."""
+    return "class" if key == "cls" else key.rstrip("_").replace("_", "-")
+
+
 def _attrs(**kw: object) -> str:
     """``key="value"`` pairs; ``None`` values left out, ``_`` in names written as ``-``."""
     parts = []
     for key, value in kw.items():
         if value is None:
             continue
-        name = "class" if key == "cls" else key.rstrip("_").replace("_", "-")
-        text = _num(value) if isinstance(value, float) else str(value)
-        parts.append(f'{name}="{html.escape(text, quote=True)}"')
+        if isinstance(value, float):  # a number: nothing to escape
+            parts.append(f'{_attr_name(key)}="{_num(value)}"')
+        else:
+            parts.append(f'{_attr_name(key)}="{html.escape(str(value), quote=True)}"')
     return " ".join(parts)
 
 
