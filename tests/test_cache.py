@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pandas as pd
@@ -108,3 +109,18 @@ def test_read_intake(demo_store, tmp_path):
     files = provenance.read_intake(demo_store)
     raw = json.loads((demo_store / "intake.json").read_text(encoding="utf-8"))["files"]
     assert files == raw
+
+
+def test_country_hashes_equal_the_hash_of_each_countrys_rows(demo_store):
+    """By definition: SHA-256 over frame_hash of the country's rows alone, then the intake
+    records of the files they came from (the function hashes the store in one pass)."""
+    obs = store.read_store(demo_store)
+    intake = provenance.read_intake(demo_store)
+    by_file = {r["path"]: r for r in intake}
+    got = provenance.country_data_hashes(obs, intake, countries=["VNM", "THA", "SGP", "XXX"])
+    for country, digest in got.items():
+        rows = obs.loc[obs["country"].astype(str) == country]
+        records = [by_file[f] for f in sorted(set(rows["file"].astype(str))) if f in by_file]
+        want = hashlib.sha256(provenance.frame_hash(rows).encode())
+        want.update(json.dumps(records, sort_keys=True, ensure_ascii=False).encode())
+        assert digest == want.hexdigest(), country

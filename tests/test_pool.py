@@ -145,3 +145,19 @@ def test_workers_render_reports_without_pandas_or_the_iri_grammar():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_the_runner_plans_a_run_without_openpyxl():
+    """Until the pool starts, the runner works alone on one core: its command line, the
+    national plans it looks up (the activity tables) and the parameters it checks must not
+    import openpyxl (~0.3 CPU-s), needed only to read or write workbooks in ``mtr build``."""
+    code = (
+        "import sys\n"
+        "from mtr_analysis import cli\n"
+        "from mtr_analysis.run import products, runner\n"
+        "from mtr_analysis.intake import activities, activity_template, plan_register\n"
+        "cli.parser()\n"
+        "print('openpyxl' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False", out.stderr

@@ -28,6 +28,7 @@ from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from mtr_analysis.paths import INTAKE_FILE, OBSERVATIONS_FILE, PACKAGE_DIR, ROOT
@@ -72,11 +73,21 @@ def frame_hash(frame: pd.DataFrame) -> str:
     >>> frame_hash(a) == frame_hash(a.iloc[::-1][["y", "x"]])
     True
     """
+    cols, _, row_hashes = _sorted_rows(frame)
+    return _digest(cols, row_hashes)
+
+
+def _sorted_rows(frame: pd.DataFrame) -> tuple[list[str], pd.DataFrame, np.ndarray]:
+    """(column names sorted, the rows sorted by every column, one uint64 hash per row)."""
     cols = sorted(str(c) for c in frame.columns)
     ordered = frame[cols].sort_values(cols, kind="stable", na_position="first")
-    digest = hashlib.sha256(json.dumps(cols).encode())
     values = pd.util.hash_pandas_object(ordered, index=False, categorize=True)
-    digest.update(values.to_numpy().tobytes())
+    return cols, ordered, values.to_numpy()
+
+
+def _digest(cols: list[str], row_hashes: np.ndarray) -> str:
+    digest = hashlib.sha256(json.dumps(cols).encode())
+    digest.update(row_hashes.tobytes())
     return digest.hexdigest()
 
 
@@ -111,13 +122,19 @@ def country_data_hashes(
     """
     by_file = {str(rec.get("path")): rec for rec in intake or []}
     wanted = countries if countries is not None else sorted(obs["country"].dropna().unique())
-    groups = {str(c): g for c, g in obs.groupby(obs["country"].astype(str), sort=True)}
+    # Sorting and hashing the whole store once gives each country's rows in the order
+    # frame_hash sorts them in (a subsequence of a sorted sequence is sorted): one sort,
+    # not one per country.
+    cols, ordered, row_hashes = _sorted_rows(obs)
+    country_of = ordered["country"].astype(str).to_numpy()
+    file_of = ordered["file"].to_numpy() if "file" in obs else None
+    has_file = ordered["file"].notna().to_numpy() if "file" in obs else None
     out: dict[str, str] = {}
     for country in wanted:
-        rows = groups.get(str(country), obs.iloc[0:0])
-        files = sorted({str(f) for f in rows["file"].dropna()}) if "file" in rows else []
+        mine = country_of == str(country)
+        files = sorted({str(f) for f in file_of[mine & has_file]}) if file_of is not None else []
         records = [by_file[f] for f in files if f in by_file]
-        digest = hashlib.sha256(frame_hash(rows).encode())
+        digest = hashlib.sha256(_digest(cols, row_hashes[mine]).encode())
         digest.update(json.dumps(records, sort_keys=True, ensure_ascii=False).encode())
         out[str(country)] = digest.hexdigest()
     return out

@@ -19,14 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from mtr_analysis.intake.plan_register import PlanRegister
-from mtr_analysis.intake.sources.national import save_reproducible
 from mtr_analysis.reference.units import ReportingUnits, load_units
+
+# openpyxl is imported where a workbook is written or read: ``mtr run`` reads this module's
+# layout constants (through the activity tables) and need not pay openpyxl's import.
 
 FORMAT = "activity_report"
 MARKER = "mtr-analysis activity report"
@@ -105,6 +103,11 @@ def write(
     unit = units.canonical(unit)
     if not units.is_known(unit):
         raise ValueError(f"unknown reporting unit {unit!r}; see config/reporting_units.yaml")
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    from mtr_analysis.intake.sources.national import save_reproducible
+
     wb = Workbook()
     ws = wb.active
     ws.title = SHEET
@@ -149,6 +152,9 @@ def write(
 
 def _validations(ws, last_row: int) -> None:
     """Drop-down of statuses, whole percentages 0–100, non-negative output numbers."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
     col = {name: get_column_letter(j) for j, name in enumerate(HEADER, start=1)}
     first = HEADER_ROW + 1
     status = DataValidation(
@@ -207,6 +213,9 @@ def sniff(path: Path) -> bool:
 
 def read(path: Path, root: Path | None = None) -> RawReport:
     """The raw cells of a filled reporting workbook (see :class:`RawReport`)."""
+    from openpyxl import load_workbook
+    from openpyxl.utils import get_column_letter
+
     rel = str(path.relative_to(root)) if root else path.name
     wb = load_workbook(path, read_only=True, data_only=True)
     try:
@@ -244,4 +253,6 @@ def read(path: Path, root: Path | None = None) -> RawReport:
 
 def cell(column: str, row: int) -> str:
     """The cell reference of a column name in a data row, e.g. ``G12``."""
+    from openpyxl.utils import get_column_letter
+
     return f"{get_column_letter(HEADER.index(column) + 1)}{row}"

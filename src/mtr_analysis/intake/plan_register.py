@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
 
+# openpyxl is imported where a workbook is read: ``mtr run`` uses this module's constants
+# (through the activity tables) and need not pay openpyxl's import.
 from mtr_analysis.reference.catalogue import Catalogue, load_catalogue
 from mtr_analysis.reference.units import ReportingUnits, load_units
 
@@ -66,6 +66,8 @@ def is_register(path: Path) -> bool:
                 first = next(csv.reader(fh), [])
             return [c.strip().lower() for c in first[:3]] == want
         if suffix == ".xlsx" and zipfile.is_zipfile(path):
+            from openpyxl import load_workbook
+
             wb = load_workbook(path, read_only=True)
             try:
                 if SHEET not in wb.sheetnames:
@@ -82,6 +84,8 @@ def is_register(path: Path) -> bool:
 def _raw_rows(path: Path) -> tuple[list[str], list[tuple[int, list[object]]], bool]:
     """(header, [(row number, cells)], is_xlsx): rows as in the file, header = row 1."""
     if path.suffix.lower() == ".xlsx":
+        from openpyxl import load_workbook
+
         wb = load_workbook(path, read_only=True, data_only=True)
         try:
             if SHEET not in wb.sheetnames:
@@ -126,6 +130,8 @@ class _Checker:
     def where(self, row: int, column: str) -> str:
         j = self.header.index(column)
         if self.xlsx:
+            from openpyxl.utils import get_column_letter
+
             return f"sheet {SHEET}, cell {get_column_letter(j + 1)}{row}"
         return f"row {row}, column {column}"
 
