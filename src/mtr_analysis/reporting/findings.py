@@ -29,8 +29,9 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -58,6 +59,11 @@ _ASSESSMENT_COLUMNS = (
     "latest_year", "latest_value", "target_value",
 )  # fmt: skip
 _AVAIL_COLUMNS = ("country", "indicator", "n_obs", "gap_category")
+#: The assessment columns a country's findings read (required or optional).
+_COUNTRY_COLUMNS = (
+    *_ASSESSMENT_COLUMNS, "characteristic", "method", "status_unsd", "status_escap",
+    "status_ols", "latest_source", "source",
+)  # fmt: skip
 _TRAILING_PAREN = re.compile(r"\s*\([^()]*\)\s*$")
 
 
@@ -223,8 +229,10 @@ def _source_lookup(obs: pd.DataFrame | None, country: str | None = None) -> dict
     if obs is None or len(obs) == 0:
         return {}
     require_columns(obs, ("country", "indicator", "year", "source"), "obs")
-    rows = obs if country is None else obs.loc[obs["country"] == country]
-    rows = rows.assign(_sel=rows["selected"].astype(bool) if "selected" in rows else True)
+    cols = ["country", "indicator", "year", "source"]
+    rows = obs[cols] if country is None else obs.loc[obs["country"] == country, cols]
+    selected = obs.loc[rows.index, "selected"].astype(bool) if "selected" in obs else True
+    rows = rows.assign(_sel=selected)
     rows = rows.sort_values(
         ["country", "indicator", "year", "_sel", "source"],
         ascending=[True, True, True, False, True],
@@ -238,13 +246,13 @@ def _source_lookup(obs: pd.DataFrame | None, country: str | None = None) -> dict
     }
 
 
-def _assessment_source(row: pd.Series, lookup: dict) -> str:
+def _assessment_source(row: Mapping[str, Any], lookup: dict) -> str:
     if not _missing(row["latest_year"]):
         key = (str(row["country"]), str(row["indicator"]), int(row["latest_year"]))
         if key in lookup:
             return lookup[key]
     for col in ("latest_source", "source"):
-        if col in row.index and not _missing(row[col]) and str(row[col]):
+        if col in row and not _missing(row[col]) and str(row[col]):
             return str(row[col])
     return ""
 
@@ -312,14 +320,17 @@ def _country_rows(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The country's assessment rows (with characteristic, directional CAGR and source)
     and availability rows, both sorted by indicator."""
-    a = assessment.loc[assessment["country"].astype(str) == country].copy()
+    # Only the columns read below: every selection copies each column, and an assessment
+    # has about forty (most of this function's time went to copying unused ones).
+    used = [c for c in _COUNTRY_COLUMNS if c in assessment.columns]
+    a = assessment.loc[assessment["country"].astype(str) == country, used].copy()
     a = a.sort_values("indicator", kind="stable").reset_index(drop=True)
     av = avail.loc[avail["country"].astype(str) == country]
     av = av.sort_values("indicator", kind="stable").reset_index(drop=True)
     lookup = _source_lookup(obs, country)
     a["_char"] = _characteristic(a, catalogue)
     a["_dcagr"] = _directional_cagr(a, catalogue)
-    a["_source"] = [_assessment_source(r, lookup) for _, r in a.iterrows()]
+    a["_source"] = [_assessment_source(r, lookup) for r in a.to_dict("records")]
     return a, av
 
 
@@ -568,7 +579,7 @@ def _regional_rows(
     a = assessment.sort_values(["indicator", "country"], kind="stable").reset_index(drop=True)
     a = a.assign(_char=_characteristic(a, catalogue), _dcagr=_directional_cagr(a, catalogue))
     lookup = _source_lookup(obs)
-    a["_source"] = [_assessment_source(r, lookup) for _, r in a.iterrows()]
+    a["_source"] = [_assessment_source(r, lookup) for r in a.to_dict("records")]
     av = avail.loc[avail["indicator"].astype(str).isin(catalogue.indicators.index)]
     av = av.sort_values(["country", "indicator"], kind="stable").reset_index(drop=True)
     return a, av
