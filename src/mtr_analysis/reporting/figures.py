@@ -21,9 +21,9 @@ import io
 import math
 import re
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -659,8 +659,7 @@ def trend_grid(
     a = _country_assessment(assessment, country)
     band_of = _bands_of(band, asean_obs, shown)
     panels_shown = [
-        _Panel(ind, series_of[ind], a.loc[ind] if ind in a.index else pd.Series(dtype=object),
-               band_of.get(ind), suspect_of.get(ind, ()))
+        _Panel(ind, series_of[ind], a.get(ind, {}), band_of.get(ind), suspect_of.get(ind, ()))
         for ind in shown
     ]  # fmt: skip
     return _draw_grid(panels_shown, catalogue, min(ncols, len(shown)), base_title, tx, name, lang)
@@ -706,7 +705,10 @@ def _country_series(
 ) -> dict[str, pd.Series]:
     """Indicator → the country's values by year (first value of a year, years sorted), for
     ``indicators`` (default: every indicator)."""
-    mine = obs.loc[(obs["country"].astype(str) == str(country)) & obs["value"].notna()]
+    mine = obs.loc[
+        (obs["country"].astype(str) == str(country)) & obs["value"].notna(),
+        ["indicator", "year", "value"],
+    ]
     if indicators is not None:
         mine = mine.loc[mine["indicator"].astype(str).isin({str(i) for i in indicators})]
     # One group-by over (indicator, year), then numpy slices: a pandas selection per
@@ -740,7 +742,8 @@ def _suspect_years(obs: pd.DataFrame, country: str) -> dict[str, tuple[int, ...]
     sus = obs.loc[
         (obs["country"].astype(str) == str(country))
         & (obs["flag"].astype(str) == SUSPECT_FLAG)
-        & obs["value"].notna()
+        & obs["value"].notna(),
+        ["indicator", "year"],
     ]
     return {
         str(ind): tuple(sorted({int(y) for y in grp["year"]}))
@@ -759,11 +762,20 @@ def _panel_indicators(
     return [i for i in candidates if i in series_of]
 
 
-def _country_assessment(assessment: pd.DataFrame, country: str) -> pd.DataFrame:
-    """The country's assessment rows indexed by indicator (first row per indicator)."""
-    a = assessment.loc[assessment["country"].astype(str) == str(country)]
+#: The assessment fields a trend panel reads.
+_PANEL_FIELDS = (
+    "status", "latest_year", "latest_value", "baseline_year", "baseline_value",
+    "target_value", "target_year", "projected_value",
+)  # fmt: skip
+
+
+def _country_assessment(assessment: pd.DataFrame, country: str) -> dict[str, dict[str, Any]]:
+    """Indicator → the panel fields of the country's assessment row (first row per
+    indicator); plain dictionaries, as a panel reads a handful of fields one by one."""
+    fields = [c for c in _PANEL_FIELDS if c in assessment.columns]
+    a = assessment.loc[assessment["country"].astype(str) == str(country), ["indicator", *fields]]
     a = a.assign(indicator=a["indicator"].astype(str)).drop_duplicates("indicator")
-    return a.set_index("indicator")
+    return a.set_index("indicator").to_dict("index")
 
 
 def _bands_of(
@@ -784,7 +796,7 @@ class _Panel:
 
     indicator: str
     series: pd.Series
-    row: pd.Series
+    row: Mapping[str, Any]
     band: pd.DataFrame | None
     suspect: Sequence[int] = ()
 
@@ -826,7 +838,7 @@ def _marks(panel: _Panel, catalogue: Catalogue) -> _Marks:
     years = [y for y in panel.suspect if y in series.index]
     return _Marks(series.index.to_numpy(dtype=float), series.to_numpy(dtype=float), (ly, lv),
                   None if by is None or bv is None else (by, bv), target, projection, band,
-                  series.loc[years])  # fmt: skip
+                  series.loc[years] if years else series.iloc[:0])  # fmt: skip
 
 
 def _years_shown(m: _Marks) -> tuple[int, int]:
@@ -845,13 +857,12 @@ def _visible_band(m: _Marks) -> pd.DataFrame | None:
     return inside if len(inside) else None
 
 
-def _value_range(m: _Marks) -> tuple[float, float]:
-    """Lowest and highest value a panel shows."""
+def _value_range(m: _Marks, band: pd.DataFrame | None) -> tuple[float, float]:
+    """Lowest and highest value a panel shows (``band``: :func:`_visible_band`)."""
     values = [*m.values, m.latest[1]]
     values += [m.baseline[1]] if m.baseline else []
     values += [m.target] if m.target is not None else []
     values += [m.projection[1]] if m.projection else []
-    band = _visible_band(m)
     if band is not None:
         values += [*band["lo"], *band["hi"]]
     finite = [float(v) for v in values if v is not None and math.isfinite(float(v))]
@@ -864,7 +875,8 @@ def _draw_panel(
     """One trend panel at ``origin`` (its cell's top left); returns the marks drawn."""
     m = _marks(panel, catalogue)
     first, last = _years_shown(m)
-    ticks = svg.nice_ticks(*_value_range(m), max_ticks=5)
+    band = _visible_band(m)
+    ticks = svg.nice_ticks(*_value_range(m, band), max_ticks=5)
     ox, oy = origin
     box = (ox + _PLOT_LEFT, oy + _PLOT_TOP, ox + _CELL_W - _PLOT_RIGHT, oy + _CELL_H - _PLOT_BOTTOM)
     x = svg.linear((first - 0.5, last + 0.5), (box[0], box[2]))
@@ -877,7 +889,7 @@ def _draw_panel(
                  data_x1=f"{last + 0.5:g}"):  # fmt: skip
         _panel_frame(c, box, ticks, _year_ticks(first, last), x, y)
         _label_panel(c, origin, box, panel, catalogue, status, lang)
-        return _panel_marks(c, m, box, x, y)
+        return _panel_marks(c, m, band, box, x, y)
 
 
 def _panel_frame(c: svg.Canvas, box, ticks: list[float], years: list[int], x, y) -> None:
@@ -913,10 +925,10 @@ def _label_panel(
     c.text(x0, mid, "\n".join(lines), _TICK_SIZE, anchor="middle", rotate=-90, cls="unit")
 
 
-def _panel_marks(c: svg.Canvas, m: _Marks, box, x, y) -> set[str]:
-    """Band, target, series, projection, baseline, latest and suspect marks; their names."""
+def _panel_marks(c: svg.Canvas, m: _Marks, band: pd.DataFrame | None, box, x, y) -> set[str]:
+    """Band (:func:`_visible_band`), target, series, projection, baseline, latest and
+    suspect marks; their names."""
     drawn = {"series", "latest"}
-    band = _visible_band(m)
     if band is not None:
         lo = [(x(yr), y(v)) for yr, v in zip(band.index, band["lo"], strict=True)]
         hi = [(x(yr), y(v)) for yr, v in zip(band.index, band["hi"], strict=True)]
@@ -1002,8 +1014,8 @@ def _year_ticks(first: int, last: int, max_ticks: int = 5) -> list[int]:
     return list(range(start, last + 1, step)) or [first]
 
 
-def _value(row: pd.Series, col: str) -> float | None:
-    if col not in row.index:
+def _value(row: Mapping[str, Any], col: str) -> float | None:
+    if col not in row:
         return None
     v = row[col]
     return None if pd.isna(v) else float(v)
