@@ -131,6 +131,31 @@ def test_a_notebook_killing_its_kernel_fails_alone_and_the_kernel_is_replaced(de
     assert not any(alive(pid) for pid in kernel.values())  # closed at the worker's exit
 
 
+@pytest.mark.notebook
+def test_the_executed_notebook_keeps_what_ran_after_a_failed_cell_or_a_dead_kernel(tmp_path):
+    """The warm engine writes the executed notebook once, at the end: it must still hold
+    papermill's error markers after a failing cell, and what ran before the kernel died."""
+    fails = write_notebook(tmp_path / "fails.ipynb", [
+        new_code_cell('print("before")'), new_code_cell("1 / 0"), new_code_cell('print("never")')
+    ])  # fmt: skip
+    dies = write_notebook(tmp_path / "dies.ipynb", [
+        new_code_cell('print("before")'), new_code_cell("import os\nos._exit(3)"),
+    ])  # fmt: skip
+    try:
+        with pytest.raises(papermill.PapermillExecutionError, match="ZeroDivisionError"):
+            pool.execute_notebook(fails, tmp_path / "fails.out.ipynb", {})
+        with pytest.raises(Exception, match="(?i)dead|died"):
+            pool.execute_notebook(dies, tmp_path / "dies.out.ipynb", {})
+    finally:
+        pool.close_kernel()
+    failed = nbformat.read(str(tmp_path / "fails.out.ipynb"), as_version=4)
+    tags = [t for c in failed.cells for t in c.metadata.get("tags", [])]
+    assert "papermill-error-cell-tag" in tags  # papermill's "An Exception was encountered"
+    assert "before\n" in _texts(tmp_path / "fails.out.ipynb")
+    assert "never\n" not in _texts(tmp_path / "fails.out.ipynb")
+    assert _texts(tmp_path / "dies.out.ipynb") == ["before\n"]
+
+
 def test_workers_render_reports_without_pandas_or_the_iri_grammar():
     """A worker only drives its kernel and renders: importing what it runs must not load
     pandas (the kernel has it), nor rfc3987-syntax's grammar through nbformat's jsonschema

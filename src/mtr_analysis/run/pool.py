@@ -217,13 +217,17 @@ def _register_engine() -> None:
             )
             client.kc = kc  # reuse the open channels (nbclient would open new ones)
             # papermill writes the whole notebook before and after every cell (two JSON
-            # dumps per cell, ~0.6 CPU-s per report); it is written once at the end instead,
-            # by papermill's notebook_complete, which also runs after an error.
+            # dumps per cell, ~0.6 CPU-s per report) and again when the notebook completes;
+            # when the engine returns, papermill.execute_notebook writes it anyway (with its
+            # error markers after a failed cell), so it is written once, at the end. Only
+            # when the engine itself fails (dead kernel, timeout) does notebook_complete
+            # write what ran.
             save, nb_man.save = nb_man.save, lambda **kwargs: None
             try:
                 return client.execute()
-            finally:
+            except BaseException:
                 nb_man.save = save
+                raise
 
     papermill_engines.register(ENGINE, _WarmEngine)
 
