@@ -389,3 +389,27 @@ def test_findings_to_frame(assessment, avail, catalogue, obs):
                                    "sources"]  # fmt: skip
     row = frame.loc[frame["kind"] == "largest_improvement"].iloc[0]
     assert row["years"] == "2015; 2020"
+
+
+def test_cited_source_prefers_the_selected_value_then_the_first_source_in_order():
+    """The source a finding cites for (country, indicator, year): a selected row before
+    unselected ones, then sorted order, a missing source last; duplicate row labels (a store
+    concatenated from parts) do not matter."""
+    from mtr_analysis.reporting.findings import _source_lookup
+
+    obs = pd.DataFrame(
+        {
+            "country": ["VNM"] * 5 + ["THA"] * 2,
+            "indicator": ["x"] * 5 + ["x", "x"],
+            "year": [2020, 2020, 2020, 2021, 2021, 2020, 2020],
+            "source": ["b", "a", "c", None, "z", "m", "k"],
+            "selected": [True, False, True, True, True, False, False],
+        },
+        index=[0, 0, 1, 1, 2, 2, 3],
+    )
+    assert _source_lookup(obs) == {
+        ("VNM", "x", 2020): "b",  # "a" sorts first but was not selected
+        ("VNM", "x", 2021): "z",  # a missing source comes last
+        ("THA", "x", 2020): "k",
+    }
+    assert _source_lookup(obs, "THA") == {("THA", "x", 2020): "k"}

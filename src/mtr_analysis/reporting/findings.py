@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from mtr_analysis.analysis.gaps import regional_assessability
@@ -225,25 +226,27 @@ def _has_target(frame: pd.DataFrame, catalogue: Catalogue) -> pd.Series:
 
 
 def _source_lookup(obs: pd.DataFrame | None, country: str | None = None) -> dict:
-    """``(country, indicator, year) → source``; selected rows and sorted order win."""
+    """``(country, indicator, year) → source``: of the rows with that key, a selected one
+    before the others, then the first source in sorted order (missing sources last)."""
     if obs is None or len(obs) == 0:
         return {}
     require_columns(obs, ("country", "indicator", "year", "source"), "obs")
-    cols = ["country", "indicator", "year", "source"]
-    rows = obs[cols] if country is None else obs.loc[obs["country"] == country, cols]
-    selected = obs.loc[rows.index, "selected"].astype(bool) if "selected" in obs else True
-    rows = rows.assign(_sel=selected)
-    rows = rows.sort_values(
-        ["country", "indicator", "year", "_sel", "source"],
-        ascending=[True, True, True, False, True],
-        kind="stable",
-    ).drop_duplicates(["country", "indicator", "year"])
-    return {
-        (str(c), str(i), int(y)): str(s)
-        for c, i, y, s in zip(
-            rows["country"], rows["indicator"], rows["year"], rows["source"], strict=True
-        )
-    }
+    mine = slice(None) if country is None else (obs["country"] == country).to_numpy(bool)
+    selected = (
+        obs["selected"].astype(bool).to_numpy()[mine]
+        if "selected" in obs
+        else np.ones(len(obs), bool)[mine]
+    )
+    columns = [obs[c].to_numpy(dtype=object)[mine] for c in ("country", "indicator", "year")]
+    best: dict[tuple, tuple[tuple, object]] = {}
+    # One pass over plain values (a sort and a de-duplication of the frame cost more).
+    for c, i, y, sel, src in zip(*columns, selected, obs["source"].to_numpy(object)[mine],
+                                 strict=True):  # fmt: skip
+        missing = _missing(src)
+        rank = (not sel, missing, "" if missing else str(src))
+        if (c, i, y) not in best or rank < best[(c, i, y)][0]:
+            best[(c, i, y)] = (rank, src)
+    return {(str(c), str(i), int(y)): str(src) for (c, i, y), (_, src) in best.items()}
 
 
 def _assessment_source(row: Mapping[str, Any], lookup: dict) -> str:
@@ -263,7 +266,9 @@ def _unit(catalogue: Catalogue, indicator: str, lang: str) -> str:
     return i18n.indicator_unit(catalogue, indicator, lang)
 
 
-def _movement_sentence(row: pd.Series, catalogue: Catalogue, source: str, t: dict, lang: str):
+def _movement_sentence(
+    row: Mapping[str, Any], catalogue: Catalogue, source: str, t: dict, lang: str
+):
     v0, v1 = float(row["baseline_value"]), float(row["latest_value"])
     key = "rose" if v1 > v0 else "fell" if v1 < v0 else "flat"
     ind = str(row["indicator"])
@@ -334,31 +339,60 @@ def _country_rows(
     return a, av
 
 
+@dataclass(frozen=True)
+class _Evidence:
+    """Per assessment row, what a finding cites: indicator, baseline and latest year, source."""
+
+    indicators: list[str]
+    baseline_years: list[Any]
+    latest_years: list[Any]
+    sources: list[Any]
+
+    @classmethod
+    def of(cls, a: pd.DataFrame) -> _Evidence:
+        return cls(list(a["indicator"].astype(str)), list(a["baseline_year"]),
+                   list(a["latest_year"]), list(a["_source"]))  # fmt: skip
+
+    def finding(
+        self, kind: str, text: str, rows: Sequence[int], country: str, severity: str = "info"
+    ) -> Finding:
+        """:func:`_country_finding` of the rows at positions ``rows``, without selecting them
+        from the frame (its defaults: all baseline years, then all latest years)."""
+        years = [int(y) for col in (self.baseline_years, self.latest_years)
+                 for y in (col[r] for r in rows) if not _missing(y)]  # fmt: skip
+        return Finding(kind=kind, text=text, indicators=[self.indicators[r] for r in rows],
+                       years=years, sources=[self.sources[r] for r in rows],
+                       severity=severity, country=country)  # fmt: skip
+
+
 def _progress_summaries(
     a: pd.DataFrame, catalogue: Catalogue, t: dict, lang: str, country: str
 ) -> list[Finding]:
     """``progress_summary``: status counts per characteristic of one country."""
+    evidence = _Evidence.of(a)
+    char = list(a["_char"])
+    status = list(a["status"].astype(str))
     out = []
-    for code in sorted(c for c in a["_char"].unique() if c):
-        rows = a.loc[a["_char"] == code]
-        assessable = rows.loc[rows["status"].astype(str).isin(ASSESSABLE)]
+    for code in sorted({c for c in char if c}):
+        rows = [r for r, c in enumerate(char) if c == code]
+        assessable = [r for r in rows if status[r] in ASSESSABLE]
         n = len(assessable)
-        char = _char_name(catalogue, code, lang)
+        name = _char_name(catalogue, code, lang)
         if n == 0:
-            text = _plural(t, "summary_none", len(rows), char=char)
-            out.append(_country_finding("progress_summary", text, rows, country, "warning"))
+            text = _plural(t, "summary_none", len(rows), char=name)
+            out.append(evidence.finding("progress_summary", text, rows, country, "warning"))
             continue
-        s = assessable["status"].astype(str)
+        s = [status[r] for r in assessable]
         text = t["summary"].format(
             n=n,
             indicators=t["indicators"][0 if n == 1 else 1],
-            char=char,
-            on=_plural(t, "on", int(s.isin(ON_TRACK).sum())),
-            acc=_plural(t, "acc", int(s.isin(NEEDS_ACCELERATION).sum())),
-            reg=_plural(t, "reg", int(s.isin(REGRESSING).sum())),
+            char=name,
+            on=_plural(t, "on", sum(x in ON_TRACK for x in s)),
+            acc=_plural(t, "acc", sum(x in NEEDS_ACCELERATION for x in s)),
+            reg=_plural(t, "reg", sum(x in REGRESSING for x in s)),
         )
-        severity = "warning" if s.isin(REGRESSING).any() else "info"
-        out.append(_country_finding("progress_summary", text, assessable, country, severity))
+        severity = "warning" if any(x in REGRESSING for x in s) else "info"
+        out.append(evidence.finding("progress_summary", text, assessable, country, severity))
     return out
 
 
@@ -434,9 +468,12 @@ def _largest_movements(
         ("largest_improvement", up, "info"),
         ("largest_regression", down, "warning"),
     ):
-        for _, row in chosen.head(top_n).iterrows():
+        for row in chosen.head(top_n).to_dict("records"):  # one finding per row
             text = _movement_sentence(row, catalogue, row["_source"], t, lang)
-            out.append(_country_finding(kind, text, chosen.loc[[row.name]], country, severity))
+            years = [int(row[c]) for c in ("baseline_year", "latest_year") if not _missing(row[c])]
+            out.append(Finding(kind=kind, text=text, indicators=[str(row["indicator"])],
+                               years=years, sources=[row["_source"]], severity=severity,
+                               country=country))  # fmt: skip
     return out
 
 
