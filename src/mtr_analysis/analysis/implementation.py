@@ -18,6 +18,8 @@ planned end has not passed; ``cancelled``. *On time* = completed + on schedule.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -61,15 +63,24 @@ def progress(
     return out
 
 
-def _weighted(g: pd.DataFrame) -> float:
-    """Budget-weighted mean percent complete: Σ(pct × budget) / Σ budget over the rows
-    with both; NaN when no row has a budget."""
-    ok = g["budget"].notna() & g["percent_complete"].notna() & g["budget"].gt(0)
-    if not ok.any():
-        return float("nan")
-    return float(
-        (g.loc[ok, "percent_complete"] * g.loc[ok, "budget"]).sum() / g.loc[ok, "budget"].sum()
-    )
+def _weighted(prog: pd.DataFrame, groups: dict[Any, np.ndarray]) -> list[float]:
+    """Budget-weighted mean percent complete per group: Σ(pct × budget) / Σ budget over
+    the rows with both (budget > 0); NaN when no row of the group has one.
+
+    ``groups`` maps each group to the positions of its rows (``GroupBy.indices``); sums
+    run over the rows in their order, as ``Series.sum`` would."""
+    pct = prog["percent_complete"].to_numpy(dtype=float)
+    budget = prog["budget"].to_numpy(dtype=float)
+    ok = ~np.isnan(pct) & ~np.isnan(budget) & (budget > 0)
+    out = []
+    for rows in groups.values():
+        rows = rows[ok[rows]]
+        out.append(
+            float((pct[rows] * budget[rows]).sum() / budget[rows].sum())
+            if len(rows)
+            else float("nan")
+        )
+    return out
 
 
 def completion(prog: pd.DataFrame, by: str = "element") -> pd.DataFrame:
@@ -87,15 +98,20 @@ def completion(prog: pd.DataFrame, by: str = "element") -> pd.DataFrame:
         return pd.DataFrame(columns=[*keys, "activities"])
     g = prog.groupby(keys, sort=True)
     out = g.size().rename("activities").to_frame()
-    for code in STATUSES:
-        out[f"n_{code}"] = g["status"].agg(lambda s, c=code: int(s.eq(c).sum()))
-    for code in ("on_schedule", "late"):
-        out[f"n_{code}"] = g["timeliness"].agg(lambda s, c=code: int(s.eq(c).sum()))
+    # One grouped sum of indicator columns (a Python count per group and code cost most
+    # of a report's implementation chapter).
+    flags = {f"n_{c}": prog["status"].eq(c) for c in STATUSES} | {
+        f"n_{c}": prog["timeliness"].eq(c) for c in ("on_schedule", "late")
+    }
+    counts = pd.DataFrame(flags).fillna(False).astype(bool).groupby([prog[k] for k in keys])
+    out = out.join(counts.sum().astype("int64"))
     for code in (*STATUSES, "on_schedule", "late"):
         out[f"share_{code}"] = out[f"n_{code}"] / out["activities"]
     out["share_on_time"] = (out["n_completed"] + out["n_on_schedule"]) / out["activities"]
     out["mean_percent"] = g["percent_complete"].mean()
-    out["budget_weighted_percent"] = g[["percent_complete", "budget"]].apply(_weighted)
+    indices = g.indices
+    weighted = dict(zip(indices, _weighted(prog, indices), strict=True))
+    out["budget_weighted_percent"] = [weighted[key] for key in out.index]
     return out.reset_index()
 
 

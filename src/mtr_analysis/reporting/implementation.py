@@ -87,11 +87,17 @@ def _by_kind(prog: pd.DataFrame, kinds: tuple[str, ...], units: ReportingUnits) 
 
 
 def compliance_table(
-    reg: pd.DataFrame, rows: pd.DataFrame, lang: str = "en", units: ReportingUnits | None = None
+    reg: pd.DataFrame,
+    rows: pd.DataFrame,
+    lang: str = "en",
+    units: ReportingUnits | None = None,
+    comp: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Compliance per period and unit (units by name), missing reports first."""
+    """Compliance per period and unit (units by name), missing reports first; ``comp`` is
+    :func:`~mtr_analysis.analysis.implementation.compliance` of ``reg``, ``rows`` when
+    already computed."""
     units = units or load_units()
-    comp = im.compliance(reg, rows, units=units)
+    comp = im.compliance(reg, rows, units=units) if comp is None else comp
     comp = comp.sort_values(["reported", "period", "unit"], kind="stable")
     comp["unit"] = comp["unit"].map(lambda c: f"{units.name(c, lang)} ({c})")
     return comp.rename(columns={"unit": "reporting_unit"}).reset_index(drop=True)
@@ -151,7 +157,11 @@ def report_findings(
     if prog.empty:
         return []
     chain = im.results_chain(prog, assessment, int(prog["period"].max()), settings)
-    items = findings(chain, im.compliance(reg, rows, units=units), lang, units)
+    return _scoped(findings(chain, im.compliance(reg, rows, units=units), lang, units), scope)
+
+
+def _scoped(items: list[Finding], scope: str) -> list[Finding]:
+    """National findings carry the country's ISO3 in ``country``; regional ones ``""``."""
     country = "" if scope == "ASEAN" else scope
     for f in items:
         f.country = country
@@ -165,15 +175,18 @@ def chapter(
     lang: str = "en",
     settings: Settings | None = None,
     by: tuple[str, ...] = ("unit",),
+    plan: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame] | None = None,
 ) -> list[Any]:
     """The display blocks of the "Implementation" chapter of one plan.
 
     ``assessment`` gives the outcome statuses (filter it to the countries the report is
-    about); ``by`` lists the completion tables after the chart (``unit``, ``element``…).
-    Without activity reports for ``scope`` the chapter is its heading and one sentence.
+    about); ``by`` lists the completion tables after the chart (``unit``, ``element``…);
+    ``plan`` is :func:`scoped_progress` of ``scope`` when already loaded. Without activity
+    reports for ``scope`` the chapter is its heading and one sentence. Its findings are
+    :func:`report_findings`, from the chain and compliance the chapter's tables show.
     """
     units = load_units()
-    reg, rows, prog = scoped_progress(data_dir, scope, units)
+    reg, rows, prog = plan if plan is not None else scoped_progress(data_dir, scope, units)
     if prog.empty:
         return [html.heading(i18n.text("implementation", lang), "sec-implementation"),
                 html.note(i18n.text("implementation_none", lang))]  # fmt: skip
@@ -187,13 +200,15 @@ def chapter(
     rolled = rows.loc[rows["rolled_up"].astype(bool), "reporting_unit"].nunique()
     if rolled:
         blocks.append(html.note(i18n.text("implementation_rollup", lang, n=rolled)))
+    comp = im.compliance(reg, rows, units=units)
     blocks.append(html.section("implementation_compliance", lang, level=3))
-    blocks.append(html.table(compliance_table(reg, rows, lang, units), lang, "impl_compliance"))
+    blocks.append(
+        html.table(compliance_table(reg, rows, lang, units, comp), lang, "impl_compliance")
+    )
     chain = im.results_chain(prog, assessment, period, settings)
     blocks.append(html.section("implementation_chain", lang, level=3))
     blocks.append(html.table(chain_table(chain, lang), lang, "impl_chain"))
-    items = report_findings(data_dir, assessment, scope, lang, settings)
-    blocks.append(html.findings_html(items, lang))
+    blocks.append(html.findings_html(_scoped(findings(chain, comp, lang, units), scope), lang))
     return blocks
 
 
@@ -218,12 +233,13 @@ def national_blocks(
     from mtr_analysis.reference import registry
 
     units = load_units()
-    _reg, rows, prog = scoped_progress(data_dir, country, units)
+    plan = scoped_progress(data_dir, country, units)
+    rows, prog = plan[1], plan[2]
     name = registry.display_name(country, lang)
     title = html.heading(i18n.text("national_implementation_title", lang, country=name), "top", 1)
     demo = bool(rows["file"].astype(str).str.contains("DEMO").any()) if len(rows) else False
     blocks: list[Any] = [title, html.Html(html.demo_banner_html(demo, lang))]
-    blocks += chapter(data_dir, assessment, country, lang, settings, by=())
+    blocks += chapter(data_dir, assessment, country, lang, settings, by=(), plan=plan)
     if prog.empty:
         return blocks
     period = int(prog["period"].max())
