@@ -158,15 +158,18 @@ def test_the_executed_notebook_keeps_what_ran_after_a_failed_cell_or_a_dead_kern
 
 def test_workers_render_reports_without_pandas_or_the_iri_grammar():
     """A worker only drives its kernel and renders: importing what it runs must not load
-    pandas (the kernel has it), nor rfc3987-syntax's grammar through nbformat's jsonschema
-    (~3 CPU-s per process)."""
+    pandas (the kernel has it), pyarrow and numpy (papermill's HDFS handler), nor
+    rfc3987-syntax's grammar through nbformat's jsonschema (~3 CPU-s per process)."""
     code = (
         "import sys\n"
-        "import mtr_analysis.run.execute, papermill, nbconvert, jupyter_client.manager\n"
-        "from mtr_analysis.run import render\n"
+        "from mtr_analysis.run import execute\n"
+        "execute._worker_init()  # as the pool starts a worker\n"
+        "import papermill, nbconvert, jupyter_client.manager\n"
+        "from mtr_analysis.run import pool, render\n"
         "render._html_exporter(False, 'en')\n"
-        "print(sorted({'pandas', 'rfc3987_syntax', 'lark'} & {m for m in sys.modules "
-        "if sys.modules[m] is not None}))\n"
+        "pool._register_engine()\n"
+        "print(sorted({'pandas', 'pyarrow', 'numpy', 'rfc3987_syntax', 'lark'} & "
+        "{m for m in sys.modules if sys.modules[m] is not None}))\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stderr

@@ -19,6 +19,7 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import signal
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -213,8 +214,14 @@ def crashed(task: ReportTask, exc: BaseException, seconds: float) -> ReportResul
 
 def _worker_init() -> None:
     """Pool workers ignore SIGINT: a terminal's Ctrl-C reaches the whole process group,
-    and the runner alone decides how to stop (see :mod:`mtr_analysis.run.signals`)."""
+    and the runner alone decides how to stop (see :mod:`mtr_analysis.run.signals`).
+
+    A worker only drives its kernel and renders; papermill imports pyarrow (and numpy with
+    it) for its optional HDFS handler, ~0.15 CPU-s per worker: it is left out (papermill
+    catches the ImportError). The kernels, separate processes, import pyarrow as usual.
+    """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.modules.setdefault("pyarrow", None)  # type: ignore[arg-type]
 
 
 def _run_pool(
