@@ -311,6 +311,22 @@ def _format(value: object, column: str, lang: str) -> str:
     return str(value)
 
 
+def _formatted(values: pd.Series, column: str, lang: str) -> list[str]:
+    """:func:`_format` of each value, each distinct value formatted once."""
+    done: dict[tuple[type, object], str] = {}
+    out = []
+    for v in values:
+        key = (type(v), v)  # 1, 1.0 and True are equal keys otherwise
+        try:
+            text = done[key]
+        except KeyError:
+            text = done[key] = _format(v, column, lang)
+        except TypeError:  # not hashable
+            text = _format(v, column, lang)
+        out.append(text)
+    return out
+
+
 def table(
     frame: pd.DataFrame, lang: str = "en", name: str = "t", max_rows: int | None = None
 ) -> html_table.Table:
@@ -358,14 +374,16 @@ def table(
                 for v in values.astype(str)
             ]
         else:
-            texts[col] = [_format(v, col, lang) for v in values]
+            texts[col] = _formatted(values, col, lang)
     # Every cell and header becomes safe HTML here (escaped, cleaned, long text cut with a
     # tooltip), so the table must not escape again.
     headers = {c: safe_text(label) for c, label in i18n.column_labels(frame.columns, lang).items()}
+    safe: dict[str, str] = {}  # a table repeats its texts (countries, sources, files)
     shown = pd.DataFrame(
-        {k: [safe_text(v) for v in texts[c]] for k, c in enumerate(frame.columns)},
+        {k: [safe.get(v) or safe.setdefault(v, safe_text(v)) for v in texts[c]]
+         for k, c in enumerate(frame.columns)},
         index=frame.index,
-    )
+    )  # fmt: skip
     shown.columns = [headers[c] for c in frame.columns]  # two columns may share a label
     cells = [[""] * shown.shape[1] for _ in range(len(shown))]
     for col, colour in colours.items():
