@@ -35,10 +35,9 @@ KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=ERROR",)
 WARM_ARGUMENTS = (*KERNEL_ARGUMENTS, "--HistoryManager.enabled=False")
 #: papermill engine name of :class:`_WarmEngine`.
 ENGINE = "mtr-warm"
-#: Seconds to wait for a kernel to start, for the reset code and for a clean shutdown.
+#: Seconds to wait for a kernel to start and for the reset code.
 START_TIMEOUT = 60
 RESET_TIMEOUT = 60
-SHUTDOWN_SECONDS = 3.0
 
 #: Modules the notebooks import, imported once per kernel (the point of a warm kernel).
 WARM_IMPORTS = (
@@ -182,12 +181,16 @@ class WarmKernel:
         )
 
     def close(self) -> None:
-        """Ask the kernel to shut down (no SIGINT first), kill it if it does not; quietly."""
+        """Stop the kernel at once (SIGKILL), quietly, and remove its connection file.
+
+        A warm kernel holds nothing to save (its notebooks are written by the worker,
+        history is off); a polite shutdown request would wait for its interpreter to tear
+        pandas and the rest down, 0.3-1.5 s at the end of every run.
+        """
         try:
             self.kc.stop_channels()
             if self.alive():
-                self._sync(self.km.request_shutdown)()
-                self._sync(self.km.finish_shutdown)(waittime=SHUTDOWN_SECONDS)
+                self._sync(self.km.shutdown_kernel)(now=True)
             self._sync(self.km.cleanup_resources)()
         except Exception:  # the kernel is gone either way; nothing to report
             pass
