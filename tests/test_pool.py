@@ -8,6 +8,7 @@ fresh kernel (papermill's own) and with the values a fresh Python has (independe
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -161,18 +162,14 @@ def test_workers_render_reports_without_pandas_or_the_iri_grammar():
     pandas (the kernel has it), pyarrow and numpy (papermill's HDFS handler), nor
     rfc3987-syntax's grammar through nbformat's jsonschema (~3 CPU-s per process)."""
     code = (
-        "import sys\n"
         "from mtr_analysis.run import execute\n"
         "execute._worker_init()  # as the pool starts a worker\n"
         "import papermill, nbconvert, jupyter_client.manager\n"
         "from mtr_analysis.run import pool, render\n"
         "render._html_exporter(False, 'en')\n"
         "pool._register_engine()\n"
-        "print(sorted({'pandas', 'pyarrow', 'numpy', 'rfc3987_syntax', 'lark'} & "
-        "{m for m in sys.modules if sys.modules[m] is not None}))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]", out.stderr
+    assert _loaded_after(code, ("pandas", "pyarrow", "numpy", "rfc3987_syntax", "lark")) == []
 
 
 def test_the_runner_plans_a_run_without_openpyxl():
@@ -180,12 +177,19 @@ def test_the_runner_plans_a_run_without_openpyxl():
     national plans it looks up (the activity tables) and the parameters it checks must not
     import openpyxl (~0.3 CPU-s), needed only to read or write workbooks in ``mtr build``."""
     code = (
-        "import sys\n"
         "from mtr_analysis import cli\n"
         "from mtr_analysis.run import products, runner\n"
         "from mtr_analysis.intake import activities, activity_template, plan_register\n"
         "cli.parser()\n"
-        "print('openpyxl' in sys.modules)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False", out.stderr
+    assert _loaded_after(code, ("openpyxl",)) == []
+
+
+def _loaded_after(code: str, modules: tuple[str, ...]) -> list[str]:
+    """Which of ``modules`` a fresh interpreter has imported after running ``code``."""
+    probe = (
+        f"import json, sys\n{code}"
+        f"print(json.dumps(sorted(m for m in {modules!r} if sys.modules.get(m))))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
