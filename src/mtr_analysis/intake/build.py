@@ -399,7 +399,14 @@ def triage(
     (:func:`~mtr_analysis.intake.clean.flag_carried_forward`) and poverty-line tags
     (:func:`~mtr_analysis.intake.clean.tag_poverty_lines`).
     """
-    tallied = _tallied(records, aggregate_codes, economy_codes)
+    tally = records.attrs.get(TALLY)
+    if records.attrs:
+        # pandas deep-copies ``attrs`` into the result of every operation on the frame and
+        # its columns: a reader's tally (a frame of its own) was copied tens of thousands of
+        # times per build. It is taken out once, here.
+        records = records.copy(deep=False)
+        records.attrs = {}
+    tallied = _tallied(tally, aggregate_codes, economy_codes)
     c = _cells(records, catalogue, include_optional)
     is_agg = _is_aggregate(c.records, aggregate_codes, economy_codes)
     check = _check_reasons(checks, c.records)
@@ -434,12 +441,11 @@ def triage(
 
 
 def _tallied(
-    records: pd.DataFrame, aggregate_codes: Collection[str], economy_codes: Collection[str]
+    tally: pd.DataFrame | None, aggregate_codes: Collection[str], economy_codes: Collection[str]
 ) -> pd.Series:
-    """Reason → cells for the rows a streaming reader counted instead of recording
-    (``records.attrs[TALLY]``): its own ``skip`` reason, else aggregate or not a member,
+    """Reason → cells for the rows a streaming reader counted instead of recording (its
+    ``records.attrs[TALLY]``): its own ``skip`` reason, else aggregate or not a member,
     decided as :func:`_scope` decides for a record."""
-    tally = records.attrs.get(TALLY)
     if tally is None or tally.empty:
         return pd.Series(dtype="int64")
     is_agg = _is_aggregate(tally, aggregate_codes, economy_codes)
