@@ -39,6 +39,7 @@ import argparse
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -203,10 +204,9 @@ def _timed(label: str, func, *args) -> tuple[float, float, int]:
 
 def _median_of(runs: list[tuple[float, float, int]]) -> tuple[float, float, int, float, float]:
     """(median wall, median CPU-s, worst exit code, fastest wall, slowest wall) of runs."""
-    walls, cpus = sorted(r[0] for r in runs), sorted(r[1] for r in runs)
-    mid = len(runs) // 2
-    median = lambda v: v[mid] if len(v) % 2 else (v[mid - 1] + v[mid]) / 2  # noqa: E731
-    return median(walls), median(cpus), max(r[2] for r in runs), walls[0], walls[-1]
+    walls, cpus = [r[0] for r in runs], [r[1] for r in runs]
+    return (statistics.median(walls), statistics.median(cpus), max(r[2] for r in runs),
+            min(walls), max(walls))  # fmt: skip
 
 
 def _report(rows: dict[str, tuple], peak: float, units: dict) -> None:

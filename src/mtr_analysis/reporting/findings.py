@@ -463,17 +463,17 @@ def _largest_movements(
     down = movable.loc[movable["_dcagr"] < 0].sort_values(
         ["_dcagr", "indicator"], ascending=[True, True], kind="stable"
     )
+    evidence = _Evidence.of(a)
     out = []
     for kind, chosen, severity in (
         ("largest_improvement", up, "info"),
         ("largest_regression", down, "warning"),
     ):
-        for row in chosen.head(top_n).to_dict("records"):  # one finding per row
+        top = chosen.head(top_n)
+        # One finding per row; the row labels are positions in ``a`` (index reset).
+        for pos, row in zip(top.index, top.to_dict("records"), strict=True):
             text = _movement_sentence(row, catalogue, row["_source"], t, lang)
-            years = [int(row[c]) for c in ("baseline_year", "latest_year") if not _missing(row[c])]
-            out.append(Finding(kind=kind, text=text, indicators=[str(row["indicator"])],
-                               years=years, sources=[row["_source"]], severity=severity,
-                               country=country))  # fmt: skip
+            out.append(evidence.finding(kind, text, [pos], country, severity))
     return out
 
 
